@@ -1,0 +1,117 @@
+//! The core's error type. Every failure a caller can act on has its own variant, so the CLI and
+//! the desktop app can say exactly what went wrong.
+
+use crate::perm::Access;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value broke the model's rules; `field` names the first offending field.
+    #[error("invalid {field}: {message}")]
+    Invalid { field: String, message: String },
+
+    /// A value is larger than the model allows.
+    #[error("{field} is too large: {size} > {max}")]
+    TooLarge {
+        field: String,
+        size: usize,
+        max: usize,
+    },
+
+    /// No such board, element, user, snapshot or file.
+    #[error("{what} not found: {id}")]
+    NotFound { what: &'static str, id: String },
+
+    /// The acting user does not hold the level the operation needs.
+    #[error("permission denied: {action} needs {needed}, you have {held}")]
+    Denied {
+        action: &'static str,
+        needed: Access,
+        held: Access,
+    },
+
+    /// An element with this id already exists.
+    #[error("{what} already exists: {id}")]
+    AlreadyExists { what: &'static str, id: String },
+
+    /// The database on disk has a schema this build cannot adopt or migrate.
+    #[error("database schema: {0}")]
+    Schema(String),
+
+    /// Stored or received document bytes that do not decode.
+    #[error("corrupt document data: {0}")]
+    Corrupt(String),
+
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+
+    /// The store's background writer is gone (the process is shutting down).
+    #[error("the store is closed")]
+    Closed,
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn too_large(field: impl Into<String>, size: usize, max: usize) -> Self {
+        Error::TooLarge {
+            field: field.into(),
+            size,
+            max,
+        }
+    }
+
+    pub fn not_found(what: &'static str, id: impl Into<String>) -> Self {
+        Error::NotFound {
+            what,
+            id: id.into(),
+        }
+    }
+
+    /// Prefixes the field path of a validation error, e.g. `x` becomes `elements[3].x`.
+    pub fn at(self, prefix: impl AsRef<str>) -> Self {
+        let prefix = prefix.as_ref();
+        match self {
+            Error::Invalid { field, message } => Error::Invalid {
+                field: format!("{prefix}.{field}"),
+                message,
+            },
+            Error::TooLarge { field, size, max } => Error::TooLarge {
+                field: format!("{prefix}.{field}"),
+                size,
+                max,
+            },
+            other => other,
+        }
+    }
+
+    /// A short stable name for the error's kind, for `--json` output and the UI.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Invalid { .. } => "invalid",
+            Error::TooLarge { .. } => "too_large",
+            Error::NotFound { .. } => "not_found",
+            Error::Denied { .. } => "denied",
+            Error::AlreadyExists { .. } => "already_exists",
+            Error::Schema(_) => "schema",
+            Error::Corrupt(_) => "corrupt",
+            Error::Database(_) => "database",
+            Error::Migrate(_) => "migrate",
+            Error::Io(_) => "io",
+            Error::Closed => "closed",
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Easel's headless core.
+//!
+//! Layout:
+//! - [`model`]: elements, board meta and files as plain values, with validation.
+//! - [`zorder`]: fractional index keys for z-order.
+//! - [`doc`]: the yrs board document: typed operations, per-user undo, encode/decode.
+//! - [`perm`]: permission levels and the access each operation needs.
+//! - [`store`]: the SQLite store (sqlx): migrations, group-committed update log, snapshots, audit.
+//! - [`service`]: [`Easel`], the API the CLI and the app call: every operation takes the acting
+//!   user, checks permission, applies, persists and audits.
+//!
+//! Nothing here knows about Tauri, windows or sockets.
+
+pub mod error;
+pub mod model;
+pub mod perm;
+pub mod zorder;
+
+pub use error::{Error, Result};
+pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
+pub use perm::{Access, Level, Op};
