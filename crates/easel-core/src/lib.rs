@@ -11,11 +11,17 @@
 //!
 //! Nothing here knows about Tauri, windows or sockets.
 
+pub mod doc;
 pub mod error;
 pub mod model;
 pub mod perm;
+pub mod service;
+pub mod store;
 pub mod zorder;
 
+pub use doc::{BoardDoc, Reorder};
 pub use error::{Error, Result};
 pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
 pub use perm::{Access, Level, Op};
+pub use service::{BoardSession, BoardSummary, Easel, SnapshotPolicy};
+pub use store::{Durability, Store};

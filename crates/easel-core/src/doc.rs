@@ -1,0 +1,1071 @@
+//! The board document: one yrs `Doc` per board, readable by any Yjs client.
+//!
+//! Layout of the document (root types):
+//! - `elements`: `Y.Map<elementId, Y.Map<field, value>>`. Scalar fields are plain values
+//!   (numbers, strings, booleans, arrays of numbers); `text` is a `Y.Text` so two people can type
+//!   into one label at once. A field equal to its default is left out, which keeps large boards
+//!   small; readers fill defaults back in.
+//! - `meta`: `title`, `background`, `grid`.
+//! - `files`: `Y.Map<fileId, {mime, data}>`, image bytes stored once per board.
+//!
+//! Every public operation is one yrs transaction with the local origin, validated in full before
+//! the transaction opens, so a refused call leaves the document untouched. Local transactions
+//! (and the undo manager's own) are collected as v1 updates in an outbox the store drains; updates
+//! that arrive from elsewhere are applied with the remote origin and are never tracked by undo.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use yrs::types::ToJson;
+use yrs::undo::Options as UndoOptions;
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{
+    Any, Doc, GetString, Map, MapPrelim, MapRef, OffsetKind, Options, Origin, Out, ReadTxn,
+    StateVector, Text, TextPrelim, TextRef, Transact, TransactionMut, UndoManager, Update,
+};
+
+use crate::error::{Error, Result};
+use crate::model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
+use crate::zorder;
+
+/// Origin of transactions made through this API on this replica; the undo manager tracks only it.
+pub const LOCAL_ORIGIN: &str = "easel:local";
+/// Origin of updates applied from the store or the network.
+pub const REMOTE_ORIGIN: &str = "easel:remote";
+
+/// Where to move elements in the z-order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reorder {
+    /// Above every other element.
+    Front,
+    /// Below every other element.
+    Back,
+    /// One step up: just above the next element that is not moved.
+    Forward,
+    /// One step down: just below the previous element that is not moved.
+    Backward,
+}
+
+/// A board's live document with its undo history.
+pub struct BoardDoc {
+    doc: Doc,
+    elements: MapRef,
+    meta: MapRef,
+    files: MapRef,
+    undo: UndoManager,
+    /// v1 updates of local transactions not yet taken by the store, in order.
+    outbox: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl Default for BoardDoc {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BoardDoc {
+    /// An empty document with a fresh random client id.
+    pub fn new() -> Self {
+        let options = Options {
+            // Yjs counts text positions in UTF-16 code units; so must we, to interoperate.
+            offset_kind: OffsetKind::Utf16,
+            ..Options::default()
+        };
+        let doc = Doc::with_options(options);
+        let elements = doc.get_or_insert_map("elements");
+        let meta = doc.get_or_insert_map("meta");
+        let files = doc.get_or_insert_map("files");
+        let mut undo = UndoManager::with_options(UndoOptions {
+            // One API call is one undo step; a gesture that spans calls is grouped by the caller
+            // with `stop_capturing`-free batching in a single call.
+            capture_timeout_millis: 0,
+            ..UndoOptions::default()
+        });
+        undo.expand_scope(&doc, &elements);
+        undo.expand_scope(&doc, &meta);
+        undo.expand_scope(&doc, &files);
+        undo.include_origin(Origin::from(LOCAL_ORIGIN));
+        let outbox: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let sink = outbox.clone();
+        let remote = Origin::from(REMOTE_ORIGIN);
+        doc.observe_update_v1("easel:outbox", move |txn, e| {
+            if txn.origin() != Some(&remote) {
+                sink.lock().expect("outbox lock").push(e.update.clone());
+            }
+        })
+        .expect("a new document has no open transaction");
+        BoardDoc {
+            doc,
+            elements,
+            meta,
+            files,
+            undo,
+            outbox,
+        }
+    }
+
+    /// A document built from stored updates (a snapshot, then the tail), applied as remote so
+    /// nothing loaded is undoable or sent back out.
+    pub fn from_updates<'a>(updates: impl IntoIterator<Item = &'a [u8]>) -> Result<Self> {
+        let d = BoardDoc::new();
+        {
+            let mut txn = d.doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
+            for u in updates {
+                let update = Update::decode_v1(u).map_err(|e| Error::Corrupt(e.to_string()))?;
+                txn.apply_update(update)
+                    .map_err(|e| Error::Corrupt(e.to_string()))?;
+            }
+        }
+        Ok(d)
+    }
+
+    /// Applies an update that came from elsewhere (another replica, the store). The caller must
+    /// have validated bytes that came from the network (see the sync layer).
+    pub fn apply_remote(&self, update: &[u8]) -> Result<()> {
+        let update = Update::decode_v1(update).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let mut txn = self.doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
+        txn.apply_update(update)
+            .map_err(|e| Error::Corrupt(e.to_string()))
+    }
+
+    /// Takes the updates of local transactions made since the last call, oldest first.
+    pub fn take_updates(&self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut *self.outbox.lock().expect("outbox lock"))
+    }
+
+    /// The whole document as one v1 update.
+    pub fn encode_state(&self) -> Vec<u8> {
+        self.doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default())
+    }
+
+    /// The document's state vector, v1-encoded.
+    pub fn state_vector(&self) -> Vec<u8> {
+        self.doc.transact().state_vector().encode_v1()
+    }
+
+    /// What a replica with state vector `sv` lacks, as one v1 update.
+    pub fn encode_diff(&self, sv: &[u8]) -> Result<Vec<u8>> {
+        let sv = StateVector::decode_v1(sv).map_err(|e| Error::Corrupt(e.to_string()))?;
+        Ok(self.doc.transact().encode_diff_v1(&sv))
+    }
+
+    /// The underlying yrs document, for the sync layer.
+    pub fn ydoc(&self) -> &Doc {
+        &self.doc
+    }
+
+    fn local(&self) -> TransactionMut<'_> {
+        self.doc.transact_mut_with(Origin::from(LOCAL_ORIGIN))
+    }
+
+    // ----- reading -----
+
+    /// All elements in drawing order. Entries a foreign client wrote that do not form a valid
+    /// element are skipped: the canvas cannot draw them, and they stay in the document untouched.
+    pub fn elements(&self) -> Vec<Element> {
+        let txn = self.doc.transact();
+        let mut out: Vec<Element> = self
+            .elements
+            .iter(&txn)
+            .filter_map(|(id, v)| match v {
+                Out::YMap(m) => read_element(&txn, id, &m),
+                _ => None,
+            })
+            .collect();
+        sort_by_z(&mut out);
+        out
+    }
+
+    pub fn element(&self, id: &str) -> Option<Element> {
+        let txn = self.doc.transact();
+        match self.elements.get(&txn, id) {
+            Some(Out::YMap(m)) => read_element(&txn, id, &m),
+            _ => None,
+        }
+    }
+
+    pub fn element_count(&self) -> usize {
+        self.elements.len(&self.doc.transact()) as usize
+    }
+
+    pub fn meta(&self) -> BoardMeta {
+        let txn = self.doc.transact();
+        let mut meta = BoardMeta::new("Untitled");
+        if let Some(t) = get_str(&txn, &self.meta, "title") {
+            meta.title = t;
+        }
+        if let Some(b) = get_str(&txn, &self.meta, "background") {
+            meta.background = b;
+        }
+        meta.grid = get_num(&txn, &self.meta, "grid");
+        meta
+    }
+
+    pub fn file(&self, id: &str) -> Option<BoardFile> {
+        let txn = self.doc.transact();
+        read_file(id, self.files.get(&txn, id)?)
+    }
+
+    pub fn files(&self) -> Vec<BoardFile> {
+        let txn = self.doc.transact();
+        let mut files: Vec<BoardFile> = self
+            .files
+            .iter(&txn)
+            .filter_map(|(id, v)| read_file(id, v))
+            .collect();
+        files.sort_by(|a, b| a.id.cmp(&b.id));
+        files
+    }
+
+    /// Everything in the document as plain values.
+    pub fn scene(&self) -> Scene {
+        Scene {
+            meta: self.meta(),
+            elements: self.elements(),
+            files: self.files(),
+        }
+    }
+
+    /// The document as JSON, the way a Yjs client's `toJSON()` would see it.
+    pub fn to_json(&self) -> serde_json::Value {
+        let txn = self.doc.transact();
+        let any = Any::from(HashMap::from([
+            ("elements".to_string(), self.elements.to_json(&txn)),
+            ("meta".to_string(), self.meta.to_json(&txn)),
+        ]));
+        serde_json::to_value(&any).unwrap_or(serde_json::Value::Null)
+    }
+
+    // ----- writing -----
+
+    /// Adds an element. An empty `z` puts it on top. `author` and `updated_at` are set here.
+    pub fn add(&mut self, actor: &str, mut el: Element) -> Result<Element> {
+        stamp(&mut el, actor);
+        if el.z.is_empty() {
+            el.z = self.key_on_top();
+        }
+        el.validate()?;
+        self.check_refs(&el)?;
+        let mut txn = self.local();
+        if self.elements.contains_key(&txn, &el.id) {
+            return Err(Error::AlreadyExists {
+                what: "element",
+                id: el.id,
+            });
+        }
+        let map = self
+            .elements
+            .insert(&mut txn, el.id.as_str(), MapPrelim::default());
+        write_element(&mut txn, &map, &el, None);
+        Ok(el)
+    }
+
+    /// Adds many elements in one transaction (one undo step). Elements without a z key go on
+    /// top, in the order given.
+    pub fn add_many(&mut self, actor: &str, els: Vec<Element>) -> Result<Vec<Element>> {
+        let missing = els.iter().filter(|e| e.z.is_empty()).count();
+        let top = self.top_key();
+        let mut keys = zorder::keys_after(top.as_deref(), missing).into_iter();
+        let mut ids = HashSet::new();
+        let mut out = Vec::with_capacity(els.len());
+        for (i, mut el) in els.into_iter().enumerate() {
+            stamp(&mut el, actor);
+            if el.z.is_empty() {
+                el.z = keys.next().expect("one key per element without one");
+            }
+            el.validate().map_err(|e| e.at(format!("elements[{i}]")))?;
+            if !ids.insert(el.id.clone()) || self.element_exists(&el.id) {
+                return Err(Error::AlreadyExists {
+                    what: "element",
+                    id: el.id,
+                });
+            }
+            out.push(el);
+        }
+        let mut txn = self.local();
+        for el in &out {
+            let map = self
+                .elements
+                .insert(&mut txn, el.id.as_str(), MapPrelim::default());
+            write_element(&mut txn, &map, el, None);
+        }
+        Ok(out)
+    }
+
+    /// Changes some fields of one element.
+    pub fn update(&mut self, actor: &str, id: &str, patch: &ElementPatch) -> Result<Element> {
+        self.update_many(actor, &[(id.to_string(), patch.clone())])
+            .map(|mut v| v.remove(0))
+    }
+
+    /// Changes fields of several elements in one transaction (one undo step), e.g. a drag of a
+    /// selection. All patches are validated before anything is written.
+    pub fn update_many(
+        &mut self,
+        actor: &str,
+        patches: &[(String, ElementPatch)],
+    ) -> Result<Vec<Element>> {
+        let mut planned = Vec::with_capacity(patches.len());
+        for (id, patch) in patches {
+            let old = self
+                .element(id)
+                .ok_or_else(|| Error::not_found("element", id))?;
+            let mut new = patch.apply_to(&old);
+            stamp(&mut new, actor);
+            new.validate()?;
+            self.check_refs(&new)?;
+            planned.push((old, new));
+        }
+        let mut txn = self.local();
+        for (old, new) in &planned {
+            if let Some(Out::YMap(map)) = self.elements.get(&txn, &new.id) {
+                write_element(&mut txn, &map, new, Some(old));
+            }
+        }
+        Ok(planned.into_iter().map(|(_, n)| n).collect())
+    }
+
+    /// Deletes elements; arrows bound to them are unbound and frame members released, in the same
+    /// transaction.
+    pub fn delete(&mut self, actor: &str, ids: &[String]) -> Result<usize> {
+        for id in ids {
+            if !self.element_exists(id) {
+                return Err(Error::not_found("element", id));
+            }
+        }
+        let gone: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let mut dependents = Vec::new();
+        for el in self.elements() {
+            if gone.contains(el.id.as_str()) {
+                continue;
+            }
+            let mut patch = ElementPatch::default();
+            if el
+                .start
+                .as_ref()
+                .is_some_and(|b| gone.contains(b.element.as_str()))
+            {
+                patch.start = Some(None);
+            }
+            if el
+                .end
+                .as_ref()
+                .is_some_and(|b| gone.contains(b.element.as_str()))
+            {
+                patch.end = Some(None);
+            }
+            if el.frame_id.as_deref().is_some_and(|f| gone.contains(f)) {
+                patch.frame_id = Some(None);
+            }
+            if !patch.is_empty() {
+                let mut new = patch.apply_to(&el);
+                stamp(&mut new, actor);
+                dependents.push((el, new));
+            }
+        }
+        let mut txn = self.local();
+        for id in ids {
+            self.elements.remove(&mut txn, id);
+        }
+        for (old, new) in &dependents {
+            if let Some(Out::YMap(map)) = self.elements.get(&txn, &new.id) {
+                write_element(&mut txn, &map, new, Some(old));
+            }
+        }
+        Ok(ids.len())
+    }
+
+    /// Moves elements in the z-order, keeping their order among themselves.
+    pub fn reorder(&mut self, actor: &str, ids: &[String], to: Reorder) -> Result<()> {
+        let all = self.elements();
+        let moving: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        for id in ids {
+            if !all.iter().any(|e| &e.id == id) {
+                return Err(Error::not_found("element", id));
+            }
+        }
+        let selected: Vec<&Element> = all
+            .iter()
+            .filter(|e| moving.contains(e.id.as_str()))
+            .collect();
+        let rest: Vec<&Element> = all
+            .iter()
+            .filter(|e| !moving.contains(e.id.as_str()))
+            .collect();
+        // Bounds (lower, upper) of the slot the moved block goes into, among the other elements.
+        let slot: Option<(Option<&str>, Option<&str>)> = match to {
+            Reorder::Front => Some((rest.last().map(|e| e.z.as_str()), None)),
+            Reorder::Back => Some((None, rest.first().map(|e| e.z.as_str()))),
+            Reorder::Forward => {
+                let top = all.iter().rposition(|e| moving.contains(e.id.as_str()));
+                let next = top.and_then(|t| {
+                    all[t + 1..]
+                        .iter()
+                        .position(|e| !moving.contains(e.id.as_str()))
+                        .map(|p| t + 1 + p)
+                });
+                next.map(|n| {
+                    let above = all[n + 1..]
+                        .iter()
+                        .find(|e| !moving.contains(e.id.as_str()));
+                    (Some(all[n].z.as_str()), above.map(|e| e.z.as_str()))
+                })
+            }
+            Reorder::Backward => {
+                let bottom = all.iter().position(|e| moving.contains(e.id.as_str()));
+                let prev = bottom.and_then(|b| {
+                    all[..b]
+                        .iter()
+                        .rposition(|e| !moving.contains(e.id.as_str()))
+                });
+                prev.map(|p| {
+                    let below = all[..p]
+                        .iter()
+                        .rev()
+                        .find(|e| !moving.contains(e.id.as_str()));
+                    (below.map(|e| e.z.as_str()), Some(all[p].z.as_str()))
+                })
+            }
+        };
+        let Some((lo, hi)) = slot else {
+            return Ok(()); // Already at the edge: nothing to do, and nothing to undo.
+        };
+        let keys = keys_in_slot(lo, hi, selected.len());
+        let mut planned = Vec::with_capacity(selected.len());
+        for (el, key) in selected.into_iter().zip(keys) {
+            let mut new = el.clone();
+            new.z = key;
+            stamp(&mut new, actor);
+            new.validate()?;
+            planned.push((el.clone(), new));
+        }
+        let mut txn = self.local();
+        for (old, new) in &planned {
+            if let Some(Out::YMap(map)) = self.elements.get(&txn, &new.id) {
+                write_element(&mut txn, &map, new, Some(old));
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts elements into a new group (the outermost of their groups) and returns its id.
+    pub fn group(&mut self, actor: &str, ids: &[String]) -> Result<String> {
+        if ids.len() < 2 {
+            return Err(Error::invalid("ids", "a group needs at least two elements"));
+        }
+        let group_id = Element::new_id();
+        let patches = ids
+            .iter()
+            .map(|id| {
+                let el = self
+                    .element(id)
+                    .ok_or_else(|| Error::not_found("element", id))?;
+                let mut groups = el.group_ids.clone();
+                groups.push(group_id.clone());
+                Ok((
+                    id.clone(),
+                    ElementPatch {
+                        group_ids: Some(groups),
+                        ..Default::default()
+                    },
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.update_many(actor, &patches)?;
+        Ok(group_id)
+    }
+
+    /// Dissolves a group; its elements stay where they are. Returns how many elements it held.
+    pub fn ungroup(&mut self, actor: &str, group_id: &str) -> Result<usize> {
+        let patches: Vec<(String, ElementPatch)> = self
+            .elements()
+            .into_iter()
+            .filter(|e| e.group_ids.iter().any(|g| g == group_id))
+            .map(|e| {
+                let groups = e.group_ids.into_iter().filter(|g| g != group_id).collect();
+                (
+                    e.id,
+                    ElementPatch {
+                        group_ids: Some(groups),
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        if patches.is_empty() {
+            return Err(Error::not_found("group", group_id));
+        }
+        self.update_many(actor, &patches)?;
+        Ok(patches.len())
+    }
+
+    /// Replaces an element's text. Only the changed span is written to the `Y.Text`, so a
+    /// collaborator typing elsewhere in the same text keeps their edit.
+    pub fn set_text(&mut self, actor: &str, id: &str, text: &str) -> Result<Element> {
+        self.update(
+            actor,
+            id,
+            &ElementPatch {
+                text: Some(text.to_string()),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Stores a file (image bytes) once; adding the same bytes again is a no-op. Returns its id.
+    pub fn add_file(&mut self, file: BoardFile) -> Result<String> {
+        file.validate()?;
+        if file.id != crate::model::content_id(&file.data) {
+            return Err(Error::invalid(
+                "fileId",
+                "a file's id must be the SHA-256 of its bytes",
+            ));
+        }
+        let mut txn = self.local();
+        if !self.files.contains_key(&txn, &file.id) {
+            let value = Any::from(HashMap::from([
+                ("mime".to_string(), Any::from(file.mime.clone())),
+                ("data".to_string(), Any::from(file.data)),
+            ]));
+            self.files.insert(&mut txn, file.id.as_str(), value);
+        }
+        Ok(file.id)
+    }
+
+    pub fn set_meta(&mut self, meta: &BoardMeta) -> Result<()> {
+        meta.validate()?;
+        let old = self.meta();
+        let mut txn = self.local();
+        if old.title != meta.title {
+            self.meta.insert(&mut txn, "title", meta.title.as_str());
+        }
+        if old.background != meta.background {
+            self.meta
+                .insert(&mut txn, "background", meta.background.as_str());
+        }
+        if old.grid != meta.grid {
+            match meta.grid {
+                Some(g) => {
+                    self.meta.insert(&mut txn, "grid", g);
+                }
+                None => {
+                    self.meta.remove(&mut txn, "grid");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the document's content equal to `scene` as one new change on top of the current
+    /// state (one undo step). Used to restore history: the restore syncs like any edit, and undo
+    /// takes it back. The title is not touched; it belongs to the board record.
+    pub fn replace_content(&mut self, actor: &str, scene: &Scene) -> Result<()> {
+        scene.validate()?;
+        for f in &scene.files {
+            if f.id != crate::model::content_id(&f.data) {
+                return Err(Error::invalid(
+                    "fileId",
+                    "a file's id must be the SHA-256 of its bytes",
+                ));
+            }
+        }
+        let current: HashMap<String, Element> = self
+            .elements()
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect();
+        let target: HashSet<&str> = scene.elements.iter().map(|e| e.id.as_str()).collect();
+        let old_meta = self.meta();
+        let mut txn = self.local();
+        for id in current.keys() {
+            if !target.contains(id.as_str()) {
+                self.elements.remove(&mut txn, id);
+            }
+        }
+        for el in &scene.elements {
+            let mut el = el.clone();
+            stamp(&mut el, actor);
+            match (current.get(&el.id), self.elements.get(&txn, &el.id)) {
+                (Some(old), Some(Out::YMap(map))) => {
+                    let mut old_cmp = old.clone();
+                    old_cmp.author = el.author.clone();
+                    old_cmp.updated_at = el.updated_at;
+                    if old_cmp != el {
+                        write_element(&mut txn, &map, &el, Some(old));
+                    }
+                }
+                _ => {
+                    let map = self
+                        .elements
+                        .insert(&mut txn, el.id.as_str(), MapPrelim::default());
+                    write_element(&mut txn, &map, &el, None);
+                }
+            }
+        }
+        for f in &scene.files {
+            if !self.files.contains_key(&txn, &f.id) {
+                let value = Any::from(HashMap::from([
+                    ("mime".to_string(), Any::from(f.mime.clone())),
+                    ("data".to_string(), Any::from(f.data.clone())),
+                ]));
+                self.files.insert(&mut txn, f.id.as_str(), value);
+            }
+        }
+        if old_meta.background != scene.meta.background {
+            self.meta
+                .insert(&mut txn, "background", scene.meta.background.as_str());
+        }
+        if old_meta.grid != scene.meta.grid {
+            match scene.meta.grid {
+                Some(g) => {
+                    self.meta.insert(&mut txn, "grid", g);
+                }
+                None => {
+                    self.meta.remove(&mut txn, "grid");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fills an empty document from a scene (an import), in one transaction. Elements keep the
+    /// order given; those without z keys get fresh ones.
+    pub fn load_scene(&mut self, actor: &str, scene: &Scene) -> Result<()> {
+        scene.validate()?;
+        if self.element_count() != 0 {
+            return Err(Error::invalid("scene", "load_scene needs an empty board"));
+        }
+        let mut elements = scene.elements.clone();
+        if elements.iter().any(|e| e.z.is_empty()) {
+            for (e, k) in elements
+                .iter_mut()
+                .zip(zorder::keys_after(None, scene.elements.len()))
+            {
+                e.z = k;
+            }
+        }
+        self.set_meta(&scene.meta)?;
+        for f in &scene.files {
+            self.add_file(f.clone())?;
+        }
+        let mut txn = self.local();
+        for el in &elements {
+            let mut el = el.clone();
+            if el.author.is_empty() {
+                el.author = actor.to_string();
+            }
+            let map = self
+                .elements
+                .insert(&mut txn, el.id.as_str(), MapPrelim::default());
+            write_element(&mut txn, &map, &el, None);
+        }
+        Ok(())
+    }
+
+    // ----- undo -----
+
+    /// Undoes this replica's last change. Changes that came from others are never undone.
+    pub fn undo(&mut self) -> bool {
+        self.undo.undo_blocking()
+    }
+
+    pub fn redo(&mut self) -> bool {
+        self.undo.redo_blocking()
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.undo.can_undo()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.undo.can_redo()
+    }
+
+    /// Forgets the undo history (after loading, say).
+    pub fn clear_undo(&mut self) {
+        self.undo.clear_all();
+    }
+
+    // ----- helpers -----
+
+    fn element_exists(&self, id: &str) -> bool {
+        self.elements.contains_key(&self.doc.transact(), id)
+    }
+
+    fn top_key(&self) -> Option<String> {
+        let txn = self.doc.transact();
+        self.elements
+            .iter(&txn)
+            .filter_map(|(_, v)| match v {
+                Out::YMap(m) => get_str(&txn, &m, "z"),
+                _ => None,
+            })
+            .filter(|z| !z.is_empty() && zorder::validate_key(z).is_ok())
+            .max()
+    }
+
+    fn key_on_top(&self) -> String {
+        zorder::key_between(self.top_key().as_deref(), None)
+    }
+
+    /// References to other elements must point at elements that exist when written, so a local
+    /// edit never creates a dangling binding (a remote delete may still leave one, which readers
+    /// tolerate).
+    fn check_refs(&self, el: &Element) -> Result<()> {
+        for (field, b) in [("start", &el.start), ("end", &el.end)] {
+            if let Some(b) = b
+                && !self.element_exists(&b.element)
+            {
+                return Err(Error::invalid(
+                    field,
+                    format!("bound element {:?} does not exist", b.element),
+                ));
+            }
+        }
+        if let Some(f) = &el.frame_id
+            && !self.element_exists(f)
+        {
+            return Err(Error::invalid(
+                "frameId",
+                format!("frame {f:?} does not exist"),
+            ));
+        }
+        if let Some(f) = &el.file_id
+            && !self.files.contains_key(&self.doc.transact(), f)
+        {
+            return Err(Error::invalid(
+                "fileId",
+                format!("file {f:?} is not in this board"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Keys for `n` elements strictly between `lo` and `hi`, ascending.
+fn keys_in_slot(lo: Option<&str>, hi: Option<&str>, n: usize) -> Vec<String> {
+    let mut keys = Vec::with_capacity(n);
+    let mut prev = lo.map(str::to_string);
+    for _ in 0..n {
+        let k = zorder::key_between(prev.as_deref(), hi);
+        keys.push(k.clone());
+        prev = Some(k);
+    }
+    keys
+}
+
+/// Sorts elements into drawing order: ascending z key, ties broken by id so every replica draws
+/// the same.
+pub fn sort_by_z(els: &mut [Element]) {
+    els.sort_by(|a, b| a.z.cmp(&b.z).then_with(|| a.id.cmp(&b.id)));
+}
+
+fn stamp(el: &mut Element, actor: &str) {
+    el.author = actor.to_string();
+    el.updated_at = now_ms();
+}
+
+pub(crate) fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as f64)
+        .unwrap_or(0.0)
+}
+
+// ----- field mapping -----
+
+fn get_num<T: ReadTxn>(txn: &T, map: &MapRef, key: &str) -> Option<f64> {
+    match map.get(txn, key)? {
+        Out::Any(Any::Number(n)) => n.as_f64().filter(|v| v.is_finite()),
+        _ => None,
+    }
+}
+
+fn get_str<T: ReadTxn>(txn: &T, map: &MapRef, key: &str) -> Option<String> {
+    match map.get(txn, key)? {
+        Out::Any(Any::String(s)) => Some(s.to_string()),
+        Out::YText(t) => Some(t.get_string(txn)),
+        _ => None,
+    }
+}
+
+fn get_bool<T: ReadTxn>(txn: &T, map: &MapRef, key: &str) -> Option<bool> {
+    match map.get(txn, key)? {
+        Out::Any(Any::Bool(b)) => Some(b),
+        _ => None,
+    }
+}
+
+fn any_f64(a: &Any) -> Option<f64> {
+    match a {
+        Any::Number(n) => n.as_f64(),
+        _ => None,
+    }
+}
+
+fn get_numbers<T: ReadTxn>(txn: &T, map: &MapRef, key: &str) -> Option<Vec<f64>> {
+    match map.get(txn, key)? {
+        Out::Any(Any::Array(items)) => items.iter().map(any_f64).collect(),
+        _ => None,
+    }
+}
+
+fn get_points<T: ReadTxn>(txn: &T, map: &MapRef, key: &str) -> Option<Vec<[f64; 2]>> {
+    // Points are stored flat ([x0, y0, x1, y1, ...]): one array of numbers is far smaller on
+    // the wire and on disk than an array of pairs.
+    let flat = get_numbers(txn, map, key)?;
+    if flat.len() % 2 != 0 {
+        return None;
+    }
+    Some(flat.chunks(2).map(|c| [c[0], c[1]]).collect())
+}
+
+fn get_strings<T: ReadTxn>(txn: &T, map: &MapRef, key: &str) -> Option<Vec<String>> {
+    match map.get(txn, key)? {
+        Out::Any(Any::Array(items)) => items
+            .iter()
+            .map(|a| match a {
+                Any::String(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+fn get_binding<T: ReadTxn>(txn: &T, map: &MapRef, key: &str) -> Option<Binding> {
+    match map.get(txn, key)? {
+        Out::Any(Any::Map(m)) => {
+            let element = match m.get("element")? {
+                Any::String(s) => s.to_string(),
+                _ => return None,
+            };
+            Some(Binding {
+                element,
+                focus: m.get("focus").and_then(any_f64).unwrap_or(0.0),
+                gap: m.get("gap").and_then(any_f64).unwrap_or(0.0),
+                side: match m.get("side") {
+                    Some(Any::String(s)) => Some(s.to_string()),
+                    _ => None,
+                },
+            })
+        }
+        _ => None,
+    }
+}
+
+fn read_element<T: ReadTxn>(txn: &T, id: &str, m: &MapRef) -> Option<Element> {
+    let kind: ElementKind = get_str(txn, m, "kind")?.parse().ok()?;
+    let mut e = Element::new(id, kind, get_num(txn, m, "x")?, get_num(txn, m, "y")?);
+    macro_rules! read {
+        ($field:ident, $key:literal, $getter:ident) => {
+            if let Some(v) = $getter(txn, m, $key) {
+                e.$field = v;
+            }
+        };
+        (opt $field:ident, $key:literal, $getter:ident) => {
+            e.$field = $getter(txn, m, $key);
+        };
+    }
+    read!(width, "width", get_num);
+    read!(height, "height", get_num);
+    read!(angle, "angle", get_num);
+    read!(stroke, "stroke", get_str);
+    read!(fill, "fill", get_str);
+    read!(fill_style, "fillStyle", get_str);
+    read!(stroke_width, "strokeWidth", get_num);
+    read!(stroke_style, "strokeStyle", get_str);
+    read!(roughness, "roughness", get_num);
+    read!(rounded, "rounded", get_bool);
+    read!(opacity, "opacity", get_num);
+    read!(z, "z", get_str);
+    read!(points, "points", get_points);
+    read!(pressures, "pressures", get_numbers);
+    read!(text, "text", get_str);
+    read!(font_size, "fontSize", get_num);
+    read!(font_family, "fontFamily", get_str);
+    read!(text_align, "textAlign", get_str);
+    read!(vertical_align, "verticalAlign", get_str);
+    read!(opt start, "start", get_binding);
+    read!(opt end, "end", get_binding);
+    read!(opt start_arrowhead, "startArrowhead", get_str);
+    read!(opt end_arrowhead, "endArrowhead", get_str);
+    read!(group_ids, "groupIds", get_strings);
+    read!(opt frame_id, "frameId", get_str);
+    read!(locked, "locked", get_bool);
+    read!(opt link, "link", get_str);
+    read!(opt file_id, "fileId", get_str);
+    read!(opt name, "name", get_str);
+    read!(author, "author", get_str);
+    read!(updated_at, "updatedAt", get_num);
+    e.validate().ok()?;
+    Some(e)
+}
+
+fn read_file(id: &str, v: Out) -> Option<BoardFile> {
+    let Out::Any(Any::Map(m)) = v else {
+        return None;
+    };
+    let mime = match m.get("mime")? {
+        Any::String(s) => s.to_string(),
+        _ => return None,
+    };
+    let data = match m.get("data")? {
+        Any::Buffer(b) => b.to_vec(),
+        _ => return None,
+    };
+    Some(BoardFile {
+        id: id.to_string(),
+        mime,
+        data,
+    })
+}
+
+fn binding_any(b: &Binding) -> Any {
+    let mut m = HashMap::from([
+        ("element".to_string(), Any::from(b.element.clone())),
+        ("focus".to_string(), Any::from(b.focus)),
+        ("gap".to_string(), Any::from(b.gap)),
+    ]);
+    if let Some(side) = &b.side {
+        m.insert("side".to_string(), Any::from(side.clone()));
+    }
+    Any::from(m)
+}
+
+fn strings_any(v: &[String]) -> Any {
+    Any::Array(v.iter().map(|s| Any::from(s.clone())).collect())
+}
+
+fn numbers_any(v: impl Iterator<Item = f64>) -> Any {
+    Any::Array(v.map(Any::from).collect())
+}
+
+/// Writes `el` into `map`. With `old`, only fields that differ are written (so concurrent edits
+/// of different fields of one element merge); without, a fresh map gets every field that is not
+/// at its default.
+fn write_element(txn: &mut TransactionMut, map: &MapRef, el: &Element, old: Option<&Element>) {
+    // For a fresh map the baseline is an element at the same place with default fields, so
+    // only non-default fields are written (x and y always are, with the kind).
+    let defaults = Element::new(el.id.clone(), el.kind, el.x, el.y);
+    let base = old.unwrap_or(&defaults);
+    if old.is_none() {
+        map.insert(txn, "kind", el.kind.as_str());
+        map.insert(txn, "x", el.x);
+        map.insert(txn, "y", el.y);
+    }
+    macro_rules! scalar {
+        ($($field:ident => $key:literal),* $(,)?) => {$(
+            if el.$field != base.$field {
+                map.insert(txn, $key, el.$field.clone());
+            }
+        )*};
+    }
+    scalar!(
+        x => "x", y => "y", width => "width", height => "height", angle => "angle",
+        stroke => "stroke", fill => "fill", fill_style => "fillStyle",
+        stroke_width => "strokeWidth", stroke_style => "strokeStyle", roughness => "roughness",
+        rounded => "rounded", opacity => "opacity", z => "z", font_size => "fontSize",
+        font_family => "fontFamily", text_align => "textAlign",
+        vertical_align => "verticalAlign", locked => "locked", author => "author",
+        updated_at => "updatedAt",
+    );
+    macro_rules! optional {
+        ($($field:ident => $key:literal : $conv:expr),* $(,)?) => {$(
+            if el.$field != base.$field {
+                match &el.$field {
+                    Some(v) => { map.insert(txn, $key, $conv(v)); }
+                    None => { map.remove(txn, $key); }
+                }
+            }
+        )*};
+    }
+    optional!(
+        start => "start": binding_any,
+        end => "end": binding_any,
+        start_arrowhead => "startArrowhead": |s: &String| Any::from(s.clone()),
+        end_arrowhead => "endArrowhead": |s: &String| Any::from(s.clone()),
+        frame_id => "frameId": |s: &String| Any::from(s.clone()),
+        link => "link": |s: &String| Any::from(s.clone()),
+        file_id => "fileId": |s: &String| Any::from(s.clone()),
+        name => "name": |s: &String| Any::from(s.clone()),
+    );
+    if el.points != base.points {
+        if el.points.is_empty() {
+            map.remove(txn, "points");
+        } else {
+            map.insert(
+                txn,
+                "points",
+                numbers_any(el.points.iter().flatten().copied()),
+            );
+        }
+    }
+    if el.pressures != base.pressures {
+        if el.pressures.is_empty() {
+            map.remove(txn, "pressures");
+        } else {
+            map.insert(txn, "pressures", numbers_any(el.pressures.iter().copied()));
+        }
+    }
+    if el.group_ids != base.group_ids {
+        if el.group_ids.is_empty() {
+            map.remove(txn, "groupIds");
+        } else {
+            map.insert(txn, "groupIds", strings_any(&el.group_ids));
+        }
+    }
+    if el.text != base.text {
+        match map.get(txn, "text") {
+            Some(Out::YText(t)) => splice_text(txn, &t, &base.text, &el.text),
+            _ => {
+                map.insert(txn, "text", TextPrelim::new(el.text.as_str()));
+            }
+        }
+    }
+}
+
+/// Rewrites `text` from `old` to `new` by replacing only the span between their common prefix
+/// and common suffix. Positions are UTF-16 code units, as Yjs counts them.
+fn splice_text(txn: &mut TransactionMut, text: &TextRef, old: &str, new: &str) {
+    let current = text.get_string(txn);
+    // The document may have moved on since `old` was read within this process; diff against
+    // what is there now.
+    let old = if current == old {
+        old
+    } else {
+        current.as_str()
+    };
+    let prefix: usize = old
+        .chars()
+        .zip(new.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let old_rest = &old[prefix..];
+    let new_rest = &new[prefix..];
+    let suffix: usize = old_rest
+        .chars()
+        .rev()
+        .zip(new_rest.chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let removed = &old_rest[..old_rest.len() - suffix];
+    let inserted = &new_rest[..new_rest.len() - suffix];
+    let at = utf16_len(&old[..prefix]);
+    if !removed.is_empty() {
+        text.remove_range(txn, at, utf16_len(removed));
+    }
+    if !inserted.is_empty() {
+        text.insert(txn, at, inserted);
+    }
+}
+
+fn utf16_len(s: &str) -> u32 {
+    s.encode_utf16().count() as u32
+}

@@ -1,0 +1,637 @@
+//! [`Easel`]: the operations the CLI and the desktop app call.
+//!
+//! Every operation names its acting user, checks the access it needs against the table in
+//! [`crate::perm::Op`], and only then touches anything. A denial is returned as
+//! [`Error::Denied`] and written to the audit log. An open board is a [`BoardSession`]: its
+//! document in memory, each edit persisted (and acknowledged) before the call returns.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::doc::{BoardDoc, Reorder};
+use crate::error::{Error, Result};
+use crate::model::{BoardFile, BoardMeta, Element, ElementPatch, Scene};
+use crate::perm::{Access, Level, Op};
+use crate::store::{
+    AuditEntry, AuditQuery, BoardRecord, GrantChange, Permission, SnapshotInfo, Store, StoredDoc,
+    User,
+};
+
+/// When automatic snapshots (which also compact the update log) are taken.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotPolicy {
+    /// After this many updates since the newest snapshot.
+    pub every_updates: usize,
+    /// Or when the newest snapshot is this old and there are updates since.
+    pub every: Duration,
+    /// Automatic snapshots kept for history (named ones are kept until deleted).
+    pub keep_auto: u32,
+}
+
+impl Default for SnapshotPolicy {
+    fn default() -> Self {
+        SnapshotPolicy {
+            every_updates: 2000,
+            every: Duration::from_secs(10 * 60),
+            keep_auto: 20,
+        }
+    }
+}
+
+/// A board as listed for a user.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardSummary {
+    #[serde(flatten)]
+    pub board: BoardRecord,
+    pub access: Access,
+}
+
+/// The core's entry point; cheap to clone.
+#[derive(Clone)]
+pub struct Easel {
+    store: Store,
+    policy: SnapshotPolicy,
+}
+
+impl Easel {
+    pub fn new(store: Store) -> Self {
+        Easel {
+            store,
+            policy: SnapshotPolicy::default(),
+        }
+    }
+
+    pub fn with_policy(store: Store, policy: SnapshotPolicy) -> Self {
+        Easel { store, policy }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The user of this installation (created on first run, named after the OS user).
+    pub async fn local_user(&self) -> Result<User> {
+        let name = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "Me".into());
+        self.store.local_user(&name).await
+    }
+
+    /// Checks `actor` may do `op` on `board`; a denial is audited. Deleted boards are only
+    /// reachable for undelete.
+    async fn authorize(&self, actor: Uuid, board: Uuid, op: Op) -> Result<(BoardRecord, Access)> {
+        let record = self.store.board(board).await?;
+        if record.deleted_at.is_some() && op != Op::Undelete {
+            return Err(Error::not_found("board", board.to_string()));
+        }
+        let access = self.store.access(&record, Some(actor)).await?;
+        if let Err(e) = op.check(access) {
+            self.audit_denied(board, actor, op, access).await?;
+            return Err(e);
+        }
+        Ok((record, access))
+    }
+
+    async fn audit_denied(&self, board: Uuid, actor: Uuid, op: Op, held: Access) -> Result<()> {
+        let detail = serde_json::json!({
+            "op": op.name(), "needed": op.needs(), "held": held,
+        });
+        self.store
+            .audit(board, Some(actor), "denied", &detail)
+            .await
+    }
+
+    pub async fn create_board(&self, actor: Uuid, title: &str) -> Result<BoardRecord> {
+        let mut doc = BoardDoc::new();
+        doc.set_meta(&BoardMeta::new(title))?;
+        let detail = serde_json::json!({ "title": title });
+        self.store
+            .create_board(
+                Uuid::new_v4(),
+                actor,
+                title,
+                &doc.encode_state(),
+                "create",
+                &detail,
+            )
+            .await
+    }
+
+    /// Creates a board holding `scene`, all at once or not at all. `source` names where it came
+    /// from (a format, a file name) for the audit log.
+    pub async fn import_board(
+        &self,
+        actor: Uuid,
+        scene: &Scene,
+        title: Option<&str>,
+        source: &str,
+    ) -> Result<BoardRecord> {
+        let mut scene = scene.clone();
+        if let Some(t) = title {
+            scene.meta.title = t.to_string();
+        }
+        let mut doc = BoardDoc::new();
+        doc.load_scene(&actor.to_string(), &scene)?;
+        let detail = serde_json::json!({
+            "source": source,
+            "elements": scene.elements.len(),
+            "files": scene.files.len(),
+        });
+        self.store
+            .create_board(
+                Uuid::new_v4(),
+                actor,
+                &scene.meta.title,
+                &doc.encode_state(),
+                "import",
+                &detail,
+            )
+            .await
+    }
+
+    /// Boards `actor` can open, most recently edited first.
+    pub async fn list_boards(
+        &self,
+        actor: Uuid,
+        include_deleted: bool,
+    ) -> Result<Vec<BoardSummary>> {
+        Ok(self
+            .store
+            .boards_for(actor, include_deleted)
+            .await?
+            .into_iter()
+            .map(|(board, access)| BoardSummary { board, access })
+            .collect())
+    }
+
+    /// Opens a board: latest snapshot plus the update tail. Audited.
+    pub async fn open_board(&self, actor: Uuid, board: Uuid) -> Result<BoardSession> {
+        let (record, access) = self.authorize(actor, board, Op::Open).await?;
+        let stored = self.store.load_doc(board).await?;
+        let mut doc = doc_from_stored(&stored)?;
+        doc.clear_undo();
+        self.store
+            .audit(board, Some(actor), "open", &serde_json::json!({}))
+            .await?;
+        Ok(BoardSession {
+            store: self.store.clone(),
+            board: record,
+            actor,
+            access,
+            doc,
+            applied_seq: stored.last_seq(),
+            since_snapshot: stored.tail.len(),
+            last_snapshot: Instant::now(),
+            unsaved: Vec::new(),
+            policy: self.policy,
+        })
+    }
+
+    pub async fn rename_board(&self, actor: Uuid, board: Uuid, title: &str) -> Result<()> {
+        let (record, _) = self.authorize(actor, board, Op::Rename).await?;
+        let mut session = self.open_board_quiet(actor, &record).await?;
+        let mut meta = session.doc.meta();
+        meta.title = title.to_string();
+        session.doc.set_meta(&meta)?;
+        session.commit().await?;
+        let detail = serde_json::json!({ "from": record.title, "to": title });
+        self.store.rename_board(board, actor, title, &detail).await
+    }
+
+    /// Opens without the "open" audit row, for operations that audit themselves.
+    async fn open_board_quiet(&self, actor: Uuid, record: &BoardRecord) -> Result<BoardSession> {
+        let access = self.store.access(record, Some(actor)).await?;
+        let stored = self.store.load_doc(record.id).await?;
+        let mut doc = doc_from_stored(&stored)?;
+        doc.clear_undo();
+        Ok(BoardSession {
+            store: self.store.clone(),
+            board: record.clone(),
+            actor,
+            access,
+            doc,
+            applied_seq: stored.last_seq(),
+            since_snapshot: stored.tail.len(),
+            last_snapshot: Instant::now(),
+            unsaved: Vec::new(),
+            policy: self.policy,
+        })
+    }
+
+    /// Moves a board to the trash (soft delete); the owner can bring it back.
+    pub async fn delete_board(&self, actor: Uuid, board: Uuid) -> Result<()> {
+        self.authorize(actor, board, Op::Delete).await?;
+        self.store.set_deleted(board, actor, true).await
+    }
+
+    pub async fn undelete_board(&self, actor: Uuid, board: Uuid) -> Result<()> {
+        self.authorize(actor, board, Op::Undelete).await?;
+        self.store.set_deleted(board, actor, false).await
+    }
+
+    /// Grants `level` to `subject` (`None`: anyone with the link), or changes their level.
+    pub async fn grant(
+        &self,
+        actor: Uuid,
+        board: Uuid,
+        subject: Option<Uuid>,
+        level: Level,
+    ) -> Result<GrantChange> {
+        let (record, _) = self.authorize(actor, board, Op::Share).await?;
+        if subject == Some(record.owner_id) {
+            return Err(Error::invalid(
+                "subject",
+                "the owner already holds every level",
+            ));
+        }
+        if let Some(s) = subject
+            && self.store.user(s).await?.is_none()
+        {
+            return Err(Error::not_found("user", s.to_string()));
+        }
+        self.store.grant(board, subject, level, actor).await
+    }
+
+    pub async fn revoke(
+        &self,
+        actor: Uuid,
+        board: Uuid,
+        subject: Option<Uuid>,
+    ) -> Result<Option<Level>> {
+        self.authorize(actor, board, Op::Share).await?;
+        self.store.revoke(board, subject, actor).await
+    }
+
+    pub async fn permissions(&self, actor: Uuid, board: Uuid) -> Result<Vec<Permission>> {
+        self.authorize(actor, board, Op::Share).await?;
+        self.store.permissions(board).await
+    }
+
+    /// A board's audit log, filtered and paged; for the owner.
+    pub async fn audit(
+        &self,
+        actor: Uuid,
+        board: Uuid,
+        query: &AuditQuery,
+    ) -> Result<Vec<AuditEntry>> {
+        self.authorize(actor, board, Op::ReadAudit).await?;
+        let mut q = query.clone();
+        q.board_id = Some(board);
+        self.store.audit_query(&q).await
+    }
+
+    /// A board's snapshots, newest first.
+    pub async fn history(&self, actor: Uuid, board: Uuid) -> Result<Vec<SnapshotInfo>> {
+        self.authorize(actor, board, Op::ListHistory).await?;
+        self.store.snapshots(board).await
+    }
+
+    /// The access `actor` holds on `board`, without auditing (for display).
+    pub async fn access(&self, actor: Uuid, board: Uuid) -> Result<Access> {
+        let record = self.store.board(board).await?;
+        self.store.access(&record, Some(actor)).await
+    }
+}
+
+fn doc_from_stored(stored: &StoredDoc) -> Result<BoardDoc> {
+    BoardDoc::from_updates(
+        stored
+            .snapshot
+            .as_deref()
+            .into_iter()
+            .chain(stored.tail.iter().map(|(_, u)| u.as_slice())),
+    )
+}
+
+/// An open board: its live document, and the acting user's access to it.
+pub struct BoardSession {
+    store: Store,
+    board: BoardRecord,
+    actor: Uuid,
+    access: Access,
+    doc: BoardDoc,
+    /// Every update with seq <= this is in `doc`.
+    applied_seq: i64,
+    /// Updates since the newest snapshot, for the automatic snapshot policy.
+    since_snapshot: usize,
+    last_snapshot: Instant,
+    /// Local updates whose commit failed (a full disk, say); retried before the next ones, so a
+    /// failed save loses nothing while the session lives.
+    unsaved: Vec<Vec<u8>>,
+    policy: SnapshotPolicy,
+}
+
+impl BoardSession {
+    pub fn board(&self) -> &BoardRecord {
+        &self.board
+    }
+
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    pub fn doc(&self) -> &BoardDoc {
+        &self.doc
+    }
+
+    pub fn elements(&self) -> Vec<Element> {
+        self.doc.elements()
+    }
+
+    pub fn element(&self, id: &str) -> Option<Element> {
+        self.doc.element(id)
+    }
+
+    /// The seq of the newest update this session has applied.
+    pub fn applied_seq(&self) -> i64 {
+        self.applied_seq
+    }
+
+    /// Edits not yet saved because a commit failed.
+    pub fn unsaved(&self) -> usize {
+        self.unsaved.len()
+    }
+
+    async fn allow(&self, op: Op) -> Result<()> {
+        if let Err(e) = op.check(self.access) {
+            let detail = serde_json::json!({
+                "op": op.name(), "needed": op.needs(), "held": self.access,
+            });
+            self.store
+                .audit(self.board.id, Some(self.actor), "denied", &detail)
+                .await?;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn actor_str(&self) -> String {
+        self.actor.to_string()
+    }
+
+    /// Persists this session's pending updates; returns when they are committed.
+    async fn commit(&mut self) -> Result<()> {
+        self.unsaved.extend(self.doc.take_updates());
+        if self.unsaved.is_empty() {
+            return Ok(());
+        }
+        let updates = std::mem::take(&mut self.unsaved);
+        let n = updates.len();
+        let seqs = match self
+            .store
+            .append_updates(self.board.id, updates.clone())
+            .await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                self.unsaved = updates;
+                return Err(e);
+            }
+        };
+        if seqs.first() != Some(&(self.applied_seq + 1)) {
+            // Another process wrote in between: bring its updates in first.
+            self.refresh().await?;
+        }
+        self.applied_seq = self.applied_seq.max(*seqs.last().expect("non-empty"));
+        self.since_snapshot += n;
+        if self.since_snapshot >= self.policy.every_updates
+            || (self.since_snapshot > 0 && self.last_snapshot.elapsed() >= self.policy.every)
+        {
+            self.take_snapshot(None).await?;
+        }
+        Ok(())
+    }
+
+    /// Applies updates other processes committed since this session last looked (and the
+    /// access they may have changed). Returns how many updates were applied.
+    pub async fn refresh(&mut self) -> Result<usize> {
+        let record = self.store.board(self.board.id).await?;
+        self.access = self.store.access(&record, Some(self.actor)).await?;
+        self.board = record;
+        let latest_snapshot = self
+            .store
+            .snapshots(self.board.id)
+            .await?
+            .first()
+            .map(|s| s.upto_seq)
+            .unwrap_or(0);
+        let mut applied = 0;
+        if latest_snapshot > self.applied_seq {
+            // Updates we lack were folded into a snapshot by another process; merging the whole
+            // snapshot state brings them in (applying what we already have is a no-op).
+            let stored = self.store.load_doc(self.board.id).await?;
+            if let Some(s) = &stored.snapshot {
+                self.doc.apply_remote(s)?;
+                applied += 1;
+            }
+            for (_, u) in &stored.tail {
+                self.doc.apply_remote(u)?;
+                applied += 1;
+            }
+            self.applied_seq = self.applied_seq.max(stored.last_seq());
+        } else {
+            for (seq, u) in self
+                .store
+                .updates_after(self.board.id, self.applied_seq)
+                .await?
+            {
+                self.doc.apply_remote(&u)?;
+                self.applied_seq = seq;
+                applied += 1;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Applies an update received from a collaborator and persists it. The caller (the sync
+    /// layer) has validated the bytes and the sender's right to write.
+    pub async fn apply_remote(&mut self, update: &[u8]) -> Result<()> {
+        self.doc.apply_remote(update)?;
+        let seqs = self
+            .store
+            .append_updates(self.board.id, vec![update.to_vec()])
+            .await?;
+        if seqs.first() != Some(&(self.applied_seq + 1)) {
+            self.refresh().await?;
+        }
+        self.applied_seq = self.applied_seq.max(seqs[0]);
+        self.since_snapshot += 1;
+        Ok(())
+    }
+
+    pub async fn add(&mut self, el: Element) -> Result<Element> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        let el = self.doc.add(&actor, el)?;
+        self.commit().await?;
+        Ok(el)
+    }
+
+    pub async fn add_many(&mut self, els: Vec<Element>) -> Result<Vec<Element>> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        let els = self.doc.add_many(&actor, els)?;
+        self.commit().await?;
+        Ok(els)
+    }
+
+    pub async fn update(&mut self, id: &str, patch: &ElementPatch) -> Result<Element> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        let el = self.doc.update(&actor, id, patch)?;
+        self.commit().await?;
+        Ok(el)
+    }
+
+    pub async fn update_many(
+        &mut self,
+        patches: &[(String, ElementPatch)],
+    ) -> Result<Vec<Element>> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        let els = self.doc.update_many(&actor, patches)?;
+        self.commit().await?;
+        Ok(els)
+    }
+
+    pub async fn delete(&mut self, ids: &[String]) -> Result<usize> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        let n = self.doc.delete(&actor, ids)?;
+        self.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn reorder(&mut self, ids: &[String], to: Reorder) -> Result<()> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        self.doc.reorder(&actor, ids, to)?;
+        self.commit().await
+    }
+
+    pub async fn group(&mut self, ids: &[String]) -> Result<String> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        let g = self.doc.group(&actor, ids)?;
+        self.commit().await?;
+        Ok(g)
+    }
+
+    pub async fn ungroup(&mut self, group_id: &str) -> Result<usize> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        let n = self.doc.ungroup(&actor, group_id)?;
+        self.commit().await?;
+        Ok(n)
+    }
+
+    pub async fn set_text(&mut self, id: &str, text: &str) -> Result<Element> {
+        self.allow(Op::Edit).await?;
+        let actor = self.actor_str();
+        let el = self.doc.set_text(&actor, id, text)?;
+        self.commit().await?;
+        Ok(el)
+    }
+
+    pub async fn add_file(&mut self, file: BoardFile) -> Result<String> {
+        self.allow(Op::Edit).await?;
+        let id = self.doc.add_file(file)?;
+        self.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn set_background(&mut self, background: &str) -> Result<()> {
+        self.allow(Op::Edit).await?;
+        let mut meta = self.doc.meta();
+        meta.background = background.to_string();
+        self.doc.set_meta(&meta)?;
+        self.commit().await
+    }
+
+    /// Undoes this user's last change on this board; returns false when there is none.
+    pub async fn undo(&mut self) -> Result<bool> {
+        self.allow(Op::Undo).await?;
+        let did = self.doc.undo();
+        self.commit().await?;
+        Ok(did)
+    }
+
+    pub async fn redo(&mut self) -> Result<bool> {
+        self.allow(Op::Undo).await?;
+        let did = self.doc.redo();
+        self.commit().await?;
+        Ok(did)
+    }
+
+    /// Takes a snapshot now, named or automatic, and folds the update log into it.
+    pub async fn snapshot(&mut self, name: Option<&str>) -> Result<SnapshotInfo> {
+        self.allow(Op::Snapshot).await?;
+        self.commit().await?;
+        let info = self.take_snapshot(name).await?;
+        if let Some(n) = name {
+            let detail = serde_json::json!({ "snapshot": info.id, "name": n });
+            self.store
+                .audit(self.board.id, Some(self.actor), "snapshot", &detail)
+                .await?;
+        }
+        Ok(info)
+    }
+
+    async fn take_snapshot(&mut self, name: Option<&str>) -> Result<SnapshotInfo> {
+        // Bring in what other processes wrote, so the snapshot covers every seq up to ours.
+        self.refresh().await?;
+        let info = self
+            .store
+            .save_snapshot(
+                self.board.id,
+                name,
+                self.applied_seq,
+                &self.doc.encode_state(),
+                &self.doc.state_vector(),
+                self.doc.element_count(),
+                Some(self.actor),
+                true,
+                self.policy.keep_auto,
+            )
+            .await?;
+        self.since_snapshot = 0;
+        self.last_snapshot = Instant::now();
+        Ok(info)
+    }
+
+    /// Makes the board look as it did at a snapshot, as a new change on top of the present: it
+    /// syncs like any edit and can be undone. Owner only.
+    pub async fn restore(&mut self, snapshot_id: i64) -> Result<()> {
+        self.allow(Op::Restore).await?;
+        let (info, state) = self
+            .store
+            .snapshot_state(self.board.id, snapshot_id)
+            .await?;
+        let past = BoardDoc::from_updates([state.as_slice()])?;
+        let actor = self.actor_str();
+        self.doc.replace_content(&actor, &past.scene())?;
+        self.commit().await?;
+        let detail = serde_json::json!({
+            "snapshot": info.id, "name": info.name, "elements": info.element_count,
+        });
+        self.store
+            .audit(self.board.id, Some(self.actor), "restore", &detail)
+            .await
+    }
+
+    /// The board's content for export, audited with the format it is exported to.
+    pub async fn export_scene(&self, format: &str) -> Result<Scene> {
+        self.allow(Op::Export).await?;
+        let mut scene = self.doc.scene();
+        scene.meta.title = self.board.title.clone();
+        let detail = serde_json::json!({
+            "format": format, "elements": scene.elements.len(),
+        });
+        self.store
+            .audit(self.board.id, Some(self.actor), "export", &detail)
+            .await?;
+        Ok(scene)
+    }
+}

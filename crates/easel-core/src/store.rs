@@ -1,0 +1,1155 @@
+//! The SQLite store: the only module that holds SQL.
+//!
+//! One file per installation (`easel.db` in the data dir), in WAL mode so the app and the CLI can
+//! use it at once: readers never block the writer, and each sees the other's commits. Writes are
+//! `BEGIN IMMEDIATE` so two writers queue on the lock up front instead of failing half-way.
+//!
+//! Document edits take the hot path: [`Store::append_updates`] hands the update to a writer task
+//! that owns one connection and commits whatever has queued up in one transaction (group commit),
+//! so a burst of edits pays one fsync, not one each. The call returns only after that transaction
+//! commits: an acknowledged edit is on disk.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, Row, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::perm::{Access, Level};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// The tables migration 1 creates, with the columns this build reads. A database that has them
+/// all but no migration history was made by an older build (or by hand) and is adopted.
+const BASELINE: &[(&str, &[&str])] = &[
+    (
+        "users",
+        &["id", "display_name", "public_key", "is_local", "created_at"],
+    ),
+    (
+        "boards",
+        &[
+            "id",
+            "owner_id",
+            "title",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+        ],
+    ),
+    (
+        "board_permissions",
+        &[
+            "id",
+            "board_id",
+            "user_id",
+            "level",
+            "granted_by",
+            "created_at",
+        ],
+    ),
+    (
+        "audit_logs",
+        &[
+            "id",
+            "board_id",
+            "actor_id",
+            "action",
+            "detail",
+            "created_at",
+        ],
+    ),
+];
+
+/// Most updates committed in one group-commit transaction.
+const MAX_BATCH: usize = 4096;
+
+/// How the store makes commits durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// fsync the WAL at every commit: an acknowledged edit survives power loss.
+    Full,
+    /// fsync at checkpoints only: an acknowledged edit survives a killed process (the WAL is in
+    /// the OS page cache), not a power cut. For benchmarks and tests that measure the rest.
+    Normal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: Uuid,
+    pub display_name: String,
+    pub public_key: Option<String>,
+    pub is_local: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardRecord {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub title: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Permission {
+    pub board_id: Uuid,
+    /// `None`: public access for anyone with the link.
+    pub user_id: Option<Uuid>,
+    pub level: Level,
+    pub granted_by: Option<Uuid>,
+    pub created_at: String,
+}
+
+/// What a grant did, for the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "lowercase")]
+pub enum GrantChange {
+    Created,
+    Changed { from: Level },
+    Unchanged,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotInfo {
+    pub id: i64,
+    pub board_id: Uuid,
+    pub name: Option<String>,
+    pub upto_seq: i64,
+    pub element_count: i64,
+    pub size: i64,
+    pub created_by: Option<Uuid>,
+    pub created_at: String,
+}
+
+/// A stored document: its newest snapshot (if any) and the updates after it.
+#[derive(Debug, Default)]
+pub struct StoredDoc {
+    pub snapshot: Option<Vec<u8>>,
+    pub snapshot_seq: i64,
+    /// (seq, update) in commit order.
+    pub tail: Vec<(i64, Vec<u8>)>,
+}
+
+impl StoredDoc {
+    /// The highest seq this stored doc covers.
+    pub fn last_seq(&self) -> i64 {
+        self.tail
+            .last()
+            .map(|(s, _)| *s)
+            .unwrap_or(self.snapshot_seq)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub board_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub detail: serde_json::Value,
+    pub created_at: String,
+}
+
+/// Filters for [`Store::audit_query`]; every field narrows the result. Results come newest
+/// first; pass the last id seen as `before_id` for the next page.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub board_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub action: Option<String>,
+    /// Inclusive lower bound, an ISO-8601 UTC time or a prefix of one (`2026-11-27`).
+    pub since: Option<String>,
+    /// Exclusive upper bound, same form.
+    pub until: Option<String>,
+    pub before_id: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// Sizes of the store's file, for benchmarks and `easel` diagnostics.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DbSize {
+    pub pages: i64,
+    pub page_size: i64,
+    pub bytes: i64,
+}
+
+struct AppendJob {
+    board_id: Uuid,
+    updates: Vec<Vec<u8>>,
+    /// The seqs the updates received, once committed.
+    ack: oneshot::Sender<Result<Vec<i64>>>,
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    writer: mpsc::Sender<AppendJob>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// The per-user data directory: `EASEL_DATA_DIR` if set, else the platform's
+    /// (`~/.local/share/easel` on Linux).
+    pub fn data_dir() -> Result<PathBuf> {
+        if let Some(dir) = std::env::var_os("EASEL_DATA_DIR").filter(|d| !d.is_empty()) {
+            return Ok(PathBuf::from(dir));
+        }
+        directories::ProjectDirs::from("", "", "easel")
+            .map(|p| p.data_dir().to_path_buf())
+            .ok_or_else(|| {
+                Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no home directory to keep Easel's data in; set EASEL_DATA_DIR",
+                ))
+            })
+    }
+
+    /// Opens (creating if needed) the store in the default data dir.
+    pub async fn open_default() -> Result<Store> {
+        let dir = Self::data_dir()?;
+        std::fs::create_dir_all(&dir)?;
+        Self::open(&dir.join("easel.db")).await
+    }
+
+    /// Opens (creating if needed) the store at `path` with full durability, migrating or adopting
+    /// its schema.
+    pub async fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, Durability::Full).await
+    }
+
+    pub async fn open_with(path: &Path, durability: Durability) -> Result<Store> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match durability {
+                Durability::Full => SqliteSynchronous::Full,
+                Durability::Normal => SqliteSynchronous::Normal,
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        migrate(&pool).await?;
+        let conn = SqliteConnection::connect_with(&options).await?;
+        let (tx, rx) = mpsc::channel(MAX_BATCH);
+        tokio::spawn(writer_task(conn, rx));
+        Ok(Store {
+            pool,
+            writer: tx,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes the pool. Pending appends already acknowledged are on disk; the writer task ends
+    /// when the last handle is dropped.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    // ----- users -----
+
+    /// The user of this installation, created on first use with `display_name`.
+    pub async fn local_user(&self, display_name: &str) -> Result<User> {
+        if let Some(u) = self.local_user_if_any().await? {
+            return Ok(u);
+        }
+        let mut tx = self.begin().await?;
+        // Another process may have created it between the read above and our lock.
+        let row = sqlx::query("SELECT * FROM users WHERE is_local = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let user = match row {
+            Some(r) => user_from_row(&r)?,
+            None => {
+                let id = Uuid::new_v4();
+                let name = clean_name(display_name);
+                sqlx::query("INSERT INTO users (id, display_name, is_local) VALUES (?, ?, 1)")
+                    .bind(id.to_string())
+                    .bind(&name)
+                    .execute(&mut *tx)
+                    .await?;
+                let r = sqlx::query("SELECT * FROM users WHERE id = ?")
+                    .bind(id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                user_from_row(&r)?
+            }
+        };
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn local_user_if_any(&self) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE is_local = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    /// Records another user (a collaborator met, or a test actor).
+    pub async fn create_user(&self, display_name: &str, public_key: Option<&str>) -> Result<User> {
+        let id = Uuid::new_v4();
+        let name = clean_name(display_name);
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO users (id, display_name, public_key) VALUES (?, ?, ?)")
+            .bind(id.to_string())
+            .bind(&name)
+            .bind(public_key)
+            .execute(&mut *tx)
+            .await?;
+        let r = sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        user_from_row(&r)
+    }
+
+    pub async fn user(&self, id: Uuid) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| user_from_row(&r)).transpose()
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    // ----- boards -----
+
+    /// Creates a board with its first document state and the audit row, all in one transaction:
+    /// a board never exists without its content (an import is all or nothing).
+    pub async fn create_board(
+        &self,
+        id: Uuid,
+        owner: Uuid,
+        title: &str,
+        initial_update: &[u8],
+        audit_action: &str,
+        audit_detail: &serde_json::Value,
+    ) -> Result<BoardRecord> {
+        crate::model::validate_title(title)?;
+        let mut tx = self.begin().await?;
+        sqlx::query("INSERT INTO boards (id, owner_id, title) VALUES (?, ?, ?)")
+            .bind(id.to_string())
+            .bind(owner.to_string())
+            .bind(title)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO board_updates (board_id, seq, data, created_at) VALUES (?, 1, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(initial_update)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, id, Some(owner), audit_action, audit_detail).await?;
+        let r = sqlx::query("SELECT * FROM boards WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        board_from_row(&r)
+    }
+
+    /// The board record, deleted or not.
+    pub async fn board(&self, id: Uuid) -> Result<BoardRecord> {
+        let row = sqlx::query("SELECT * FROM boards WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => board_from_row(&r),
+            None => Err(Error::not_found("board", id.to_string())),
+        }
+    }
+
+    /// Boards `user` can open (owned, granted, or public), newest edit first, with their access.
+    pub async fn boards_for(
+        &self,
+        user: Uuid,
+        include_deleted: bool,
+    ) -> Result<Vec<(BoardRecord, Access)>> {
+        let rows = sqlx::query(
+            "SELECT b.*,
+                    (SELECT level FROM board_permissions p
+                      WHERE p.board_id = b.id AND p.user_id = ?1) AS own_level,
+                    (SELECT level FROM board_permissions p
+                      WHERE p.board_id = b.id AND p.user_id IS NULL) AS public_level
+               FROM boards b
+              WHERE (b.deleted_at IS NULL OR ?2)
+                AND (b.owner_id = ?1
+                     OR EXISTS (SELECT 1 FROM board_permissions p
+                                 WHERE p.board_id = b.id
+                                   AND (p.user_id = ?1 OR p.user_id IS NULL)))
+              ORDER BY b.updated_at DESC, b.id",
+        )
+        .bind(user.to_string())
+        .bind(include_deleted)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let board = board_from_row(r)?;
+                let access = access_from(
+                    &board,
+                    user,
+                    r.try_get("own_level")?,
+                    r.try_get("public_level")?,
+                )?;
+                Ok((board, access))
+            })
+            .collect()
+    }
+
+    /// What `user` (or an anonymous user, `None`) holds on a board.
+    pub async fn access(&self, board: &BoardRecord, user: Option<Uuid>) -> Result<Access> {
+        let row = sqlx::query(
+            "SELECT (SELECT level FROM board_permissions WHERE board_id = ?1 AND user_id = ?2)
+                        AS own_level,
+                    (SELECT level FROM board_permissions WHERE board_id = ?1 AND user_id IS NULL)
+                        AS public_level",
+        )
+        .bind(board.id.to_string())
+        .bind(user.map(|u| u.to_string()))
+        .fetch_one(&self.pool)
+        .await?;
+        match user {
+            Some(u) => access_from(
+                board,
+                u,
+                row.try_get("own_level")?,
+                row.try_get("public_level")?,
+            ),
+            None => {
+                let public: Option<String> = row.try_get("public_level")?;
+                Ok(public
+                    .map(|l| Level::from_str(&l))
+                    .transpose()?
+                    .map(Access::from)
+                    .unwrap_or(Access::None))
+            }
+        }
+    }
+
+    pub async fn rename_board(
+        &self,
+        id: Uuid,
+        actor: Uuid,
+        title: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        crate::model::validate_title(title)?;
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE boards SET title = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+              WHERE id = ?",
+        )
+        .bind(title)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, id, Some(actor), "rename", detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Soft-deletes (or with `deleted = false`, restores) a board, with its audit row.
+    pub async fn set_deleted(&self, id: Uuid, actor: Uuid, deleted: bool) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE boards
+                SET deleted_at = CASE WHEN ?1 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END
+              WHERE id = ?2",
+        )
+        .bind(deleted)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let action = if deleted { "delete" } else { "undelete" };
+        insert_audit(&mut tx, id, Some(actor), action, &serde_json::json!({})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- permissions -----
+
+    /// Grants `level` on a board to `user` (`None`: to anyone with the link), or changes an
+    /// existing grant; audited in the same transaction.
+    pub async fn grant(
+        &self,
+        board: Uuid,
+        user: Option<Uuid>,
+        level: Level,
+        granted_by: Uuid,
+    ) -> Result<GrantChange> {
+        let mut tx = self.begin().await?;
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT level FROM board_permissions WHERE board_id = ? AND user_id IS ?",
+        )
+        .bind(board.to_string())
+        .bind(user.map(|u| u.to_string()))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let change = match existing.map(|l| Level::from_str(&l)).transpose()? {
+            None => {
+                sqlx::query(
+                    "INSERT INTO board_permissions (board_id, user_id, level, granted_by)
+                     VALUES (?, ?, ?, ?)",
+                )
+                .bind(board.to_string())
+                .bind(user.map(|u| u.to_string()))
+                .bind(level.as_str())
+                .bind(granted_by.to_string())
+                .execute(&mut *tx)
+                .await?;
+                GrantChange::Created
+            }
+            Some(from) if from == level => GrantChange::Unchanged,
+            Some(from) => {
+                sqlx::query(
+                    "UPDATE board_permissions SET level = ?, granted_by = ?
+                      WHERE board_id = ? AND user_id IS ?",
+                )
+                .bind(level.as_str())
+                .bind(granted_by.to_string())
+                .bind(board.to_string())
+                .bind(user.map(|u| u.to_string()))
+                .execute(&mut *tx)
+                .await?;
+                GrantChange::Changed { from }
+            }
+        };
+        let detail = serde_json::json!({
+            "subject": user.map(|u| u.to_string()),
+            "level": level,
+            "result": change,
+        });
+        insert_audit(&mut tx, board, Some(granted_by), "grant", &detail).await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    /// Removes a grant; returns the level it held, or `None` if there was none.
+    pub async fn revoke(&self, board: Uuid, user: Option<Uuid>, by: Uuid) -> Result<Option<Level>> {
+        let mut tx = self.begin().await?;
+        let existing: Option<String> = sqlx::query_scalar(
+            "DELETE FROM board_permissions WHERE board_id = ? AND user_id IS ? RETURNING level",
+        )
+        .bind(board.to_string())
+        .bind(user.map(|u| u.to_string()))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let level = existing.map(|l| Level::from_str(&l)).transpose()?;
+        let detail = serde_json::json!({
+            "subject": user.map(|u| u.to_string()),
+            "level": level,
+        });
+        insert_audit(&mut tx, board, Some(by), "revoke", &detail).await?;
+        tx.commit().await?;
+        Ok(level)
+    }
+
+    pub async fn permissions(&self, board: Uuid) -> Result<Vec<Permission>> {
+        let rows = sqlx::query(
+            "SELECT * FROM board_permissions WHERE board_id = ? ORDER BY user_id IS NOT NULL, created_at, id",
+        )
+        .bind(board.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Permission {
+                    board_id: parse_uuid(r.try_get("board_id")?)?,
+                    user_id: r
+                        .try_get::<Option<String>, _>("user_id")?
+                        .map(parse_uuid)
+                        .transpose()?,
+                    level: Level::from_str(r.try_get::<&str, _>("level")?)?,
+                    granted_by: r
+                        .try_get::<Option<String>, _>("granted_by")?
+                        .map(parse_uuid)
+                        .transpose()?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    // ----- audit -----
+
+    /// Appends one audit row in its own transaction.
+    pub async fn audit(
+        &self,
+        board: Uuid,
+        actor: Option<Uuid>,
+        action: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        insert_audit(&mut tx, board, actor, action, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn audit_query(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let limit = q.limit.unwrap_or(100).clamp(1, 10_000);
+        let rows = sqlx::query(
+            "SELECT * FROM audit_logs
+              WHERE (?1 IS NULL OR board_id = ?1)
+                AND (?2 IS NULL OR actor_id = ?2)
+                AND (?3 IS NULL OR action = ?3)
+                AND (?4 IS NULL OR created_at >= ?4)
+                AND (?5 IS NULL OR created_at < ?5)
+                AND (?6 IS NULL OR id < ?6)
+              ORDER BY id DESC
+              LIMIT ?7",
+        )
+        .bind(q.board_id.map(|u| u.to_string()))
+        .bind(q.actor_id.map(|u| u.to_string()))
+        .bind(q.action.as_deref())
+        .bind(q.since.as_deref())
+        .bind(q.until.as_deref())
+        .bind(q.before_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let detail: String = r.try_get("detail")?;
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    board_id: parse_uuid(r.try_get("board_id")?)?,
+                    actor_id: r
+                        .try_get::<Option<String>, _>("actor_id")?
+                        .map(parse_uuid)
+                        .transpose()?,
+                    action: r.try_get("action")?,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| Error::Corrupt(format!("audit detail: {e}")))?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    // ----- documents -----
+
+    /// Appends updates to a board's log and returns their seqs once the transaction holding them
+    /// has committed. Concurrent callers share transactions (group commit).
+    pub async fn append_updates(&self, board: Uuid, updates: Vec<Vec<u8>>) -> Result<Vec<i64>> {
+        if updates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (ack, done) = oneshot::channel();
+        self.writer
+            .send(AppendJob {
+                board_id: board,
+                updates,
+                ack,
+            })
+            .await
+            .map_err(|_| Error::Closed)?;
+        done.await.map_err(|_| Error::Closed)?
+    }
+
+    /// The newest snapshot and every update after it.
+    pub async fn load_doc(&self, board: Uuid) -> Result<StoredDoc> {
+        // One read transaction, so a compaction committing in between cannot make us read a new
+        // snapshot with an old tail (or the reverse).
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let snap = sqlx::query(
+            "SELECT state, upto_seq FROM board_snapshots WHERE board_id = ? ORDER BY id DESC LIMIT 1",
+        )
+        .bind(board.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (snapshot, snapshot_seq) = match snap {
+            Some(r) => (
+                Some(r.try_get::<Vec<u8>, _>("state")?),
+                r.try_get("upto_seq")?,
+            ),
+            None => (None, 0),
+        };
+        let tail = self.updates_after_in(&mut tx, board, snapshot_seq).await?;
+        tx.commit().await?;
+        Ok(StoredDoc {
+            snapshot,
+            snapshot_seq,
+            tail,
+        })
+    }
+
+    /// Updates with seq > `after`, in order (another process's edits, for a refresh).
+    pub async fn updates_after(&self, board: Uuid, after: i64) -> Result<Vec<(i64, Vec<u8>)>> {
+        let mut conn = self.pool.acquire().await?;
+        self.updates_after_in(&mut conn, board, after).await
+    }
+
+    async fn updates_after_in(
+        &self,
+        conn: &mut SqliteConnection,
+        board: Uuid,
+        after: i64,
+    ) -> Result<Vec<(i64, Vec<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT seq, data FROM board_updates WHERE board_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(board.to_string())
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("seq")?, r.try_get("data")?)))
+            .collect()
+    }
+
+    /// The highest seq written for a board (0 if none), whether still in the log or folded into
+    /// a snapshot.
+    pub async fn last_seq(&self, board: Uuid) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT max(COALESCE((SELECT max(seq) FROM board_updates WHERE board_id = ?1), 0),
+                        COALESCE((SELECT max(upto_seq) FROM board_snapshots WHERE board_id = ?1), 0))",
+        )
+        .bind(board.to_string())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Stores a snapshot covering updates up to `upto_seq`; with `compact`, deletes those
+    /// updates in the same transaction, so the log never loses an update the snapshot lacks.
+    /// Automatic snapshots (no name) beyond the newest `keep_auto` are pruned.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_snapshot(
+        &self,
+        board: Uuid,
+        name: Option<&str>,
+        upto_seq: i64,
+        state: &[u8],
+        state_vector: &[u8],
+        element_count: usize,
+        created_by: Option<Uuid>,
+        compact: bool,
+        keep_auto: u32,
+    ) -> Result<SnapshotInfo> {
+        if let Some(n) = name
+            && (n.trim().is_empty() || n.len() > 200)
+        {
+            return Err(Error::invalid(
+                "name",
+                "a snapshot name must be 1 to 200 bytes",
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO board_snapshots
+                 (board_id, name, upto_seq, state, state_vector, element_count, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(board.to_string())
+        .bind(name)
+        .bind(upto_seq)
+        .bind(state)
+        .bind(state_vector)
+        .bind(element_count as i64)
+        .bind(created_by.map(|u| u.to_string()))
+        .fetch_one(&mut *tx)
+        .await?;
+        if compact {
+            sqlx::query("DELETE FROM board_updates WHERE board_id = ? AND seq <= ?")
+                .bind(board.to_string())
+                .bind(upto_seq)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "DELETE FROM board_snapshots
+              WHERE board_id = ?1 AND name IS NULL AND id NOT IN (
+                    SELECT id FROM board_snapshots WHERE board_id = ?1 AND name IS NULL
+                     ORDER BY id DESC LIMIT ?2)
+                AND id <> (SELECT max(id) FROM board_snapshots WHERE board_id = ?1)",
+        )
+        .bind(board.to_string())
+        .bind(keep_auto.max(1))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.snapshot_info(board, id).await
+    }
+
+    async fn snapshot_info(&self, board: Uuid, id: i64) -> Result<SnapshotInfo> {
+        let r = sqlx::query(
+            "SELECT id, board_id, name, upto_seq, element_count, length(state) AS size,
+                    created_by, created_at
+               FROM board_snapshots WHERE board_id = ? AND id = ?",
+        )
+        .bind(board.to_string())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| Error::not_found("snapshot", id.to_string()))?;
+        snapshot_from_row(&r)
+    }
+
+    /// A board's snapshots, newest first.
+    pub async fn snapshots(&self, board: Uuid) -> Result<Vec<SnapshotInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, board_id, name, upto_seq, element_count, length(state) AS size,
+                    created_by, created_at
+               FROM board_snapshots WHERE board_id = ? ORDER BY id DESC",
+        )
+        .bind(board.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(snapshot_from_row).collect()
+    }
+
+    /// A snapshot's document state.
+    pub async fn snapshot_state(&self, board: Uuid, id: i64) -> Result<(SnapshotInfo, Vec<u8>)> {
+        let info = self.snapshot_info(board, id).await?;
+        let state: Vec<u8> =
+            sqlx::query_scalar("SELECT state FROM board_snapshots WHERE board_id = ? AND id = ?")
+                .bind(board.to_string())
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((info, state))
+    }
+
+    /// Updates and time since the newest snapshot, for the automatic snapshot policy.
+    pub async fn tail_stats(&self, board: Uuid) -> Result<(i64, Option<String>)> {
+        let r = sqlx::query(
+            "SELECT (SELECT count(*) FROM board_updates u WHERE u.board_id = ?1
+                       AND u.seq > COALESCE((SELECT max(upto_seq) FROM board_snapshots
+                                              WHERE board_id = ?1), 0)) AS tail,
+                    (SELECT max(created_at) FROM board_snapshots WHERE board_id = ?1) AS last",
+        )
+        .bind(board.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((r.try_get("tail")?, r.try_get("last")?))
+    }
+
+    /// The database file's size, after a checkpoint so the WAL is folded in.
+    pub async fn size(&self) -> Result<DbSize> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&self.pool)
+            .await?;
+        let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(DbSize {
+            pages,
+            page_size,
+            bytes: pages * page_size,
+        })
+    }
+
+    /// Returns free pages to the file system (after compaction).
+    pub async fn vacuum(&self) -> Result<()> {
+        sqlx::query("VACUUM").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The journal mode in effect (always `wal`), for tests and diagnostics.
+    pub async fn journal_mode(&self) -> Result<String> {
+        Ok(sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Runs a raw statement; for tests that check constraints hold against any writer.
+    #[doc(hidden)]
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
+        Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+}
+
+/// Applies migrations, first adopting a database whose baseline tables were made without them.
+async fn migrate(pool: &SqlitePool) -> Result<()> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .fetch_all(pool)
+    .await?;
+    let has_history = tables.iter().any(|t| t == "_sqlx_migrations");
+    if !has_history && !tables.is_empty() {
+        adopt(pool, &tables).await?;
+    }
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// Checks that an unversioned database holds exactly the baseline schema this build expects,
+/// then records migration 1 as applied so the later migrations run on top of it. Anything else
+/// is refused untouched: guessing would risk the user's boards.
+async fn adopt(pool: &SqlitePool, tables: &[String]) -> Result<()> {
+    let baseline: Vec<&str> = BASELINE.iter().map(|(t, _)| *t).collect();
+    let foreign: Vec<&String> = tables
+        .iter()
+        .filter(|t| !baseline.contains(&t.as_str()))
+        .collect();
+    if !foreign.is_empty() {
+        return Err(Error::Schema(format!(
+            "the database has tables this build does not know ({}) and no migration history; \
+             refusing to change it",
+            foreign
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    for (table, columns) in BASELINE {
+        if !tables.iter().any(|t| t == table) {
+            return Err(Error::Schema(format!(
+                "the database has no migration history and lacks table {table}; refusing to \
+                 change it"
+            )));
+        }
+        let have: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM pragma_table_info('{table}')"
+        )))
+        .fetch_all(pool)
+        .await?;
+        for c in *columns {
+            if !have.iter().any(|h| h == c) {
+                return Err(Error::Schema(format!(
+                    "table {table} lacks column {c}; refusing to adopt this database"
+                )));
+            }
+        }
+    }
+    // UNIQUE (board_id, user_id) cannot be added later in SQLite, so an adopted table must have
+    // been created with it.
+    let unique: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pragma_index_list('board_permissions') l
+          WHERE l.[unique] = 1
+            AND (SELECT group_concat(name, ',') FROM
+                   (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno))
+                = 'board_id,user_id'",
+    )
+    .fetch_one(pool)
+    .await?;
+    if unique == 0 {
+        return Err(Error::Schema(
+            "board_permissions lacks UNIQUE(board_id, user_id); refusing to adopt this database"
+                .into(),
+        ));
+    }
+    MIGRATOR.skip(pool, Some(1)).await?;
+    Ok(())
+}
+
+async fn insert_audit(
+    tx: &mut SqliteConnection,
+    board: Uuid,
+    actor: Option<Uuid>,
+    action: &str,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query("INSERT INTO audit_logs (board_id, actor_id, action, detail) VALUES (?, ?, ?, ?)")
+        .bind(board.to_string())
+        .bind(actor.map(|u| u.to_string()))
+        .bind(action)
+        .bind(detail.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The group-commit writer: takes every job that has queued up, commits them in one IMMEDIATE
+/// transaction, then acknowledges each. While a commit is in flight new jobs queue, so under
+/// load batches grow by themselves and fsyncs per edit fall.
+async fn writer_task(mut conn: SqliteConnection, mut rx: mpsc::Receiver<AppendJob>) {
+    let mut batch: Vec<AppendJob> = Vec::new();
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        let mut n = batch[0].updates.len();
+        while n < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => {
+                    n += job.updates.len();
+                    batch.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        match commit_batch(&mut conn, &batch).await {
+            Ok(seqs) => {
+                for (job, s) in batch.drain(..).zip(seqs) {
+                    let _ = job.ack.send(Ok(s));
+                }
+            }
+            Err(e) => {
+                // Nothing of the batch committed; every caller hears why. The message is shared
+                // because sqlx errors do not clone.
+                let msg = e.to_string();
+                for job in batch.drain(..) {
+                    let _ = job
+                        .ack
+                        .send(Err(Error::Database(sqlx::Error::Protocol(msg.clone()))));
+                }
+            }
+        }
+    }
+}
+
+async fn commit_batch(conn: &mut SqliteConnection, batch: &[AppendJob]) -> Result<Vec<Vec<i64>>> {
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let mut next: HashMap<Uuid, i64> = HashMap::new();
+    let now = now_ms();
+    let mut out = Vec::with_capacity(batch.len());
+    for job in batch {
+        let seq = match next.get(&job.board_id) {
+            Some(s) => *s,
+            None => {
+                // Read under the write lock: another process may have appended since our last
+                // batch, and seqs must stay dense and unique per board.
+                let last: i64 = sqlx::query_scalar(
+                    "SELECT max(COALESCE((SELECT max(seq) FROM board_updates WHERE board_id = ?1), 0),
+                                COALESCE((SELECT max(upto_seq) FROM board_snapshots WHERE board_id = ?1), 0))",
+                )
+                .bind(job.board_id.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+                last + 1
+            }
+        };
+        let mut seqs = Vec::with_capacity(job.updates.len());
+        for (i, u) in job.updates.iter().enumerate() {
+            let s = seq + i as i64;
+            sqlx::query(
+                "INSERT INTO board_updates (board_id, seq, data, created_at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(job.board_id.to_string())
+            .bind(s)
+            .bind(u.as_slice())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            seqs.push(s);
+        }
+        next.insert(job.board_id, seq + job.updates.len() as i64);
+        out.push(seqs);
+    }
+    for board in next.keys() {
+        sqlx::query(
+            "UPDATE boards SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+        )
+        .bind(board.to_string())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+fn access_from(
+    board: &BoardRecord,
+    user: Uuid,
+    own: Option<String>,
+    public: Option<String>,
+) -> Result<Access> {
+    if board.owner_id == user {
+        return Ok(Access::Owner);
+    }
+    let own = own.map(|l| Level::from_str(&l)).transpose()?;
+    let public = public.map(|l| Level::from_str(&l)).transpose()?;
+    Ok(own.max(public).map(Access::from).unwrap_or(Access::None))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn clean_name(name: &str) -> String {
+    let n: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    let n = n.trim();
+    if n.is_empty() {
+        "Me".into()
+    } else {
+        n.to_string()
+    }
+}
+
+fn parse_uuid(s: String) -> Result<Uuid> {
+    Uuid::parse_str(&s).map_err(|e| Error::Corrupt(format!("bad uuid {s:?} in the database: {e}")))
+}
+
+fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<User> {
+    Ok(User {
+        id: parse_uuid(r.try_get("id")?)?,
+        display_name: r.try_get("display_name")?,
+        public_key: r.try_get("public_key")?,
+        is_local: r.try_get::<i64, _>("is_local")? == 1,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn board_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<BoardRecord> {
+    Ok(BoardRecord {
+        id: parse_uuid(r.try_get("id")?)?,
+        owner_id: parse_uuid(r.try_get("owner_id")?)?,
+        title: r.try_get("title")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        deleted_at: r.try_get("deleted_at")?,
+    })
+}
+
+fn snapshot_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SnapshotInfo> {
+    Ok(SnapshotInfo {
+        id: r.try_get("id")?,
+        board_id: parse_uuid(r.try_get("board_id")?)?,
+        name: r.try_get("name")?,
+        upto_seq: r.try_get("upto_seq")?,
+        element_count: r.try_get("element_count")?,
+        size: r.try_get("size")?,
+        created_by: r
+            .try_get::<Option<String>, _>("created_by")?
+            .map(parse_uuid)
+            .transpose()?,
+        created_at: r.try_get("created_at")?,
+    })
+}

@@ -1,0 +1,34 @@
+//! Shared helpers for the core's integration tests: each test gets its own real SQLite file in a
+//! temporary directory.
+#![allow(dead_code)]
+
+use easel_core::store::User;
+use easel_core::{Easel, Element, ElementKind, Store};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub easel: Easel,
+    pub owner: User,
+}
+
+impl Env {
+    pub async fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("easel.db")).await.unwrap();
+        let easel = Easel::new(store);
+        let owner = easel.local_user().await.unwrap();
+        Env { dir, easel, owner }
+    }
+
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("easel.db")
+    }
+
+    pub async fn user(&self, name: &str) -> User {
+        self.easel.store().create_user(name, None).await.unwrap()
+    }
+}
+
+pub fn rect(id: &str, x: f64, y: f64) -> Element {
+    Element::new(id, ElementKind::Rectangle, x, y).with_size(100.0, 50.0)
+}
