@@ -201,8 +201,8 @@ fn binding_value(b: &Option<Binding>) -> Value {
     match b {
         Some(b) => json!({
             "elementId": b.element,
-            "focus": b.focus,
-            "gap": b.gap,
+            "focus": number(b.focus),
+            "gap": number(b.gap),
         }),
         None => Value::Null,
     }
