@@ -6,7 +6,7 @@
 
 use easel_core::{BoardFile, BoardMeta, Element, ElementKind, Scene};
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::util::{self, Obj};
 use crate::{Error, Progress, Result};
@@ -14,8 +14,21 @@ use crate::{Error, Progress, Result};
 const FORMAT: &str = "Easel JSON";
 pub const VERSION: u64 = 1;
 
+/// The envelope; a struct rather than `json!` so `type` comes first in the file, where people
+/// and format sniffers look for it.
+#[derive(serde::Serialize)]
+struct Envelope<'a> {
+    r#type: &'static str,
+    version: u64,
+    scene: &'a Scene,
+}
+
 pub fn to_vec(scene: &Scene) -> Result<Vec<u8>> {
-    let doc = json!({ "type": "easel", "version": VERSION, "scene": scene });
+    let doc = Envelope {
+        r#type: "easel",
+        version: VERSION,
+        scene,
+    };
     serde_json::to_vec_pretty(&doc).map_err(|e| Error::Render(e.to_string()))
 }
 

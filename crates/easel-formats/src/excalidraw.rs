@@ -84,7 +84,7 @@ fn kind_name(kind: ElementKind) -> &'static str {
 }
 
 /// The scene as an Excalidraw JSON value.
-pub fn to_value(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<Value> {
+pub fn to_value(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<ExcalidrawFile> {
     let els = &scene.elements;
     // Keys stay when they are valid and ascending; otherwise every element gets a fresh one.
     let keep_keys = els
@@ -169,18 +169,30 @@ pub fn to_value(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<Val
             }),
         );
     }
-    Ok(json!({
-        "type": "excalidraw",
-        "version": 2,
-        "source": SOURCE,
-        "elements": out,
-        "appState": {
+    Ok(ExcalidrawFile {
+        r#type: "excalidraw",
+        version: 2,
+        source: SOURCE,
+        elements: out,
+        app_state: json!({
             "viewBackgroundColor": scene.meta.background,
             "gridSize": scene.meta.grid,
             "name": scene.meta.title,
-        },
-        "files": files,
-    }))
+        }),
+        files: Value::Object(files),
+    })
+}
+
+/// The top level of a `.excalidraw` file, in the order Excalidraw writes it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExcalidrawFile {
+    r#type: &'static str,
+    version: u64,
+    source: &'static str,
+    elements: Vec<Value>,
+    app_state: Value,
+    files: Value,
 }
 
 pub fn export(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<Vec<u8>> {

@@ -251,7 +251,10 @@ pub fn detect(bytes: &[u8], name_hint: Option<&str>) -> Option<ImportFormat> {
         } else {
             // Broken JSON still goes to the importer its content looks like, so the error
             // names the format and the place it broke.
-            let compact: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
+            let compact: String = String::from_utf8_lossy(bytes)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             if compact.contains("\"type\":\"easel\"") {
                 return Some(ImportFormat::EaselJson);
             }
@@ -261,7 +264,7 @@ pub fn detect(bytes: &[u8], name_hint: Option<&str>) -> Option<ImportFormat> {
             if compact.contains("\"type\":\"excalidraw\"") {
                 return Some(ImportFormat::Excalidraw);
             }
-            if compact.starts_with("{\"nodes\"") || compact.starts_with("{\"edges\"") {
+            if compact.contains("{\"nodes\":[") || compact.contains("{\"edges\":[") {
                 return Some(ImportFormat::Canvas);
             }
         }

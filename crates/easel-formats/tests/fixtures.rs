@@ -9,8 +9,8 @@ use easel_formats::{ImportFormat, detect, import};
 fn fixture(name: &str) -> (Vec<u8>, Scene) {
     let path = format!("/work/shared/fixtures/{name}");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let scene = import(&bytes, Some(name), &mut no_progress())
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let scene =
+        import(&bytes, Some(name), &mut no_progress()).unwrap_or_else(|e| panic!("{name}: {e}"));
     scene.validate().unwrap();
     (bytes, scene)
 }
@@ -25,7 +25,10 @@ fn excalidraw_library_v1_becomes_one_grouped_item() {
     assert_eq!(r.kind, ElementKind::Rectangle);
     assert_eq!((r.x, r.y, r.width, r.height), (0.0, 0.0, 50.0, 30.0));
     assert_eq!((r.stroke.as_str(), r.fill.as_str()), ("#c92a2a", "#e64980"));
-    assert_eq!((r.fill_style.as_str(), r.stroke_width, r.roughness), ("hachure", 1.0, 1.0));
+    assert_eq!(
+        (r.fill_style.as_str(), r.stroke_width, r.roughness),
+        ("hachure", 1.0, 1.0)
+    );
     assert!(!r.rounded, "strokeSharpness sharp");
     assert_eq!(r.group_ids, vec!["library-item-0".to_string()]);
     assert_eq!(scene.meta.title, "fixture_library");
@@ -43,7 +46,11 @@ fn excalidraw_library_v2_lays_items_out_in_a_grid() {
     assert_eq!(scene.elements.len(), 3);
     let pos: Vec<(f64, f64)> = scene.elements.iter().map(|e| (e.x, e.y)).collect();
     assert_eq!(pos, vec![(0.0, 0.0), (140.0, 0.0), (0.0, 90.0)]);
-    let groups: Vec<&str> = scene.elements.iter().map(|e| e.group_ids[0].as_str()).collect();
+    let groups: Vec<&str> = scene
+        .elements
+        .iter()
+        .map(|e| e.group_ids[0].as_str())
+        .collect();
     assert_eq!(groups, vec!["item-a", "item-b", "item-c"]);
     // The same source id in three items yields three distinct element ids.
     assert_eq!(scene.elements[0].id, "e");
@@ -84,7 +91,12 @@ fn assert_test_v1(scene: &Scene) {
 fn excalidraw_png_with_v2_payload() {
     let (bytes, scene) = fixture("excalidraw/smiley_embedded_v2.png");
     assert_eq!(detect(&bytes, None), Some(ImportFormat::Png));
-    assert_smiley(&scene, "cNkxk0RfgJPpJRdvC2LDL", (440.0, 62.5), &["OCd6Oh31kuXpQ4XtRa9UE"]);
+    assert_smiley(
+        &scene,
+        "cNkxk0RfgJPpJRdvC2LDL",
+        (440.0, 62.5),
+        &["OCd6Oh31kuXpQ4XtRa9UE"],
+    );
 }
 
 #[test]
@@ -116,9 +128,18 @@ fn json_canvas_spec_sample() {
     assert_eq!(readme.kind, ElementKind::Rectangle);
     assert_eq!(readme.link.as_deref(), Some("file:readme.md"));
     assert_eq!(readme.stroke, "#9c36b5", "preset 6 is purple");
-    assert_eq!((readme.x, readme.y, readme.width, readme.height), (-280.0, -200.0, 570.0, 560.0));
-    assert_eq!(by_id("7efdbbe0c4742315").link.as_deref(), Some("file:_site/logo.svg"));
-    assert_eq!(by_id("0ba565e7f30e0652").link.as_deref(), Some("file:spec/1.0.md"));
+    assert_eq!(
+        (readme.x, readme.y, readme.width, readme.height),
+        (-280.0, -200.0, 570.0, 560.0)
+    );
+    assert_eq!(
+        by_id("7efdbbe0c4742315").link.as_deref(),
+        Some("file:_site/logo.svg")
+    );
+    assert_eq!(
+        by_id("0ba565e7f30e0652").link.as_deref(),
+        Some("file:spec/1.0.md")
+    );
     let note = by_id("59e896bc8da20699");
     assert_eq!(note.kind, ElementKind::Sticky);
     assert_eq!(
@@ -129,9 +150,21 @@ fn json_canvas_spec_sample() {
     assert_eq!(edge.kind, ElementKind::Arrow);
     assert_eq!(edge.text, "", "the sample's edge has no label");
     let (s, e) = (edge.start.as_ref().unwrap(), edge.end.as_ref().unwrap());
-    assert_eq!((s.element.as_str(), s.side.as_deref()), ("7efdbbe0c4742315", Some("right")));
-    assert_eq!((e.element.as_str(), e.side.as_deref()), ("59e896bc8da20699", Some("left")));
-    assert_eq!((edge.start_arrowhead.as_deref(), edge.end_arrowhead.as_deref()), (None, Some("arrow")));
+    assert_eq!(
+        (s.element.as_str(), s.side.as_deref()),
+        ("7efdbbe0c4742315", Some("right"))
+    );
+    assert_eq!(
+        (e.element.as_str(), e.side.as_deref()),
+        ("59e896bc8da20699", Some("left"))
+    );
+    assert_eq!(
+        (
+            edge.start_arrowhead.as_deref(),
+            edge.end_arrowhead.as_deref()
+        ),
+        (None, Some("arrow"))
+    );
     // From the logo's right middle (-63, -400) to the note's left middle (40, -360).
     assert_eq!((edge.x, edge.y), (-63.0, -400.0));
     assert_eq!(edge.points, vec![[0.0, 0.0], [103.0, 40.0]]);

@@ -23,7 +23,11 @@ fn png_text_actually_renders() {
     let png = export_png(&text_scene(), 1.0, &mut no_progress()).unwrap();
     std::fs::write("/tmp/easel-formats-text.png", &png).unwrap();
     let (w, h) = png_dimensions(&png).unwrap();
-    assert_eq!((w, h), (442, 142), "the box, half a stroke and 20 units of padding a side");
+    assert_eq!(
+        (w, h),
+        (442, 142),
+        "the box, half a stroke and 20 units of padding a side"
+    );
     let pix = Pixmap::decode_png(&png).unwrap();
     let dark = pix
         .pixels()
@@ -33,7 +37,10 @@ fn png_text_actually_renders() {
     // "Easel" at 80 px covers thousands of pixels; a missing font would leave none.
     assert!(dark > 1500, "only {dark} dark pixels");
     let corner = pix.pixel(0, 0).unwrap();
-    assert_eq!((corner.red(), corner.green(), corner.blue()), (255, 255, 255));
+    assert_eq!(
+        (corner.red(), corner.green(), corner.blue()),
+        (255, 255, 255)
+    );
 }
 
 #[test]
@@ -61,7 +68,8 @@ fn png_default_scale_is_two_and_sample_renders() {
 fn huge_boards_are_scaled_down_to_the_pixel_cap() {
     let mut scene = Scene::new("Wide");
     for (i, x) in [0.0, 200_000.0].into_iter().enumerate() {
-        let mut r = Element::new(format!("r{i}"), ElementKind::Rectangle, x, 0.0).with_size(10.0, 10.0);
+        let mut r =
+            Element::new(format!("r{i}"), ElementKind::Rectangle, x, 0.0).with_size(10.0, 10.0);
         r.z = format!("a{i}");
         scene.elements.push(r);
     }
