@@ -100,7 +100,7 @@ pub enum ImportFormat {
 pub struct Progress {
     pub done: usize,
     pub total: usize,
-    /// `parse`, `convert`, `validate`, `render` or `encode`.
+    /// `parse`, `convert`, `validate`, `render`, `rasterize` or `encode`.
     pub stage: &'static str,
 }
 

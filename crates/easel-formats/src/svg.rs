@@ -294,7 +294,7 @@ fn freedraw(out: &mut String, e: &Element) {
             let b = pts[(i + 1).min(pts.len() - 1)];
             let (dx, dy) = (b.0 - a.0, b.1 - a.1);
             let len = (dx * dx + dy * dy).sqrt().max(1e-9);
-            let half = e.stroke_width * (0.5 + e.pressures[i]) / 1.0;
+            let half = e.stroke_width * (0.5 + e.pressures[i]);
             let (nx, ny) = (-dy / len * half, dx / len * half);
             left.push((pts[i].0 + nx, pts[i].1 + ny));
             right.push((pts[i].0 - nx, pts[i].1 - ny));
@@ -488,17 +488,7 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
                 inner.text_align = "center".into();
             }
             let lines = wrap(&e.text, label_box.2, e.font_size);
-            let colour = if e.kind == ElementKind::Sticky {
-                "#1e1e1e"
-            } else {
-                &e.stroke
-            };
-            let colour = if e.kind == ElementKind::Sticky && e.stroke != "#1e1e1e" {
-                &e.stroke
-            } else {
-                colour
-            };
-            text_block(out, &inner, &lines, label_box, colour);
+            text_block(out, &inner, &lines, label_box, &e.stroke);
         }
     }
     out.push_str("</g>\n");

@@ -239,3 +239,27 @@ fn progress_is_reported() {
         "{stages:?}"
     );
 }
+
+#[test]
+fn format_names_parse_and_map_to_extensions() {
+    for f in [
+        Format::EaselJson,
+        Format::Excalidraw,
+        Format::Canvas,
+        Format::Svg,
+        Format::Png,
+    ] {
+        assert_eq!(f.extension().parse::<Format>().unwrap(), f);
+    }
+    assert_eq!(".PNG".parse::<Format>().unwrap(), Format::Png);
+    assert!("docx".parse::<Format>().is_err());
+}
+
+#[test]
+fn name_hint_settles_empty_documents() {
+    assert_eq!(detect(b"{}", Some("x.canvas")), Some(ImportFormat::Canvas));
+    assert_eq!(detect(b"{}", None), None);
+    let scene = import(b"{}", Some("Empty.canvas"), &mut no_progress()).unwrap();
+    assert!(scene.elements.is_empty());
+    assert_eq!(scene.meta.title, "Empty");
+}
