@@ -1,0 +1,570 @@
+//! SVG export, and import of the scenes embedded in SVG files.
+//!
+//! The SVG is written by hand with a string builder: the drawing model is small, and a
+//! hand-written file stays readable, diffable and free of renderer quirks. The drawing is the
+//! "clean" version of each shape (no hand-drawn wobble, fill patterns drawn as solid fills);
+//! what the board looks like exactly is recoverable from the lossless Easel JSON we embed in a
+//! `<metadata>` block, which import reads back.
+//!
+//! Import also reads Excalidraw's SVG exports, whose scene sits base64-encoded between
+//! `<!-- payload-start -->` and `<!-- payload-end -->`.
+
+use std::fmt::Write;
+
+use easel_core::{Element, ElementKind, Scene};
+
+use crate::util::{self, xml_escape};
+use crate::{Progress, Result};
+
+const FORMAT: &str = "SVG";
+const PADDING: f64 = 20.0;
+const LINE_HEIGHT: f64 = 1.25;
+const STICKY_FILL: &str = "#fff9db";
+const SCENE_OPEN: &str = "<easel:scene";
+const SCENE_CLOSE: &str = "</easel:scene>";
+
+/// The elements in drawing order: ascending z key, ties by id; scene order when keys are unset.
+pub fn draw_order(scene: &Scene) -> Vec<&Element> {
+    let mut els: Vec<&Element> = scene.elements.iter().collect();
+    if els.iter().all(|e| !e.z.is_empty()) {
+        els.sort_by(|a, b| a.z.cmp(&b.z).then_with(|| a.id.cmp(&b.id)));
+    }
+    els
+}
+
+/// The box an element covers on the canvas, rotation included.
+fn element_box(e: &Element) -> (f64, f64, f64, f64) {
+    let (mut x0, mut y0, mut x1, mut y1) = if e.points.is_empty() {
+        (e.x, e.y, e.x + e.width, e.y + e.height)
+    } else {
+        crate::excalidraw::bbox(std::slice::from_ref(e))
+    };
+    if e.angle != 0.0 {
+        let (cx, cy) = (e.x + e.width / 2.0, e.y + e.height / 2.0);
+        let (s, c) = e.angle.sin_cos();
+        let corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)];
+        (x0, y0, x1, y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for (px, py) in corners {
+            let (dx, dy) = (px - cx, py - cy);
+            let (rx, ry) = (cx + dx * c - dy * s, cy + dx * s + dy * c);
+            x0 = x0.min(rx);
+            y0 = y0.min(ry);
+            x1 = x1.max(rx);
+            y1 = y1.max(ry);
+        }
+    }
+    let m = e.stroke_width / 2.0 + if e.kind.has_points() { 12.0 } else { 0.0 };
+    let top = if e.kind == ElementKind::Frame {
+        24.0
+    } else {
+        0.0
+    };
+    (x0 - m, y0 - m - top, x1 + m, y1 + m)
+}
+
+/// The viewBox (x, y, width, height) around every element, plus padding.
+pub fn view_box(scene: &Scene) -> (f64, f64, f64, f64) {
+    if scene.elements.is_empty() {
+        return (0.0, 0.0, 2.0 * PADDING, 2.0 * PADDING);
+    }
+    let mut b = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for e in &scene.elements {
+        let eb = element_box(e);
+        b = (b.0.min(eb.0), b.1.min(eb.1), b.2.max(eb.2), b.3.max(eb.3));
+    }
+    (
+        b.0 - PADDING,
+        b.1 - PADDING,
+        (b.2 - b.0) + 2.0 * PADDING,
+        (b.3 - b.1) + 2.0 * PADDING,
+    )
+}
+
+fn n(v: f64) -> String {
+    let r = (v * 100.0).round() / 100.0;
+    if r == 0.0 { "0".into() } else { format!("{r}") }
+}
+
+fn paint(c: &str) -> String {
+    if c.is_empty() || c.eq_ignore_ascii_case("transparent") {
+        "none".into()
+    } else {
+        xml_escape(c)
+    }
+}
+
+/// A CSS font list for one of our families, ending in fonts that exist on a stock Linux box.
+pub fn font_stack(family: &str) -> String {
+    let f = family.to_ascii_lowercase();
+    let stack = match f.as_str() {
+        "hand-drawn" | "virgil" | "excalifont" | "comic shanns" => {
+            "Virgil, Excalifont, 'Comic Shanns', 'DejaVu Sans', sans-serif".to_string()
+        }
+        "monospace" | "cascadia" | "code" | "mono" => {
+            "Cascadia, 'DejaVu Sans Mono', monospace".to_string()
+        }
+        "serif" => "'DejaVu Serif', serif".to_string(),
+        "sans-serif" | "helvetica" | "sans" => "Helvetica, 'DejaVu Sans', sans-serif".to_string(),
+        _ => format!(
+            "'{}', 'DejaVu Sans', sans-serif",
+            family.replace(['\'', '"', ';', '\\'], "")
+        ),
+    };
+    xml_escape(&stack)
+}
+
+fn stroke_attrs(e: &Element) -> String {
+    let sw = e.stroke_width;
+    let mut s = format!(
+        r#" stroke="{}" stroke-width="{}" stroke-linejoin="round""#,
+        paint(&e.stroke),
+        n(sw)
+    );
+    match e.stroke_style.as_str() {
+        "dashed" => {
+            let _ = write!(s, r#" stroke-dasharray="{} {}""#, n(8.0 + sw), n(6.0 + sw));
+        }
+        "dotted" => {
+            let _ = write!(
+                s,
+                r#" stroke-dasharray="{} {}" stroke-linecap="round""#,
+                n(sw.max(1.0) * 0.5),
+                n(sw.max(1.0) * 3.0)
+            );
+        }
+        _ => s.push_str(r#" stroke-linecap="round""#),
+    }
+    s
+}
+
+/// Greedy word wrap at roughly `width` units, estimating glyph widths from the font size.
+fn wrap(text: &str, width: f64, font_size: f64) -> Vec<String> {
+    let max = ((width / (font_size * 0.55)).floor() as usize).max(1);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let len = line.chars().count();
+            if len > 0 && len + 1 + word.chars().count() > max {
+                out.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// Writes lines of text inside the box (x, y, w, h), aligned as the element says.
+fn text_block(
+    out: &mut String,
+    e: &Element,
+    lines: &[String],
+    bx: (f64, f64, f64, f64),
+    fill: &str,
+) {
+    let (x, y, w, h) = bx;
+    let lh = e.font_size * LINE_HEIGHT;
+    let block = lh * lines.len() as f64;
+    let top = match e.vertical_align.as_str() {
+        "middle" => y + (h - block) / 2.0,
+        "bottom" => y + h - block,
+        _ => y,
+    };
+    let (anchor, tx) = match e.text_align.as_str() {
+        "center" => ("middle", x + w / 2.0),
+        "right" => ("end", x + w),
+        _ => ("start", x),
+    };
+    // The first baseline sits one ascent (about 0.8 of the size) plus half the leading down.
+    let first = top + e.font_size * 0.8 + (lh - e.font_size) / 2.0;
+    let _ = write!(
+        out,
+        r#"<text x="{}" y="{}" font-family="{}" font-size="{}" fill="{}" text-anchor="{}" xml:space="preserve">"#,
+        n(tx),
+        n(first),
+        font_stack(&e.font_family),
+        n(e.font_size),
+        paint(fill),
+        anchor
+    );
+    for (i, line) in lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<tspan x="{}" dy="{}">{}</tspan>"#,
+            n(tx),
+            if i == 0 { "0".into() } else { n(lh) },
+            xml_escape(line)
+        );
+    }
+    out.push_str("</text>");
+}
+
+fn arrowhead(out: &mut String, e: &Element, kind: &str, tip: [f64; 2], from: [f64; 2]) {
+    let (dx, dy) = (tip[0] - from[0], tip[1] - from[1]);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len == 0.0 {
+        return;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let size = (e.stroke_width * 4.0).max(10.0);
+    let (tx, ty) = (e.x + tip[0], e.y + tip[1]);
+    let side = |sign: f64| {
+        let a = sign * 0.45_f64;
+        let (s, c) = a.sin_cos();
+        let (rx, ry) = (-ux * c + uy * s, -ux * s - uy * c);
+        (tx + rx * size, ty + ry * size)
+    };
+    let (l, r) = (side(1.0), side(-1.0));
+    let stroke = paint(&e.stroke);
+    let sw = n(e.stroke_width);
+    match kind {
+        "triangle" | "triangle_outline" => {
+            let fill = if kind == "triangle" {
+                stroke.clone()
+            } else {
+                "none".into()
+            };
+            let _ = write!(
+                out,
+                r#"<polygon points="{},{} {},{} {},{}" fill="{fill}" stroke="{stroke}" stroke-width="{sw}" stroke-linejoin="round"/>"#,
+                n(tx),
+                n(ty),
+                n(l.0),
+                n(l.1),
+                n(r.0),
+                n(r.1)
+            );
+        }
+        "dot" | "circle" | "circle_outline" => {
+            let fill = if kind == "circle_outline" {
+                "none".into()
+            } else {
+                stroke.clone()
+            };
+            let _ = write!(
+                out,
+                r#"<circle cx="{}" cy="{}" r="{}" fill="{fill}" stroke="{stroke}" stroke-width="{sw}"/>"#,
+                n(tx),
+                n(ty),
+                n(size / 3.0)
+            );
+        }
+        "bar" => {
+            let (px, py) = (-uy * size / 2.0, ux * size / 2.0);
+            let _ = write!(
+                out,
+                r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{stroke}" stroke-width="{sw}" stroke-linecap="round"/>"#,
+                n(tx + px),
+                n(ty + py),
+                n(tx - px),
+                n(ty - py)
+            );
+        }
+        _ => {
+            let _ = write!(
+                out,
+                r#"<polyline points="{},{} {},{} {},{}" fill="none" stroke="{stroke}" stroke-width="{sw}" stroke-linecap="round" stroke-linejoin="round"/>"#,
+                n(l.0),
+                n(l.1),
+                n(tx),
+                n(ty),
+                n(r.0),
+                n(r.1)
+            );
+        }
+    }
+}
+
+/// A pen stroke: a filled outline whose width follows pressure when there is pressure, else a
+/// smoothed stroked path.
+fn freedraw(out: &mut String, e: &Element) {
+    let pts: Vec<(f64, f64)> = e.points.iter().map(|p| (e.x + p[0], e.y + p[1])).collect();
+    if pts.is_empty() {
+        return;
+    }
+    if !e.pressures.is_empty() && pts.len() > 1 {
+        let mut left = Vec::with_capacity(pts.len());
+        let mut right = Vec::with_capacity(pts.len());
+        for i in 0..pts.len() {
+            let a = pts[i.saturating_sub(1)];
+            let b = pts[(i + 1).min(pts.len() - 1)];
+            let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+            let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+            let half = e.stroke_width * (0.5 + e.pressures[i]);
+            let (nx, ny) = (-dy / len * half, dx / len * half);
+            left.push((pts[i].0 + nx, pts[i].1 + ny));
+            right.push((pts[i].0 - nx, pts[i].1 - ny));
+        }
+        let mut d = format!("M{},{}", n(left[0].0), n(left[0].1));
+        for p in left.iter().skip(1).chain(right.iter().rev()) {
+            let _ = write!(d, " L{},{}", n(p.0), n(p.1));
+        }
+        d.push('Z');
+        let _ = write!(
+            out,
+            r#"<path d="{d}" fill="{}" stroke="{}" stroke-width="{}" stroke-linejoin="round"/>"#,
+            paint(&e.stroke),
+            paint(&e.stroke),
+            n(e.stroke_width * 0.5)
+        );
+        return;
+    }
+    let mut d = format!("M{},{}", n(pts[0].0), n(pts[0].1));
+    if pts.len() == 1 {
+        let _ = write!(d, " L{},{}", n(pts[0].0 + 0.01), n(pts[0].1));
+    }
+    // Quadratic curves through the midpoints smooth out the sampling corners.
+    for w in pts.windows(2).skip(1) {
+        let mid = ((w[0].0 + w[1].0) / 2.0, (w[0].1 + w[1].1) / 2.0);
+        let _ = write!(d, " Q{},{} {},{}", n(w[0].0), n(w[0].1), n(mid.0), n(mid.1));
+    }
+    if let Some(last) = pts.last().filter(|_| pts.len() > 1) {
+        let _ = write!(d, " L{},{}", n(last.0), n(last.1));
+    }
+    let _ = write!(
+        out,
+        r#"<path d="{d}" fill="none" stroke="{}" stroke-width="{}" stroke-linecap="round" stroke-linejoin="round"/>"#,
+        paint(&e.stroke),
+        n(e.stroke_width * 1.5)
+    );
+}
+
+fn element(out: &mut String, e: &Element, scene: &Scene) {
+    let (cx, cy) = (e.x + e.width / 2.0, e.y + e.height / 2.0);
+    let _ = write!(out, r#"<g data-id="{}""#, xml_escape(&e.id));
+    if e.angle != 0.0 {
+        let _ = write!(
+            out,
+            r#" transform="rotate({} {} {})""#,
+            n(e.angle.to_degrees()),
+            n(cx),
+            n(cy)
+        );
+    }
+    if e.opacity < 1.0 {
+        let _ = write!(out, r#" opacity="{}""#, n(e.opacity));
+    }
+    out.push('>');
+    let fill = paint(&e.fill);
+    let (x, y, w, h) = (n(e.x), n(e.y), n(e.width), n(e.height));
+    let label_box = (
+        e.x + 8.0,
+        e.y + 8.0,
+        (e.width - 16.0).max(1.0),
+        (e.height - 16.0).max(1.0),
+    );
+    match e.kind {
+        ElementKind::Rectangle | ElementKind::Sticky => {
+            let fill = if e.kind == ElementKind::Sticky && fill == "none" {
+                STICKY_FILL.to_string()
+            } else {
+                fill
+            };
+            let rx = if e.rounded || e.kind == ElementKind::Sticky {
+                (e.width.min(e.height) * 0.1).min(16.0)
+            } else {
+                0.0
+            };
+            let _ = write!(
+                out,
+                r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{}" fill="{fill}"{}/>"#,
+                n(rx),
+                stroke_attrs(e)
+            );
+        }
+        ElementKind::Ellipse => {
+            let _ = write!(
+                out,
+                r#"<ellipse cx="{}" cy="{}" rx="{}" ry="{}" fill="{fill}"{}/>"#,
+                n(cx),
+                n(cy),
+                n(e.width / 2.0),
+                n(e.height / 2.0),
+                stroke_attrs(e)
+            );
+        }
+        ElementKind::Diamond => {
+            let _ = write!(
+                out,
+                r#"<polygon points="{},{} {},{} {},{} {},{}" fill="{fill}"{}/>"#,
+                n(cx),
+                n(e.y),
+                n(e.x + e.width),
+                n(cy),
+                n(cx),
+                n(e.y + e.height),
+                n(e.x),
+                n(cy),
+                stroke_attrs(e)
+            );
+        }
+        ElementKind::Line | ElementKind::Arrow => {
+            let pts: Vec<String> = e
+                .points
+                .iter()
+                .map(|p| format!("{},{}", n(e.x + p[0]), n(e.y + p[1])))
+                .collect();
+            let _ = write!(
+                out,
+                r#"<polyline points="{}" fill="none"{}/>"#,
+                pts.join(" "),
+                stroke_attrs(e)
+            );
+            let p = &e.points;
+            if p.len() >= 2 {
+                if let Some(k) = &e.end_arrowhead {
+                    arrowhead(out, e, k, p[p.len() - 1], p[p.len() - 2]);
+                }
+                if let Some(k) = &e.start_arrowhead {
+                    arrowhead(out, e, k, p[0], p[1]);
+                }
+            }
+        }
+        ElementKind::Freedraw => freedraw(out, e),
+        ElementKind::Text => {
+            let lines: Vec<String> = e.text.split('\n').map(str::to_string).collect();
+            let mut plain = e.clone();
+            plain.vertical_align = "top".into();
+            text_block(
+                out,
+                &plain,
+                &lines,
+                (e.x, e.y, e.width, e.height),
+                &e.stroke,
+            );
+        }
+        ElementKind::Image => {
+            let file = e
+                .file_id
+                .as_ref()
+                .and_then(|id| scene.files.iter().find(|f| &f.id == id));
+            if let Some(f) = file {
+                let _ = write!(
+                    out,
+                    r#"<image x="{x}" y="{y}" width="{w}" height="{h}" preserveAspectRatio="none" xlink:href="data:{};base64,{}"/>"#,
+                    xml_escape(&f.mime),
+                    util::b64(&f.data)
+                );
+            }
+        }
+        ElementKind::Frame => {
+            let _ = write!(
+                out,
+                r##"<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" fill="{fill}" stroke="#bbb" stroke-width="1"/>"##
+            );
+            let name = e.name.as_deref().unwrap_or("Frame");
+            let _ = write!(
+                out,
+                r##"<text x="{x}" y="{}" font-family="{}" font-size="14" fill="#555">{}</text>"##,
+                n(e.y - 6.0),
+                font_stack("sans-serif"),
+                xml_escape(name)
+            );
+        }
+    }
+    if !e.text.is_empty() && e.kind != ElementKind::Text {
+        if e.kind.has_points() && !e.points.is_empty() {
+            let mid = e.points[e.points.len() / 2];
+            let mut centred = e.clone();
+            centred.text_align = "center".into();
+            centred.vertical_align = "middle".into();
+            let lines: Vec<String> = e.text.split('\n').map(str::to_string).collect();
+            text_block(
+                out,
+                &centred,
+                &lines,
+                (e.x + mid[0] - 1.0, e.y + mid[1] - 1.0, 2.0, 2.0),
+                &e.stroke,
+            );
+        } else {
+            let mut inner = e.clone();
+            if e.kind != ElementKind::Sticky && e.vertical_align == "top" {
+                // Shape labels sit in the middle unless the user said otherwise.
+                inner.vertical_align = "middle".into();
+                inner.text_align = "center".into();
+            }
+            let lines = wrap(&e.text, label_box.2, e.font_size);
+            text_block(out, &inner, &lines, label_box, &e.stroke);
+        }
+    }
+    out.push_str("</g>\n");
+}
+
+pub fn export(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<String> {
+    let (vx, vy, vw, vh) = view_box(scene);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg version="1.1" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="{} {} {} {}" width="{}" height="{}">"#,
+        n(vx),
+        n(vy),
+        n(vw),
+        n(vh),
+        n(vw),
+        n(vh)
+    );
+    let _ = writeln!(out, "<title>{}</title>", xml_escape(&scene.meta.title));
+    let _ = writeln!(
+        out,
+        r#"<metadata>{SCENE_OPEN} xmlns:easel="urn:easel:scene:1" encoding="zlib+base64">{}{SCENE_CLOSE}</metadata>"#,
+        util::embed_scene(scene)?
+    );
+    let _ = writeln!(
+        out,
+        r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
+        n(vx),
+        n(vy),
+        n(vw),
+        n(vh),
+        paint(&scene.meta.background)
+    );
+    let order = draw_order(scene);
+    let total = order.len();
+    for (i, e) in order.into_iter().enumerate() {
+        element(&mut out, e, scene);
+        util::tick(progress, "render", i + 1, total);
+    }
+    out.push_str("</svg>\n");
+    Ok(out)
+}
+
+/// Imports the scene an SVG carries: Easel's own metadata first, then Excalidraw's payload.
+pub fn import(bytes: &[u8], title: &str, progress: &mut dyn FnMut(Progress)) -> Result<Scene> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| crate::Error::malformed(FORMAT, "$", format!("not UTF-8: {e}")))?;
+    if let Some(start) = text.find(SCENE_OPEN) {
+        let body_start = text[start..]
+            .find('>')
+            .map(|k| start + k + 1)
+            .ok_or_else(|| {
+                crate::Error::malformed(FORMAT, "metadata", "unterminated easel:scene tag")
+            })?;
+        let end = text[body_start..]
+            .find(SCENE_CLOSE)
+            .map(|k| body_start + k)
+            .ok_or_else(|| {
+                crate::Error::malformed(FORMAT, "metadata", "easel:scene is not closed")
+            })?;
+        return util::unembed_scene(&text[body_start..end], FORMAT, progress);
+    }
+    const START: &str = "<!-- payload-start -->";
+    const END: &str = "<!-- payload-end -->";
+    if let Some(s) = text.find(START) {
+        let body = &text[s + START.len()..];
+        let e = body.find(END).ok_or_else(|| {
+            crate::Error::malformed(FORMAT, "payload", "payload-start without payload-end")
+        })?;
+        let raw = util::unb64(&body[..e]).map_err(|err| {
+            crate::Error::malformed(FORMAT, "payload", format!("bad base64: {err}"))
+        })?;
+        return crate::excalidraw::import_embedded(&raw, FORMAT, title, progress);
+    }
+    Err(crate::Error::NoScene {
+        format: FORMAT,
+        message: "neither Easel metadata nor an Excalidraw payload; it is a plain drawing".into(),
+    })
+}
