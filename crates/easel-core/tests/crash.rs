@@ -51,10 +51,10 @@ async fn acknowledged_edits_survive_sigkill() {
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if let Some(id) = line.strip_prefix("ack ") {
-                    if tx.send(id.to_string()).is_err() {
-                        break;
-                    }
+                if let Some(id) = line.strip_prefix("ack ")
+                    && tx.send(id.to_string()).is_err()
+                {
+                    break;
                 }
             }
         });
