@@ -25,6 +25,12 @@ CREATE TABLE board_updates (
     PRIMARY KEY (board_id, seq)
 ) WITHOUT ROWID;
 
+-- An edit touches its board, inside SQLite, so the group-commit writer needs no extra statement.
+CREATE TRIGGER board_updates_touch_board AFTER INSERT ON board_updates
+BEGIN
+    UPDATE boards SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.board_id;
+END;
+
 -- Full document states. The newest one plus the updates after its `upto_seq` is the board;
 -- older ones (named, or automatic) are the board's history.
 CREATE TABLE board_snapshots (

@@ -410,38 +410,22 @@ impl BoardSession {
         let record = self.store.board(self.board.id).await?;
         self.access = self.store.access(&record, Some(self.actor)).await?;
         self.board = record;
-        let latest_snapshot = self
+        let stored = self
             .store
-            .snapshots(self.board.id)
-            .await?
-            .first()
-            .map(|s| s.upto_seq)
-            .unwrap_or(0);
+            .load_doc_since(self.board.id, self.applied_seq)
+            .await?;
+        // A snapshot here means another session folded updates we lack into it; merging its
+        // whole state brings them in (what we already have is a no-op to apply).
         let mut applied = 0;
-        if latest_snapshot > self.applied_seq {
-            // Updates we lack were folded into a snapshot by another process; merging the whole
-            // snapshot state brings them in (applying what we already have is a no-op).
-            let stored = self.store.load_doc(self.board.id).await?;
-            if let Some(s) = &stored.snapshot {
-                self.doc.apply_remote(s)?;
-                applied += 1;
-            }
-            for (_, u) in &stored.tail {
-                self.doc.apply_remote(u)?;
-                applied += 1;
-            }
-            self.applied_seq = self.applied_seq.max(stored.last_seq());
-        } else {
-            for (seq, u) in self
-                .store
-                .updates_after(self.board.id, self.applied_seq)
-                .await?
-            {
-                self.doc.apply_remote(&u)?;
-                self.applied_seq = seq;
-                applied += 1;
-            }
+        for u in stored
+            .snapshot
+            .iter()
+            .chain(stored.tail.iter().map(|(_, u)| u))
+        {
+            self.doc.apply_remote(u)?;
+            applied += 1;
         }
+        self.applied_seq = self.applied_seq.max(stored.last_seq());
         Ok(applied)
     }
 

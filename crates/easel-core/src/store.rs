@@ -683,16 +683,26 @@ impl Store {
         done.await.map_err(|_| Error::Closed)?
     }
 
-    /// The newest snapshot and every update after it.
+    /// The snapshot covering the most updates and every update after it. Two sessions may
+    /// snapshot at once, and the later one may cover less; compaction only ever deletes what its
+    /// own snapshot covers, so the base with the highest `upto_seq` plus the remaining tail is
+    /// always complete.
     pub async fn load_doc(&self, board: Uuid) -> Result<StoredDoc> {
-        // One read transaction, so a compaction committing in between cannot make us read a new
-        // snapshot with an old tail (or the reverse).
+        self.load_doc_since(board, 0).await
+    }
+
+    /// What a reader that has applied every update up to `after` lacks: the updates after it, or,
+    /// when a compaction has folded some of those into a snapshot, that snapshot and its tail.
+    /// Read in one transaction, so a compaction committing in between cannot leave a gap.
+    pub async fn load_doc_since(&self, board: Uuid, after: i64) -> Result<StoredDoc> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
         let snap = sqlx::query(
-            "SELECT state, upto_seq FROM board_snapshots WHERE board_id = ? ORDER BY id DESC LIMIT 1",
+            "SELECT state, upto_seq FROM board_snapshots WHERE board_id = ? AND upto_seq > ?
+              ORDER BY upto_seq DESC, id DESC LIMIT 1",
         )
         .bind(board.to_string())
+        .bind(after)
         .fetch_optional(&mut *tx)
         .await?;
         let (snapshot, snapshot_seq) = match snap {
@@ -700,7 +710,7 @@ impl Store {
                 Some(r.try_get::<Vec<u8>, _>("state")?),
                 r.try_get("upto_seq")?,
             ),
-            None => (None, 0),
+            None => (None, after),
         };
         let tail = self.updates_after_in(&mut tx, board, snapshot_seq).await?;
         tx.commit().await?;
@@ -709,12 +719,6 @@ impl Store {
             snapshot_seq,
             tail,
         })
-    }
-
-    /// Updates with seq > `after`, in order (another process's edits, for a refresh).
-    pub async fn updates_after(&self, board: Uuid, after: i64) -> Result<Vec<(i64, Vec<u8>)>> {
-        let mut conn = self.pool.acquire().await?;
-        self.updates_after_in(&mut conn, board, after).await
     }
 
     async fn updates_after_in(
@@ -798,14 +802,26 @@ impl Store {
               WHERE board_id = ?1 AND name IS NULL AND id NOT IN (
                     SELECT id FROM board_snapshots WHERE board_id = ?1 AND name IS NULL
                      ORDER BY id DESC LIMIT ?2)
-                AND id <> (SELECT max(id) FROM board_snapshots WHERE board_id = ?1)",
+                AND id <> (SELECT id FROM board_snapshots WHERE board_id = ?1
+                            ORDER BY upto_seq DESC, id DESC LIMIT 1)",
         )
         .bind(board.to_string())
         .bind(keep_auto.max(1))
         .execute(&mut *tx)
         .await?;
+        // Read back inside the transaction: once committed, a concurrent session's pruning may
+        // already remove an automatic snapshot.
+        let r = sqlx::query(
+            "SELECT id, board_id, name, upto_seq, element_count, length(state) AS size,
+                    created_by, created_at
+               FROM board_snapshots WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let info = snapshot_from_row(&r)?;
         tx.commit().await?;
-        self.snapshot_info(board, id).await
+        Ok(info)
     }
 
     async fn snapshot_info(&self, board: Uuid, id: i64) -> Result<SnapshotInfo> {
@@ -1000,6 +1016,7 @@ async fn insert_audit(
 /// load batches grow by themselves and fsyncs per edit fall.
 async fn writer_task(mut conn: SqliteConnection, mut rx: mpsc::Receiver<AppendJob>) {
     let mut batch: Vec<AppendJob> = Vec::new();
+    let mut seqs = SeqCache::default();
     while let Some(first) = rx.recv().await {
         batch.push(first);
         let mut n = batch[0].updates.len();
@@ -1012,15 +1029,16 @@ async fn writer_task(mut conn: SqliteConnection, mut rx: mpsc::Receiver<AppendJo
                 Err(_) => break,
             }
         }
-        match commit_batch(&mut conn, &batch).await {
-            Ok(seqs) => {
-                for (job, s) in batch.drain(..).zip(seqs) {
+        match commit_batch(&mut conn, &mut seqs, &batch).await {
+            Ok(assigned) => {
+                for (job, s) in batch.drain(..).zip(assigned) {
                     let _ = job.ack.send(Ok(s));
                 }
             }
             Err(e) => {
                 // Nothing of the batch committed; every caller hears why. The message is shared
                 // because sqlx errors do not clone.
+                seqs.clear();
                 let msg = e.to_string();
                 for job in batch.drain(..) {
                     let _ = job
@@ -1032,17 +1050,47 @@ async fn writer_task(mut conn: SqliteConnection, mut rx: mpsc::Receiver<AppendJo
     }
 }
 
-async fn commit_batch(conn: &mut SqliteConnection, batch: &[AppendJob]) -> Result<Vec<Vec<i64>>> {
+/// The last seq of each board, as this writer last committed it. Valid only while nobody else
+/// has written the database since: `PRAGMA data_version` on this connection changes exactly
+/// when another connection (in this process or another) commits, and then the cache is dropped.
+#[derive(Default)]
+struct SeqCache {
+    data_version: Option<i64>,
+    last: HashMap<Uuid, i64>,
+}
+
+impl SeqCache {
+    fn clear(&mut self) {
+        self.data_version = None;
+        self.last.clear();
+    }
+}
+
+/// SQLite allows 32766 bound parameters per statement; an update row takes 4.
+const ROWS_PER_INSERT: usize = 4096;
+
+async fn commit_batch(
+    conn: &mut SqliteConnection,
+    cache: &mut SeqCache,
+    batch: &[AppendJob],
+) -> Result<Vec<Vec<i64>>> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let mut next: HashMap<Uuid, i64> = HashMap::new();
+    // Holding the write lock now, nobody else can commit until we do.
+    let version: i64 = sqlx::query_scalar("PRAGMA data_version")
+        .fetch_one(&mut *tx)
+        .await?;
+    if cache.data_version != Some(version) {
+        cache.last.clear();
+        cache.data_version = Some(version);
+    }
     let now = now_ms();
     let mut out = Vec::with_capacity(batch.len());
+    let mut rows: Vec<(Uuid, i64, &[u8])> = Vec::new();
+    let mut next: HashMap<Uuid, i64> = HashMap::new();
     for job in batch {
-        let seq = match next.get(&job.board_id) {
-            Some(s) => *s,
+        let first = match next.get(&job.board_id).or(cache.last.get(&job.board_id)) {
+            Some(last) => last + 1,
             None => {
-                // Read under the write lock: another process may have appended since our last
-                // batch, and seqs must stay dense and unique per board.
                 let last: i64 = sqlx::query_scalar(
                     "SELECT max(COALESCE((SELECT max(seq) FROM board_updates WHERE board_id = ?1), 0),
                                 COALESCE((SELECT max(upto_seq) FROM board_snapshots WHERE board_id = ?1), 0))",
@@ -1053,32 +1101,26 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: &[AppendJob]) -> Resul
                 last + 1
             }
         };
-        let mut seqs = Vec::with_capacity(job.updates.len());
-        for (i, u) in job.updates.iter().enumerate() {
-            let s = seq + i as i64;
-            sqlx::query(
-                "INSERT INTO board_updates (board_id, seq, data, created_at) VALUES (?, ?, ?, ?)",
-            )
-            .bind(job.board_id.to_string())
-            .bind(s)
-            .bind(u.as_slice())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            seqs.push(s);
+        let seqs: Vec<i64> = (0..job.updates.len() as i64).map(|i| first + i).collect();
+        for (s, u) in seqs.iter().zip(&job.updates) {
+            rows.push((job.board_id, *s, u.as_slice()));
         }
-        next.insert(job.board_id, seq + job.updates.len() as i64);
+        next.insert(job.board_id, first + job.updates.len() as i64 - 1);
         out.push(seqs);
     }
-    for board in next.keys() {
-        sqlx::query(
-            "UPDATE boards SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-        )
-        .bind(board.to_string())
-        .execute(&mut *tx)
-        .await?;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut qb =
+            sqlx::QueryBuilder::new("INSERT INTO board_updates (board_id, seq, data, created_at) ");
+        qb.push_values(chunk, |mut b, (board, seq, data)| {
+            b.push_bind(board.to_string())
+                .push_bind(*seq)
+                .push_bind(*data)
+                .push_bind(now);
+        });
+        qb.build().execute(&mut *tx).await?;
     }
     tx.commit().await?;
+    cache.last.extend(next);
     Ok(out)
 }
 

@@ -235,10 +235,23 @@ fn undo_never_removes_a_remote_change() {
 }
 
 #[test]
-fn undo_after_remote_edit_of_the_same_field_keeps_the_remote_value() {
+fn undo_skips_a_change_someone_else_overwrote() {
+    // Alice recolours, then moves; Bob moves the same element after her. Her undo cannot take
+    // back a move Bob has replaced without reverting Bob, so it skips it (as Yjs does) and
+    // undoes her recolour instead. Bob's geometry stays.
     let mut alice = BoardDoc::new();
     let mut bob = BoardDoc::new();
     alice.add("alice", rect("r")).unwrap();
+    alice
+        .update(
+            "alice",
+            "r",
+            &ElementPatch {
+                fill: Some("#ff0000".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
     alice
         .update(
             "alice",
@@ -260,10 +273,12 @@ fn undo_after_remote_edit_of_the_same_field_keeps_the_remote_value() {
     )
     .unwrap();
     sync_both(&alice, &bob);
-    assert!(alice.undo()); // Undoes x = 10 only.
+    assert!(alice.undo());
     sync_both(&alice, &bob);
     let r = bob.element("r").unwrap();
-    assert_eq!((r.x, r.y), (0.0, 99.0));
+    assert_eq!((r.x, r.y), (10.0, 99.0), "Bob's move survives");
+    assert_eq!(r.fill, "transparent", "Alice's recolour is undone");
+    assert_eq!(alice.elements(), bob.elements());
 }
 
 #[test]
@@ -406,12 +421,27 @@ fn foreign_garbage_in_the_document_is_skipped_not_fatal() {
         let mut txn = other.transact_mut();
         let m = elements.insert(&mut txn, "weird", MapPrelim::default());
         m.insert(&mut txn, "kind", "hexagon");
-        m.insert(&mut txn, "x", 1.0);
-        m.insert(&mut txn, "y", 1.0);
-        let m = elements.insert(&mut txn, "bad-x", MapPrelim::default());
+        m.insert(
+            &mut txn,
+            "geom",
+            yrs::Any::from(vec![yrs::Any::from(1.0); 5]),
+        );
+        let m = elements.insert(&mut txn, "bad-geom", MapPrelim::default());
         m.insert(&mut txn, "kind", "rectangle");
-        m.insert(&mut txn, "x", "left");
-        m.insert(&mut txn, "y", 1.0);
+        m.insert(&mut txn, "geom", "left");
+        let m = elements.insert(&mut txn, "nan-size", MapPrelim::default());
+        m.insert(&mut txn, "kind", "rectangle");
+        m.insert(
+            &mut txn,
+            "geom",
+            yrs::Any::from(vec![
+                yrs::Any::from(1.0),
+                yrs::Any::from(1.0),
+                yrs::Any::from(-5.0),
+                yrs::Any::from(1.0),
+                yrs::Any::from(0.0),
+            ]),
+        );
     }
     let update = {
         use yrs::{ReadTxn, StateVector};

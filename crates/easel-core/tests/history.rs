@@ -198,3 +198,34 @@ async fn concurrent_sessions_group_commit_and_keep_every_edit() {
     let s = env.easel.open_board(env.owner.id, b).await.unwrap();
     assert_eq!(s.elements().len(), 400);
 }
+
+#[tokio::test]
+async fn concurrent_sessions_snapshotting_lose_nothing() {
+    // Sessions that compact while others write: a later snapshot may cover fewer updates than
+    // an earlier one; loading must still see every edit.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("easel.db")).await.unwrap();
+    let policy = SnapshotPolicy {
+        every_updates: 7,
+        every: Duration::from_secs(3600),
+        keep_auto: 2,
+    };
+    let easel = Easel::with_policy(store, policy);
+    let me = easel.local_user().await.unwrap();
+    let b = easel.create_board(me.id, "Race").await.unwrap().id;
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let easel = easel.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut s = easel.open_board(me.id, b).await.unwrap();
+            for i in 0..60 {
+                s.add(rect(&format!("w{w}-{i}"), 0.0, 0.0)).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let s = easel.open_board(me.id, b).await.unwrap();
+    assert_eq!(s.elements().len(), 480);
+}
