@@ -34,7 +34,12 @@ pub struct Cli {
     pub json: bool,
 
     /// Act as another recorded user (id or unique prefix); for testing permissions.
-    #[arg(long = "as", value_name = "USER_ID", global = true, hide_short_help = true)]
+    #[arg(
+        long = "as",
+        value_name = "USER_ID",
+        global = true,
+        hide_short_help = true
+    )]
     pub act_as: Option<String>,
 
     #[command(subcommand)]
@@ -203,7 +208,9 @@ Kinds: rectangle, ellipse, diamond, line, arrow, freedraw, text, sticky, image, 
 Lines and arrows run from (x, y) to (x + width, y + height).")]
     Add(AddElement),
     /// List a board's elements in drawing order.
-    #[command(after_help = "Examples:\n  easel element list 3f2a\n  easel --json element list 3f2a")]
+    #[command(
+        after_help = "Examples:\n  easel element list 3f2a\n  easel --json element list 3f2a"
+    )]
     List { board: String },
     /// Delete elements by id.
     #[command(after_help = "Example:\n  easel element delete 3f2a 0b6e… 77d1…")]
@@ -243,6 +250,8 @@ pub enum UsersCmd {
     #[command(after_help = "Example:\n  easel users list")]
     List,
     /// Record another user (a collaborator, or a test actor for --as); prints the id.
-    #[command(after_help = "Example:\n  bob=$(easel users add Bob)\n  easel --as \"$bob\" boards list")]
+    #[command(
+        after_help = "Example:\n  bob=$(easel users add Bob)\n  easel --as \"$bob\" boards list"
+    )]
     Add { name: String },
 }

@@ -335,8 +335,16 @@ impl Ctx {
             board_id: Some(id),
             actor_id,
             action: a.action.clone(),
-            since: a.since.as_deref().map(|s| iso_bound("--since", s)).transpose()?,
-            until: a.until.as_deref().map(|s| iso_bound("--until", s)).transpose()?,
+            since: a
+                .since
+                .as_deref()
+                .map(|s| iso_bound("--since", s))
+                .transpose()?,
+            until: a
+                .until
+                .as_deref()
+                .map(|s| iso_bound("--until", s))
+                .transpose()?,
             before_id: a.before,
             limit: a.limit,
         };
@@ -663,7 +671,9 @@ fn iso_bound(flag: &str, s: &str) -> Result<String> {
         });
     let frac_ok = match frac {
         None => true,
-        Some(f) => main.len() == TEMPLATE.len() && !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()),
+        Some(f) => {
+            main.len() == TEMPLATE.len() && !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit())
+        }
     };
     if !main_ok || !frac_ok {
         bail!(

@@ -81,15 +81,34 @@ struct EnvelopeIn {
     scene: Scene,
 }
 
-pub fn export(scene: &Scene, format: Format, progress: &mut dyn FnMut(Progress)) -> Result<Vec<u8>> {
+pub fn export(
+    scene: &Scene,
+    format: Format,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<u8>> {
     if format != Format::EaselJson {
-        return Err(Error(format!("format {} not available", format.extension())));
+        return Err(Error(format!(
+            "format {} not available",
+            format.extension()
+        )));
     }
     let total = scene.elements.len();
-    progress(Progress { done: 0, total, stage: "json" });
-    let env = EnvelopeOut { kind: "easel", version: 1, scene };
+    progress(Progress {
+        done: 0,
+        total,
+        stage: "json",
+    });
+    let env = EnvelopeOut {
+        kind: "easel",
+        version: 1,
+        scene,
+    };
     let bytes = serde_json::to_vec_pretty(&env).map_err(|e| Error(format!("json: {e}")))?;
-    progress(Progress { done: total, total, stage: "json" });
+    progress(Progress {
+        done: total,
+        total,
+        stage: "json",
+    });
     Ok(bytes)
 }
 
@@ -98,15 +117,25 @@ pub fn import(
     _name_hint: Option<&str>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Scene> {
-    let env: EnvelopeIn = serde_json::from_slice(bytes)
-        .map_err(|e| Error(format!("not an Easel JSON file: {e}")))?;
+    let env: EnvelopeIn =
+        serde_json::from_slice(bytes).map_err(|e| Error(format!("not an Easel JSON file: {e}")))?;
     if env.kind != "easel" {
-        return Err(Error(format!("not an Easel JSON file: type is {:?}", env.kind)));
+        return Err(Error(format!(
+            "not an Easel JSON file: type is {:?}",
+            env.kind
+        )));
     }
     if env.version != 1 {
-        return Err(Error(format!("unsupported Easel JSON version {}", env.version)));
+        return Err(Error(format!(
+            "unsupported Easel JSON version {}",
+            env.version
+        )));
     }
     let total = env.scene.elements.len();
-    progress(Progress { done: total, total, stage: "json" });
+    progress(Progress {
+        done: total,
+        total,
+        stage: "json",
+    });
     Ok(env.scene)
 }
