@@ -62,8 +62,22 @@ fn report(e: &anyhow::Error) -> ExitCode {
         Some(easel_core::Error::Denied { .. }) => 3,
         _ => 1,
     };
-    eprintln!("easel: {}", one_line(&format!("{e:#}")));
+    eprintln!("easel: {}", one_line(&reason(e)));
     ExitCode::from(code)
+}
+
+/// The error and its causes joined with `: `, skipping a cause whose text its wrapper already
+/// shows (the core's `Io` and `Database` errors display their source themselves).
+fn reason(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let msg = cause.to_string();
+        if parts.last().is_some_and(|prev| prev.contains(&msg)) {
+            continue;
+        }
+        parts.push(msg);
+    }
+    parts.join(": ")
 }
 
 /// Help and version go to stdout as clap prints them; a usage error becomes one line, exit 2.

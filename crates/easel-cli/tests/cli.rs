@@ -531,3 +531,26 @@ fn help_documents_examples_and_exit_codes() {
         assert!(h.contains("Example"), "{cmd:?}: {h}");
     }
 }
+
+#[test]
+fn unusable_data_dir_is_one_line() {
+    let env = Env::new();
+    let file = env.path("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_easel"))
+        .args(["boards", "list"])
+        .env("EASEL_DATA_DIR", &file)
+        .env("HOME", env.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("easel: cannot open the Easel store: "),
+        "{err}"
+    );
+    // The cause is not repeated.
+    let cause = err.trim_end().rsplit(": ").next().unwrap();
+    assert_eq!(err.matches(cause).count(), 1, "{err}");
+}
