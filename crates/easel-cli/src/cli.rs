@@ -81,6 +81,7 @@ Examples:
   easel import board.json
   easel import board.json --title 'Imported plan'")]
     Import {
+        /// The file to read.
         file: PathBuf,
         /// Title of the new board (default: the title stored in the file).
         #[arg(long)]
@@ -89,11 +90,15 @@ Examples:
 
     /// List a board's snapshots, newest first.
     #[command(after_help = "Example:\n  easel history 3f2a")]
-    History { board: String },
+    History {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
 
     /// Take a snapshot of a board now; prints the snapshot id.
     #[command(after_help = "Example:\n  easel snapshot 3f2a --name 'before review'")]
     Snapshot {
+        /// Board id or unique prefix (at least 4 characters).
         board: String,
         /// Name the snapshot (named snapshots are kept until deleted).
         #[arg(long)]
@@ -102,7 +107,12 @@ Examples:
 
     /// Make a board look as it did at a snapshot (owner only); recorded as a new change.
     #[command(after_help = "Example:\n  easel history 3f2a\n  easel restore 3f2a 12")]
-    Restore { board: String, snapshot_id: i64 },
+    Restore {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// A snapshot id from `easel history`.
+        snapshot_id: i64,
+    },
 
     /// Show a board's audit log, newest first (owner only).
     #[command(after_help = "\
@@ -126,6 +136,7 @@ Examples:
   easel grant 3f2a 9c1d edit
   easel grant 3f2a public view")]
     Grant {
+        /// Board id or unique prefix (at least 4 characters).
         board: String,
         /// A user id (or unique prefix), or `public` for anyone with the link.
         subject: String,
@@ -135,11 +146,19 @@ Examples:
 
     /// Remove a user's (or the public) grant on a board (owner only).
     #[command(after_help = "Examples:\n  easel revoke 3f2a 9c1d\n  easel revoke 3f2a public")]
-    Revoke { board: String, subject: String },
+    Revoke {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// A user id (or unique prefix), or `public`.
+        subject: String,
+    },
 
     /// List a board's grants (owner only).
     #[command(after_help = "Example:\n  easel permissions 3f2a")]
-    Permissions { board: String },
+    Permissions {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,27 +172,45 @@ pub enum BoardsCmd {
     },
     /// Create an empty board; prints its id.
     #[command(after_help = "Example:\n  easel boards create 'Sprint planning'")]
-    Create { title: String },
+    Create {
+        /// The new board's title.
+        title: String,
+    },
     /// Rename a board.
     #[command(after_help = "Example:\n  easel boards rename 3f2a 'Sprint 12 planning'")]
-    Rename { board: String, title: String },
+    Rename {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// The new title.
+        title: String,
+    },
     /// Move a board to the trash (owner only).
     #[command(after_help = "Example:\n  easel boards delete 3f2a")]
-    Delete { board: String },
+    Delete {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
     /// Bring a deleted board back (owner only).
     #[command(after_help = "Example:\n  easel boards undelete 3f2a")]
-    Undelete { board: String },
+    Undelete {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum BoardCmd {
     /// Title, owner, element counts, your level, times and snapshot count.
     #[command(after_help = "Example:\n  easel board show 3f2a")]
-    Show { board: String },
+    Show {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
+    /// Board id or unique prefix (at least 4 characters).
     pub board: String,
     /// Only rows by this user id.
     #[arg(long)]
@@ -211,11 +248,16 @@ Lines and arrows run from (x, y) to (x + width, y + height).")]
     #[command(
         after_help = "Examples:\n  easel element list 3f2a\n  easel --json element list 3f2a"
     )]
-    List { board: String },
-    /// Delete elements by id.
-    #[command(after_help = "Example:\n  easel element delete 3f2a 0b6e… 77d1…")]
-    Delete {
+    List {
+        /// Board id or unique prefix (at least 4 characters).
         board: String,
+    },
+    /// Delete elements by id.
+    #[command(after_help = "Example:\n  easel element delete 3f2a 0b6e 77d1")]
+    Delete {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// Element ids (or unique prefixes of at least 4 characters).
         #[arg(required = true, value_name = "ELEMENT_ID")]
         elements: Vec<String>,
     },
@@ -223,7 +265,9 @@ Lines and arrows run from (x, y) to (x + width, y + height).")]
 
 #[derive(Debug, Args)]
 pub struct AddElement {
+    /// Board id or unique prefix (at least 4 characters).
     pub board: String,
+    /// rectangle, ellipse, diamond, line, arrow, freedraw, text, sticky, image or frame.
     #[arg(long)]
     pub kind: String,
     #[arg(long, allow_negative_numbers = true)]
@@ -234,6 +278,7 @@ pub struct AddElement {
     pub width: f64,
     #[arg(long, default_value_t = 0.0)]
     pub height: f64,
+    /// The text of a text or sticky element, or a shape's label.
     #[arg(long)]
     pub text: Option<String>,
     /// Stroke colour, e.g. '#1e1e1e'.
@@ -253,5 +298,8 @@ pub enum UsersCmd {
     #[command(
         after_help = "Example:\n  bob=$(easel users add Bob)\n  easel --as \"$bob\" boards list"
     )]
-    Add { name: String },
+    Add {
+        /// Display name.
+        name: String,
+    },
 }

@@ -733,3 +733,72 @@ impl Progress {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_prefixes() {
+        let ids = vec![
+            "abcd-1".to_string(),
+            "abcd-2".to_string(),
+            "abc".to_string(),
+        ];
+        assert_eq!(resolve_element(&ids, "abc").unwrap(), "abc", "exact wins");
+        assert_eq!(resolve_element(&ids, "abcd-2").unwrap(), "abcd-2");
+        let e = resolve_element(&ids, "abcd").unwrap_err().to_string();
+        assert!(
+            e.contains("ambiguous") && e.contains("abcd-1, abcd-2"),
+            "{e}"
+        );
+        assert!(
+            resolve_element(&ids, "ab").is_err(),
+            "short prefixes never match"
+        );
+        assert!(resolve_element(&ids, "zzzz").is_err());
+    }
+
+    #[test]
+    fn id_prefix_rules() {
+        assert!(check_prefix("board", "3f2a", "3f2a").is_ok());
+        assert!(check_prefix("board", "3f2a-9", "3f2a-9").is_ok());
+        assert!(check_prefix("board", "3f2", "3f2").is_err());
+        assert!(check_prefix("board", "3f2g", "3f2g").is_err());
+        assert!(check_prefix("board", "", "").is_err());
+    }
+
+    #[test]
+    fn iso_bounds() {
+        assert_eq!(iso_bound("--since", "2026").unwrap(), "2026");
+        assert_eq!(iso_bound("--since", "2026-11-27").unwrap(), "2026-11-27");
+        assert_eq!(
+            iso_bound("--since", "2026-11-27T14:03:00Z").unwrap(),
+            "2026-11-27T14:03:00"
+        );
+        assert_eq!(
+            iso_bound("--since", "2026-11-27T14:03:00.5Z").unwrap(),
+            "2026-11-27T14:03:00.5"
+        );
+        for bad in [
+            "",
+            "26",
+            "2026/11/27",
+            "2026-11-27 14:03",
+            "2026-11-27T14:03.5",
+            "today",
+        ] {
+            assert!(iso_bound("--since", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_from_paths() {
+        let f = |p: &str| format_from_path(Path::new(p)).map(|f| f.extension());
+        assert_eq!(f("a/b.json").unwrap(), "json");
+        assert_eq!(f("b.JSON").unwrap(), "json");
+        assert_eq!(f("b.excalidraw").unwrap(), "excalidraw");
+        assert!(f("b").is_err());
+        assert!(f("b.txt").is_err());
+    }
+}
