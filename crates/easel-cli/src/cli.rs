@@ -1,0 +1,305 @@
+//! The command line, as clap derive types. Behaviour lives in `commands.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error: bad value, unknown or ambiguous id, unreadable file, store failure
+  2  command-line usage error (unknown option, missing argument)
+  3  permission denied (the acting user's level is too low; the denial is audited)
+
+Errors are reported as one line on stderr: `easel: <reason>`.
+Data lives in $EASEL_DATA_DIR/easel.db (default ~/.local/share/easel/easel.db).";
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  easel boards create 'Sprint planning'
+  easel boards list
+  easel element add 3f2a --kind rectangle --x 0 --y 0 --width 200 --height 100
+  easel export 3f2a -o plan.json
+  easel import plan.json --title 'Plan (copy)'
+  easel --json audit 3f2a --action export";
+
+/// Easel: local-first collaborative whiteboards, from the command line.
+///
+/// Board ids may be given in full or as any unique prefix of at least 4 characters.
+#[derive(Debug, Parser)]
+#[command(name = "easel", version, after_help = format!("{ROOT_EXAMPLES}\n\n{EXIT_CODES}"))]
+pub struct Cli {
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Act as another recorded user (id or unique prefix); for testing permissions.
+    #[arg(
+        long = "as",
+        value_name = "USER_ID",
+        global = true,
+        hide_short_help = true
+    )]
+    pub act_as: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, create, rename, delete and undelete boards.
+    #[command(subcommand)]
+    Boards(BoardsCmd),
+
+    /// Show one board.
+    #[command(subcommand)]
+    Board(BoardCmd),
+
+    /// Export a board to a file.
+    #[command(after_help = "\
+Examples:
+  easel export 3f2a -o board.json
+  easel export 3f2a --format excalidraw -o board.excalidraw
+
+The format defaults from the extension of FILE. The file is written atomically: a failed export
+leaves no partial file behind.")]
+    Export {
+        /// Board id or unique prefix.
+        board: String,
+        /// json, excalidraw, canvas, svg or png (default: from FILE's extension).
+        #[arg(long, short = 'f')]
+        format: Option<String>,
+        /// The file to write.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: PathBuf,
+    },
+
+    /// Create a board from a file (Easel JSON; other formats when available); prints its id.
+    #[command(after_help = "\
+Examples:
+  easel import board.json
+  easel import board.json --title 'Imported plan'")]
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        /// Title of the new board (default: the title stored in the file).
+        #[arg(long)]
+        title: Option<String>,
+    },
+
+    /// List a board's snapshots, newest first.
+    #[command(after_help = "Example:\n  easel history 3f2a")]
+    History {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
+
+    /// Take a snapshot of a board now; prints the snapshot id.
+    #[command(after_help = "Example:\n  easel snapshot 3f2a --name 'before review'")]
+    Snapshot {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// Name the snapshot (named snapshots are kept until deleted).
+        #[arg(long)]
+        name: Option<String>,
+    },
+
+    /// Make a board look as it did at a snapshot (owner only); recorded as a new change.
+    #[command(after_help = "Example:\n  easel history 3f2a\n  easel restore 3f2a 12")]
+    Restore {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// A snapshot id from `easel history`.
+        snapshot_id: i64,
+    },
+
+    /// Show a board's audit log, newest first (owner only).
+    #[command(after_help = "\
+Examples:
+  easel audit 3f2a
+  easel audit 3f2a --action export --since 2026-01-01
+  easel audit 3f2a --limit 20 --before 345   # the next page after id 345")]
+    Audit(AuditArgs),
+
+    /// Add, list and delete a board's elements.
+    #[command(subcommand)]
+    Element(ElementCmd),
+
+    /// List and record users.
+    #[command(subcommand)]
+    Users(UsersCmd),
+
+    /// Grant a user (or `public`) a level on a board (owner only).
+    #[command(after_help = "\
+Examples:
+  easel grant 3f2a 9c1d edit
+  easel grant 3f2a public view")]
+    Grant {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// A user id (or unique prefix), or `public` for anyone with the link.
+        subject: String,
+        /// view, comment or edit.
+        level: String,
+    },
+
+    /// Remove a user's (or the public) grant on a board (owner only).
+    #[command(after_help = "Examples:\n  easel revoke 3f2a 9c1d\n  easel revoke 3f2a public")]
+    Revoke {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// A user id (or unique prefix), or `public`.
+        subject: String,
+    },
+
+    /// List a board's grants (owner only).
+    #[command(after_help = "Example:\n  easel permissions 3f2a")]
+    Permissions {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BoardsCmd {
+    /// List the boards you can open, most recently edited first.
+    #[command(after_help = "Examples:\n  easel boards list\n  easel boards list --all --json")]
+    List {
+        /// Include deleted boards (marked in the DELETED column).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Create an empty board; prints its id.
+    #[command(after_help = "Example:\n  easel boards create 'Sprint planning'")]
+    Create {
+        /// The new board's title.
+        title: String,
+    },
+    /// Rename a board.
+    #[command(after_help = "Example:\n  easel boards rename 3f2a 'Sprint 12 planning'")]
+    Rename {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// The new title.
+        title: String,
+    },
+    /// Move a board to the trash (owner only).
+    #[command(after_help = "Example:\n  easel boards delete 3f2a")]
+    Delete {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
+    /// Bring a deleted board back (owner only).
+    #[command(after_help = "Example:\n  easel boards undelete 3f2a")]
+    Undelete {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BoardCmd {
+    /// Title, owner, element counts, your level, times and snapshot count.
+    #[command(after_help = "Example:\n  easel board show 3f2a")]
+    Show {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Board id or unique prefix (at least 4 characters).
+    pub board: String,
+    /// Only rows by this user id.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Only rows with this action (create, open, rename, export, import, denied, ...).
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Rows at or after this UTC time (ISO-8601, or a prefix such as 2026-11-27).
+    #[arg(long, value_name = "ISO")]
+    pub since: Option<String>,
+    /// Rows before this UTC time (same form).
+    #[arg(long, value_name = "ISO")]
+    pub until: Option<String>,
+    /// At most this many rows (default 100).
+    #[arg(long)]
+    pub limit: Option<u32>,
+    /// Rows with an id below this one (for paging).
+    #[arg(long, value_name = "ID")]
+    pub before: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ElementCmd {
+    /// Add an element; prints its id.
+    #[command(after_help = "\
+Examples:
+  easel element add 3f2a --kind rectangle --x 0 --y 0 --width 200 --height 100 --fill '#ffec99'
+  easel element add 3f2a --kind text --x 10 --y -40 --text 'Hello'
+  easel element add 3f2a --kind arrow --x 0 --y 0 --width 120 --height 0
+
+Kinds: rectangle, ellipse, diamond, line, arrow, freedraw, text, sticky, image, frame.
+Lines and arrows run from (x, y) to (x + width, y + height).")]
+    Add(AddElement),
+    /// List a board's elements in drawing order.
+    #[command(
+        after_help = "Examples:\n  easel element list 3f2a\n  easel --json element list 3f2a"
+    )]
+    List {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
+    /// Delete elements by id.
+    #[command(after_help = "Example:\n  easel element delete 3f2a 0b6e 77d1")]
+    Delete {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// Element ids (or unique prefixes of at least 4 characters).
+        #[arg(required = true, value_name = "ELEMENT_ID")]
+        elements: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddElement {
+    /// Board id or unique prefix (at least 4 characters).
+    pub board: String,
+    /// rectangle, ellipse, diamond, line, arrow, freedraw, text, sticky, image or frame.
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long, allow_negative_numbers = true)]
+    pub x: f64,
+    #[arg(long, allow_negative_numbers = true)]
+    pub y: f64,
+    #[arg(long, default_value_t = 0.0)]
+    pub width: f64,
+    #[arg(long, default_value_t = 0.0)]
+    pub height: f64,
+    /// The text of a text or sticky element, or a shape's label.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Stroke colour, e.g. '#1e1e1e'.
+    #[arg(long)]
+    pub stroke: Option<String>,
+    /// Fill colour, e.g. '#ffec99' or 'transparent'.
+    #[arg(long)]
+    pub fill: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCmd {
+    /// List recorded users (the local user is marked).
+    #[command(after_help = "Example:\n  easel users list")]
+    List,
+    /// Record another user (a collaborator, or a test actor for --as); prints the id.
+    #[command(
+        after_help = "Example:\n  bob=$(easel users add Bob)\n  easel --as \"$bob\" boards list"
+    )]
+    Add {
+        /// Display name.
+        name: String,
+    },
+}
