@@ -229,17 +229,14 @@ impl Ctx {
         };
         let id = self.board_id(board, false).await?;
         let session = self.easel.open_board(self.actor, id).await?;
-        // The core audits an export when it hands out the scene, before any bytes exist. To keep
-        // exports that fail in the formatter out of the audit log, encode the same scene first
-        // (what `export_scene` returns: the document's scene titled as the board), then let
-        // `export_scene` check the permission and write the audit row, then write the file.
-        let mut scene = session.doc().scene();
-        scene.meta.title = session.board().title.clone();
+        let scene = session.scene_for_export().await?;
         let mut progress = Progress::new("export", scene.elements.len() > PROGRESS_ABOVE);
         let bytes = formats::export(&scene, format, &mut |p| progress.report(p))?;
         progress.finish();
-        session.export_scene(format.extension()).await?;
         write_atomic(output, &bytes)?;
+        session
+            .record_export(format.extension(), scene.elements.len(), bytes.len())
+            .await?;
         Ok(out(
             format!(
                 "exported {} elements to {} ({}, {} bytes)",
@@ -261,7 +258,8 @@ impl Ctx {
     async fn import(&self, file: &Path, title: Option<&str>) -> Result<Output> {
         let bytes =
             std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let hint = file.file_stem().and_then(|s| s.to_str());
+        // The whole name: its extension helps tell formats apart, its stem titles the board.
+        let hint = file.file_name().and_then(|s| s.to_str());
         // The size of the scene is unknown until parsed; report only once it proves large.
         let mut progress = Progress::new("import", false);
         let scene = formats::import(&bytes, hint, &mut |p| {

@@ -4,9 +4,7 @@
 
 mod cli;
 mod commands;
-// The one line to change when `easel-formats` lands: `use easel_formats as formats;`.
-use crate::formats_shim as formats;
-mod formats_shim;
+use easel_formats as formats;
 mod table;
 
 use std::io::Write;

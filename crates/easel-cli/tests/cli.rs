@@ -230,13 +230,44 @@ fn create_list_rename_show_export_import() {
     assert_eq!(again["title"], "Sprint 12");
     assert_eq!(again["elements"], 3);
 
-    // Other formats go here once `easel-formats` replaces the shim: export/import round trips
-    // through excalidraw and canvas, svg/png export producing a valid file. Until then they fail
-    // cleanly and leave no file behind.
-    let svg = env.path("sprint.svg");
-    let line = env.fail(&["export", &id, "-o", svg.to_str().unwrap()], 1);
-    assert!(line.contains("svg"), "{line}");
-    assert!(!svg.exists());
+    // Every other format: excalidraw and canvas round trip through import; svg and png are
+    // real files that re-import (they carry the scene).
+    for ext in ["excalidraw", "svg", "png"] {
+        let file = env.path(&format!("sprint.{ext}"));
+        let exported = env.json(&["export", &id, "-o", file.to_str().unwrap()]);
+        assert_eq!(exported["format"], ext);
+        let bytes = std::fs::read(&file).unwrap();
+        match ext {
+            "png" => assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n"),
+            "svg" => assert!(String::from_utf8_lossy(&bytes).contains("<svg")),
+            _ => assert_eq!(
+                serde_json::from_slice::<Value>(&bytes).unwrap()["type"],
+                "excalidraw"
+            ),
+        }
+        let back = env.ok(&["import", file.to_str().unwrap(), "--title", ext]);
+        let round: Vec<Value> = env.elements(&back).into_iter().map(content).collect();
+        assert_eq!(round, orig, "{ext} round trip");
+    }
+    let canvas = env.path("sprint.canvas");
+    env.ok(&["export", &id, "-o", canvas.to_str().unwrap()]);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&canvas).unwrap()).unwrap();
+    assert!(doc["nodes"].is_array());
+    // The shared fixtures made by other tools import from the command line.
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    for (file, min_elements) in [
+        ("excalidraw/smiley_embedded_v2.png", 1),
+        ("excalidraw/test_embedded_v1.svg", 1),
+        ("excalidraw/fixture_library.excalidrawlib", 1),
+        ("jsoncanvas-sample.canvas", 4),
+    ] {
+        let imported = env.json(&["import", fixtures.join(file).to_str().unwrap()]);
+        assert!(
+            imported["elements"].as_u64().unwrap() >= min_elements,
+            "{file}: {imported}"
+        );
+    }
     let line = env.fail(
         &["export", &id, "-o", env.path("x.txt").to_str().unwrap()],
         1,

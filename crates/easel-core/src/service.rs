@@ -605,17 +605,23 @@ impl BoardSession {
             .await
     }
 
-    /// The board's content for export, audited with the format it is exported to.
-    pub async fn export_scene(&self, format: &str) -> Result<Scene> {
+    /// The board's content for export, titled as the board. Checks the access an export needs
+    /// (a denial is audited); the export itself is audited by [`Self::record_export`] once the
+    /// file exists, so a failed encoding or write leaves no row claiming an export.
+    pub async fn scene_for_export(&self) -> Result<Scene> {
         self.allow(Op::Export).await?;
         let mut scene = self.doc.scene();
         scene.meta.title = self.board.title.clone();
+        Ok(scene)
+    }
+
+    /// Writes the audit row of a completed export.
+    pub async fn record_export(&self, format: &str, elements: usize, bytes: usize) -> Result<()> {
         let detail = serde_json::json!({
-            "format": format, "elements": scene.elements.len(),
+            "format": format, "elements": elements, "bytes": bytes,
         });
         self.store
             .audit(self.board.id, Some(self.actor), "export", &detail)
-            .await?;
-        Ok(scene)
+            .await
     }
 }

@@ -90,7 +90,8 @@ async fn attempt(f: &Fixture, actor: Uuid, op: Op) -> Result<(), Error> {
         Op::Export => {
             // A user who cannot open cannot export either; that denial names `open`.
             let s = e.open_board(actor, b).await?;
-            s.export_scene("json").await.map(drop)
+            let scene = s.scene_for_export().await?;
+            s.record_export("json", scene.elements.len(), 0).await
         }
         Op::ListHistory => e.history(actor, b).await.map(drop),
         Op::ReadAudit => e.audit(actor, b, &AuditQuery::default()).await.map(drop),
