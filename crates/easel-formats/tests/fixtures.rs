@@ -7,7 +7,7 @@ use easel_core::{ElementKind, Scene};
 use easel_formats::{ImportFormat, detect, import};
 
 fn fixture(name: &str) -> (Vec<u8>, Scene) {
-    let path = format!("/work/shared/fixtures/{name}");
+    let path = format!("{}/../../fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let scene =
         import(&bytes, Some(name), &mut no_progress()).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -4,7 +4,7 @@ use easel_proto::{Limits, ProtoError, decode, message, validate};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
-        "{}/../../../shared/fixtures/yrs-malformed/{name}",
+        "{}/../../fixtures/yrs-malformed/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {path}: {e}"))
