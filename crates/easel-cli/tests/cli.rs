@@ -254,8 +254,7 @@ fn create_list_rename_show_export_import() {
     let doc: Value = serde_json::from_slice(&std::fs::read(&canvas).unwrap()).unwrap();
     assert!(doc["nodes"].is_array());
     // The shared fixtures made by other tools import from the command line.
-    let fixtures =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     for (file, min_elements) in [
         ("excalidraw/smiley_embedded_v2.png", 1),
         ("excalidraw/test_embedded_v1.svg", 1),

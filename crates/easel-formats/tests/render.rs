@@ -21,7 +21,12 @@ fn text_scene() -> Scene {
 #[test]
 fn png_text_actually_renders() {
     let png = export_png(&text_scene(), 1.0, &mut no_progress()).unwrap();
-    std::fs::write("/tmp/easel-formats-text.png", &png).unwrap();
+    // Kept for a look by eye: target/tmp/easel-formats-text.png.
+    std::fs::write(
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/easel-formats-text.png"),
+        &png,
+    )
+    .unwrap();
     let (w, h) = png_dimensions(&png).unwrap();
     assert_eq!(
         (w, h),
@@ -47,7 +52,11 @@ fn png_text_actually_renders() {
 fn png_default_scale_is_two_and_sample_renders() {
     let scene = sample_scene();
     let png = export(&scene, Format::Png, &mut no_progress()).unwrap();
-    std::fs::write("/tmp/easel-formats-sample.png", &png).unwrap();
+    std::fs::write(
+        concat!(env!("CARGO_TARGET_TMPDIR"), "/easel-formats-sample.png"),
+        &png,
+    )
+    .unwrap();
     let (w, h) = png_dimensions(&png).unwrap();
     let svg = String::from_utf8(export(&scene, Format::Svg, &mut no_progress()).unwrap()).unwrap();
     let vb: Vec<f64> = svg
