@@ -244,12 +244,20 @@ export class Editor implements ToolContext {
   // --- Input -----------------------------------------------------------------------------------
 
   pointerDown(e: PointerInput): void {
+    this.lastMove = e.point;
     this.tool.onPointerDown(e);
   }
+  private lastMove: Vec | null = null;
+
   pointerMove(e: PointerInput): void {
+    this.lastMove = e.point;
     this.tool.onPointerMove(e);
   }
+  /** A release away from the last move point is first delivered as a move, then as the release. */
   pointerUp(e: PointerInput): void {
+    const m = this.lastMove;
+    if (!m || m.x !== e.point.x || m.y !== e.point.y) this.pointerMove(e);
+    this.lastMove = null;
     this.tool.onPointerUp(e);
   }
   doubleClick(e: PointerInput): void {

@@ -65,15 +65,13 @@ export class LinearTool extends Tool {
       const g = this.geometry(e.point);
       ctx.interactive.bindingTarget = this.endTarget?.id ?? null;
       ctx.invalidate('interactive');
-      ctx.queueUpdate(this.id, g.fields);
+      ctx.queueUpdate(this.id, { ...g.fields, start: g.start, end: g.end });
     }
   }
 
-  override onPointerUp(e: PointerInput): void {
+  override onPointerUp(_e: PointerInput): void {
     const { ctx } = this;
     if (this.state === 'dragging' && this.id) {
-      const g = this.geometry(e.point);
-      ctx.queueUpdate(this.id, { ...g.fields, start: g.start, end: g.end });
       ctx.flushUpdates();
       ctx.commands.endGesture();
       const id = this.id;

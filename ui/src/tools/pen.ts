@@ -47,9 +47,8 @@ export class PenTool extends Tool {
     this.ctx.invalidate('interactive');
   }
 
-  override onPointerUp(e: PointerInput): void {
+  override onPointerUp(_e: PointerInput): void {
     if (this.state !== 'drawing') return;
-    this.onPointerMove(e);
     const { ctx } = this;
     const f = polylineFields(this.points);
     const el = ctx.create('freedraw', f.x, f.y, {

@@ -311,7 +311,6 @@ export class SelectTool extends Tool {
       case 'translating':
       case 'resizing':
       case 'rotating':
-        this.onPointerMove(e);
         ctx.flushUpdates();
         ctx.commands.endGesture();
         break;

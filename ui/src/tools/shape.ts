@@ -94,7 +94,6 @@ export class ShapeTool extends Tool {
       return;
     }
     if (this.state === 'dragging' && this.id) {
-      this.onPointerMove(e);
       ctx.flushUpdates();
       this.adoptIntoFrame(this.id);
       ctx.commands.endGesture();
