@@ -1,4 +1,5 @@
 import './style.css';
+import { seedDemo } from './demo';
 import { Editor } from './editor';
 import { MemoryCommands } from './engine/commands';
 import { localBox } from './engine/geometry';
@@ -72,7 +73,6 @@ store.subscribe((change) => {
   for (const id of change.removed) renderer.forget(id);
   hint.hidden = store.size > 0;
 });
-editor.viewport.onChange(updateZoomLabel);
 dark.addEventListener('change', () => loop?.invalidate('both'));
 
 // --- Sizing ---------------------------------------------------------------------------------------
@@ -87,8 +87,6 @@ function resize(): void {
   editor.viewport.resize(width, height);
   loop?.invalidate('both');
 }
-new ResizeObserver(resize).observe(board);
-resize();
 
 // --- Pointer and wheel ---------------------------------------------------------------------------
 
@@ -217,7 +215,7 @@ function openTextEditor(el: Element, done: (text: string | null) => void): void 
 // --- Toolbar, zoom controls, help ------------------------------------------------------------------
 
 const TOOLS: [ToolName, string][] = [
-  ['hand', '✋'],
+  ['hand', 'svg:<path d="M12 2v20M2 12h20M12 2l-3 3M12 2l3 3M12 22l-3-3M12 22l3-3M2 12l3-3M2 12l3 3M22 12l-3-3M22 12l-3 3"/>'],
   ['select', '➚'],
   ['rectangle', '▭'],
   ['diamond', '◇'],
@@ -226,7 +224,7 @@ const TOOLS: [ToolName, string][] = [
   ['line', '—'],
   ['pen', '✎'],
   ['text', 'A'],
-  ['sticky', '🗒'],
+  ['sticky', 'svg:<path d="M4 4h16v11l-5 5H4z"/><path d="M15 20v-5h5"/>'],
   ['eraser', '⌫'],
   ['frame', '#'],
 ];
@@ -241,7 +239,12 @@ for (const [name, icon] of TOOLS) {
   b.title = `${name[0]!.toUpperCase()}${name.slice(1)} — ${Object.entries(TOOL_KEYS).filter(([, v]) => v === name).map(([k]) => k.toUpperCase()).join(' or ') || 'Space-drag'}`;
   b.setAttribute('aria-label', name);
   b.innerHTML = `<span aria-hidden="true"></span><span class="key"></span>`;
-  b.firstElementChild!.textContent = icon;
+  if (icon.startsWith('svg:')) {
+    // Static markup from this file, not user input.
+    b.firstElementChild!.innerHTML = `<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">${icon.slice(4)}</svg>`;
+  } else {
+    b.firstElementChild!.textContent = icon;
+  }
   b.lastElementChild!.textContent = toolKey(name);
   b.addEventListener('click', () => {
     editor.setTool(name);
@@ -313,6 +316,11 @@ function toggleHelp(): void {
   help.showModal();
 }
 
+// Start-up, once every piece above exists.
+editor.viewport.onChange(updateZoomLabel);
+new ResizeObserver(resize).observe(board);
+resize();
+if (location.hash === '#demo') seedDemo(editor);
 updateToolbar();
 updateZoomLabel();
 hint.hidden = store.size > 0;
