@@ -85,11 +85,15 @@ export class Editor implements ToolContext {
     this.onTransition = opts.onTransition;
     this.updates = new FrameCoalescer(opts.scheduler ?? rafScheduler, () => this.sendUpdates());
     for (const el of this.store.values()) this.spatial.upsert(el);
+    for (const el of this.store.values()) this.indexBindings(el);
     this.store.subscribeSync((diff) => {
       for (const el of diff.added) this.spatial.upsert(el);
       for (const el of diff.updated) this.spatial.upsert(el);
+      for (const el of diff.added) this.indexBindings(el);
+      for (const el of diff.updated) this.indexBindings(el);
       for (const id of diff.removed) {
         this.spatial.remove(id);
+        this.unindexBindings(id);
         if (this.interactive.selection.delete(id)) this.opts.onChange?.();
       }
       this.invalidate('both');
@@ -109,6 +113,38 @@ export class Editor implements ToolContext {
       sticky: new TextTool(this, 'sticky'),
       eraser: new EraserTool(this),
     };
+  }
+
+  /** target id → ids of the lines/arrows with an end bound to it. */
+  private readonly boundTo = new Map<string, Set<string>>();
+  private readonly targetsOf = new Map<string, string[]>();
+
+  private indexBindings(el: Element): void {
+    this.unindexBindings(el.id);
+    const targets = [el.start?.element, el.end?.element].filter((t): t is string => !!t);
+    if (!targets.length) return;
+    this.targetsOf.set(el.id, targets);
+    for (const t of targets) {
+      let set = this.boundTo.get(t);
+      if (!set) this.boundTo.set(t, (set = new Set()));
+      set.add(el.id);
+    }
+  }
+
+  private unindexBindings(id: string): void {
+    for (const t of this.targetsOf.get(id) ?? []) {
+      const set = this.boundTo.get(t);
+      set?.delete(id);
+      if (set?.size === 0) this.boundTo.delete(t);
+    }
+    this.targetsOf.delete(id);
+  }
+
+  /** Ids of the lines/arrows bound to any of `targets`. */
+  arrowsBoundTo(targets: Iterable<string>): Set<string> {
+    const out = new Set<string>();
+    for (const t of targets) for (const a of this.boundTo.get(t) ?? []) out.add(a);
+    return out;
   }
 
   // --- ToolContext ---------------------------------------------------------------------------
@@ -230,8 +266,9 @@ export class Editor implements ToolContext {
     if (moved.size === 0) return [];
     const out: { id: string; patch: ElementPatch }[] = [];
     const get = (id: string) => moved.get(id) ?? this.store.get(id);
-    for (const el of this.store.values()) {
-      if (moved.has(el.id) || el.angle) continue;
+    for (const aid of this.arrowsBoundTo(moved.keys())) {
+      const el = this.store.get(aid);
+      if (!el || moved.has(el.id) || el.angle) continue;
       const s = el.start && moved.has(el.start.element);
       const e = el.end && moved.has(el.end.element);
       if (!s && !e) continue;
@@ -359,8 +396,9 @@ export class Editor implements ToolContext {
     if (!sel.length) return;
     const gone = new Set(sel.map((e) => e.id));
     this.commands.beginGesture('delete');
-    const unbind = [...this.store.values()]
-      .filter((el) => !gone.has(el.id) && ((el.start && gone.has(el.start.element)) || (el.end && gone.has(el.end.element))))
+    const unbind = [...this.arrowsBoundTo(gone)]
+      .map((id) => this.store.get(id)!)
+      .filter((el) => !gone.has(el.id))
       .map((el) => ({
         id: el.id,
         patch: {
