@@ -1,0 +1,326 @@
+import './style.css';
+import { seedDemo } from './demo';
+import { Editor } from './editor';
+import { MemoryCommands } from './engine/commands';
+import { localBox } from './engine/geometry';
+import { asCtx2D, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
+import { Store } from './engine/store';
+import type { Element } from './model/types';
+import { SHORTCUTS, TOOL_KEYS } from './tools/keymap';
+import type { KeyInput, PointerInput, ToolName } from './tools/tool';
+
+function $<T extends HTMLElement>(sel: string): T {
+  const el = document.querySelector<T>(sel);
+  if (!el) throw new Error(`missing ${sel}`);
+  return el;
+}
+
+const board = $<HTMLDivElement>('#board');
+const staticCanvas = $<HTMLCanvasElement>('#static-layer');
+const interactiveCanvas = $<HTMLCanvasElement>('#interactive-layer');
+const hint = $<HTMLParagraphElement>('#empty-hint');
+const toolbar = $<HTMLElement>('#toolbar');
+const zoomControls = $<HTMLDivElement>('#zoom-controls');
+const help = $<HTMLDialogElement>('#help');
+
+const staticCtx = asCtx2D(staticCanvas.getContext('2d')!);
+const interactiveCtx = asCtx2D(interactiveCanvas.getContext('2d')!);
+const measureCtx = document.createElement('canvas').getContext('2d')!;
+
+const dark = window.matchMedia('(prefers-color-scheme: dark)');
+let dpr = window.devicePixelRatio || 1;
+
+const store = new Store();
+const commands = new MemoryCommands(store, 'me');
+const renderer = new Renderer();
+/** The element whose text is open in the DOM editor (not painted on the canvas meanwhile). */
+const hidden = new Set<string>();
+let loop: RenderLoop | null = null;
+
+const editor: Editor = new Editor({
+  store,
+  commands,
+  invalidate: (layer) => loop?.invalidate(layer),
+  editText: openTextEditor,
+  measureText(text, fontSize, fontFamily) {
+    measureCtx.font = `${fontSize}px ${fontFamily}`;
+    const lines = text.split('\n');
+    return {
+      width: Math.max(1, ...lines.map((l) => measureCtx.measureText(l).width)),
+      height: lines.length * fontSize * LINE_HEIGHT,
+    };
+  },
+  onHelp: toggleHelp,
+  onChange: updateToolbar,
+});
+
+loop = new RenderLoop(
+  () =>
+    renderer.renderStatic(staticCtx, editor.visibleElements(), editor.viewport, {
+      dpr,
+      theme: LIGHT_THEME, // dark mode inverts the board layer in CSS
+      versionOf: (id) => store.version(id),
+      hidden,
+    }),
+  () =>
+    renderer.renderInteractive(interactiveCtx, editor.interactive, (id) => store.get(id), editor.viewport, {
+      dpr,
+      theme: dark.matches ? DARK_THEME : LIGHT_THEME,
+    }),
+);
+
+store.subscribe((change) => {
+  for (const id of change.removed) renderer.forget(id);
+  hint.hidden = store.size > 0;
+});
+dark.addEventListener('change', () => loop?.invalidate('both'));
+
+// --- Sizing ---------------------------------------------------------------------------------------
+
+function resize(): void {
+  dpr = window.devicePixelRatio || 1;
+  const { width, height } = board.getBoundingClientRect();
+  for (const c of [staticCanvas, interactiveCanvas]) {
+    c.width = Math.round(width * dpr);
+    c.height = Math.round(height * dpr);
+  }
+  editor.viewport.resize(width, height);
+  loop?.invalidate('both');
+}
+
+// --- Pointer and wheel ---------------------------------------------------------------------------
+
+function toInput(e: PointerEvent | MouseEvent): PointerInput {
+  const r = interactiveCanvas.getBoundingClientRect();
+  const pe = e as PointerEvent;
+  return {
+    point: editor.viewport.toWorld({ x: e.clientX - r.left, y: e.clientY - r.top }),
+    pressure: pe.pointerType === 'pen' ? pe.pressure : 0.5,
+    pointerType: pe.pointerType === 'pen' || pe.pointerType === 'touch' ? pe.pointerType : 'mouse',
+    button: e.button,
+    shift: e.shiftKey,
+    alt: e.altKey,
+    mod: e.ctrlKey || e.metaKey,
+  };
+}
+
+let panningWithMiddle = false;
+interactiveCanvas.addEventListener('pointerdown', (e) => {
+  interactiveCanvas.focus();
+  interactiveCanvas.setPointerCapture(e.pointerId);
+  if (e.button === 1) {
+    panningWithMiddle = true;
+    return;
+  }
+  if (e.button !== 0) return;
+  editor.pointerDown(toInput(e));
+});
+interactiveCanvas.addEventListener('pointermove', (e) => {
+  if (panningWithMiddle) {
+    editor.viewport.panBy(e.movementX, e.movementY);
+    return;
+  }
+  const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+  for (const ce of events.length ? events : [e]) editor.pointerMove(toInput(ce));
+});
+const release = (e: PointerEvent) => {
+  if (panningWithMiddle) {
+    panningWithMiddle = false;
+    return;
+  }
+  if (e.button !== 0 && e.type === 'pointerup') return;
+  editor.pointerUp(toInput(e));
+};
+interactiveCanvas.addEventListener('pointerup', release);
+interactiveCanvas.addEventListener('pointercancel', () => editor.tool.cancel());
+interactiveCanvas.addEventListener('dblclick', (e) => editor.doubleClick(toInput(e)));
+interactiveCanvas.addEventListener(
+  'wheel',
+  (e) => {
+    e.preventDefault();
+    const r = interactiveCanvas.getBoundingClientRect();
+    const s = { x: e.clientX - r.left, y: e.clientY - r.top };
+    if (e.ctrlKey || e.metaKey) editor.viewport.zoomAt(s, editor.viewport.zoom * Math.exp(-e.deltaY * 0.01));
+    else editor.viewport.panBy(-(e.shiftKey ? e.deltaY : e.deltaX), -(e.shiftKey ? 0 : e.deltaY));
+  },
+  { passive: false },
+);
+
+// --- Keyboard -------------------------------------------------------------------------------------
+
+const keyInput = (e: KeyboardEvent): KeyInput => ({
+  key: e.key,
+  code: e.code,
+  shift: e.shiftKey,
+  alt: e.altKey,
+  mod: e.ctrlKey || e.metaKey,
+});
+const typingIn = (t: EventTarget | null) => t instanceof HTMLTextAreaElement || t instanceof HTMLInputElement;
+window.addEventListener('keydown', (e) => {
+  if (typingIn(e.target) || help.open) return;
+  if (e.repeat && e.key === ' ') {
+    e.preventDefault();
+    return;
+  }
+  if (editor.keyDown(keyInput(e))) e.preventDefault();
+});
+window.addEventListener('keyup', (e) => {
+  if (!typingIn(e.target)) editor.keyUp(keyInput(e));
+});
+
+// --- Text editing ---------------------------------------------------------------------------------
+
+function openTextEditor(el: Element, done: (text: string | null) => void): void {
+  const vp = editor.viewport;
+  const b = localBox(el);
+  const ta = document.createElement('textarea');
+  ta.className = 'text-editor';
+  ta.value = el.text ?? '';
+  ta.spellcheck = true;
+  const isText = el.kind === 'text';
+  const pad = isText ? 0 : 12;
+  const tl = vp.toScreen({ x: b.x + pad, y: b.y + pad });
+  ta.style.left = `${tl.x}px`;
+  ta.style.top = `${tl.y}px`;
+  ta.style.width = `${Math.max(isText ? 200 : b.width - 2 * pad, 20)}px`;
+  ta.style.height = `${Math.max(b.height - 2 * pad, el.fontSize * LINE_HEIGHT)}px`;
+  ta.style.font = `${el.fontSize}px ${el.fontFamily}`;
+  ta.style.transform = `scale(${vp.zoom}) rotate(${el.angle}rad)`;
+  ta.style.textAlign = isText ? el.textAlign : 'center';
+  if (!isText) ta.style.whiteSpace = 'pre-wrap';
+  hidden.add(el.id);
+  loop?.invalidate('static');
+  board.appendChild(ta);
+  let closed = false;
+  const close = (text: string | null) => {
+    if (closed) return;
+    closed = true;
+    hidden.delete(el.id);
+    ta.remove();
+    done(text);
+    loop?.invalidate('both');
+    interactiveCanvas.focus();
+  };
+  ta.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' || (e.key === 'Enter' && (e.ctrlKey || e.metaKey))) {
+      e.preventDefault();
+      close(ta.value);
+    }
+    e.stopPropagation();
+  });
+  ta.addEventListener('blur', () => close(ta.value));
+  requestAnimationFrame(() => ta.focus());
+}
+
+// --- Toolbar, zoom controls, help ------------------------------------------------------------------
+
+const TOOLS: [ToolName, string][] = [
+  ['hand', 'svg:<path d="M12 2v20M2 12h20M12 2l-3 3M12 2l3 3M12 22l-3-3M12 22l3-3M2 12l3-3M2 12l3 3M22 12l-3-3M22 12l-3 3"/>'],
+  ['select', '➚'],
+  ['rectangle', '▭'],
+  ['diamond', '◇'],
+  ['ellipse', '◯'],
+  ['arrow', '→'],
+  ['line', '—'],
+  ['pen', '✎'],
+  ['text', 'A'],
+  ['sticky', 'svg:<path d="M4 4h16v11l-5 5H4z"/><path d="M15 20v-5h5"/>'],
+  ['eraser', '⌫'],
+  ['frame', '#'],
+];
+const toolKey = (t: ToolName) => {
+  const keys = Object.entries(TOOL_KEYS).filter(([, v]) => v === t).map(([k]) => k.toUpperCase());
+  return keys.find((k) => /\d/.test(k)) ?? keys[0] ?? '';
+};
+const buttons = new Map<ToolName, HTMLButtonElement>();
+for (const [name, icon] of TOOLS) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.title = `${name[0]!.toUpperCase()}${name.slice(1)} — ${Object.entries(TOOL_KEYS).filter(([, v]) => v === name).map(([k]) => k.toUpperCase()).join(' or ') || 'Space-drag'}`;
+  b.setAttribute('aria-label', name);
+  b.innerHTML = `<span aria-hidden="true"></span><span class="key"></span>`;
+  if (icon.startsWith('svg:')) {
+    // Static markup from this file, not user input.
+    b.firstElementChild!.innerHTML = `<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">${icon.slice(4)}</svg>`;
+  } else {
+    b.firstElementChild!.textContent = icon;
+  }
+  b.lastElementChild!.textContent = toolKey(name);
+  b.addEventListener('click', () => {
+    editor.setTool(name);
+    interactiveCanvas.focus();
+  });
+  buttons.set(name, b);
+  toolbar.appendChild(b);
+}
+const sep = document.createElement('span');
+sep.className = 'sep';
+toolbar.appendChild(sep);
+for (const [label, title, fn] of [
+  ['↶', 'Undo — Ctrl+Z', () => editor.run({ type: 'undo' })],
+  ['↷', 'Redo — Ctrl+Shift+Z', () => editor.run({ type: 'redo' })],
+  ['?', 'Shortcuts — ?', toggleHelp],
+] as const) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.title = title;
+  b.addEventListener('click', fn);
+  toolbar.appendChild(b);
+}
+
+const zoomOut = document.createElement('button');
+zoomOut.textContent = '−';
+zoomOut.title = 'Zoom out — Ctrl+-';
+zoomOut.addEventListener('click', () => editor.run({ type: 'zoomOut' }));
+const zoomLabel = document.createElement('output');
+const zoomIn = document.createElement('button');
+zoomIn.textContent = '+';
+zoomIn.title = 'Zoom in — Ctrl+=';
+zoomIn.addEventListener('click', () => editor.run({ type: 'zoomIn' }));
+zoomLabel.title = 'Reset zoom — Ctrl+0';
+zoomLabel.addEventListener('click', () => editor.run({ type: 'resetZoom' }));
+zoomControls.append(zoomOut, zoomLabel, zoomIn);
+
+function updateZoomLabel(): void {
+  zoomLabel.textContent = `${Math.round(editor.viewport.zoom * 100)}%`;
+}
+
+const CURSORS: Partial<Record<ToolName, string>> = { select: 'default', hand: 'grab', eraser: 'cell', text: 'text' };
+function updateToolbar(): void {
+  for (const [name, b] of buttons) b.setAttribute('aria-pressed', String(name === editor.toolName));
+  interactiveCanvas.style.cursor = CURSORS[editor.toolName] ?? 'crosshair';
+}
+
+function toggleHelp(): void {
+  if (help.open) {
+    help.close();
+    return;
+  }
+  if (!help.firstChild) {
+    const h = document.createElement('h2');
+    h.textContent = 'Keyboard shortcuts';
+    const table = document.createElement('table');
+    for (const [keys, what] of SHORTCUTS) {
+      const tr = table.insertRow();
+      const k = document.createElement('kbd');
+      k.textContent = keys;
+      tr.insertCell().appendChild(k);
+      tr.insertCell().textContent = what;
+    }
+    const close = document.createElement('button');
+    close.textContent = 'Close';
+    close.addEventListener('click', () => help.close());
+    help.append(h, table, close);
+  }
+  help.showModal();
+}
+
+// Start-up, once every piece above exists.
+editor.viewport.onChange(updateZoomLabel);
+new ResizeObserver(resize).observe(board);
+resize();
+if (location.hash === '#demo') seedDemo(editor);
+updateToolbar();
+updateZoomLabel();
+hint.hidden = store.size > 0;

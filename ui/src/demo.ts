@@ -1,0 +1,28 @@
+import type { Editor } from './editor';
+import { type Element, newElement, type Point } from './model/types';
+import { nKeysBetween } from './model/zorder';
+
+/** A small sample board (open the page with `#demo`), for trying the canvas by hand. */
+export function seedDemo(editor: Editor): void {
+  const z = nKeysBetween(null, null, 10);
+  const wave: Point[] = Array.from({ length: 40 }, (_, i) => [i * 6, Math.sin(i / 4) * 20]);
+  const els: Element[] = [
+    newElement('demo-frame', 'frame', 60, 60, { width: 760, height: 420, z: z[0]!, name: 'Sketch', strokeWidth: 1 }),
+    newElement('demo-rect', 'rectangle', 100, 120, { width: 180, height: 100, z: z[1]!, fill: '#a5d8ff', rounded: true, text: 'Rectangle' }),
+    newElement('demo-ellipse', 'ellipse', 420, 110, { width: 160, height: 120, z: z[2]!, fill: '#ffc9c9', fillStyle: 'hachure' }),
+    newElement('demo-diamond', 'diamond', 640, 120, { width: 140, height: 120, z: z[3]!, strokeStyle: 'dashed', angle: 0.2 }),
+    newElement('demo-arrow', 'arrow', 284, 170, {
+      points: [[0, 0], [132, 0]],
+      z: z[4]!,
+      endArrowhead: 'arrow',
+      start: { element: 'demo-rect', focus: 0, gap: 4 },
+      end: { element: 'demo-ellipse', focus: 0, gap: 4 },
+    }),
+    newElement('demo-pen', 'freedraw', 110, 330, { points: wave, z: z[5]!, stroke: '#1971c2', strokeWidth: 3 }),
+    newElement('demo-text', 'text', 330, 430, { width: 260, height: 25, z: z[6]!, text: 'Double-click to edit text' }),
+    newElement('demo-sticky', 'sticky', 600, 300, { width: 160, height: 160, z: z[7]!, fill: '#fff3a0', text: 'Sticky note', verticalAlign: 'middle', textAlign: 'center' }),
+  ];
+  editor.commands.dispatch({ type: 'add', elements: els });
+  editor.setSelection(['demo-ellipse']);
+  editor.zoomToFit();
+}

@@ -1,0 +1,86 @@
+import type { Rect, Vec } from './geometry';
+
+export const MIN_ZOOM = 0.1;
+export const MAX_ZOOM = 30;
+
+export const clampZoom = (z: number): number => Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
+
+/**
+ * The camera: (x, y) is the world point at the screen's top-left corner, `zoom` screen pixels per
+ * world unit. Screen coordinates are CSS pixels relative to the canvas.
+ */
+export class Viewport {
+  x = 0;
+  y = 0;
+  zoom = 1;
+  /** Screen size in CSS pixels. */
+  width: number;
+  height: number;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(width = 800, height = 600) {
+    this.width = width;
+    this.height = height;
+  }
+
+  onChange(l: () => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  resize(width: number, height: number): void {
+    this.width = width;
+    this.height = height;
+    this.changed();
+  }
+
+  toWorld(s: Vec): Vec {
+    return { x: s.x / this.zoom + this.x, y: s.y / this.zoom + this.y };
+  }
+  toScreen(w: Vec): Vec {
+    return { x: (w.x - this.x) * this.zoom, y: (w.y - this.y) * this.zoom };
+  }
+
+  /** The world rectangle currently on screen. */
+  visibleWorld(): Rect {
+    return { x: this.x, y: this.y, width: this.width / this.zoom, height: this.height / this.zoom };
+  }
+
+  set(x: number, y: number, zoom: number): void {
+    this.x = x;
+    this.y = y;
+    this.zoom = clampZoom(zoom);
+    this.changed();
+  }
+
+  /** Pans by a screen-space delta (content follows the pointer). */
+  panBy(dxScreen: number, dyScreen: number): void {
+    this.set(this.x - dxScreen / this.zoom, this.y - dyScreen / this.zoom, this.zoom);
+  }
+
+  /** Sets the zoom keeping the world point under screen point `s` fixed. */
+  zoomAt(s: Vec, zoom: number): void {
+    const w = this.toWorld(s);
+    const z = clampZoom(zoom);
+    this.set(w.x - s.x / z, w.y - s.y / z, z);
+  }
+
+  zoomBy(factor: number, s: Vec = { x: this.width / 2, y: this.height / 2 }): void {
+    this.zoomAt(s, this.zoom * factor);
+  }
+
+  /** Centres `r` on screen at the largest zoom (≤ maxZoom) that fits it with `padding` pixels. */
+  fitRect(r: Rect, padding = 40, maxZoom = 1): void {
+    const w = Math.max(r.width, 1);
+    const h = Math.max(r.height, 1);
+    const availW = Math.max(1, this.width - 2 * padding);
+    const availH = Math.max(1, this.height - 2 * padding);
+    const z = clampZoom(Math.min(availW / w, availH / h, maxZoom));
+    const cx = r.x + r.width / 2;
+    const cy = r.y + r.height / 2;
+    this.set(cx - this.width / 2 / z, cy - this.height / 2 / z, z);
+  }
+}

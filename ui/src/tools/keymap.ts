@@ -1,0 +1,102 @@
+import type { KeyInput, ToolName } from './tool';
+
+export type Action =
+  | { type: 'tool'; tool: ToolName }
+  | { type: 'undo' }
+  | { type: 'redo' }
+  | { type: 'duplicate' }
+  | { type: 'delete' }
+  | { type: 'selectAll' }
+  | { type: 'group' }
+  | { type: 'ungroup' }
+  | { type: 'bringToFront' }
+  | { type: 'sendToBack' }
+  | { type: 'zoomToFit' }
+  | { type: 'zoomToSelection' }
+  | { type: 'zoomIn' }
+  | { type: 'zoomOut' }
+  | { type: 'resetZoom' }
+  | { type: 'help' }
+  | { type: 'cancel' };
+
+/** Excalidraw's single-key tool shortcuts (letter and digit). */
+export const TOOL_KEYS: Record<string, ToolName> = {
+  v: 'select',
+  '1': 'select',
+  h: 'hand',
+  r: 'rectangle',
+  '2': 'rectangle',
+  d: 'diamond',
+  '3': 'diamond',
+  o: 'ellipse',
+  '4': 'ellipse',
+  a: 'arrow',
+  '5': 'arrow',
+  l: 'line',
+  '6': 'line',
+  p: 'pen',
+  '7': 'pen',
+  t: 'text',
+  '8': 'text',
+  e: 'eraser',
+  '0': 'eraser',
+  f: 'frame',
+  s: 'sticky',
+};
+
+/** The shortcut sheet: [keys, what they do]. */
+export const SHORTCUTS: [string, string][] = [
+  ['V / 1', 'Select'],
+  ['H / Space-drag', 'Hand (pan)'],
+  ['R / 2', 'Rectangle'],
+  ['D / 3', 'Diamond'],
+  ['O / 4', 'Ellipse'],
+  ['A / 5', 'Arrow'],
+  ['L / 6', 'Line'],
+  ['P / 7', 'Pen'],
+  ['T / 8', 'Text'],
+  ['E / 0', 'Eraser'],
+  ['F', 'Frame'],
+  ['S', 'Sticky note'],
+  ['Ctrl+Z', 'Undo'],
+  ['Ctrl+Shift+Z / Ctrl+Y', 'Redo'],
+  ['Ctrl+D', 'Duplicate'],
+  ['Delete / Backspace', 'Delete'],
+  ['Ctrl+A', 'Select all'],
+  ['Ctrl+G / Ctrl+Shift+G', 'Group / ungroup'],
+  ['Ctrl+Shift+] / [', 'Bring to front / send to back'],
+  ['Shift+1', 'Zoom to fit'],
+  ['Shift+2', 'Zoom to selection'],
+  ['Ctrl+= / Ctrl+- / Ctrl+0', 'Zoom in / out / reset'],
+  ['?', 'This sheet'],
+  ['Esc', 'Cancel'],
+];
+
+/** Maps a key press to an action, Excalidraw-style. */
+export function resolveKey(e: KeyInput): Action | null {
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  if (e.mod) {
+    if (key === 'z') return e.shift ? { type: 'redo' } : { type: 'undo' };
+    if (key === 'y' && !e.shift) return { type: 'redo' };
+    if (key === 'd') return { type: 'duplicate' };
+    if (key === 'a') return { type: 'selectAll' };
+    if (key === 'g') return e.shift ? { type: 'ungroup' } : { type: 'group' };
+    if (e.shift && (key === ']' || key === '}')) return { type: 'bringToFront' };
+    if (e.shift && (key === '[' || key === '{')) return { type: 'sendToBack' };
+    if (key === '=' || key === '+') return { type: 'zoomIn' };
+    if (key === '-' || key === '_') return { type: 'zoomOut' };
+    if (key === '0') return { type: 'resetZoom' };
+    return null;
+  }
+  if (key === 'Escape') return { type: 'cancel' };
+  if (key === 'Delete' || key === 'Backspace') return { type: 'delete' };
+  if (key === '?') return { type: 'help' };
+  if (e.shift) {
+    if (e.code === 'Digit1' || key === '!') return { type: 'zoomToFit' };
+    if (e.code === 'Digit2' || key === '@') return { type: 'zoomToSelection' };
+    return null;
+  }
+  if (e.alt) return null;
+  const tool = TOOL_KEYS[key];
+  return tool ? { type: 'tool', tool } : null;
+}

@@ -1,0 +1,355 @@
+import {
+  center,
+  localBox,
+  marqueeHit,
+  rectContainsPoint,
+  rectFromPoints,
+  rotate,
+  type Rect,
+  type Vec,
+} from '../engine/geometry';
+import { handleAt, type HandleName, selectionFrame } from '../engine/handles';
+import type { Element, ElementPatch, Point } from '../model/types';
+import { type PointerInput, Tool, type ToolContext } from './tool';
+
+const SNAP_ANGLE = Math.PI / 12; // 15°
+
+/** Which box edges a handle moves. */
+function handleEdges(h: HandleName) {
+  return { w: h.includes('w'), e: h.includes('e'), n: h.startsWith('n'), s: h.startsWith('s') };
+}
+
+/**
+ * Resizes one element by dragging handle `h` to world point `p`: the opposite corner/edge stays
+ * fixed in world space, also for rotated elements. Shift keeps the aspect ratio (corner handles).
+ */
+export function resizeElement(el: Element, h: HandleName, p: Vec, keepAspect: boolean): ElementPatch {
+  const b = localBox(el);
+  const c = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  const q = rotate(p, c, -el.angle);
+  const ed = handleEdges(h);
+  let x0 = b.x;
+  let y0 = b.y;
+  let x1 = b.x + b.width;
+  let y1 = b.y + b.height;
+  if (ed.w) x0 = q.x;
+  if (ed.e) x1 = q.x;
+  if (ed.n) y0 = q.y;
+  if (ed.s) y1 = q.y;
+  if (keepAspect && (ed.w || ed.e) && (ed.n || ed.s) && b.width > 0 && b.height > 0) {
+    const s = Math.max(Math.abs(x1 - x0) / b.width, Math.abs(y1 - y0) / b.height);
+    const sw = Math.sign(x1 - x0) || 1;
+    const sh = Math.sign(y1 - y0) || 1;
+    if (ed.w) x0 = x1 - sw * s * b.width;
+    else x1 = x0 + sw * s * b.width;
+    if (ed.n) y0 = y1 - sh * s * b.height;
+    else y1 = y0 + sh * s * b.height;
+  }
+  // New box centre (in the old rotated frame), then in world space.
+  const cl = { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
+  const cw = rotate(cl, c, el.angle);
+  const w = Math.abs(x1 - x0);
+  const hgt = Math.abs(y1 - y0);
+  if (el.points && el.points.length > 0) {
+    const sx = b.width > 0 ? (x1 - x0) / b.width : 1;
+    const sy = b.height > 0 ? (y1 - y0) / b.height : 1;
+    // Scaled points in the old local frame, re-centred on the new world centre.
+    const pts = el.points.map(([px, py]) => ({
+      x: x0 + (el.x + px - b.x) * sx - cl.x + cw.x,
+      y: y0 + (el.y + py - b.y) * sy - cl.y + cw.y,
+    }));
+    const first = pts[0]!;
+    return {
+      x: first.x,
+      y: first.y,
+      width: w,
+      height: hgt,
+      points: pts.map((pt): Point => [pt.x - first.x, pt.y - first.y]),
+    };
+  }
+  return { x: cw.x - w / 2, y: cw.y - hgt / 2, width: w, height: hgt };
+}
+
+/** Scales an element's box (and points) from `from` to `to` (axis-aligned selection resize). */
+function scaleInto(el: Element, from: Rect, to: Rect): ElementPatch {
+  const sx = from.width > 0 ? to.width / from.width : 1;
+  const sy = from.height > 0 ? to.height / from.height : 1;
+  const mapX = (x: number) => to.x + (x - from.x) * sx;
+  const mapY = (y: number) => to.y + (y - from.y) * sy;
+  if (el.points && el.points.length > 0) {
+    return {
+      x: mapX(el.x),
+      y: mapY(el.y),
+      width: el.width * sx,
+      height: el.height * sy,
+      points: el.points.map(([px, py]): Point => [px * sx, py * sy]),
+    };
+  }
+  const b = localBox(el);
+  return { x: mapX(b.x), y: mapY(b.y), width: b.width * sx, height: b.height * sy };
+}
+
+/**
+ * Select: `idle → pointing_element → translating → idle`, `idle → pointing_canvas → brushing →
+ * idle` (marquee), `idle → pointing_handle → resizing | rotating → idle`. Click selects (the whole
+ * outermost group), Shift-click toggles, a drag on empty canvas selects the elements wholly inside
+ * the marquee (Shift adds to the selection). Moves, resizes and rotations send updates at most once
+ * per frame and are one gesture each; arrows bound to moved shapes follow them.
+ */
+export class SelectTool extends Tool {
+  readonly name = 'select' as const;
+  private origin: Vec = { x: 0, y: 0 };
+  private handle: HandleName | null = null;
+  private snapshot = new Map<string, Element>();
+  private baseSelection = new Set<string>();
+  private pressedId: string | null = null;
+  private frameBox: Rect | null = null;
+
+  constructor(ctx: ToolContext) {
+    super(ctx);
+  }
+
+  private selected(): Element[] {
+    return [...this.ctx.interactive.selection].map((id) => this.ctx.store.get(id)).filter((e): e is Element => !!e);
+  }
+
+  override onPointerDown(e: PointerInput): void {
+    if (this.state !== 'idle') return;
+    const { ctx } = this;
+    this.origin = e.point;
+    const sel = this.selected();
+    const frame = selectionFrame(sel, ctx.viewport.zoom);
+    if (frame && !sel.some((el) => el.locked)) {
+      const h = handleAt(frame, e.point, ctx.viewport.zoom);
+      if (h) {
+        this.handle = h;
+        this.frameBox = { x: frame.x, y: frame.y, width: frame.width, height: frame.height };
+        this.go('pointing_handle');
+        return;
+      }
+    }
+    const hit = ctx.hitElement(e.point);
+    if (hit) {
+      const ids = ctx.groupOf(hit);
+      this.pressedId = hit.id;
+      if (e.shift) {
+        const next = new Set(ctx.interactive.selection);
+        const on = !next.has(hit.id);
+        for (const id of ids) on ? next.add(id) : next.delete(id);
+        ctx.setSelection(next);
+      } else if (!ctx.interactive.selection.has(hit.id)) {
+        ctx.setSelection(ids);
+      }
+      this.go('pointing_element');
+      return;
+    }
+    // Inside a multi-selection's box: drag the selection.
+    if (frame && sel.length > 1 && rectContainsPoint(frame, e.point) && !e.shift) {
+      this.pressedId = null;
+      this.go('pointing_element');
+      return;
+    }
+    this.baseSelection = e.shift ? new Set(ctx.interactive.selection) : new Set();
+    if (!e.shift) ctx.setSelection([]);
+    this.go('pointing_canvas');
+  }
+
+  override onPointerMove(e: PointerInput): void {
+    const { ctx } = this;
+    switch (this.state) {
+      case 'idle': {
+        const hit = ctx.hitElement(e.point);
+        const id = hit?.id ?? null;
+        if (id !== (ctx.interactive.hovered ?? null)) {
+          ctx.interactive.hovered = id;
+          ctx.invalidate('interactive');
+        }
+        return;
+      }
+      case 'pointing_element':
+        if (!this.pastThreshold(this.origin, e.point)) return;
+        if (this.selected().some((el) => el.locked)) return;
+        this.begin('move');
+        this.go('translating');
+        this.translate(e);
+        return;
+      case 'translating':
+        this.translate(e);
+        return;
+      case 'pointing_canvas':
+        if (!this.pastThreshold(this.origin, e.point)) return;
+        this.go('brushing');
+        this.brush(e);
+        return;
+      case 'brushing':
+        this.brush(e);
+        return;
+      case 'pointing_handle':
+        if (!this.pastThreshold(this.origin, e.point)) return;
+        this.begin(this.handle === 'rotate' ? 'rotate' : 'resize');
+        this.go(this.handle === 'rotate' ? 'rotating' : 'resizing');
+        this.onPointerMove(e);
+        return;
+      case 'resizing':
+        this.resize(e);
+        return;
+      case 'rotating':
+        this.rotateSel(e);
+        return;
+    }
+  }
+
+  private begin(label: string): void {
+    this.ctx.commands.beginGesture(label);
+    this.snapshot = new Map(this.selected().map((el) => [el.id, el]));
+    this.ctx.interactive.hovered = null;
+  }
+
+  /** Queues the patches for moved elements plus the arrows that must follow them. */
+  private emit(patches: Map<string, ElementPatch>): void {
+    const { ctx } = this;
+    const moved = new Map<string, Element>();
+    for (const [id, patch] of patches) {
+      const el = this.snapshot.get(id);
+      if (!el) continue;
+      ctx.queueUpdate(id, patch);
+      moved.set(id, { ...el, ...(patch as Partial<Element>) });
+    }
+    for (const u of ctx.followBindings(moved)) ctx.queueUpdate(u.id, u.patch);
+  }
+
+  private translate(e: PointerInput): void {
+    let dx = e.point.x - this.origin.x;
+    let dy = e.point.y - this.origin.y;
+    if (e.shift) {
+      if (Math.abs(dx) > Math.abs(dy)) dy = 0;
+      else dx = 0;
+    }
+    const patches = new Map<string, ElementPatch>();
+    for (const [id, el] of this.snapshot) {
+      const patch: ElementPatch = { x: el.x + dx, y: el.y + dy };
+      // An arrow moved away from a target that stays put lets go of it.
+      if (el.start && !this.snapshot.has(el.start.element)) patch.start = null;
+      if (el.end && !this.snapshot.has(el.end.element)) patch.end = null;
+      patches.set(id, patch);
+    }
+    this.emit(patches);
+  }
+
+  private resize(e: PointerInput): void {
+    const h = this.handle;
+    if (!h || h === 'rotate') return;
+    const els = [...this.snapshot.values()];
+    const patches = new Map<string, ElementPatch>();
+    if (els.length === 1) {
+      patches.set(els[0]!.id, resizeElement(els[0]!, h, e.point, e.shift));
+    } else if (this.frameBox) {
+      const f = this.frameBox;
+      const ed = handleEdges(h);
+      let x0 = f.x;
+      let y0 = f.y;
+      let x1 = f.x + f.width;
+      let y1 = f.y + f.height;
+      if (ed.w) x0 = Math.min(e.point.x, x1 - 1);
+      if (ed.e) x1 = Math.max(e.point.x, x0 + 1);
+      if (ed.n) y0 = Math.min(e.point.y, y1 - 1);
+      if (ed.s) y1 = Math.max(e.point.y, y0 + 1);
+      const to = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+      for (const el of els) patches.set(el.id, scaleInto(el, f, to));
+    }
+    this.emit(patches);
+  }
+
+  private rotateSel(e: PointerInput): void {
+    const els = [...this.snapshot.values()];
+    if (els.length === 0 || !this.frameBox) return;
+    const f = this.frameBox;
+    const c = { x: f.x + f.width / 2, y: f.y + f.height / 2 };
+    let delta =
+      Math.atan2(e.point.y - c.y, e.point.x - c.x) - Math.atan2(this.origin.y - c.y, this.origin.x - c.x);
+    const patches = new Map<string, ElementPatch>();
+    if (els.length === 1) {
+      const el = els[0]!;
+      let angle = el.angle + delta;
+      if (e.shift) angle = Math.round(angle / SNAP_ANGLE) * SNAP_ANGLE;
+      patches.set(el.id, { angle: normAngle(angle) });
+    } else {
+      if (e.shift) delta = Math.round(delta / SNAP_ANGLE) * SNAP_ANGLE;
+      for (const el of els) {
+        const ec = center(el);
+        const nc = rotate(ec, c, delta);
+        patches.set(el.id, { x: el.x + nc.x - ec.x, y: el.y + nc.y - ec.y, angle: normAngle(el.angle + delta) });
+      }
+    }
+    this.emit(patches);
+  }
+
+  private brush(e: PointerInput): void {
+    const { ctx } = this;
+    const m = rectFromPoints(this.origin, e.point);
+    ctx.interactive.marquee = m;
+    const next = new Set(this.baseSelection);
+    for (const id of ctx.spatial.query(m)) {
+      const el = ctx.store.get(id);
+      if (!el || el.locked) continue;
+      if (marqueeHit(el, m, 'contain')) for (const g of ctx.groupOf(el)) next.add(g);
+    }
+    ctx.setSelection(next);
+    ctx.invalidate('interactive');
+  }
+
+  override onPointerUp(e: PointerInput): void {
+    const { ctx } = this;
+    switch (this.state) {
+      case 'pointing_element':
+        // A plain click on a member of a multi-selection narrows the selection to it.
+        if (!e.shift && this.pressedId) {
+          const el = ctx.store.get(this.pressedId);
+          if (el) ctx.setSelection(ctx.groupOf(el));
+        }
+        break;
+      case 'translating':
+      case 'resizing':
+      case 'rotating':
+        ctx.flushUpdates();
+        ctx.commands.endGesture();
+        break;
+      case 'brushing':
+        ctx.interactive.marquee = null;
+        ctx.invalidate('interactive');
+        break;
+    }
+    this.reset();
+  }
+
+  override onDoubleClick(e: PointerInput): void {
+    const hit = this.ctx.hitElement(e.point);
+    if (!hit || hit.locked) return;
+    if (['text', 'sticky', 'rectangle', 'ellipse', 'diamond'].includes(hit.kind)) {
+      this.ctx.editTextOf(hit.id);
+    }
+  }
+
+  private reset(): void {
+    this.handle = null;
+    this.pressedId = null;
+    this.frameBox = null;
+    this.snapshot = new Map();
+    this.go('idle');
+  }
+
+  override cancel(): void {
+    if (['translating', 'resizing', 'rotating'].includes(this.state)) {
+      this.ctx.discardUpdates();
+      this.ctx.commands.cancelGesture();
+    }
+    this.ctx.interactive.marquee = null;
+    this.ctx.invalidate('interactive');
+    this.reset();
+  }
+}
+
+function normAngle(a: number): number {
+  const t = Math.PI * 2;
+  return ((a % t) + t) % t;
+}

@@ -1,0 +1,119 @@
+import type { Commands } from '../engine/commands';
+import type { Vec } from '../engine/geometry';
+import type { InteractiveState } from '../engine/renderer';
+import type { SpatialIndex } from '../engine/spatial';
+import type { Store } from '../engine/store';
+import type { Viewport } from '../engine/viewport';
+import type { Element, ElementKind, ElementPatch } from '../model/types';
+
+export type ToolName =
+  | 'select'
+  | 'hand'
+  | 'rectangle'
+  | 'ellipse'
+  | 'diamond'
+  | 'line'
+  | 'arrow'
+  | 'pen'
+  | 'text'
+  | 'sticky'
+  | 'eraser'
+  | 'frame';
+
+/** A pointer event in world coordinates. */
+export interface PointerInput {
+  point: Vec;
+  /** 0..1; 0.5 for devices without pressure. */
+  pressure: number;
+  pointerType: 'mouse' | 'pen' | 'touch';
+  button: number;
+  shift: boolean;
+  alt: boolean;
+  /** Ctrl, or Cmd on macOS. */
+  mod: boolean;
+}
+
+export interface KeyInput {
+  key: string;
+  /** KeyboardEvent.code where known (layout-independent digits for Shift+1 / Shift+2). */
+  code?: string;
+  shift: boolean;
+  alt: boolean;
+  mod: boolean;
+}
+
+/** Style applied to new elements. */
+export type Style = Pick<
+  Element,
+  'stroke' | 'fill' | 'fillStyle' | 'strokeWidth' | 'strokeStyle' | 'roughness' | 'opacity' | 'fontSize' | 'fontFamily'
+>;
+
+/** What a tool may use. The Editor implements it. */
+export interface ToolContext {
+  readonly store: Store;
+  readonly spatial: SpatialIndex;
+  readonly viewport: Viewport;
+  readonly commands: Commands;
+  readonly interactive: InteractiveState & { selection: Set<string> };
+  readonly style: Style;
+  setSelection(ids: Iterable<string>): void;
+  invalidate(layer?: 'static' | 'interactive' | 'both'): void;
+  setTool(name: ToolName): void;
+  newId(): string;
+  /** A z key above every element (or below, for frames). */
+  topZ(): string;
+  bottomZ(): string;
+  /** A new element of `kind` with the current style. */
+  create(kind: ElementKind, x: number, y: number, init?: Partial<Element>): Element;
+  /** Queues a patch; queued patches go out as one `update` command at most once per frame. */
+  queueUpdate(id: string, patch: ElementPatch): void;
+  /** Sends queued patches now (before ending a gesture). */
+  flushUpdates(): void;
+  /** Drops queued patches (before cancelling a gesture). */
+  discardUpdates(): void;
+  /** Edits an existing element's text as one gesture (double-click with the select tool). */
+  editTextOf(id: string): void;
+  /** Topmost unlocked element under `p` (screen-pixel tolerance scaled by the zoom). */
+  hitElement(p: Vec, filter?: (el: Element) => boolean): Element | undefined;
+  /** The ids selected together with `el` (its outermost group, or itself). */
+  groupOf(el: Element): string[];
+  /** Opens a text editor on an element; `done(text)` with the new text, or null when cancelled. */
+  editText(id: string, done: (text: string | null) => void): void;
+  /** Measures text in world units. */
+  measureText(text: string, fontSize: number, fontFamily: string): { width: number; height: number };
+  /** Arrow updates needed so arrows bound to any of `moved` follow them. */
+  followBindings(moved: ReadonlyMap<string, Element>): { id: string; patch: ElementPatch }[];
+  onTransition?: (tool: ToolName, from: string, to: string) => void;
+}
+
+/** Screen pixels a pointer must travel before a press becomes a drag. */
+export const DRAG_THRESHOLD_PX = 3;
+
+/** A tool: a small state machine driven by pointer and key input. */
+export abstract class Tool {
+  abstract readonly name: ToolName;
+  /** The current state, e.g. `idle`, `pointing`, `dragging`. */
+  state = 'idle';
+
+  constructor(protected readonly ctx: ToolContext) {}
+
+  protected go(to: string): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.ctx.onTransition?.(this.name, from, to);
+  }
+
+  protected pastThreshold(a: Vec, b: Vec): boolean {
+    return Math.hypot(a.x - b.x, a.y - b.y) * this.ctx.viewport.zoom >= DRAG_THRESHOLD_PX;
+  }
+
+  onPointerDown(_e: PointerInput): void {}
+  onPointerMove(_e: PointerInput): void {}
+  onPointerUp(_e: PointerInput): void {}
+  onDoubleClick(_e: PointerInput): void {}
+  /** Escape, or the tool being switched away from mid-gesture. */
+  cancel(): void {
+    this.go('idle');
+  }
+}
