@@ -61,6 +61,9 @@ pub struct BoardDoc {
     undo: UndoManager,
     /// v1 updates of local transactions not yet taken by the store, in order.
     outbox: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// What the last remote update actually changed (yrs encodes only integrated changes), so
+    /// a duplicate delivery is neither stored nor forwarded again.
+    remote_effect: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 impl Default for BoardDoc {
@@ -92,12 +95,17 @@ impl BoardDoc {
         undo.expand_scope(&doc, &files);
         undo.include_origin(Origin::from(LOCAL_ORIGIN));
         let outbox: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let remote_effect: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
         let sink = outbox.clone();
+        let remote_sink = remote_effect.clone();
         let remote = Origin::from(REMOTE_ORIGIN);
         doc.observe_update_v1("easel:outbox", move |txn, e| {
-            if txn.origin() != Some(&remote) {
-                sink.lock().expect("outbox lock").push(e.update.clone());
-            }
+            let target = if txn.origin() == Some(&remote) {
+                &remote_sink
+            } else {
+                &sink
+            };
+            target.lock().expect("outbox lock").push(e.update.clone());
         })
         .expect("a new document has no open transaction");
         BoardDoc {
@@ -107,6 +115,7 @@ impl BoardDoc {
             files,
             undo,
             outbox,
+            remote_effect,
         }
     }
 
@@ -128,10 +137,25 @@ impl BoardDoc {
     /// Applies an update that came from elsewhere (another replica, the store). The caller must
     /// have validated bytes that came from the network (see the sync layer).
     pub fn apply_remote(&self, update: &[u8]) -> Result<()> {
+        self.apply_remote_effective(update).map(drop)
+    }
+
+    /// Like [`Self::apply_remote`], and returns what the update changed here as one v1 update,
+    /// or `None` if this replica already had all of it.
+    pub fn apply_remote_effective(&self, update: &[u8]) -> Result<Option<Vec<u8>>> {
         let update = Update::decode_v1(update).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let mut txn = self.doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
-        txn.apply_update(update)
-            .map_err(|e| Error::Corrupt(e.to_string()))
+        self.remote_effect.lock().expect("outbox lock").clear();
+        {
+            let mut txn = self.doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
+            txn.apply_update(update)
+                .map_err(|e| Error::Corrupt(e.to_string()))?;
+        }
+        let mut effect = std::mem::take(&mut *self.remote_effect.lock().expect("outbox lock"));
+        Ok(match effect.len() {
+            0 => None,
+            1 => effect.pop(),
+            _ => Some(yrs::merge_updates_v1(&effect).map_err(|e| Error::Corrupt(e.to_string()))?),
+        })
     }
 
     /// Takes the updates of local transactions made since the last call, oldest first.

@@ -6,10 +6,11 @@
 //! - [`doc`]: the yrs board document: typed operations, per-user undo, encode/decode.
 //! - [`perm`]: permission levels and the access each operation needs.
 //! - [`store`]: the SQLite store (sqlx): migrations, group-committed update log, snapshots, audit.
+//! - [`sync`]: the y-websocket client that keeps an open board in sync with a relay or host.
 //! - [`service`]: [`Easel`], the API the CLI and the app call: every operation takes the acting
 //!   user, checks permission, applies, persists and audits.
 //!
-//! Nothing here knows about Tauri, windows or sockets.
+//! Nothing here knows about Tauri or windows; only [`sync`] opens sockets.
 
 pub mod doc;
 pub mod error;
@@ -17,11 +18,12 @@ pub mod model;
 pub mod perm;
 pub mod service;
 pub mod store;
+pub mod sync;
 pub mod zorder;
 
 pub use doc::{BoardDoc, Reorder};
 pub use error::{Error, Result};
 pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
 pub use perm::{Access, Level, Op};
-pub use service::{BoardSession, BoardSummary, Easel, SnapshotPolicy};
+pub use service::{BoardSession, BoardSummary, ChangeOrigin, DocChange, Easel, SnapshotPolicy};
 pub use store::{Durability, Store};

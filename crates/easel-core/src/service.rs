@@ -40,6 +40,24 @@ impl Default for SnapshotPolicy {
     }
 }
 
+/// Where a change to an open board's document came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeOrigin {
+    /// This session's own edit (or its undo/redo).
+    Local,
+    /// Another process writing the same store, found by [`BoardSession::refresh`].
+    Store,
+    /// A sync connection, identified by the id it passed to [`BoardSession::apply_remote_from`].
+    Peer(u64),
+}
+
+/// A change to an open board, as the v1 update that carries it.
+#[derive(Debug, Clone)]
+pub struct DocChange {
+    pub origin: ChangeOrigin,
+    pub update: std::sync::Arc<Vec<u8>>,
+}
+
 /// A board as listed for a user.
 #[derive(Debug, Clone, Serialize)]
 pub struct BoardSummary {
@@ -186,6 +204,7 @@ impl Easel {
             last_snapshot: Instant::now(),
             unsaved: Vec::new(),
             policy: self.policy,
+            listeners: Vec::new(),
         })
     }
 
@@ -217,6 +236,7 @@ impl Easel {
             last_snapshot: Instant::now(),
             unsaved: Vec::new(),
             policy: self.policy,
+            listeners: Vec::new(),
         })
     }
 
@@ -321,6 +341,8 @@ pub struct BoardSession {
     /// failed save loses nothing while the session lives.
     unsaved: Vec<Vec<u8>>,
     policy: SnapshotPolicy,
+    /// Who hears about changes (sync connections, the UI); closed receivers are dropped.
+    listeners: Vec<tokio::sync::mpsc::UnboundedSender<DocChange>>,
 }
 
 impl BoardSession {
@@ -352,6 +374,24 @@ impl BoardSession {
     /// Edits not yet saved because a commit failed.
     pub fn unsaved(&self) -> usize {
         self.unsaved.len()
+    }
+
+    /// Every later change to this board's document, with its origin, in order.
+    pub fn subscribe(&mut self) -> tokio::sync::mpsc::UnboundedReceiver<DocChange> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.listeners.push(tx);
+        rx
+    }
+
+    fn notify(&mut self, origin: ChangeOrigin, update: Vec<u8>) {
+        if self.listeners.is_empty() {
+            return;
+        }
+        let change = DocChange {
+            origin,
+            update: std::sync::Arc::new(update),
+        };
+        self.listeners.retain(|l| l.send(change.clone()).is_ok());
     }
 
     async fn allow(&self, op: Op) -> Result<()> {
@@ -390,6 +430,9 @@ impl BoardSession {
                 return Err(e);
             }
         };
+        for u in updates {
+            self.notify(ChangeOrigin::Local, u);
+        }
         if seqs.first() != Some(&(self.applied_seq + 1)) {
             // Another process wrote in between: bring its updates in first.
             self.refresh().await?;
@@ -422,7 +465,9 @@ impl BoardSession {
             .iter()
             .chain(stored.tail.iter().map(|(_, u)| u))
         {
-            self.doc.apply_remote(u)?;
+            if let Some(effect) = self.doc.apply_remote_effective(u)? {
+                self.notify(ChangeOrigin::Store, effect);
+            }
             applied += 1;
         }
         self.applied_seq = self.applied_seq.max(stored.last_seq());
@@ -431,18 +476,28 @@ impl BoardSession {
 
     /// Applies an update received from a collaborator and persists it. The caller (the sync
     /// layer) has validated the bytes and the sender's right to write.
-    pub async fn apply_remote(&mut self, update: &[u8]) -> Result<()> {
-        self.doc.apply_remote(update)?;
+    pub async fn apply_remote(&mut self, update: &[u8]) -> Result<bool> {
+        self.apply_remote_from(update, 0).await
+    }
+
+    /// Applies and persists an update from sync connection `source`; other listeners hear of it
+    /// (so a board synced with a relay and a LAN host passes changes between them). Returns
+    /// false, storing nothing, when this replica already had all of it.
+    pub async fn apply_remote_from(&mut self, update: &[u8], source: u64) -> Result<bool> {
+        let Some(effect) = self.doc.apply_remote_effective(update)? else {
+            return Ok(false);
+        };
         let seqs = self
             .store
-            .append_updates(self.board.id, vec![update.to_vec()])
+            .append_updates(self.board.id, vec![effect.clone()])
             .await?;
         if seqs.first() != Some(&(self.applied_seq + 1)) {
             self.refresh().await?;
         }
         self.applied_seq = self.applied_seq.max(seqs[0]);
         self.since_snapshot += 1;
-        Ok(())
+        self.notify(ChangeOrigin::Peer(source), effect);
+        Ok(true)
     }
 
     pub async fn add(&mut self, el: Element) -> Result<Element> {

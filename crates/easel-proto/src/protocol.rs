@@ -143,7 +143,9 @@ impl Awareness {
     ) -> Result<AwarenessPayload, ProtoError> {
         let entry = AwarenessEntry {
             client_id: self.local_client,
-            clock: self.clock(self.local_client).map_or(0, |c| c + 1),
+            // y-protocols' Awareness starts every client at clock 0 with an empty state and
+            // peers ignore a new client's clock 0, so the first state we publish is clock 1.
+            clock: self.clock(self.local_client).map_or(1, |c| c + 1),
             state: state.map(str::to_owned),
         };
         // Validating first keeps invalid JSON out of the map, so everything we later send is

@@ -94,24 +94,27 @@ fn awareness_merges_by_clock_and_removes_on_null() {
     let mut a = Peer::new(Doc::with_client_id(1));
     let mut b = Peer::new(Doc::with_client_id(2));
 
-    // y-protocols ignores a first state at clock 0 (its "current clock" for an unknown
-    // client is 0), so the first announcement that counts is clock 1.
+    // y-protocols starts every client at clock 0 with an empty state and ignores a new
+    // client's clock 0, so a peer's first published state is clock 1 and counts.
     let first = a.set_local_awareness(Some(r#"{"user":"ann"}"#)).unwrap();
-    assert!(b.handle(&first).unwrap().is_empty());
-    let second = a
-        .set_local_awareness(Some(r#"{"user":"ann","x":1}"#))
-        .unwrap();
-    let out = b.handle(&second).unwrap();
+    let out = b.handle(&first).unwrap();
     let [Outgoing::AwarenessChanged { change, broadcast }] = &out[..] else {
         panic!("expected a change, got {out:?}");
     };
     assert_eq!(change.added, vec![1]);
-    assert_eq!(*broadcast, second);
+    assert_eq!(*broadcast, first);
+    let second = a
+        .set_local_awareness(Some(r#"{"user":"ann","x":1}"#))
+        .unwrap();
+    let out = b.handle(&second).unwrap();
+    assert!(
+        matches!(&out[..], [Outgoing::AwarenessChanged { change, .. }] if change.updated == vec![1])
+    );
     assert_eq!(b.awareness().state(1), Some(r#"{"user":"ann","x":1}"#));
 
     // A stale (lower-clock) message changes nothing.
     assert!(b.handle(&first).unwrap().is_empty());
-    assert_eq!(b.awareness().clock(1), Some(1));
+    assert_eq!(b.awareness().clock(1), Some(2));
 
     let third = a
         .set_local_awareness(Some(r#"{"user":"ann","x":2}"#))
@@ -128,7 +131,7 @@ fn awareness_merges_by_clock_and_removes_on_null() {
         matches!(&out[..], [Outgoing::AwarenessChanged { change, .. }] if change.removed == vec![1])
     );
     assert_eq!(b.awareness().state(1), None);
-    assert_eq!(b.awareness().clock(1), Some(3));
+    assert_eq!(b.awareness().clock(1), Some(4));
     assert!(
         b.handle(&third).unwrap().is_empty(),
         "older state must not resurrect"
@@ -144,7 +147,7 @@ fn equal_clock_null_removes_and_own_removal_is_outbid() {
     b.handle(&live).unwrap();
 
     // Removal at the same clock (what y-protocols sends on timeout) wins.
-    let payload = [1, 1, 1, 4, b'n', b'u', b'l', b'l'];
+    let payload = [1, 1, 2, 4, b'n', b'u', b'l', b'l'];
     let out = b.handle(&message::encode_awareness(&payload)).unwrap();
     assert!(
         matches!(&out[..], [Outgoing::AwarenessChanged { change, .. }] if change.removed == vec![1])

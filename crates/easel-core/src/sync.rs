@@ -1,0 +1,534 @@
+//! Keeping an open board in sync with a relay or a hosting peer.
+//!
+//! One WebSocket per board, speaking y-websocket: on connect we send sync step 1 (our state
+//! vector) and answer the server's step 1 with step 2 (exactly what it lacks), so edits made
+//! offline, which sit in the local update log, go out on reconnect and nothing else is resent.
+//! Local edits are sent as they are acknowledged by the store; remote ones are validated by
+//! `easel-proto` before yrs sees them, applied, persisted, and handed to the session's other
+//! listeners. A lost connection is retried with exponential backoff and jitter; a permission
+//! denial is not retried.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use easel_proto::message::{encode_awareness, encode_sync_step1, encode_sync_step2, encode_update};
+use easel_proto::{Awareness, Limits, Message, decode};
+use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
+use tokio::sync::{Mutex, mpsc, watch};
+use tokio_tungstenite::tungstenite::Message as Ws;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::error::{Error, Result};
+use crate::service::{BoardSession, ChangeOrigin};
+
+/// Where a board's sync stands, for the UI and the CLI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "detail", rename_all = "lowercase")]
+pub enum SyncStatus {
+    /// Not connected, and not trying (stopped, or between attempts).
+    Offline,
+    /// Opening the connection; `attempt` counts failures since the last success.
+    Connecting { attempt: u32 },
+    /// Connected and caught up with the server at least once on this connection.
+    Synced,
+    /// The server refused us; retrying would not help.
+    Denied(String),
+    /// The last attempt failed; another follows after the backoff.
+    Error(String),
+}
+
+/// How to reach the server and how hard to retry.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// The server's base URL, `ws://host:port`; the board's room is appended as the path.
+    pub url: String,
+    /// Query parameters sent with the connection (a capability, later).
+    pub params: Vec<(String, String)>,
+    pub min_backoff: Duration,
+    pub max_backoff: Duration,
+    pub connect_timeout: Duration,
+    /// A connection with no frame from the server for this long is considered lost.
+    pub idle_timeout: Duration,
+    pub limits: Limits,
+}
+
+impl SyncOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        SyncOptions {
+            url: url.into(),
+            params: Vec::new(),
+            min_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(45),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The WebSocket URL of a board's room on a server: `ws://host:port/<board>?k=v`.
+pub fn room_url(base: &str, room: &str, params: &[(String, String)]) -> Result<String> {
+    let base = base.trim_end_matches('/');
+    let rest = if let Some(r) = base.strip_prefix("ws://") {
+        r
+    } else if base.starts_with("wss://") {
+        return Err(Error::invalid(
+            "url",
+            "wss:// (TLS) is not supported yet; put the relay behind ws:// on a trusted network",
+        ));
+    } else {
+        return Err(Error::invalid(
+            "url",
+            format!("{base:?} is not a ws:// URL"),
+        ));
+    };
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err(Error::invalid(
+            "url",
+            format!("{base:?} is not a server address"),
+        ));
+    }
+    let mut url = format!("{base}/{room}");
+    for (i, (k, v)) in params.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(&percent_encode(k));
+        url.push('=');
+        url.push_str(&percent_encode(v));
+    }
+    Ok(url)
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+enum Command {
+    SetAwareness(Option<String>),
+    Stop,
+}
+
+/// A running sync of one board; dropping it stops the sync.
+pub struct SyncHandle {
+    status: watch::Receiver<SyncStatus>,
+    peers: watch::Receiver<Vec<(u64, String)>>,
+    commands: mpsc::UnboundedSender<Command>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SyncHandle {
+    pub fn status(&self) -> SyncStatus {
+        self.status.borrow().clone()
+    }
+
+    /// A receiver that sees every status change.
+    pub fn watch_status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.clone()
+    }
+
+    /// Collaborators' awareness states (cursor, selection, name) as JSON, by client id.
+    pub fn peers(&self) -> Vec<(u64, String)> {
+        self.peers.borrow().clone()
+    }
+
+    pub fn watch_peers(&self) -> watch::Receiver<Vec<(u64, String)>> {
+        self.peers.clone()
+    }
+
+    /// Publishes our awareness state (JSON), or withdraws it with `None`.
+    pub fn set_awareness(&self, state: Option<String>) {
+        let _ = self.commands.send(Command::SetAwareness(state));
+    }
+
+    /// Waits until the status satisfies `pred`, or `timeout` passes.
+    pub async fn wait_for(
+        &mut self,
+        timeout: Duration,
+        pred: impl Fn(&SyncStatus) -> bool,
+    ) -> Option<SyncStatus> {
+        let fut = self.status.wait_for(|s| pred(s));
+        match tokio::time::timeout(timeout, fut).await {
+            Ok(Ok(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    /// Closes the connection cleanly and ends the task.
+    pub async fn stop(mut self) {
+        let _ = self.commands.send(Command::Stop);
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for SyncHandle {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Stop);
+    }
+}
+
+/// Starts keeping `session` in sync with the server in `opts`, in the background.
+pub fn start(session: Arc<Mutex<BoardSession>>, opts: SyncOptions) -> SyncHandle {
+    let (status_tx, status) = watch::channel(SyncStatus::Offline);
+    let (peers_tx, peers) = watch::channel(Vec::new());
+    let (commands, command_rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(run(session, opts, status_tx, peers_tx, command_rx));
+    SyncHandle {
+        status,
+        peers,
+        commands,
+        task: Some(task),
+    }
+}
+
+/// What one sync brought: for `easel sync`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    pub sent_bytes: usize,
+    pub received_bytes: usize,
+    pub applied_updates: usize,
+}
+
+/// Connects once, exchanges what each side lacks, confirms both sides hold the same document,
+/// and disconnects.
+pub async fn sync_once(
+    session: Arc<Mutex<BoardSession>>,
+    opts: &SyncOptions,
+    timeout: Duration,
+) -> Result<SyncReport> {
+    let (status_tx, _status) = watch::channel(SyncStatus::Offline);
+    let (peers_tx, _peers) = watch::channel(Vec::new());
+    let (_commands, mut command_rx) = mpsc::unbounded_channel();
+    let mut awareness_state = None;
+    let mut report = SyncReport {
+        sent_bytes: 0,
+        received_bytes: 0,
+        applied_updates: 0,
+    };
+    let run = connection(
+        &session,
+        opts,
+        &status_tx,
+        &peers_tx,
+        &mut command_rx,
+        &mut awareness_state,
+        Some(&mut report),
+    );
+    match tokio::time::timeout(timeout, run).await {
+        Err(_) => Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("no complete sync within {timeout:?}"),
+        ))),
+        Ok(Ended::Done) => Ok(report),
+        Ok(Ended::Denied(reason)) => Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("the server refused: {reason}"),
+        ))),
+        Ok(Ended::Lost(reason, _)) => Err(Error::Io(std::io::Error::other(reason))),
+        Ok(Ended::Stopped) => Err(Error::Closed),
+    }
+}
+
+enum Ended {
+    /// The caller asked to stop.
+    Stopped,
+    /// The server refused us.
+    Denied(String),
+    /// The connection ended; the flag says whether it had synced (which resets the backoff).
+    Lost(String, bool),
+    /// A one-shot sync completed.
+    Done,
+}
+
+async fn run(
+    session: Arc<Mutex<BoardSession>>,
+    opts: SyncOptions,
+    status: watch::Sender<SyncStatus>,
+    peers: watch::Sender<Vec<(u64, String)>>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
+    let mut attempt: u32 = 0;
+    let mut awareness_state: Option<String> = None;
+    loop {
+        status.send_replace(SyncStatus::Connecting { attempt });
+        let ended = connection(
+            &session,
+            &opts,
+            &status,
+            &peers,
+            &mut commands,
+            &mut awareness_state,
+            None,
+        )
+        .await;
+        peers.send_replace(Vec::new());
+        match ended {
+            Ended::Stopped | Ended::Done => {
+                status.send_replace(SyncStatus::Offline);
+                return;
+            }
+            Ended::Denied(reason) => {
+                tracing::warn!(%reason, "sync refused by the server");
+                status.send_replace(SyncStatus::Denied(reason));
+                // Wait to be stopped; a denial is final for this capability.
+                while let Some(c) = commands.recv().await {
+                    if matches!(c, Command::Stop) {
+                        break;
+                    }
+                }
+                return;
+            }
+            Ended::Lost(reason, was_synced) => {
+                tracing::info!(%reason, "sync connection lost");
+                if was_synced {
+                    attempt = 0;
+                }
+                status.send_replace(SyncStatus::Error(reason));
+            }
+        }
+        let delay = backoff(&opts, attempt);
+        attempt = attempt.saturating_add(1);
+        let sleep = tokio::time::sleep(delay);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                c = commands.recv() => match c {
+                    None | Some(Command::Stop) => {
+                        status.send_replace(SyncStatus::Offline);
+                        return;
+                    }
+                    Some(Command::SetAwareness(s)) => awareness_state = s,
+                },
+            }
+        }
+    }
+}
+
+/// Exponential backoff with full jitter, so clients cut off together do not return together.
+fn backoff(opts: &SyncOptions, attempt: u32) -> Duration {
+    let cap = opts
+        .min_backoff
+        .saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX))
+        .min(opts.max_backoff);
+    let ms = cap.as_millis().max(1) as u64;
+    Duration::from_millis(opts.min_backoff.as_millis() as u64 / 2 + random_u64() % ms)
+}
+
+fn random_u64() -> u64 {
+    uuid::Uuid::new_v4().as_u64_pair().0
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn connection(
+    session: &Arc<Mutex<BoardSession>>,
+    opts: &SyncOptions,
+    status: &watch::Sender<SyncStatus>,
+    peers: &watch::Sender<Vec<(u64, String)>>,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    awareness_state: &mut Option<String>,
+    mut once: Option<&mut SyncReport>,
+) -> Ended {
+    let (room, mut changes, state_vector, client_id) = {
+        let mut s = session.lock().await;
+        let changes = s.subscribe();
+        (
+            s.board().id.to_string(),
+            changes,
+            s.doc().state_vector(),
+            s.doc().ydoc().client_id().get(),
+        )
+    };
+    let url = match room_url(&opts.url, &room, &opts.params) {
+        Ok(u) => u,
+        Err(e) => return Ended::Denied(e.to_string()),
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(opts.limits.max_message_bytes))
+        .max_frame_size(Some(opts.limits.max_message_bytes));
+    let connect = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true);
+    let ws = match tokio::time::timeout(opts.connect_timeout, connect).await {
+        Err(_) => return Ended::Lost("connection timed out".into(), false),
+        Ok(Err(e)) => return Ended::Lost(format!("cannot connect: {e}"), false),
+        Ok(Ok((ws, _))) => ws,
+    };
+    let (mut sink, mut stream) = ws.split();
+    // A connection's own updates are tagged so they are not echoed back to it.
+    let source = random_u64() | 1;
+    let mut awareness = Awareness::new(client_id);
+    let mut synced = false;
+    // For a one-shot sync: after the first step 2, ask again; the answer to the second request
+    // comes after the server has applied our step 2, so when it brings nothing, both are equal.
+    let mut confirming = false;
+
+    macro_rules! send {
+        ($bytes:expr) => {{
+            let bytes: Vec<u8> = $bytes;
+            if let Some(r) = once.as_deref_mut() {
+                r.sent_bytes += bytes.len();
+            }
+            if let Err(e) = sink.send(Ws::binary(bytes)).await {
+                return Ended::Lost(format!("send failed: {e}"), synced);
+            }
+        }};
+    }
+
+    send!(encode_sync_step1(&state_vector));
+    if let Some(state) = awareness_state.as_deref()
+        && let Ok(p) = awareness.set_local_state(Some(state), &opts.limits)
+    {
+        send!(encode_awareness(&p.encode()));
+    }
+    let mut ping = tokio::time::interval(opts.idle_timeout / 3);
+    ping.tick().await;
+    let mut last_heard = Instant::now();
+    loop {
+        tokio::select! {
+            frame = stream.next() => {
+                last_heard = Instant::now();
+                let bytes = match frame {
+                    None => return Ended::Lost("the server closed the connection".into(), synced),
+                    Some(Err(e)) => return Ended::Lost(format!("connection error: {e}"), synced),
+                    Some(Ok(Ws::Binary(b))) => b,
+                    Some(Ok(Ws::Close(frame))) => {
+                        let reason = frame
+                            .map(|f| format!("closed by the server ({}): {}", u16::from(f.code), f.reason))
+                            .unwrap_or_else(|| "closed by the server".into());
+                        return Ended::Lost(reason, synced);
+                    }
+                    Some(Ok(Ws::Text(_))) => {
+                        let _ = sink.send(Ws::Close(Some(close(CloseCode::Unsupported, "text frames are not part of the protocol")))).await;
+                        return Ended::Lost("the server sent a text frame".into(), synced);
+                    }
+                    Some(Ok(_)) => continue, // Ping and pong; tungstenite answers pings itself.
+                };
+                if let Some(r) = once.as_deref_mut() {
+                    r.received_bytes += bytes.len();
+                }
+                let msg = match decode(&bytes, &opts.limits) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        let _ = sink.send(Ws::Close(Some(close(CloseCode::Invalid, "malformed message")))).await;
+                        return Ended::Lost(format!("malformed message from the server: {e}"), synced);
+                    }
+                };
+                let is_step2 = matches!(msg, Message::SyncStep2(_));
+                match msg {
+                    Message::SyncStep1(sv) => {
+                        let diff = session.lock().await.doc().encode_diff(sv.bytes());
+                        match diff {
+                            Ok(d) => send!(encode_sync_step2(&d)),
+                            Err(e) => return Ended::Lost(e.to_string(), synced),
+                        }
+                    }
+                    Message::SyncStep2(u) | Message::Update(u) => {
+                        let changed = match session.lock().await.apply_remote_from(u.bytes(), source).await {
+                            Ok(c) => c,
+                            Err(e) => return Ended::Lost(format!("cannot apply a remote update: {e}"), synced),
+                        };
+                        if let Some(r) = once.as_deref_mut() {
+                            r.applied_updates += usize::from(changed);
+                        }
+                        if is_step2 {
+                            if !synced {
+                                synced = true;
+                                status.send_replace(SyncStatus::Synced);
+                            }
+                            if once.is_some() {
+                                if confirming && !changed {
+                                    let _ = sink.send(Ws::Close(Some(close(CloseCode::Normal, "synced")))).await;
+                                    return Ended::Done;
+                                }
+                                confirming = true;
+                                let sv = session.lock().await.doc().state_vector();
+                                send!(encode_sync_step1(&sv));
+                            }
+                        }
+                    }
+                    Message::Awareness(p) => {
+                        awareness.apply(&p);
+                        let local = awareness.local_client();
+                        let states = awareness
+                            .states()
+                            .filter(|(id, _)| *id != local)
+                            .map(|(id, s)| (id, s.to_string()))
+                            .collect();
+                        peers.send_replace(states);
+                    }
+                    Message::QueryAwareness => send!(encode_awareness(&awareness.encode_all().encode())),
+                    Message::PermissionDenied { reason } => return Ended::Denied(reason),
+                }
+            }
+            change = changes.recv() => match change {
+                Some(c) if c.origin != ChangeOrigin::Peer(source) => send!(encode_update(&c.update)),
+                Some(_) => {}
+                None => return Ended::Stopped,
+            },
+            command = commands.recv() => match command {
+                None | Some(Command::Stop) => {
+                    let _ = sink.send(Ws::Close(Some(close(CloseCode::Normal, "bye")))).await;
+                    return Ended::Stopped;
+                }
+                Some(Command::SetAwareness(state)) => {
+                    *awareness_state = state;
+                    if let Ok(p) = awareness.set_local_state(awareness_state.as_deref(), &opts.limits) {
+                        send!(encode_awareness(&p.encode()));
+                    }
+                }
+            },
+            _ = ping.tick() => {
+                if last_heard.elapsed() > opts.idle_timeout {
+                    return Ended::Lost("no response from the server".into(), synced);
+                }
+                if let Err(e) = sink.send(Ws::Ping(Default::default())).await {
+                    return Ended::Lost(format!("send failed: {e}"), synced);
+                }
+            }
+        }
+    }
+}
+
+fn close(code: CloseCode, reason: &str) -> tokio_tungstenite::tungstenite::protocol::CloseFrame {
+    tokio_tungstenite::tungstenite::protocol::CloseFrame {
+        code,
+        reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_urls_are_checked_and_encoded() {
+        let p = vec![("cap".to_string(), "a+b/c=".to_string())];
+        assert_eq!(
+            room_url("ws://127.0.0.1:8787/", "b1", &p).unwrap(),
+            "ws://127.0.0.1:8787/b1?cap=a%2Bb%2Fc%3D"
+        );
+        assert!(room_url("http://x", "b", &[]).is_err());
+        assert!(room_url("wss://x", "b", &[]).is_err());
+        assert!(room_url("ws://", "b", &[]).is_err());
+    }
+
+    #[test]
+    fn backoff_grows_to_its_cap_with_jitter() {
+        let opts = SyncOptions::new("ws://x");
+        for attempt in 0..40 {
+            let d = backoff(&opts, attempt);
+            assert!(d <= opts.max_backoff + opts.min_backoff, "{attempt}: {d:?}");
+        }
+        let early: Duration = (0..50).map(|_| backoff(&opts, 0)).max().unwrap();
+        assert!(early <= Duration::from_millis(400), "{early:?}");
+    }
+}
