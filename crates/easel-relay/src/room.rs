@@ -163,6 +163,8 @@ struct Room {
     pending: Vec<Vec<u8>>,
     /// Deliveries of this turn, sent after the commit.
     out: Vec<(Target, Bytes)>,
+    /// Filled by the doc's update observer: the effective change of each transaction.
+    changes: Arc<Mutex<Vec<Vec<u8>>>>,
 }
 
 async fn room_task(
@@ -305,7 +307,19 @@ impl Room {
                     .map_err(|e| corrupt(e.to_string()))?;
             }
         }
+        let changes: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let sink = changes.clone();
+        doc.observe_update_v1("easel-relay", move |_, e: &yrs::UpdateEvent| {
+            sink.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(e.update.clone());
+        })
+        .map_err(|e| StoreError::Corrupt {
+            room: name.to_owned(),
+            reason: format!("cannot observe the document: {e}"),
+        })?;
         Ok(Room {
+            changes,
             name: name.to_owned(),
             peer: Peer::with_limits(doc, settings.limits.clone()),
             conns: HashMap::new(),
@@ -359,9 +373,19 @@ impl Room {
                 for o in outs {
                     match o {
                         Outgoing::Reply(b) => self.out.push((Target::One(id), Bytes::from(b))),
-                        Outgoing::DocUpdated { update, broadcast } => {
-                            self.pending.push(update);
-                            self.out.push((Target::AllBut(id), Bytes::from(broadcast)));
+                        Outgoing::DocUpdated { broadcast, .. } => {
+                            // What the update changed, as yrs' update event encoded it. A
+                            // duplicate (a client's sync step 2 repeating what we have) changes
+                            // nothing: it is neither stored nor broadcast. An update still
+                            // waiting for missing dependencies is stored once they arrive, as
+                            // part of the change that integrates it.
+                            let changed = std::mem::take(
+                                &mut *self.changes.lock().unwrap_or_else(|p| p.into_inner()),
+                            );
+                            if !changed.is_empty() {
+                                self.pending.extend(changed);
+                                self.out.push((Target::AllBut(id), Bytes::from(broadcast)));
+                            }
                         }
                         Outgoing::AwarenessChanged { change, broadcast } => {
                             conn.clients.extend(&change.added);

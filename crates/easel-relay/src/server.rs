@@ -76,7 +76,9 @@ impl Server {
         let ws_config = WebSocketConfig::default()
             .read_buffer_size(config.read_buffer_size)
             .write_buffer_size(config.write_buffer_size)
-            .max_write_buffer_size(config.write_buffer_size + config.max_message_bytes + 64)
+            // Outgoing frames can exceed max_message_bytes (a resync carries the full state); every
+            // send waits for its flush, so the buffer never holds more than one frame anyway.
+            .max_write_buffer_size(usize::MAX)
             .max_message_size(Some(config.max_message_bytes))
             .max_frame_size(Some(config.max_message_bytes));
         Ok(Server {
