@@ -259,11 +259,8 @@ async fn room_task(
     while let Ok(cmd) = rx.try_recv() {
         // A join dropped here sees its ack fail and retries: on a fresh room task after an
         // idle unload, or finds the registry closed during shutdown.
-        match cmd {
-            RoomCmd::Shutdown { done } => {
-                let _ = done.send(());
-            }
-            _ => {}
+        if let RoomCmd::Shutdown { done } = cmd {
+            let _ = done.send(());
         }
     }
     Metrics::sub(&metrics.rooms_loaded, 1);

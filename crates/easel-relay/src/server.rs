@@ -294,6 +294,8 @@ async fn handle_tcp(ctx: &Arc<Ctx>, mut stream: TcpStream, addr: SocketAddr) {
     }
     let mut admitted: Option<(String, Grant)> = None;
     let authorizer = &ctx.authorizer;
+    // The callback's signature is tungstenite's; its error type is not ours to box.
+    #[allow(clippy::result_large_err)]
     let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         let path = req.uri().path();
         let room = path.strip_prefix('/').unwrap_or(path);
