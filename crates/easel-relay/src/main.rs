@@ -56,7 +56,13 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let authorizer = args.auth.authorizer().map_err(anyhow::Error::msg)?;
+    let authorizer = match args.auth.authorizer() {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("easel-relay: {msg}");
+            std::process::exit(2);
+        }
+    };
     let data = match args.data {
         Some(d) => d,
         None => Config::default_data_dir().context(
@@ -72,7 +78,8 @@ async fn main() -> anyhow::Result<()> {
     config.idle_room_timeout = Duration::from_secs(args.idle_room_secs);
     config.compact_every = args.compact_every;
     let server = Server::bind(config, authorizer).await?;
-    server.run(shutdown_signal()).await
+    server.run(shutdown_signal()).await?;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::metrics::{ConnRefusal, Metrics, Refusal};
 use crate::queue::{ConnShared, Out};
 use crate::room::{Registry, RoomCmd, RoomSettings};
-use crate::store::RelayStore;
+use crate::store::{RelayStore, StoreError};
 
 /// How long a closing connection waits for the client's close frame before dropping it.
 const CLOSE_LINGER: Duration = Duration::from_secs(2);
@@ -57,7 +57,10 @@ impl std::fmt::Debug for Server {
 
 impl Server {
     /// Opens the store in `config.data_dir` and binds the listener.
-    pub async fn bind(config: Config, authorizer: Arc<dyn Authorizer>) -> anyhow::Result<Server> {
+    pub async fn bind(
+        config: Config,
+        authorizer: Arc<dyn Authorizer>,
+    ) -> Result<Server, StoreError> {
         let store = RelayStore::open(&config.db_path(), config.durability).await?;
         let listener = TcpListener::bind(config.listen).await?;
         let metrics = Arc::new(Metrics::default());
@@ -115,7 +118,7 @@ impl Server {
 
     /// Serves until `shutdown` completes, then stops accepting, flushes every room to disk,
     /// closes every connection with 1001 and returns.
-    pub async fn run(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), StoreError> {
         let Server {
             listener,
             ctx,

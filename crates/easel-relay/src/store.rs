@@ -23,7 +23,7 @@ const MAX_BATCH: usize = 1024;
 /// SQLite allows 32766 bound parameters per statement; an update row takes 4.
 const ROWS_PER_INSERT: usize = 4096;
 
-/// Errors of the store.
+/// Errors of the store, and of binding or running the server (I/O).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// SQLite or sqlx failed.

@@ -30,7 +30,7 @@ pub struct TestServer {
     pub metrics: Arc<Metrics>,
     pub store: RelayStore,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    handle: Option<tokio::task::JoinHandle<Result<(), easel_relay::StoreError>>>,
 }
 
 impl TestServer {
