@@ -1,0 +1,86 @@
+//! The relay's configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::store::Durability;
+
+/// Everything the server can be tuned with. [`Config::new`] gives production defaults.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (`127.0.0.1:0` picks a free port; see [`crate::Server::local_addr`]).
+    pub listen: SocketAddr,
+    /// Directory holding `relay.db`.
+    pub data_dir: PathBuf,
+    /// SQLite durability of acknowledged updates.
+    pub durability: Durability,
+    /// Largest WebSocket message (and frame) accepted, in bytes; larger ones close with 1009.
+    pub max_message_bytes: usize,
+    /// Most open WebSocket connections; more are refused with HTTP 503.
+    pub max_connections: usize,
+    /// Most open connections from one IP address; more are refused with HTTP 429.
+    pub max_connections_per_ip: usize,
+    /// Sustained messages per second one connection may send (token bucket refill rate).
+    pub message_rate: f64,
+    /// Messages one connection may send in a burst (token bucket size). Exceeding the bucket
+    /// closes the connection with 1008.
+    pub message_burst: f64,
+    /// Frames queued for one connection before it counts as a slow consumer.
+    pub send_queue: usize,
+    /// Resyncs a slow consumer gets before it is closed with 1013.
+    pub max_resyncs: u32,
+    /// Time a client has to finish the HTTP/WebSocket handshake.
+    pub handshake_timeout: Duration,
+    /// Interval between pings.
+    pub ping_interval: Duration,
+    /// A connection that sent nothing (not even a pong) for this long is closed.
+    pub pong_timeout: Duration,
+    /// A room without connections for this long is flushed and dropped from memory.
+    pub idle_room_timeout: Duration,
+    /// Updates after which a room is compacted into a snapshot.
+    pub compact_every: u64,
+    /// tungstenite's read buffer size per connection.
+    pub read_buffer_size: usize,
+    /// tungstenite's write buffer size per connection.
+    pub write_buffer_size: usize,
+}
+
+impl Config {
+    /// Production defaults, listening on `listen` and keeping data in `data_dir`.
+    pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Self {
+        Config {
+            listen,
+            data_dir,
+            durability: Durability::Full,
+            max_message_bytes: 1 << 20,
+            max_connections: 10_000,
+            max_connections_per_ip: 256,
+            message_rate: 200.0,
+            message_burst: 400.0,
+            send_queue: 64,
+            max_resyncs: 3,
+            handshake_timeout: Duration::from_secs(5),
+            ping_interval: Duration::from_secs(15),
+            pong_timeout: Duration::from_secs(30),
+            idle_room_timeout: Duration::from_secs(30),
+            compact_every: 500,
+            read_buffer_size: 8 * 1024,
+            write_buffer_size: 8 * 1024,
+        }
+    }
+
+    /// The default data directory: `EASEL_RELAY_DATA_DIR` if set, else the platform's
+    /// (`~/.local/share/easel-relay` on Linux).
+    pub fn default_data_dir() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("EASEL_RELAY_DATA_DIR").filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(dir));
+        }
+        directories::ProjectDirs::from("", "", "easel-relay").map(|p| p.data_dir().to_path_buf())
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("relay.db")
+    }
+}

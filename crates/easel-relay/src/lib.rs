@@ -1,0 +1,29 @@
+//! Easel's relay server: y-websocket rooms over [`easel_proto`], persisted in SQLite.
+//!
+//! - A room is the URL path (`ws://HOST:PORT/<board-uuid>` or `.../<board-uuid>/comments`);
+//!   parameters (a capability, later) travel in the query string and are never logged.
+//! - `GET /health` and `GET /metrics` (Prometheus text) are served on the same port: the
+//!   server peeks at the request line before deciding whether to upgrade.
+//! - One task per room owns its [`easel_proto::Peer`] and handles messages in order; every
+//!   network byte passes easel-proto's validator before yrs sees it. Applied updates are
+//!   committed to the store (group commit across rooms) before they are broadcast.
+//! - Each connection has a reader task and a writer task with a small bounded queue; a client
+//!   whose queue overflows is resynced with the full state, and closed with 1013 after
+//!   [`Config::max_resyncs`] resyncs.
+//! - Close codes: 1003 text frame, 1007 malformed message (nothing applied, nothing stored),
+//!   1008 rate limit, 1009 message too big, 1011 storage failure, 1013 slow consumer, 1001
+//!   shutdown.
+
+mod auth;
+mod config;
+mod metrics;
+mod queue;
+mod room;
+mod server;
+mod store;
+
+pub use auth::{AuthMode, Authorizer, Denied, Grant, OpenAuthorizer, parse_query, valid_room};
+pub use config::Config;
+pub use metrics::{ConnRefusal, Metrics, Refusal};
+pub use server::Server;
+pub use store::{Durability, RelayStore, StoreError, StoredRoom};

@@ -1,0 +1,106 @@
+//! `easel-relay`: the relay server binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use easel_relay::{AuthMode, Config, Server};
+
+/// Easel's relay: y-websocket rooms (ws://HOST:PORT/<board-uuid>[/comments]) persisted in
+/// SQLite, with GET /health and GET /metrics on the same port.
+#[derive(Debug, Parser)]
+#[command(name = "easel-relay", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// Directory for the relay's database (default: EASEL_RELAY_DATA_DIR, else the platform
+    /// data dir, ~/.local/share/easel-relay on Linux).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Who may join rooms: `none` serves open rooms; `capabilities` (signed share links) is not
+    /// available yet.
+    #[arg(long, value_enum, default_value_t = AuthMode::None)]
+    auth: AuthMode,
+    /// Largest WebSocket message accepted, in bytes.
+    #[arg(long, default_value_t = 1 << 20)]
+    max_message_bytes: usize,
+    /// Most open connections.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+    /// Most open connections from one IP address.
+    #[arg(long, default_value_t = 256)]
+    max_connections_per_ip: usize,
+    /// Sustained messages per second per connection.
+    #[arg(long, default_value_t = 200.0)]
+    message_rate: f64,
+    /// Message burst per connection.
+    #[arg(long, default_value_t = 400.0)]
+    message_burst: f64,
+    /// Seconds without connections after which a room is flushed and unloaded.
+    #[arg(long, default_value_t = 30)]
+    idle_room_secs: u64,
+    /// Updates after which a room is compacted into a snapshot.
+    #[arg(long, default_value_t = 500)]
+    compact_every: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let authorizer = match args.auth.authorizer() {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("easel-relay: {msg}");
+            std::process::exit(2);
+        }
+    };
+    let data = match args.data {
+        Some(d) => d,
+        None => Config::default_data_dir().context(
+            "no home directory for the relay's data; pass --data or set EASEL_RELAY_DATA_DIR",
+        )?,
+    };
+    let mut config = Config::new(args.listen, data);
+    config.max_message_bytes = args.max_message_bytes;
+    config.max_connections = args.max_connections;
+    config.max_connections_per_ip = args.max_connections_per_ip;
+    config.message_rate = args.message_rate;
+    config.message_burst = args.message_burst;
+    config.idle_room_timeout = Duration::from_secs(args.idle_room_secs);
+    config.compact_every = args.compact_every;
+    let server = Server::bind(config, authorizer).await?;
+    server.run(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

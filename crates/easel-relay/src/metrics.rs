@@ -1,0 +1,230 @@
+//! Counters and gauges, rendered as Prometheus text at `GET /metrics`.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Why a message or a connection was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// easel-proto refused the bytes (close 1007).
+    Malformed,
+    /// A text frame (close 1003).
+    TextFrame,
+    /// A message over the size limit (close 1009).
+    TooLarge,
+    /// The per-connection message rate was exceeded (close 1008).
+    RateLimited,
+    /// A write from a read-only connection (answered with permission denied, not closed).
+    WriteDenied,
+    /// yrs refused an already validated update (close 1007).
+    Rejected,
+}
+
+impl Refusal {
+    const ALL: [Refusal; 6] = [
+        Refusal::Malformed,
+        Refusal::TextFrame,
+        Refusal::TooLarge,
+        Refusal::RateLimited,
+        Refusal::WriteDenied,
+        Refusal::Rejected,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Refusal::Malformed => "malformed",
+            Refusal::TextFrame => "text_frame",
+            Refusal::TooLarge => "too_large",
+            Refusal::RateLimited => "rate_limited",
+            Refusal::WriteDenied => "write_denied",
+            Refusal::Rejected => "rejected",
+        }
+    }
+}
+
+/// Why a connection was refused before it joined a room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnRefusal {
+    /// The global connection cap was reached (HTTP 503).
+    Cap,
+    /// The per-IP connection cap was reached (HTTP 429).
+    Throttle,
+    /// Bad room path or the authorizer said no (HTTP 400 / 403).
+    Denied,
+    /// The handshake did not finish in time or failed.
+    Handshake,
+}
+
+/// The relay's metrics; every field is a plain atomic.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Open WebSocket connections (gauge).
+    pub connections: AtomicU64,
+    /// WebSocket connections ever accepted.
+    pub connections_total: AtomicU64,
+    /// Rooms held in memory (gauge).
+    pub rooms_loaded: AtomicU64,
+    /// Binary messages received.
+    pub messages_in: AtomicU64,
+    /// Binary messages sent.
+    pub messages_out: AtomicU64,
+    /// Bytes of binary messages received.
+    pub bytes_in: AtomicU64,
+    /// Bytes of binary messages sent.
+    pub bytes_out: AtomicU64,
+    /// Updates durably persisted.
+    pub updates_persisted: AtomicU64,
+    /// Compactions into a snapshot.
+    pub compactions: AtomicU64,
+    /// Slow clients whose queue was dropped and who were sent the full state instead.
+    pub slow_resyncs: AtomicU64,
+    /// Slow clients closed with 1013 after too many resyncs.
+    pub slow_disconnects: AtomicU64,
+    /// Connections closed for missing pongs.
+    pub ping_timeouts: AtomicU64,
+    refused: [AtomicU64; 6],
+    conn_refused: [AtomicU64; 4],
+}
+
+impl Metrics {
+    /// Counts a refused message.
+    pub fn refuse(&self, why: Refusal) {
+        self.refused[why as usize].fetch_add(1, Relaxed);
+    }
+
+    /// Refused messages for one reason.
+    pub fn refused(&self, why: Refusal) -> u64 {
+        self.refused[why as usize].load(Relaxed)
+    }
+
+    /// Counts a refused connection.
+    pub fn refuse_conn(&self, why: ConnRefusal) {
+        self.conn_refused[why as usize].fetch_add(1, Relaxed);
+    }
+
+    /// Refused connections for one reason.
+    pub fn conn_refused(&self, why: ConnRefusal) -> u64 {
+        self.conn_refused[why as usize].load(Relaxed)
+    }
+
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Relaxed);
+    }
+
+    pub(crate) fn sub(counter: &AtomicU64, n: u64) {
+        counter.fetch_sub(n, Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let mut one = |name: &str, kind: &str, help: &str, v: &AtomicU64| {
+            let _ = writeln!(out, "# HELP easel_relay_{name} {help}");
+            let _ = writeln!(out, "# TYPE easel_relay_{name} {kind}");
+            let _ = writeln!(out, "easel_relay_{name} {}", v.load(Relaxed));
+        };
+        one(
+            "connections",
+            "gauge",
+            "Open WebSocket connections.",
+            &self.connections,
+        );
+        one(
+            "connections_total",
+            "counter",
+            "WebSocket connections accepted.",
+            &self.connections_total,
+        );
+        one(
+            "rooms_loaded",
+            "gauge",
+            "Rooms held in memory.",
+            &self.rooms_loaded,
+        );
+        one(
+            "messages_in_total",
+            "counter",
+            "Binary messages received.",
+            &self.messages_in,
+        );
+        one(
+            "messages_out_total",
+            "counter",
+            "Binary messages sent.",
+            &self.messages_out,
+        );
+        one(
+            "bytes_in_total",
+            "counter",
+            "Bytes of binary messages received.",
+            &self.bytes_in,
+        );
+        one(
+            "bytes_out_total",
+            "counter",
+            "Bytes of binary messages sent.",
+            &self.bytes_out,
+        );
+        one(
+            "updates_persisted_total",
+            "counter",
+            "Updates durably persisted.",
+            &self.updates_persisted,
+        );
+        one(
+            "compactions_total",
+            "counter",
+            "Room compactions into a snapshot.",
+            &self.compactions,
+        );
+        one(
+            "slow_client_resyncs_total",
+            "counter",
+            "Slow clients resynced with the full state.",
+            &self.slow_resyncs,
+        );
+        one(
+            "slow_client_disconnects_total",
+            "counter",
+            "Slow clients closed with 1013.",
+            &self.slow_disconnects,
+        );
+        one(
+            "ping_timeouts_total",
+            "counter",
+            "Connections closed for a missing pong.",
+            &self.ping_timeouts,
+        );
+        let _ = writeln!(
+            out,
+            "# HELP easel_relay_refused_messages_total Messages refused, by reason."
+        );
+        let _ = writeln!(out, "# TYPE easel_relay_refused_messages_total counter");
+        for r in Refusal::ALL {
+            let _ = writeln!(
+                out,
+                "easel_relay_refused_messages_total{{reason=\"{}\"}} {}",
+                r.label(),
+                self.refused(r)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP easel_relay_refused_connections_total Connections refused, by reason."
+        );
+        let _ = writeln!(out, "# TYPE easel_relay_refused_connections_total counter");
+        for (r, l) in [
+            (ConnRefusal::Cap, "cap"),
+            (ConnRefusal::Throttle, "throttle"),
+            (ConnRefusal::Denied, "denied"),
+            (ConnRefusal::Handshake, "handshake"),
+        ] {
+            let _ = writeln!(
+                out,
+                "easel_relay_refused_connections_total{{reason=\"{l}\"}} {}",
+                self.conn_refused(r)
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,185 @@
+//! A connection's outgoing queue, shared by its room (which pushes) and its writer task (which
+//! pops). Bounded by frame count; the room can drop its contents wholesale to resync a slow
+//! client, or close it with a close code.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
+
+use tokio::sync::{Notify, watch};
+use tokio_tungstenite::tungstenite::Bytes;
+
+/// What the writer sends next.
+#[derive(Debug)]
+pub(crate) enum Out {
+    Data(Bytes),
+    Close(u16, String),
+}
+
+/// Result of [`ConnShared::push`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Push {
+    Queued,
+    Full,
+    Closed,
+}
+
+struct State {
+    buf: VecDeque<Bytes>,
+    close: Option<(u16, String)>,
+    close_taken: bool,
+}
+
+/// Per-connection state shared between its reader, writer and room.
+pub(crate) struct ConnShared {
+    state: Mutex<State>,
+    ready: Notify,
+    closing: watch::Sender<bool>,
+    cap: usize,
+    started: Instant,
+    last_seen_ms: AtomicU64,
+}
+
+impl ConnShared {
+    pub(crate) fn new(cap: usize) -> Self {
+        ConnShared {
+            state: Mutex::new(State {
+                buf: VecDeque::new(),
+                close: None,
+                close_taken: false,
+            }),
+            ready: Notify::new(),
+            closing: watch::Sender::new(false),
+            cap: cap.max(1),
+            started: Instant::now(),
+            last_seen_ms: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a frame unless the queue is full or closing.
+    pub(crate) fn push(&self, frame: Bytes) -> Push {
+        let mut s = self.lock();
+        if s.close.is_some() {
+            return Push::Closed;
+        }
+        if s.buf.len() >= self.cap {
+            return Push::Full;
+        }
+        s.buf.push_back(frame);
+        drop(s);
+        self.ready.notify_one();
+        Push::Queued
+    }
+
+    /// Drops everything queued and queues `frames` instead (they may exceed the cap).
+    pub(crate) fn reset_with(&self, frames: impl IntoIterator<Item = Bytes>) {
+        let mut s = self.lock();
+        if s.close.is_some() {
+            return;
+        }
+        s.buf.clear();
+        s.buf.extend(frames);
+        drop(s);
+        self.ready.notify_one();
+    }
+
+    /// Drops everything queued and asks the writer to send a close frame; the first close wins.
+    pub(crate) fn close(&self, code: u16, reason: &str) {
+        let mut s = self.lock();
+        if s.close.is_some() {
+            return;
+        }
+        s.buf.clear();
+        s.close = Some((code, truncate_reason(reason)));
+        drop(s);
+        self.closing.send_replace(true);
+        self.ready.notify_one();
+    }
+
+    /// Whether a close was requested.
+    pub(crate) fn is_closing(&self) -> bool {
+        *self.closing.borrow()
+    }
+
+    /// A receiver that turns `true` once a close is requested.
+    pub(crate) fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// The next frame to write; waits until there is one. After the close frame has been
+    /// handed out once, waits forever.
+    pub(crate) async fn next(&self) -> Out {
+        loop {
+            {
+                let mut s = self.lock();
+                if let Some((code, reason)) = s.close.clone() {
+                    if !s.close_taken {
+                        s.close_taken = true;
+                        return Out::Close(code, reason);
+                    }
+                } else if let Some(b) = s.buf.pop_front() {
+                    return Out::Data(b);
+                }
+            }
+            self.ready.notified().await;
+        }
+    }
+
+    /// Records that the peer sent something (any frame, including a pong).
+    pub(crate) fn seen(&self) {
+        self.last_seen_ms
+            .store(self.started.elapsed().as_millis() as u64, Relaxed);
+    }
+
+    /// Time since the peer last sent something.
+    pub(crate) fn silent_for(&self) -> std::time::Duration {
+        let last = self.last_seen_ms.load(Relaxed);
+        self.started
+            .elapsed()
+            .saturating_sub(std::time::Duration::from_millis(last))
+    }
+}
+
+/// A close reason fits in 123 bytes (a control frame's 125 minus the code); cut at a character
+/// boundary.
+pub(crate) fn truncate_reason(reason: &str) -> String {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    reason[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_cut_at_char_boundaries() {
+        assert_eq!(truncate_reason("short"), "short");
+        let long = "é".repeat(100);
+        let cut = truncate_reason(&long);
+        assert!(cut.len() <= 123);
+        assert_eq!(cut.len() % 2, 0);
+    }
+
+    #[tokio::test]
+    async fn full_reset_close() {
+        let q = ConnShared::new(2);
+        assert_eq!(q.push(Bytes::from_static(b"a")), Push::Queued);
+        assert_eq!(q.push(Bytes::from_static(b"b")), Push::Queued);
+        assert_eq!(q.push(Bytes::from_static(b"c")), Push::Full);
+        q.reset_with([Bytes::from_static(b"x")]);
+        assert!(matches!(q.next().await, Out::Data(b) if &b[..] == b"x"));
+        q.push(Bytes::from_static(b"y"));
+        q.close(1013, "slow consumer");
+        assert!(q.is_closing());
+        assert_eq!(q.push(Bytes::from_static(b"z")), Push::Closed);
+        assert!(matches!(q.next().await, Out::Close(1013, _)));
+    }
+}

@@ -1,0 +1,568 @@
+//! One task per room: it owns the room's [`Peer`] (yrs doc + awareness) and handles the
+//! room's messages strictly in order.
+//!
+//! Each turn the task drains what has queued in its inbox, applies it, appends the applied
+//! updates to the store and waits for the group commit, and only then sends replies and
+//! broadcasts: nothing reaches another client before it is durable. Every broadcast is encoded
+//! once into a [`Bytes`] shared by all recipients.
+//!
+//! **Slow consumers.** A connection whose queue is full is never silently skipped: its queue is
+//! dropped and replaced by a resync (sync step 1 with the room's state vector, sync step 2 with
+//! the full state, and the full awareness), which brings it exactly up to date whatever it
+//! missed. After `max_resyncs` resyncs the connection is closed with 1013 "slow consumer".
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use easel_proto::message::{self, AwarenessPayload};
+use easel_proto::protocol::Outgoing;
+use easel_proto::{AwarenessEntry, Limits, Peer, ProtoError, WritePolicy};
+use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Bytes;
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, ReadTxn, StateVector, Transact};
+
+use crate::metrics::{Metrics, Refusal};
+use crate::queue::{ConnShared, Push};
+use crate::store::{RelayStore, StoreError};
+
+pub(crate) type ConnId = u64;
+
+/// Commands a room's task handles, in order.
+pub(crate) enum RoomCmd {
+    Join {
+        conn: ConnId,
+        shared: Arc<ConnShared>,
+        policy: WritePolicy,
+        ack: oneshot::Sender<Result<(), String>>,
+    },
+    Message {
+        conn: ConnId,
+        bytes: Bytes,
+    },
+    Leave {
+        conn: ConnId,
+    },
+    Shutdown {
+        done: oneshot::Sender<()>,
+    },
+}
+
+/// Settings a room needs.
+#[derive(Clone)]
+pub(crate) struct RoomSettings {
+    pub limits: Limits,
+    pub max_resyncs: u32,
+    pub idle_timeout: Duration,
+    pub compact_every: u64,
+    pub store: RelayStore,
+    pub metrics: Arc<Metrics>,
+}
+
+struct Entry {
+    id: u64,
+    tx: mpsc::Sender<RoomCmd>,
+}
+
+/// The rooms held in memory.
+pub(crate) struct Registry {
+    rooms: Mutex<RegistryState>,
+    settings: RoomSettings,
+}
+
+struct RegistryState {
+    rooms: HashMap<String, Entry>,
+    next_id: u64,
+    closed: bool,
+}
+
+impl Registry {
+    pub(crate) fn new(settings: RoomSettings) -> Arc<Self> {
+        Arc::new(Registry {
+            rooms: Mutex::new(RegistryState {
+                rooms: HashMap::new(),
+                next_id: 0,
+                closed: false,
+            }),
+            settings,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, RegistryState> {
+        self.rooms.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The room's inbox, spawning its task if it is not loaded. `None` once shutting down.
+    pub(crate) fn get_or_spawn(self: &Arc<Self>, room: &str) -> Option<mpsc::Sender<RoomCmd>> {
+        let mut s = self.lock();
+        if s.closed {
+            return None;
+        }
+        if let Some(e) = s.rooms.get(room)
+            && !e.tx.is_closed()
+        {
+            return Some(e.tx.clone());
+        }
+        s.next_id += 1;
+        let id = s.next_id;
+        let (tx, rx) = mpsc::channel(1024);
+        s.rooms
+            .insert(room.to_owned(), Entry { id, tx: tx.clone() });
+        drop(s);
+        Metrics::add(&self.settings.metrics.rooms_loaded, 1);
+        tokio::spawn(room_task(self.clone(), room.to_owned(), id, rx));
+        Some(tx)
+    }
+
+    /// Removes the room's entry if it is still `id` and its inbox is empty.
+    fn try_remove(&self, room: &str, id: u64, rx: &mpsc::Receiver<RoomCmd>) -> bool {
+        let mut s = self.lock();
+        match s.rooms.get(room) {
+            Some(e) if e.id == id => {
+                if !rx.is_empty() {
+                    return false;
+                }
+                s.rooms.remove(room);
+                true
+            }
+            _ => true,
+        }
+    }
+
+    /// Stops handing out rooms and returns every loaded room's inbox.
+    pub(crate) fn close(&self) -> Vec<mpsc::Sender<RoomCmd>> {
+        let mut s = self.lock();
+        s.closed = true;
+        s.rooms.values().map(|e| e.tx.clone()).collect()
+    }
+}
+
+struct Conn {
+    shared: Arc<ConnShared>,
+    policy: WritePolicy,
+    resyncs: u32,
+    /// Awareness client ids this connection published.
+    clients: HashSet<u64>,
+}
+
+enum Target {
+    One(ConnId),
+    AllBut(ConnId),
+    All,
+}
+
+struct Room {
+    name: String,
+    peer: Peer,
+    conns: HashMap<ConnId, Conn>,
+    settings: RoomSettings,
+    last_seq: i64,
+    since_compact: u64,
+    /// Updates applied this turn, not yet persisted.
+    pending: Vec<Vec<u8>>,
+    /// Deliveries of this turn, sent after the commit.
+    out: Vec<(Target, Bytes)>,
+    /// Filled by the doc's update observer: the effective change of each transaction.
+    changes: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+async fn room_task(
+    registry: Arc<Registry>,
+    name: String,
+    id: u64,
+    mut rx: mpsc::Receiver<RoomCmd>,
+) {
+    let settings = registry.settings.clone();
+    let metrics = settings.metrics.clone();
+    let mut room = match Room::load(&name, settings).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(room = %name, error = %e, "cannot load room");
+            // Make sure nobody else can get this inbox, then refuse what queued.
+            registry.lock().rooms.retain(|_, e| e.id != id);
+            rx.close();
+            while let Some(cmd) = rx.recv().await {
+                match cmd {
+                    RoomCmd::Join { ack, .. } => {
+                        let _ = ack.send(Err("the room could not be loaded".into()));
+                    }
+                    RoomCmd::Shutdown { done } => {
+                        let _ = done.send(());
+                    }
+                    _ => {}
+                }
+            }
+            Metrics::sub(&metrics.rooms_loaded, 1);
+            return;
+        }
+    };
+    tracing::debug!(room = %name, seq = room.last_seq, "room loaded");
+    let mut batch = Vec::with_capacity(64);
+    let mut shutdown: Option<oneshot::Sender<()>> = None;
+    loop {
+        let first = if room.conns.is_empty() {
+            match tokio::time::timeout(room.settings.idle_timeout, rx.recv()).await {
+                Ok(c) => c,
+                Err(_) => {
+                    // Idle: flush to a snapshot, then unload unless someone is joining.
+                    room.compact_if_dirty().await;
+                    if registry.try_remove(&name, id, &rx) {
+                        tracing::debug!(room = %name, "idle room unloaded");
+                        break;
+                    }
+                    continue;
+                }
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(first) = first else { break };
+        batch.push(first);
+        while batch.len() < 256 {
+            match rx.try_recv() {
+                Ok(c) => batch.push(c),
+                Err(_) => break,
+            }
+        }
+        for cmd in batch.drain(..) {
+            match cmd {
+                RoomCmd::Join {
+                    conn,
+                    shared,
+                    policy,
+                    ack,
+                } => room.join(conn, shared, policy, ack),
+                RoomCmd::Message { conn, bytes } => room.message(conn, &bytes),
+                RoomCmd::Leave { conn } => room.leave(conn),
+                RoomCmd::Shutdown { done } => shutdown = Some(done),
+            }
+        }
+        if !room.commit().await {
+            break;
+        }
+        room.deliver();
+        if room.since_compact >= room.settings.compact_every {
+            room.compact_if_dirty().await;
+        }
+        if shutdown.is_some() {
+            break;
+        }
+    }
+    // Leaving: flush, close every connection with 1001, refuse whatever is still queued.
+    room.compact_if_dirty().await;
+    for conn in room.conns.values() {
+        conn.shared.close(1001, "server shutting down");
+    }
+    registry.lock().rooms.retain(|_, e| e.id != id);
+    rx.close();
+    while let Ok(cmd) = rx.try_recv() {
+        // A join dropped here sees its ack fail and retries: on a fresh room task after an
+        // idle unload, or finds the registry closed during shutdown.
+        if let RoomCmd::Shutdown { done } = cmd {
+            let _ = done.send(());
+        }
+    }
+    Metrics::sub(&metrics.rooms_loaded, 1);
+    if let Some(done) = shutdown {
+        let _ = done.send(());
+    }
+}
+
+/// Limits for data read back from our own store: snapshots can hold more structs than one
+/// network message may.
+fn stored_limits(l: &Limits) -> Limits {
+    Limits {
+        max_message_bytes: usize::MAX,
+        max_depth: l.max_depth,
+        max_structs: usize::MAX,
+    }
+}
+
+impl Room {
+    async fn load(name: &str, settings: RoomSettings) -> Result<Room, StoreError> {
+        let stored = settings.store.load(name).await?;
+        let doc = Doc::new();
+        // Stored bytes are our own encodes, but they still go through the validator: it is
+        // linear in their size, and it keeps a damaged or foreign database from crashing yrs.
+        let limits = stored_limits(&settings.limits);
+        {
+            let mut txn = doc.transact_mut();
+            let blobs = stored
+                .snapshot
+                .iter()
+                .chain(stored.tail.iter().map(|(_, u)| u));
+            for blob in blobs {
+                let corrupt = |reason: String| StoreError::Corrupt {
+                    room: name.to_owned(),
+                    reason,
+                };
+                let update = easel_proto::message::UpdatePayload::new(blob.clone(), &limits)
+                    .and_then(|p| p.to_yrs())
+                    .map_err(|e| corrupt(e.to_string()))?;
+                txn.apply_update(update)
+                    .map_err(|e| corrupt(e.to_string()))?;
+            }
+        }
+        let changes: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let sink = changes.clone();
+        doc.observe_update_v1("easel-relay", move |_, e: &yrs::UpdateEvent| {
+            sink.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(e.update.clone());
+        })
+        .map_err(|e| StoreError::Corrupt {
+            room: name.to_owned(),
+            reason: format!("cannot observe the document: {e}"),
+        })?;
+        Ok(Room {
+            changes,
+            name: name.to_owned(),
+            peer: Peer::with_limits(doc, settings.limits.clone()),
+            conns: HashMap::new(),
+            last_seq: stored.last_seq(),
+            since_compact: stored.tail.len() as u64,
+            settings,
+            pending: Vec::new(),
+            out: Vec::new(),
+        })
+    }
+
+    fn join(
+        &mut self,
+        conn: ConnId,
+        shared: Arc<ConnShared>,
+        policy: WritePolicy,
+        ack: oneshot::Sender<Result<(), String>>,
+    ) {
+        if ack.send(Ok(())).is_err() {
+            return;
+        }
+        // As y-websocket's server does: our sync step 1, then every awareness state we know.
+        for m in self.peer.start() {
+            self.out.push((Target::One(conn), Bytes::from(m)));
+        }
+        let all = self.peer.awareness().encode_all();
+        if !all.entries().is_empty() {
+            self.out.push((
+                Target::One(conn),
+                Bytes::from(message::encode_awareness(&all.encode())),
+            ));
+        }
+        self.conns.insert(
+            conn,
+            Conn {
+                shared,
+                policy,
+                resyncs: 0,
+                clients: HashSet::new(),
+            },
+        );
+    }
+
+    fn message(&mut self, id: ConnId, bytes: &[u8]) {
+        let Some(conn) = self.conns.get_mut(&id) else {
+            // Closed earlier this turn (or before): its remaining messages are dropped.
+            return;
+        };
+        match self.peer.handle_with_policy(conn.policy, bytes) {
+            Ok(outs) => {
+                for o in outs {
+                    match o {
+                        Outgoing::Reply(b) => self.out.push((Target::One(id), Bytes::from(b))),
+                        Outgoing::DocUpdated { broadcast, .. } => {
+                            // What the update changed, as yrs' update event encoded it. A
+                            // duplicate (a client's sync step 2 repeating what we have) changes
+                            // nothing: it is neither stored nor broadcast. An update still
+                            // waiting for missing dependencies is stored once they arrive, as
+                            // part of the change that integrates it.
+                            let changed = std::mem::take(
+                                &mut *self.changes.lock().unwrap_or_else(|p| p.into_inner()),
+                            );
+                            if !changed.is_empty() {
+                                self.pending.extend(changed);
+                                self.out.push((Target::AllBut(id), Bytes::from(broadcast)));
+                            }
+                        }
+                        Outgoing::AwarenessChanged { change, broadcast } => {
+                            conn.clients.extend(&change.added);
+                            conn.clients.extend(&change.updated);
+                            for r in &change.removed {
+                                conn.clients.remove(r);
+                            }
+                            self.out.push((Target::All, Bytes::from(broadcast)));
+                        }
+                        Outgoing::PermissionDenied { .. } => {}
+                    }
+                }
+            }
+            Err(ProtoError::WriteDenied) => {
+                self.settings.metrics.refuse(Refusal::WriteDenied);
+                tracing::info!(room = %self.name, conn = id, "write refused: read-only connection");
+                self.out.push((
+                    Target::One(id),
+                    Bytes::from(message::encode_permission_denied(
+                        &ProtoError::WriteDenied.to_string(),
+                    )),
+                ));
+            }
+            Err(e) => {
+                let why = if matches!(e, ProtoError::Yrs(_)) {
+                    Refusal::Rejected
+                } else {
+                    Refusal::Malformed
+                };
+                self.settings.metrics.refuse(why);
+                tracing::info!(room = %self.name, conn = id, error = %e, "malformed message; closing 1007");
+                conn.shared.close(1007, &e.to_string());
+                self.leave(id);
+            }
+        }
+    }
+
+    /// Removes a connection and clears the awareness states it published.
+    fn leave(&mut self, id: ConnId) {
+        let Some(conn) = self.conns.remove(&id) else {
+            return;
+        };
+        let aw = self.peer.awareness();
+        let entries: Vec<AwarenessEntry> = conn
+            .clients
+            .iter()
+            .filter(|c| aw.state(**c).is_some())
+            .map(|c| AwarenessEntry {
+                client_id: *c,
+                clock: aw.clock(*c).unwrap_or(0) + 1,
+                state: None,
+            })
+            .collect();
+        if entries.is_empty() {
+            return;
+        }
+        let Ok(payload) = AwarenessPayload::from_entries(entries, &self.settings.limits) else {
+            return;
+        };
+        let msg = message::encode_awareness(&payload.encode());
+        if let Ok(outs) = self.peer.handle_with_policy(WritePolicy::ReadOnly, &msg) {
+            for o in outs {
+                if let Outgoing::AwarenessChanged { broadcast, .. } = o {
+                    self.out.push((Target::All, Bytes::from(broadcast)));
+                }
+            }
+        }
+    }
+
+    /// Persists this turn's updates. On failure nothing can be acknowledged: every connection
+    /// is closed with 1011 and the room unloads (its in-memory state is ahead of the disk).
+    async fn commit(&mut self) -> bool {
+        if self.pending.is_empty() {
+            return true;
+        }
+        let updates = std::mem::take(&mut self.pending);
+        let n = updates.len() as u64;
+        match self.settings.store.append(&self.name, updates).await {
+            Ok(last) => {
+                self.last_seq = last;
+                self.since_compact += n;
+                Metrics::add(&self.settings.metrics.updates_persisted, n);
+                true
+            }
+            Err(e) => {
+                tracing::error!(room = %self.name, error = %e, "cannot persist updates; closing the room");
+                for c in self.conns.values() {
+                    c.shared
+                        .close(1011, "the server could not store the update");
+                }
+                self.conns.clear();
+                self.out.clear();
+                false
+            }
+        }
+    }
+
+    /// Sends this turn's replies and broadcasts; resyncs or closes slow consumers.
+    fn deliver(&mut self) {
+        let out = std::mem::take(&mut self.out);
+        let mut resync: Option<Vec<Bytes>> = None;
+        let mut dropped = Vec::new();
+        for (target, bytes) in out {
+            let ids: Vec<ConnId> = match target {
+                Target::One(id) => vec![id],
+                Target::AllBut(id) => self.conns.keys().copied().filter(|c| *c != id).collect(),
+                Target::All => self.conns.keys().copied().collect(),
+            };
+            for id in ids {
+                let Some(conn) = self.conns.get_mut(&id) else {
+                    continue;
+                };
+                match conn.shared.push(bytes.clone()) {
+                    Push::Queued => {}
+                    Push::Closed => dropped.push(id),
+                    Push::Full => {
+                        if conn.resyncs >= self.settings.max_resyncs {
+                            Metrics::add(&self.settings.metrics.slow_disconnects, 1);
+                            tracing::info!(room = %self.name, conn = id, "slow consumer; closing 1013");
+                            conn.shared.close(1013, "slow consumer");
+                            dropped.push(id);
+                        } else {
+                            conn.resyncs += 1;
+                            Metrics::add(&self.settings.metrics.slow_resyncs, 1);
+                            tracing::debug!(room = %self.name, conn = id, "slow consumer; resync");
+                            let frames = resync.get_or_insert_with(|| resync_frames(&self.peer));
+                            conn.shared.reset_with(frames.iter().cloned());
+                        }
+                    }
+                }
+            }
+        }
+        for id in dropped {
+            self.leave(id);
+        }
+        if !self.out.is_empty() {
+            // Awareness removals of the connections just dropped.
+            self.deliver();
+        }
+    }
+
+    async fn compact_if_dirty(&mut self) {
+        if self.since_compact == 0 {
+            return;
+        }
+        let state = self
+            .peer
+            .doc()
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        match self
+            .settings
+            .store
+            .compact(&self.name, self.last_seq, state)
+            .await
+        {
+            Ok(deleted) => {
+                self.since_compact = 0;
+                Metrics::add(&self.settings.metrics.compactions, 1);
+                tracing::debug!(room = %self.name, upto = self.last_seq, deleted, "room compacted");
+            }
+            Err(e) => tracing::error!(room = %self.name, error = %e, "compaction failed"),
+        }
+    }
+}
+
+/// Everything a client needs to be exactly up to date: our state vector (so it sends what we
+/// lack), our full state, and every awareness state.
+fn resync_frames(peer: &Peer) -> Vec<Bytes> {
+    let txn = peer.doc().transact();
+    let sv = txn.state_vector().encode_v1();
+    let full = txn.encode_state_as_update_v1(&StateVector::default());
+    drop(txn);
+    let mut v = vec![
+        Bytes::from(message::encode_sync_step1(&sv)),
+        Bytes::from(message::encode_sync_step2(&full)),
+    ];
+    let all = peer.awareness().encode_all();
+    if !all.entries().is_empty() {
+        v.push(Bytes::from(message::encode_awareness(&all.encode())));
+    }
+    v
+}

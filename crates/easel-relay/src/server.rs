@@ -1,0 +1,572 @@
+//! The accept loop, HTTP endpoints and per-connection reader/writer tasks.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::task::JoinSet;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
+
+use crate::auth::{Authorizer, Grant, parse_query, valid_room};
+use crate::config::Config;
+use crate::metrics::{ConnRefusal, Metrics, Refusal};
+use crate::queue::{ConnShared, Out};
+use crate::room::{Registry, RoomCmd, RoomSettings};
+use crate::store::{RelayStore, StoreError};
+
+/// How long a closing connection waits for the client's close frame before dropping it.
+const CLOSE_LINGER: Duration = Duration::from_secs(2);
+
+/// A bound relay server; [`Server::run`] serves until its shutdown future completes.
+pub struct Server {
+    listener: TcpListener,
+    ctx: Arc<Ctx>,
+    store: RelayStore,
+}
+
+struct Ctx {
+    config: Config,
+    authorizer: Arc<dyn Authorizer>,
+    metrics: Arc<Metrics>,
+    registry: Arc<Registry>,
+    ws_config: WebSocketConfig,
+    next_conn: AtomicU64,
+    per_ip: Mutex<HashMap<IpAddr, usize>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("listen", &self.listener.local_addr().ok())
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// Opens the store in `config.data_dir` and binds the listener.
+    pub async fn bind(
+        config: Config,
+        authorizer: Arc<dyn Authorizer>,
+    ) -> Result<Server, StoreError> {
+        let store = RelayStore::open(&config.db_path(), config.durability).await?;
+        let listener = TcpListener::bind(config.listen).await?;
+        let metrics = Arc::new(Metrics::default());
+        let limits = easel_proto::Limits {
+            max_message_bytes: config.max_message_bytes,
+            ..Default::default()
+        };
+        let registry = Registry::new(RoomSettings {
+            limits,
+            max_resyncs: config.max_resyncs,
+            idle_timeout: config.idle_room_timeout,
+            compact_every: config.compact_every.max(1),
+            store: store.clone(),
+            metrics: metrics.clone(),
+        });
+        let ws_config = WebSocketConfig::default()
+            .read_buffer_size(config.read_buffer_size)
+            .write_buffer_size(config.write_buffer_size)
+            // Outgoing frames can exceed max_message_bytes (a resync carries the full state); every
+            // send waits for its flush, so the buffer never holds more than one frame anyway.
+            .max_write_buffer_size(usize::MAX)
+            .max_message_size(Some(config.max_message_bytes))
+            .max_frame_size(Some(config.max_message_bytes));
+        Ok(Server {
+            listener,
+            ctx: Arc::new(Ctx {
+                config,
+                authorizer,
+                metrics,
+                registry,
+                ws_config,
+                next_conn: AtomicU64::new(1),
+                per_ip: Mutex::new(HashMap::new()),
+            }),
+            store,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The server's metrics.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.ctx.metrics.clone()
+    }
+
+    /// The server's store.
+    pub fn store(&self) -> RelayStore {
+        self.store.clone()
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, flushes every room to disk,
+    /// closes every connection with 1001 and returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), StoreError> {
+        let Server {
+            listener,
+            ctx,
+            store,
+        } = self;
+        tracing::info!(listen = %listener.local_addr()?, "easel-relay listening");
+        let cap = Arc::new(Semaphore::new(ctx.config.max_connections));
+        let mut tasks = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, addr) = tokio::select! {
+                _ = &mut shutdown => break,
+                r = listener.accept() => match r {
+                    Ok(x) => x,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+            };
+            while tasks.try_join_next().is_some() {}
+            let _ = stream.set_nodelay(true);
+            let Ok(permit) = cap.clone().try_acquire_owned() else {
+                ctx.metrics.refuse_conn(ConnRefusal::Cap);
+                tasks.spawn(refuse_http(stream, 503, "connection limit reached"));
+                continue;
+            };
+            let Some(ip_guard) = IpGuard::acquire(&ctx, addr.ip()) else {
+                ctx.metrics.refuse_conn(ConnRefusal::Throttle);
+                tasks.spawn(refuse_http(
+                    stream,
+                    429,
+                    "too many connections from this address",
+                ));
+                continue;
+            };
+            let ctx = ctx.clone();
+            tasks.spawn(async move {
+                handle_tcp(&ctx, stream, addr).await;
+                drop(ip_guard);
+                drop(permit);
+            });
+        }
+        drop(listener);
+        tracing::info!("shutting down: flushing rooms");
+        let rooms = ctx.registry.close();
+        let waits = rooms.into_iter().map(|tx| async move {
+            let (done, rx) = oneshot::channel();
+            if tx.send(RoomCmd::Shutdown { done }).await.is_ok() {
+                let _ = rx.await;
+            }
+        });
+        futures_util::future::join_all(waits).await;
+        let drained = tokio::time::timeout(Duration::from_secs(5), async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tasks.abort_all();
+        }
+        store.close().await;
+        tracing::info!("shut down");
+        Ok(())
+    }
+}
+
+struct IpGuard {
+    ctx: Arc<Ctx>,
+    ip: IpAddr,
+}
+
+impl IpGuard {
+    fn acquire(ctx: &Arc<Ctx>, ip: IpAddr) -> Option<IpGuard> {
+        let mut m = ctx.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+        let n = m.entry(ip).or_insert(0);
+        if *n >= ctx.config.max_connections_per_ip {
+            return None;
+        }
+        *n += 1;
+        Some(IpGuard {
+            ctx: ctx.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for IpGuard {
+    fn drop(&mut self) {
+        let mut m = self.ctx.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = m.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.ip);
+            }
+        }
+    }
+}
+
+async fn refuse_http(mut stream: TcpStream, status: u16, reason: &str) {
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let _ = stream
+            .write_all(http_response(status, "text/plain", reason).as_bytes())
+            .await;
+        let _ = stream.shutdown().await;
+    })
+    .await;
+}
+
+fn http_response(status: u16, content_type: &str, body: &str) -> String {
+    let text = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    format!(
+        "HTTP/1.1 {status} {text}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// Peeks at the request line without consuming it, so a WebSocket handshake can still read it.
+async fn peek_request_line(stream: &TcpStream) -> std::io::Result<Option<String>> {
+    let mut buf = [0u8; 512];
+    loop {
+        let n = stream.peek(&mut buf).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(end) = buf[..n].windows(2).position(|w| w == b"\r\n") {
+            return Ok(Some(String::from_utf8_lossy(&buf[..end]).into_owned()));
+        }
+        if n == buf.len() {
+            return Ok(None);
+        }
+        // Only part of the line has arrived; peek returns at once, so wait a little.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+async fn handle_tcp(ctx: &Arc<Ctx>, mut stream: TcpStream, addr: SocketAddr) {
+    let line = match tokio::time::timeout(ctx.config.handshake_timeout, peek_request_line(&stream))
+        .await
+    {
+        Ok(Ok(Some(line))) => line,
+        _ => {
+            ctx.metrics.refuse_conn(ConnRefusal::Handshake);
+            return;
+        }
+    };
+    let mut parts = line.split(' ');
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let path = target.split('?').next().unwrap_or("");
+    if method == "GET" && (path == "/health" || path == "/metrics") {
+        // Consume the request head, then answer and close.
+        let _ = tokio::time::timeout(ctx.config.handshake_timeout, async {
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await;
+        let resp = if path == "/health" {
+            http_response(200, "text/plain", "ok")
+        } else {
+            http_response(200, "text/plain; version=0.0.4", &ctx.metrics.render())
+        };
+        let _ = stream.write_all(resp.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        return;
+    }
+    let mut admitted: Option<(String, Grant)> = None;
+    let authorizer = &ctx.authorizer;
+    // The callback's signature is tungstenite's; its error type is not ours to box.
+    #[allow(clippy::result_large_err)]
+    let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+        let path = req.uri().path();
+        let room = path.strip_prefix('/').unwrap_or(path);
+        if !valid_room(room) {
+            return Err(error_response(StatusCode::BAD_REQUEST, "invalid room name"));
+        }
+        let query = parse_query(req.uri().query().unwrap_or(""));
+        match authorizer.authorize(room, &query) {
+            Ok(grant) => {
+                admitted = Some((room.to_owned(), grant));
+                Ok(resp)
+            }
+            Err(denied) => {
+                tracing::info!(room = %room, reason = %denied, "connection denied");
+                Err(error_response(StatusCode::FORBIDDEN, &denied.0))
+            }
+        }
+    };
+    let ws = match tokio::time::timeout(
+        ctx.config.handshake_timeout,
+        tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(ctx.ws_config)),
+    )
+    .await
+    {
+        Ok(Ok(ws)) => ws,
+        Ok(Err(WsError::Http(_))) => {
+            ctx.metrics.refuse_conn(ConnRefusal::Denied);
+            return;
+        }
+        _ => {
+            ctx.metrics.refuse_conn(ConnRefusal::Handshake);
+            return;
+        }
+    };
+    let Some((room, grant)) = admitted else {
+        return;
+    };
+    serve_ws(ctx, ws, room, grant, addr).await;
+}
+
+fn error_response(status: StatusCode, body: &str) -> ErrorResponse {
+    let mut r = ErrorResponse::new(Some(body.to_owned()));
+    *r.status_mut() = status;
+    r
+}
+
+async fn serve_ws(
+    ctx: &Arc<Ctx>,
+    ws: WebSocketStream<TcpStream>,
+    room: String,
+    grant: Grant,
+    addr: SocketAddr,
+) {
+    let policy = grant.policy_for(&room);
+    let id = ctx.next_conn.fetch_add(1, Relaxed);
+    let shared = Arc::new(ConnShared::new(ctx.config.send_queue));
+    shared.seen();
+    Metrics::add(&ctx.metrics.connections, 1);
+    Metrics::add(&ctx.metrics.connections_total, 1);
+    // The room path only: the query string may carry a capability.
+    tracing::debug!(room = %room, conn = id, ip = %addr.ip(), ?grant, "connected");
+
+    let mut room_tx: Option<mpsc::Sender<RoomCmd>> = None;
+    for _ in 0..5 {
+        let Some(tx) = ctx.registry.get_or_spawn(&room) else {
+            break;
+        };
+        let (ack, ack_rx) = oneshot::channel();
+        let join = RoomCmd::Join {
+            conn: id,
+            shared: shared.clone(),
+            policy,
+            ack,
+        };
+        if tx.send(join).await.is_err() {
+            continue;
+        }
+        match ack_rx.await {
+            Ok(Ok(())) => {
+                room_tx = Some(tx);
+                break;
+            }
+            Ok(Err(e)) => {
+                shared.close(1011, &e);
+                break;
+            }
+            // The room unloaded (or shut down) as we joined: try again.
+            Err(_) => continue,
+        }
+    }
+    if room_tx.is_none() {
+        shared.close(1001, "server shutting down");
+    }
+
+    let (sink, stream) = ws.split();
+    let mut writer = tokio::spawn(writer_task(sink, shared.clone(), ctx.clone()));
+    reader_loop(ctx, stream, &shared, room_tx.as_ref(), id).await;
+    if let Some(tx) = &room_tx {
+        let _ = tx.send(RoomCmd::Leave { conn: id }).await;
+    }
+    shared.close(1000, "");
+    if tokio::time::timeout(CLOSE_LINGER, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+    Metrics::sub(&ctx.metrics.connections, 1);
+    tracing::debug!(room = %room, conn = id, "disconnected");
+}
+
+struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    fn new(rate: f64, burst: f64) -> Self {
+        TokenBucket {
+            rate,
+            burst: burst.max(1.0),
+            tokens: burst.max(1.0),
+            last: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let dt = now.duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + dt * self.rate).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn reader_loop(
+    ctx: &Arc<Ctx>,
+    mut stream: futures_util::stream::SplitStream<WebSocketStream<TcpStream>>,
+    shared: &Arc<ConnShared>,
+    room_tx: Option<&mpsc::Sender<RoomCmd>>,
+    id: u64,
+) {
+    let metrics = &ctx.metrics;
+    let mut closing = shared.closing();
+    let mut bucket = TokenBucket::new(ctx.config.message_rate, ctx.config.message_burst);
+    let mut linger_until: Option<tokio::time::Instant> = None;
+    loop {
+        if linger_until.is_none() && shared.is_closing() {
+            linger_until = Some(tokio::time::Instant::now() + CLOSE_LINGER);
+        }
+        let next = match linger_until {
+            // Closing: read (and drop) until the client's close frame, so that our close frame
+            // is not lost to a reset caused by unread data.
+            Some(deadline) => match tokio::time::timeout_at(deadline, stream.next()).await {
+                Ok(n) => n,
+                Err(_) => break,
+            },
+            None => tokio::select! {
+                n = stream.next() => n,
+                _ = closing.wait_for(|c| *c) => continue,
+            },
+        };
+        let Some(msg) = next else { break };
+        let msg = match msg {
+            Ok(m) => m,
+            Err(WsError::Capacity(e)) if linger_until.is_none() => {
+                metrics.refuse(Refusal::TooLarge);
+                tracing::info!(conn = id, error = %e, "message too big; closing 1009");
+                shared.close(1009, "message too big");
+                continue;
+            }
+            Err(WsError::Protocol(e)) if linger_until.is_none() => {
+                tracing::info!(conn = id, error = %e, "protocol error; closing 1002");
+                shared.close(1002, &e.to_string());
+                continue;
+            }
+            Err(_) => break,
+        };
+        shared.seen();
+        if linger_until.is_some() {
+            if msg.is_close() {
+                break;
+            }
+            continue;
+        }
+        match msg {
+            Message::Binary(bytes) => {
+                if !bucket.take() {
+                    metrics.refuse(Refusal::RateLimited);
+                    tracing::info!(conn = id, "message rate limit exceeded; closing 1008");
+                    shared.close(1008, "message rate limit exceeded");
+                    continue;
+                }
+                Metrics::add(&metrics.messages_in, 1);
+                Metrics::add(&metrics.bytes_in, bytes.len() as u64);
+                let Some(tx) = room_tx else { continue };
+                if tx.send(RoomCmd::Message { conn: id, bytes }).await.is_err() {
+                    shared.close(1001, "room closed");
+                }
+            }
+            Message::Text(_) => {
+                metrics.refuse(Refusal::TextFrame);
+                shared.close(
+                    1003,
+                    "text frames are not accepted: y-websocket messages are binary",
+                );
+            }
+            Message::Close(_) => break,
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+        }
+    }
+}
+
+async fn writer_task(
+    mut sink: futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>,
+    shared: Arc<ConnShared>,
+    ctx: Arc<Ctx>,
+) {
+    let metrics = &ctx.metrics;
+    let period = ctx.config.ping_interval;
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    let mut closing = shared.closing();
+    loop {
+        let msg = tokio::select! {
+            out = shared.next() => match out {
+                Out::Data(b) => Message::Binary(b),
+                Out::Close(code, reason) => {
+                    let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+                    let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(Some(frame)))).await;
+                    break;
+                }
+            },
+            _ = ping.tick() => {
+                if shared.silent_for() > ctx.config.pong_timeout {
+                    Metrics::add(&metrics.ping_timeouts, 1);
+                    shared.close(1001, "no pong received");
+                    continue;
+                }
+                Message::Ping(Bytes::new())
+            }
+        };
+        let len = match &msg {
+            Message::Binary(b) => Some(b.len() as u64),
+            _ => None,
+        };
+        let sent = tokio::select! {
+            r = sink.send(msg) => Some(r),
+            // A close was requested while a send is stuck (a client that does not read): stop
+            // waiting for it and go send the close frame.
+            _ = closing.wait_for(|c| *c), if !shared.is_closing() => None,
+        };
+        match sent {
+            Some(Ok(())) => {
+                if let Some(len) = len {
+                    Metrics::add(&metrics.messages_out, 1);
+                    Metrics::add(&metrics.bytes_out, len);
+                }
+            }
+            Some(Err(_)) => break,
+            None => continue,
+        }
+    }
+    shared.close(1000, "");
+}

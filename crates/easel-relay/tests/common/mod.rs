@@ -1,0 +1,232 @@
+//! Shared test harness: a relay on 127.0.0.1:0 and raw y-websocket clients made of
+//! tokio-tungstenite, easel-proto's encoding and a yrs doc each.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use easel_proto::{Outgoing, Peer, message};
+use easel_relay::{Config, Durability, Metrics, OpenAuthorizer, RelayStore, Server};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::{Bytes, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, Map, ReadTxn, Transact};
+
+pub const T: Duration = Duration::from_secs(10);
+
+pub fn test_config(dir: &Path) -> Config {
+    let mut c = Config::new("127.0.0.1:0".parse().unwrap(), dir.to_path_buf());
+    c.durability = Durability::Normal;
+    c.max_connections_per_ip = 5000;
+    c
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub metrics: Arc<Metrics>,
+    pub store: RelayStore,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<Result<(), easel_relay::StoreError>>>,
+}
+
+impl TestServer {
+    pub async fn start(config: Config) -> TestServer {
+        let server = Server::bind(config, Arc::new(OpenAuthorizer))
+            .await
+            .unwrap();
+        let addr = server.local_addr();
+        let metrics = server.metrics();
+        let store = server.store();
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(server.run(async move {
+            let _ = rx.await;
+        }));
+        TestServer {
+            addr,
+            metrics,
+            store,
+            stop: Some(stop),
+            handle: Some(handle),
+        }
+    }
+
+    pub fn url(&self, room: &str) -> String {
+        format!("ws://{}/{room}", self.addr)
+    }
+
+    /// Graceful shutdown; waits for it to finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        tokio::time::timeout(Duration::from_secs(15), self.handle.take().unwrap())
+            .await
+            .expect("shutdown in time")
+            .unwrap()
+            .unwrap();
+    }
+}
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub async fn raw_connect(url: &str) -> Ws {
+    let (ws, _) = tokio::time::timeout(T, tokio_tungstenite::connect_async(url))
+        .await
+        .expect("connect in time")
+        .expect("connect");
+    ws
+}
+
+/// Connects with a tiny receive buffer (no autotuning), for a client that never reads.
+pub async fn raw_connect_small_buffer(addr: SocketAddr, room: &str) -> Ws {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.set_recv_buffer_size(4096).unwrap();
+    let stream = sock.connect(addr).await.unwrap();
+    let url = format!("ws://{addr}/{room}");
+    let (ws, _) = tokio::time::timeout(
+        T,
+        tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream)),
+    )
+    .await
+    .expect("connect in time")
+    .expect("connect");
+    ws
+}
+
+/// Reads until a close frame (or the end) and returns its code and reason.
+pub async fn expect_close(ws: &mut Ws) -> (u16, String) {
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        match tokio::time::timeout_at(deadline, ws.next()).await {
+            Err(_) => panic!("no close frame in time"),
+            Ok(None) => panic!("stream ended without a close frame"),
+            Ok(Some(Err(e))) => panic!("error before a close frame: {e}"),
+            Ok(Some(Ok(Message::Close(Some(f))))) => return (f.code.into(), f.reason.to_string()),
+            Ok(Some(Ok(Message::Close(None)))) => panic!("close frame without a code"),
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// A y-websocket client: a socket plus a peer over its own yrs doc.
+pub struct Client {
+    pub ws: Ws,
+    pub peer: Peer,
+}
+
+impl Client {
+    pub async fn connect(url: &str) -> Client {
+        let mut ws = raw_connect(url).await;
+        // The relay's sync step 2 and resyncs carry whole documents, bigger than one edit.
+        let limits = easel_proto::Limits {
+            max_message_bytes: 64 << 20,
+            ..Default::default()
+        };
+        let peer = Peer::with_limits(Doc::new(), limits);
+        for m in peer.start() {
+            ws.send(Message::Binary(Bytes::from(m))).await.unwrap();
+        }
+        Client { ws, peer }
+    }
+
+    pub async fn send(&mut self, bytes: Vec<u8>) {
+        self.ws
+            .send(Message::Binary(Bytes::from(bytes)))
+            .await
+            .unwrap();
+    }
+
+    /// Sets `m[key] = value` locally and sends the update.
+    pub async fn set(&mut self, key: &str, value: &str) {
+        let doc = self.peer.doc();
+        let map = doc.get_or_insert_map("m");
+        let before = doc.transact().state_vector();
+        {
+            let mut txn = doc.transact_mut();
+            map.insert(&mut txn, key, value);
+        }
+        let update = doc.transact().encode_diff_v1(&before);
+        self.send(message::encode_update(&update)).await;
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        let doc = self.peer.doc();
+        let map = doc.get_or_insert_map("m");
+        let txn = doc.transact();
+        map.get(&txn, key).map(|v| v.to_string(&txn))
+    }
+
+    pub fn len(&self) -> u32 {
+        let doc = self.peer.doc();
+        let map = doc.get_or_insert_map("m");
+        map.len(&doc.transact())
+    }
+
+    pub fn text_len(&self, name: &str) -> u32 {
+        let doc = self.peer.doc();
+        let t = doc.get_or_insert_text(name);
+        yrs::Text::len(&t, &doc.transact())
+    }
+
+    pub async fn set_awareness(&mut self, json: &str) {
+        // easel-proto gives a client's first state clock 0, which y-protocols' rules (and so
+        // the relay) ignore as not newer than "unknown"; y-protocols' own Awareness starts at
+        // clock 0 with `{}` and so publishes real states from clock 1. Do the same.
+        if self
+            .peer
+            .awareness()
+            .clock(self.peer.awareness().local_client())
+            .is_none()
+        {
+            self.peer.set_local_awareness(Some("{}")).unwrap();
+        }
+        let m = self.peer.set_local_awareness(Some(json)).unwrap();
+        self.send(m).await;
+    }
+
+    /// Handles incoming messages (answering sync step 1) until `done` holds.
+    pub async fn pump_until(&mut self, what: &str, mut done: impl FnMut(&Client) -> bool) {
+        let deadline = tokio::time::Instant::now() + T;
+        while !done(self) {
+            let msg = match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => panic!("timed out waiting for {what}"),
+                Ok(None) => panic!("connection ended while waiting for {what}"),
+                Ok(Some(m)) => m.unwrap(),
+            };
+            if let Message::Binary(b) = msg {
+                for o in self.peer.handle(&b).unwrap() {
+                    if let Outgoing::Reply(r) = o {
+                        self.send(r).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles whatever arrives within `d`.
+    pub async fn pump_for(&mut self, d: Duration) {
+        let deadline = tokio::time::Instant::now() + d;
+        while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, self.ws.next()).await {
+            if let Message::Binary(b) = msg {
+                for o in self.peer.handle(&b).unwrap() {
+                    if let Outgoing::Reply(r) = o {
+                        self.send(r).await;
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn state(&self) -> Vec<u8> {
+        self.peer
+            .doc()
+            .transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default())
+    }
+
+    pub fn sv(&self) -> Vec<u8> {
+        self.peer.doc().transact().state_vector().encode_v1()
+    }
+}

@@ -1,0 +1,42 @@
+// A stock Yjs client (yjs + y-websocket's WebsocketProvider over the `ws` package) for the
+// relay's interop test. Usage: node client.mjs ws://127.0.0.1:PORT ROOM
+//
+// It publishes an awareness state, sets m.from_js once synced, and exits 0 once it sees
+// m.from_rust (set by the Rust client), printing what it saw; it exits 1 after 20 s.
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import WebSocket from 'ws'
+
+const [url, room] = process.argv.slice(2)
+const doc = new Y.Doc()
+const provider = new WebsocketProvider(url, room, doc, {
+  WebSocketPolyfill: WebSocket,
+  disableBc: true,
+  params: { probe: 'interop' }
+})
+provider.awareness.setLocalStateField('user', { name: 'yjs-node' })
+const m = doc.getMap('m')
+
+const timer = setTimeout(() => {
+  console.error('timeout: m =', JSON.stringify(m.toJSON()))
+  process.exit(1)
+}, 20000)
+
+provider.on('sync', (synced) => {
+  if (synced && !m.has('from_js')) {
+    m.set('from_js', 'hello from yjs')
+    console.log('synced; set from_js')
+  }
+})
+
+m.observe(() => {
+  if (m.has('from_rust')) {
+    console.log('GOT from_rust=' + m.get('from_rust'))
+    clearTimeout(timer)
+    // Let our last messages go out before leaving.
+    setTimeout(() => {
+      provider.destroy()
+      process.exit(0)
+    }, 200)
+  }
+})

@@ -1,0 +1,373 @@
+//! The relay over real sockets: convergence, awareness, persistence, bad input, slow clients.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use easel_proto::message;
+use futures_util::SinkExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::{Bytes, Message};
+
+const ROOM: &str = "3f2b1c9e-0000-4000-8000-000000000001";
+
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(T, s.read_to_string(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_converge_with_awareness_late_join_and_isolated_rooms() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(test_config(dir.path())).await;
+    let mut a = Client::connect(&srv.url(ROOM)).await;
+    let mut b = Client::connect(&srv.url(ROOM)).await;
+    let mut c = Client::connect(&srv.url(ROOM)).await;
+    let mut other = Client::connect(&srv.url("other-room/comments")).await;
+
+    a.set("a", "1").await;
+    b.set("b", "2").await;
+    c.set("c", "3").await;
+    other.set("x", "elsewhere").await;
+    for cl in [&mut a, &mut b, &mut c] {
+        cl.pump_until("three keys", |c| c.len() == 3).await;
+    }
+    assert_eq!(a.state(), b.state());
+    assert_eq!(b.state(), c.state());
+    assert_eq!(a.get("x"), None, "rooms are isolated");
+
+    // Awareness from one reaches the others.
+    a.set_awareness(r#"{"user":{"name":"ada"},"cursor":{"x":1,"y":2}}"#)
+        .await;
+    let aid = a.peer.awareness().local_client();
+    for cl in [&mut b, &mut c] {
+        cl.pump_until("a's awareness", |c| {
+            c.peer
+                .awareness()
+                .state(aid)
+                .is_some_and(|s| s.contains("ada"))
+        })
+        .await;
+    }
+
+    // A late joiner gets the full state and the current awareness.
+    let mut late = Client::connect(&srv.url(ROOM)).await;
+    late.pump_until("full state", |c| {
+        c.len() == 3 && c.peer.awareness().state(aid).is_some()
+    })
+    .await;
+    assert_eq!(late.get("b").as_deref(), Some("2"));
+
+    // A leaving client's awareness is removed for the others.
+    a.ws.close(None).await.unwrap();
+    b.pump_until("a's awareness removed", |c| {
+        c.peer.awareness().state(aid).is_none()
+    })
+    .await;
+
+    other.pump_for(Duration::from_millis(100)).await;
+    assert_eq!(other.len(), 1, "the other room saw only its own edit");
+
+    // HTTP endpoints on the same port.
+    let health = http_get(srv.addr, "/health").await;
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.ends_with("ok"));
+    let metrics = http_get(srv.addr, "/metrics").await;
+    assert!(metrics.contains("easel_relay_connections "), "{metrics}");
+    // Clients answer the relay's sync step 1 with their whole state; only real changes count.
+    assert!(
+        metrics.contains("easel_relay_updates_persisted_total 4\n"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("easel_relay_rooms_loaded 2"), "{metrics}");
+
+    // Invalid room names are refused at the handshake.
+    for bad in ["a/../b", "", "a%20b"] {
+        let r = tokio_tungstenite::connect_async(srv.url(bad)).await;
+        assert!(r.is_err(), "room {bad:?} should be refused");
+    }
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_loses_nothing_and_idle_rooms_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.compact_every = 7;
+    cfg.idle_room_timeout = Duration::from_millis(300);
+    let srv = TestServer::start(cfg.clone()).await;
+    let mut a = Client::connect(&srv.url(ROOM)).await;
+    for i in 0..20 {
+        a.set(&format!("k{i}"), &format!("v{i}")).await;
+    }
+    // A second client seeing every edit means the room applied (and so persisted) them all.
+    let mut b = Client::connect(&srv.url(ROOM)).await;
+    b.pump_until("20 keys", |c| c.len() == 20).await;
+    // Compaction runs after the turn's broadcast, so give it a moment.
+    let deadline = tokio::time::Instant::now() + T;
+    while srv
+        .metrics
+        .compactions
+        .load(std::sync::atomic::Ordering::Relaxed)
+        == 0
+    {
+        assert!(tokio::time::Instant::now() < deadline, "never compacted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, closing) = expect_close_after_shutdown(srv, &mut a).await;
+    assert_eq!(closing, 1001);
+
+    let srv = TestServer::start(cfg.clone()).await;
+    let mut fresh = Client::connect(&srv.url(ROOM)).await;
+    fresh
+        .pump_until("everything after restart", |c| c.len() == 20)
+        .await;
+    assert_eq!(fresh.state(), b.state());
+
+    // Idle unload: with no connections the room leaves memory, and comes back on demand.
+    fresh.set("after", "restart").await;
+    let mut watcher = Client::connect(&srv.url(ROOM)).await;
+    watcher.pump_until("21 keys", |c| c.len() == 21).await;
+    drop(fresh);
+    drop(watcher);
+    let gauge = &srv.metrics.rooms_loaded;
+    let deadline = tokio::time::Instant::now() + T;
+    while gauge.load(std::sync::atomic::Ordering::Relaxed) != 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "room never unloaded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Unloading flushed the room into a snapshot.
+    assert_eq!(srv.store.update_count(ROOM).await.unwrap(), 0);
+    let mut back = Client::connect(&srv.url(ROOM)).await;
+    back.pump_until("reloaded room", |c| c.len() == 21).await;
+    assert_eq!(back.get("after").as_deref(), Some("restart"));
+    srv.shutdown().await;
+}
+
+async fn expect_close_after_shutdown(srv: TestServer, ws: &mut Client) -> ((), u16) {
+    let close = tokio::spawn(async move { srv.shutdown().await });
+    let (code, _) = expect_close(&mut ws.ws).await;
+    close.await.unwrap();
+    ((), code)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../../../shared/fixtures/yrs-malformed/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {path}: {e}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_closes_only_the_sender_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.max_message_bytes = 64 * 1024;
+    cfg.message_rate = 50.0;
+    cfg.message_burst = 100.0;
+    let srv = TestServer::start(cfg).await;
+
+    // A healthy pair in another room keeps working throughout.
+    let mut w1 = Client::connect(&srv.url("healthy")).await;
+    let mut w2 = Client::connect(&srv.url("healthy")).await;
+
+    let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+    // Each fixture bare, and wrapped as the message it would be handed to yrs as.
+    for f in [
+        "awareness_msg_abort.bin",
+        "idset_oom_v1.bin",
+        "utf8_segv_v1.bin",
+        "v2_readusize_panic.bin",
+    ] {
+        let b = fixture(f);
+        cases.push((format!("{f} bare"), b.clone()));
+        if f != "awareness_msg_abort.bin" {
+            cases.push((format!("{f} as update"), message::encode_update(&b)));
+            cases.push((format!("{f} as step 2"), message::encode_sync_step2(&b)));
+        }
+    }
+    cases.push(("truncated varint".into(), vec![0x80]));
+    cases.push((
+        "huge varint".into(),
+        vec![
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+        ],
+    ));
+    cases.push((
+        "length past the frame".into(),
+        vec![0, 2, 0xff, 0x7f, 1, 2, 3],
+    ));
+    cases.push(("awareness length past the frame".into(), vec![1, 50, 1, 2]));
+    cases.push(("unknown message type".into(), vec![9]));
+    cases.push(("trailing bytes".into(), vec![3, 0]));
+    // Validates as lib0 framing but is not a Yjs update: a struct section claiming a client
+    // with garbage content.
+    cases.push((
+        "invalid yrs update".into(),
+        message::encode_update(&[1, 1, 5, 0, 0xff, 0, 0]),
+    ));
+    cases.push(("empty message".into(), vec![]));
+
+    for (name, bytes) in &cases {
+        let mut bad = raw_connect(&srv.url(&format!("bad-{}", name.len()))).await;
+        bad.send(Message::Binary(Bytes::from(bytes.clone())))
+            .await
+            .unwrap();
+        let (code, reason) = expect_close(&mut bad).await;
+        assert_eq!(code, 1007, "{name}: {reason}");
+        assert!(
+            !reason.is_empty() && reason.len() <= 123,
+            "{name}: {reason:?}"
+        );
+        println!("{name}: 1007 {reason}");
+    }
+    let (updates, snapshots) = srv.store.totals().await.unwrap();
+    assert_eq!((updates, snapshots), (0, 0), "nothing persisted");
+
+    // A text frame: 1003.
+    let mut t = raw_connect(&srv.url("bad-text")).await;
+    t.send(Message::Text("hello".into())).await.unwrap();
+    assert_eq!(expect_close(&mut t).await.0, 1003);
+
+    // An oversized message: 1009.
+    let mut big = raw_connect(&srv.url("bad-big")).await;
+    let _ = big
+        .send(Message::Binary(Bytes::from(message::encode_update(
+            &vec![0; 100_000],
+        ))))
+        .await;
+    assert_eq!(expect_close(&mut big).await.0, 1009);
+
+    // A flood of (valid) query-awareness messages: 1008.
+    let mut flood = raw_connect(&srv.url("bad-flood")).await;
+    for _ in 0..400 {
+        if flood
+            .send(Message::Binary(Bytes::from(
+                message::encode_query_awareness(),
+            )))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let (code, reason) = expect_close(&mut flood).await;
+    assert_eq!(code, 1008, "{reason}");
+
+    // The healthy room still converges and the store holds only its update.
+    w1.set("still", "alive").await;
+    w2.pump_until("healthy update", |c| c.get("still").is_some())
+        .await;
+    let (updates, _) = srv.store.totals().await.unwrap();
+    assert_eq!(updates, 1);
+    let m = &srv.metrics;
+    use easel_relay::Refusal::*;
+    assert!(m.refused(Malformed) + m.refused(Rejected) >= cases.len() as u64);
+    assert_eq!(m.refused(TextFrame), 1);
+    assert_eq!(m.refused(TooLarge), 1);
+    assert_eq!(m.refused(RateLimited), 1);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_consumers_are_resynced_then_closed_while_others_get_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.send_queue = 32;
+    cfg.max_resyncs = 2;
+    let srv = TestServer::start(cfg).await;
+    let url = srv.url(ROOM);
+    let mut writer = Client::connect(&url).await;
+    let mut reader = Client::connect(&url).await;
+    // Joins, says nothing, and never reads.
+    let _sleeper = raw_connect_small_buffer(srv.addr, ROOM).await;
+
+    let chunk = "x".repeat(60_000);
+    let n = 150;
+    let read = tokio::spawn(async move {
+        reader
+            .pump_until("every update", |c| c.text_len("t") as usize == n * 60_000)
+            .await;
+        reader
+    });
+    for i in 0..n {
+        let doc = writer.peer.doc();
+        let text = doc.get_or_insert_text("t");
+        let before = yrs::ReadTxn::state_vector(&yrs::Transact::transact(doc));
+        {
+            let mut txn = yrs::Transact::transact_mut(doc);
+            yrs::Text::insert(&text, &mut txn, (i * 60_000) as u32, &chunk);
+        }
+        let update = yrs::ReadTxn::encode_diff_v1(&yrs::Transact::transact(doc), &before);
+        writer.send(message::encode_update(&update)).await;
+        // Stay under the rate limit, and let the reading client keep up.
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let reader = tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reader.state(), writer.state());
+    let m = &srv.metrics;
+    let deadline = tokio::time::Instant::now() + T;
+    while m
+        .slow_disconnects
+        .load(std::sync::atomic::Ordering::Relaxed)
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "slow client never closed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(m.slow_resyncs.load(std::sync::atomic::Ordering::Relaxed), 2);
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resynced_client_converges() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.send_queue = 2;
+    cfg.max_resyncs = 1000;
+    let srv = TestServer::start(cfg).await;
+    let url = srv.url(ROOM);
+    let mut writer = Client::connect(&url).await;
+    let mut lazy = Client::connect(&url).await;
+    for i in 0..200 {
+        writer.set(&format!("k{i}"), &"v".repeat(20_000)).await;
+    }
+    // Only now start reading: its queue overflowed many times over.
+    lazy.pump_until("everything", |c| c.len() == 200).await;
+    assert_eq!(lazy.state(), writer.state());
+    assert!(
+        srv.metrics
+            .slow_resyncs
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+    );
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capabilities_mode_is_not_available_yet() {
+    let e = easel_relay::AuthMode::Capabilities
+        .authorizer()
+        .err()
+        .unwrap();
+    assert!(e.contains("not available yet"));
+}
