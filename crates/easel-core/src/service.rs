@@ -137,6 +137,21 @@ impl Easel {
             .await
     }
 
+    /// Creates an empty local replica of a board that lives elsewhere (joined through a relay
+    /// or a host), under its existing id, so syncing fills it in. The local user holds it.
+    pub async fn create_replica(
+        &self,
+        actor: Uuid,
+        board: Uuid,
+        title: &str,
+    ) -> Result<BoardRecord> {
+        let doc = BoardDoc::new();
+        let detail = serde_json::json!({ "title": title, "replica": true });
+        self.store
+            .create_board(board, actor, title, &doc.encode_state(), "create", &detail)
+            .await
+    }
+
     /// Creates a board holding `scene`, all at once or not at all. `source` names where it came
     /// from (a format, a file name) for the audit log.
     pub async fn import_board(
