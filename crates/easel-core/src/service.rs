@@ -202,30 +202,16 @@ impl Easel {
     /// Opens a board: latest snapshot plus the update tail. Audited.
     pub async fn open_board(&self, actor: Uuid, board: Uuid) -> Result<BoardSession> {
         let (record, access) = self.authorize(actor, board, Op::Open).await?;
-        let stored = self.store.load_doc(board).await?;
-        let mut doc = doc_from_stored(&stored)?;
-        doc.clear_undo();
+        let session = self.session(actor, record, access).await?;
         self.store
             .audit(board, Some(actor), "open", &serde_json::json!({}))
             .await?;
-        Ok(BoardSession {
-            store: self.store.clone(),
-            board: record,
-            actor,
-            access,
-            doc,
-            applied_seq: stored.last_seq(),
-            since_snapshot: stored.tail.len(),
-            last_snapshot: Instant::now(),
-            unsaved: Vec::new(),
-            policy: self.policy,
-            listeners: Vec::new(),
-        })
+        Ok(session)
     }
 
     pub async fn rename_board(&self, actor: Uuid, board: Uuid, title: &str) -> Result<()> {
-        let (record, _) = self.authorize(actor, board, Op::Rename).await?;
-        let mut session = self.open_board_quiet(actor, &record).await?;
+        let (record, access) = self.authorize(actor, board, Op::Rename).await?;
+        let mut session = self.session(actor, record.clone(), access).await?;
         let mut meta = session.doc.meta();
         meta.title = title.to_string();
         session.doc.set_meta(&meta)?;
@@ -234,15 +220,20 @@ impl Easel {
         self.store.rename_board(board, actor, title, &detail).await
     }
 
-    /// Opens without the "open" audit row, for operations that audit themselves.
-    async fn open_board_quiet(&self, actor: Uuid, record: &BoardRecord) -> Result<BoardSession> {
-        let access = self.store.access(record, Some(actor)).await?;
+    /// A session on an authorized board, without the "open" audit row (operations that open a
+    /// board to do one thing audit that thing instead).
+    async fn session(
+        &self,
+        actor: Uuid,
+        record: BoardRecord,
+        access: Access,
+    ) -> Result<BoardSession> {
         let stored = self.store.load_doc(record.id).await?;
         let mut doc = doc_from_stored(&stored)?;
         doc.clear_undo();
         Ok(BoardSession {
             store: self.store.clone(),
-            board: record.clone(),
+            board: record,
             actor,
             access,
             doc,
@@ -515,108 +506,79 @@ impl BoardSession {
         Ok(true)
     }
 
-    pub async fn add(&mut self, el: Element) -> Result<Element> {
-        self.allow(Op::Edit).await?;
+    /// One edit: checks `op`, applies `f` to the document as this session's actor, and returns
+    /// once the change is committed. A refused or invalid edit changes nothing.
+    async fn edit<T>(
+        &mut self,
+        op: Op,
+        f: impl FnOnce(&mut BoardDoc, &str) -> Result<T>,
+    ) -> Result<T> {
+        self.allow(op).await?;
         let actor = self.actor_str();
-        let el = self.doc.add(&actor, el)?;
+        let out = f(&mut self.doc, &actor)?;
         self.commit().await?;
-        Ok(el)
+        Ok(out)
+    }
+
+    pub async fn add(&mut self, el: Element) -> Result<Element> {
+        self.edit(Op::Edit, |d, a| d.add(a, el)).await
     }
 
     pub async fn add_many(&mut self, els: Vec<Element>) -> Result<Vec<Element>> {
-        self.allow(Op::Edit).await?;
-        let actor = self.actor_str();
-        let els = self.doc.add_many(&actor, els)?;
-        self.commit().await?;
-        Ok(els)
+        self.edit(Op::Edit, |d, a| d.add_many(a, els)).await
     }
 
     pub async fn update(&mut self, id: &str, patch: &ElementPatch) -> Result<Element> {
-        self.allow(Op::Edit).await?;
-        let actor = self.actor_str();
-        let el = self.doc.update(&actor, id, patch)?;
-        self.commit().await?;
-        Ok(el)
+        self.edit(Op::Edit, |d, a| d.update(a, id, patch)).await
     }
 
     pub async fn update_many(
         &mut self,
         patches: &[(String, ElementPatch)],
     ) -> Result<Vec<Element>> {
-        self.allow(Op::Edit).await?;
-        let actor = self.actor_str();
-        let els = self.doc.update_many(&actor, patches)?;
-        self.commit().await?;
-        Ok(els)
+        self.edit(Op::Edit, |d, a| d.update_many(a, patches)).await
     }
 
     pub async fn delete(&mut self, ids: &[String]) -> Result<usize> {
-        self.allow(Op::Edit).await?;
-        let actor = self.actor_str();
-        let n = self.doc.delete(&actor, ids)?;
-        self.commit().await?;
-        Ok(n)
+        self.edit(Op::Edit, |d, a| d.delete(a, ids)).await
     }
 
     pub async fn reorder(&mut self, ids: &[String], to: Reorder) -> Result<()> {
-        self.allow(Op::Edit).await?;
-        let actor = self.actor_str();
-        self.doc.reorder(&actor, ids, to)?;
-        self.commit().await
+        self.edit(Op::Edit, |d, a| d.reorder(a, ids, to)).await
     }
 
     pub async fn group(&mut self, ids: &[String]) -> Result<String> {
-        self.allow(Op::Edit).await?;
-        let actor = self.actor_str();
-        let g = self.doc.group(&actor, ids)?;
-        self.commit().await?;
-        Ok(g)
+        self.edit(Op::Edit, |d, a| d.group(a, ids)).await
     }
 
     pub async fn ungroup(&mut self, group_id: &str) -> Result<usize> {
-        self.allow(Op::Edit).await?;
-        let actor = self.actor_str();
-        let n = self.doc.ungroup(&actor, group_id)?;
-        self.commit().await?;
-        Ok(n)
+        self.edit(Op::Edit, |d, a| d.ungroup(a, group_id)).await
     }
 
     pub async fn set_text(&mut self, id: &str, text: &str) -> Result<Element> {
-        self.allow(Op::Edit).await?;
-        let actor = self.actor_str();
-        let el = self.doc.set_text(&actor, id, text)?;
-        self.commit().await?;
-        Ok(el)
+        self.edit(Op::Edit, |d, a| d.set_text(a, id, text)).await
     }
 
     pub async fn add_file(&mut self, file: BoardFile) -> Result<String> {
-        self.allow(Op::Edit).await?;
-        let id = self.doc.add_file(file)?;
-        self.commit().await?;
-        Ok(id)
+        self.edit(Op::Edit, |d, _| d.add_file(file)).await
     }
 
     pub async fn set_background(&mut self, background: &str) -> Result<()> {
-        self.allow(Op::Edit).await?;
-        let mut meta = self.doc.meta();
-        meta.background = background.to_string();
-        self.doc.set_meta(&meta)?;
-        self.commit().await
+        self.edit(Op::Edit, |d, _| {
+            let mut meta = d.meta();
+            meta.background = background.to_string();
+            d.set_meta(&meta)
+        })
+        .await
     }
 
     /// Undoes this user's last change on this board; returns false when there is none.
     pub async fn undo(&mut self) -> Result<bool> {
-        self.allow(Op::Undo).await?;
-        let did = self.doc.undo();
-        self.commit().await?;
-        Ok(did)
+        self.edit(Op::Undo, |d, _| Ok(d.undo())).await
     }
 
     pub async fn redo(&mut self) -> Result<bool> {
-        self.allow(Op::Undo).await?;
-        let did = self.doc.redo();
-        self.commit().await?;
-        Ok(did)
+        self.edit(Op::Undo, |d, _| Ok(d.redo())).await
     }
 
     /// Takes a snapshot now, named or automatic, and folds the update log into it.
