@@ -1,0 +1,161 @@
+//! The relay's limits, exercised over real sockets: connection caps, the handshake timeout, the
+//! ping/pong timeout, and write refusals for read-only and comment-only connections.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Client, T, expect_close, test_config};
+use easel_proto::{Message as Proto, decode};
+use easel_relay::{Authorizer, Denied, Grant, Server};
+use futures_util::StreamExt;
+use tokio::io::AsyncReadExt;
+use tokio_tungstenite::tungstenite::Message;
+
+async fn start(
+    config: easel_relay::Config,
+    auth: Arc<dyn Authorizer>,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let server = Server::bind(config, auth).await.unwrap();
+    let addr = server.local_addr();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+    (addr, stop)
+}
+
+fn http_status(e: tokio_tungstenite::tungstenite::Error) -> u16 {
+    match e {
+        tokio_tungstenite::tungstenite::Error::Http(r) => r.status().as_u16(),
+        other => panic!("expected an HTTP refusal, got {other}"),
+    }
+}
+
+#[tokio::test]
+async fn connection_caps_refuse_with_http_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.max_connections = 3;
+    let (addr, _stop) = start(config, Arc::new(easel_relay::OpenAuthorizer)).await;
+    let url = format!("ws://{addr}/room");
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(common::raw_connect(&url).await);
+    }
+    let err = tokio_tungstenite::connect_async(&url).await.unwrap_err();
+    assert_eq!(http_status(err), 503);
+    drop(open);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.max_connections_per_ip = 2;
+    let (addr, _stop) = start(config, Arc::new(easel_relay::OpenAuthorizer)).await;
+    let url = format!("ws://{addr}/room");
+    let _a = common::raw_connect(&url).await;
+    let _b = common::raw_connect(&url).await;
+    let err = tokio_tungstenite::connect_async(&url).await.unwrap_err();
+    assert_eq!(http_status(err), 429);
+}
+
+#[tokio::test]
+async fn a_silent_socket_is_dropped_after_the_handshake_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.handshake_timeout = Duration::from_millis(300);
+    let (addr, _stop) = start(config, Arc::new(easel_relay::OpenAuthorizer)).await;
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut buf = [0u8; 64];
+    // The server closes the socket; reading ends with 0 bytes (or a reset) well within T.
+    let r = tokio::time::timeout(T, sock.read(&mut buf))
+        .await
+        .expect("closed in time");
+    assert!(matches!(r, Ok(0) | Err(_)), "{r:?}");
+}
+
+#[tokio::test]
+async fn a_peer_that_never_answers_pings_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.ping_interval = Duration::from_millis(100);
+    config.pong_timeout = Duration::from_millis(400);
+    let (addr, _stop) = start(config, Arc::new(easel_relay::OpenAuthorizer)).await;
+    let mut ws = common::raw_connect(&format!("ws://{addr}/room")).await;
+    // Not polling the socket means tungstenite never answers the server's pings.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let (code, reason) = expect_close(&mut ws).await;
+    assert_eq!(code, 1001, "{reason}");
+}
+
+/// Grants by room name prefix: `ro-*` read-only, `c-*` comments-only, others read-write.
+struct ByName;
+
+impl Authorizer for ByName {
+    fn authorize(&self, room: &str, query: &HashMap<String, String>) -> Result<Grant, Denied> {
+        if query.get("cap").is_some_and(|c| c == "forged") {
+            return Err(Denied("capability does not verify".into()));
+        }
+        Ok(if room.starts_with("ro-") {
+            Grant::ReadOnly
+        } else if room.starts_with("c-") {
+            Grant::CommentsOnly
+        } else {
+            Grant::ReadWrite
+        })
+    }
+}
+
+/// Sends `m[k] = v` and returns the reason of a permission-denied answer, if one comes.
+async fn write_and_listen(c: &mut Client, key: &str) -> Option<String> {
+    c.set(key, "v").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(800);
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, c.ws.next()).await {
+        if let Message::Binary(b) = msg
+            && let Ok(Proto::PermissionDenied { reason }) = decode(&b, &Default::default())
+        {
+            return Some(reason);
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn writes_beyond_the_grant_are_refused_and_not_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, _stop) = start(test_config(dir.path()), Arc::new(ByName)).await;
+    let base = format!("ws://{addr}");
+
+    // A read-only connection may sync, but its write is refused, answered, and goes nowhere.
+    let mut writer = Client::connect(&format!("{base}/ro-board")).await;
+    writer.pump_for(Duration::from_millis(200)).await;
+    let reason = write_and_listen(&mut writer, "x").await;
+    assert!(
+        reason.is_some_and(|r| r.contains("permission denied")),
+        "expected a refusal"
+    );
+    let mut fresh = Client::connect(&format!("{base}/ro-board")).await;
+    fresh.pump_for(Duration::from_millis(300)).await;
+    assert_eq!(
+        fresh.len(),
+        0,
+        "nothing from the refused write reached the room"
+    );
+
+    // Comments-only: the comments room takes writes, the board room does not.
+    let mut commenter = Client::connect(&format!("{base}/c-board/comments")).await;
+    assert_eq!(write_and_listen(&mut commenter, "note").await, None);
+    let mut reader = Client::connect(&format!("{base}/c-board/comments")).await;
+    reader
+        .pump_until("the comment", |c| c.get("note").is_some())
+        .await;
+    let mut on_board = Client::connect(&format!("{base}/c-board")).await;
+    assert!(write_and_listen(&mut on_board, "shape").await.is_some());
+
+    // A capability that does not verify is refused at the handshake.
+    let err = tokio_tungstenite::connect_async(format!("{base}/board?cap=forged"))
+        .await
+        .unwrap_err();
+    assert_eq!(http_status(err), 403);
+}
