@@ -4,6 +4,7 @@
 //! - [`model`]: elements, board meta and files as plain values, with validation.
 //! - [`zorder`]: fractional index keys for z-order.
 //! - [`doc`]: the yrs board document: typed operations, per-user undo, encode/decode.
+//! - [`capability`]: signed grants of a level on a board, share links, owner-bound board ids.
 //! - [`perm`]: permission levels and the access each operation needs.
 //! - [`store`]: the SQLite store (sqlx): migrations, group-committed update log, snapshots, audit.
 //! - [`sync`]: the y-websocket client that keeps an open board in sync with a relay or host.
@@ -12,6 +13,7 @@
 //!
 //! Nothing here knows about Tauri or windows; only [`sync`] opens sockets.
 
+pub mod capability;
 pub mod doc;
 pub mod error;
 pub mod model;

@@ -100,7 +100,7 @@ pub fn room_url(base: &str, room: &str, params: &[(String, String)]) -> Result<S
     Ok(url)
 }
 
-fn percent_encode(s: &str) -> String {
+pub(crate) fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
