@@ -15,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::model::{BoardFile, BoardMeta, Element, ElementPatch, Scene};
 use crate::perm::{Access, Level, Op};
 use crate::store::{
-    AuditEntry, AuditQuery, BoardRecord, GrantChange, Permission, SnapshotInfo, Store, StoredDoc,
-    User,
+    AuditEntry, AuditQuery, BoardRecord, BoardRemote, GrantChange, Permission, SnapshotInfo, Store,
+    StoredDoc, User,
 };
 
 /// When automatic snapshots (which also compact the update log) are taken.
@@ -234,6 +234,55 @@ impl Easel {
         self.store.rename_board(board, actor, title, &detail).await
     }
 
+    /// Makes the board record's title match the title in the document's meta (which a sync may
+    /// have brought), without touching the document. Returns the new title when it changed.
+    /// Audited as `rename` with `"source": "sync"`.
+    pub async fn adopt_doc_title(&self, actor: Uuid, board: Uuid) -> Result<Option<String>> {
+        let (record, _) = self.authorize(actor, board, Op::Open).await?;
+        let session = self.open_board_quiet(actor, &record).await?;
+        let title = session.doc.meta().title;
+        if title.is_empty()
+            || title == record.title
+            || crate::model::validate_title(&title).is_err()
+        {
+            return Ok(None);
+        }
+        let detail = serde_json::json!({ "from": record.title, "to": title, "source": "sync" });
+        self.store
+            .rename_board(board, actor, &title, &detail)
+            .await?;
+        Ok(Some(title))
+    }
+
+    /// Remembers a relay or LAN host (`kind` is `relay` or `host`) for syncing a board; needs
+    /// edit access. Returns the normalized URL and whether anything changed (audited as
+    /// `connect`).
+    pub async fn connect(
+        &self,
+        actor: Uuid,
+        board: Uuid,
+        url: &str,
+        kind: &str,
+    ) -> Result<(String, bool)> {
+        let url = normalize_remote(url, board)?;
+        self.authorize(actor, board, Op::Edit).await?;
+        let added = self.store.add_remote(board, &url, kind, actor).await?;
+        Ok((url, added))
+    }
+
+    /// Forgets a remembered remote (audited as `disconnect`); returns false when there was none.
+    pub async fn disconnect(&self, actor: Uuid, board: Uuid, url: &str) -> Result<bool> {
+        let url = url.trim().trim_end_matches('/');
+        self.authorize(actor, board, Op::Edit).await?;
+        self.store.remove_remote(board, url, actor).await
+    }
+
+    /// A board's remembered remotes.
+    pub async fn remotes(&self, actor: Uuid, board: Uuid) -> Result<Vec<BoardRemote>> {
+        self.authorize(actor, board, Op::Open).await?;
+        self.store.remotes(board).await
+    }
+
     /// Opens without the "open" audit row, for operations that audit themselves.
     async fn open_board_quiet(&self, actor: Uuid, record: &BoardRecord) -> Result<BoardSession> {
         let access = self.store.access(record, Some(actor)).await?;
@@ -328,6 +377,14 @@ impl Easel {
         let record = self.store.board(board).await?;
         self.store.access(&record, Some(actor)).await
     }
+}
+
+/// A remote's base URL as stored: trimmed, without a trailing slash, and one that
+/// [`crate::sync::room_url`] accepts.
+fn normalize_remote(url: &str, board: Uuid) -> Result<String> {
+    let url = url.trim().trim_end_matches('/').to_string();
+    crate::sync::room_url(&url, &board.to_string(), &[])?;
+    Ok(url)
 }
 
 fn doc_from_stored(stored: &StoredDoc) -> Result<BoardDoc> {
