@@ -304,6 +304,21 @@ impl Easel {
         })
     }
 
+    /// Removes a replica made by [`Self::create_replica`] whose first sync failed: the board and
+    /// its document go, the audit trail stays. Owner only; refused for a board that has had
+    /// any update beyond its empty first state, so no content can be lost this way.
+    pub async fn discard_replica(&self, actor: Uuid, board: Uuid) -> Result<()> {
+        self.authorize(actor, board, Op::Delete).await?;
+        if self.store.last_seq(board).await? > 1 {
+            return Err(Error::invalid(
+                "board",
+                "it has content; delete it with `easel boards delete` instead",
+            ));
+        }
+        let detail = serde_json::json!({ "replica": true, "reason": "first sync failed" });
+        self.store.purge_board(board, actor, &detail).await
+    }
+
     /// Moves a board to the trash (soft delete); the owner can bring it back.
     pub async fn delete_board(&self, actor: Uuid, board: Uuid) -> Result<()> {
         self.authorize(actor, board, Op::Delete).await?;

@@ -495,6 +495,24 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a board and everything stored for it except its audit trail, with the audit row
+    /// `purge`. For a replica whose first sync failed, so no empty stand-in is left behind.
+    pub async fn purge_board(
+        &self,
+        id: Uuid,
+        actor: Uuid,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM boards WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut tx, id, Some(actor), "purge", detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Soft-deletes (or with `deleted = false`, restores) a board, with its audit row.
     pub async fn set_deleted(&self, id: Uuid, actor: Uuid, deleted: bool) -> Result<()> {
         let mut tx = self.begin().await?;
