@@ -215,10 +215,12 @@ Peers run `easel sync <full board id> --relay ws://THIS-HOST:PORT`. Edits made h
 app or with `easel element add`) reach connected peers within about a second, and theirs land
 in this installation's boards. The server keeps its copy in <data dir>/host/.
 
-WARNING: `--listen 0.0.0.0:8788` exposes the served boards to anyone on the network, with no
-authentication, until sharing lands. Stop with Ctrl-C or SIGTERM.")]
+WARNING: `--listen 0.0.0.0:8788` exposes the served boards on the LAN, unauthenticated until
+sharing lands: anyone who can reach the port can read and edit them. Stop with Ctrl-C or
+SIGTERM.")]
     Serve {
-        /// Address to listen on; 127.0.0.1 keeps it to this machine.
+        /// Address to listen on; 127.0.0.1 keeps it to this machine, 0.0.0.0 exposes it on the
+        /// LAN (unauthenticated until sharing lands).
         #[arg(long, default_value = "127.0.0.1:8788")]
         listen: SocketAddr,
         /// Boards to serve (repeatable; default: every board you own).
