@@ -1,6 +1,8 @@
 //! The command line, as clap derive types. Behaviour lives in `commands.rs`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -21,7 +23,8 @@ Examples:
   easel element add 3f2a --kind rectangle --x 0 --y 0 --width 200 --height 100
   easel export 3f2a -o plan.json
   easel import plan.json --title 'Plan (copy)'
-  easel --json audit 3f2a --action export";
+  easel --json audit 3f2a --action export
+  easel sync 3f2a --relay ws://127.0.0.1:8787";
 
 /// Easel: local-first collaborative whiteboards, from the command line.
 ///
@@ -151,6 +154,86 @@ Examples:
         board: String,
         /// A user id (or unique prefix), or `public`.
         subject: String,
+    },
+
+    /// Sync a board once with a relay or a LAN host, and exit when both sides are equal.
+    #[command(after_help = "\
+Examples:
+  easel sync 3f2a --relay ws://relay.example:8787
+  easel sync 3f2a                      # with the remotes remembered by `easel connect`
+  easel sync 0c7e4d3a-5b1f-4a7e-9d2c-1f2e3d4c5b6a --relay ws://192.168.1.20:8788
+
+Given the full id of a board this installation does not have, `easel sync` creates a local
+replica and fills it from the server: that is how a board shared through a relay or host is
+fetched. Prints the bytes sent and received and the updates applied.")]
+    Sync {
+        /// Board id or unique prefix; a full id fetches a board not yet here.
+        board: String,
+        /// Server to sync with, `ws://HOST:PORT` (default: the board's remembered remotes).
+        #[arg(long, value_name = "URL")]
+        relay: Option<String>,
+        /// Give up after this long (e.g. 30s, 500ms, 2m).
+        #[arg(long, default_value = "30s", value_parser = parse_duration)]
+        timeout: Duration,
+    },
+
+    /// Remember a relay or host for a board (used by `easel sync`); without URL, list them.
+    #[command(after_help = "\
+Examples:
+  easel connect 3f2a ws://relay.example:8787
+  easel connect 3f2a ws://192.168.1.20:8788 --kind host
+  easel connect 3f2a                   # list the board's remotes
+
+Needs edit access to the board; audited as `connect`.")]
+    Connect {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// Server base URL, `ws://HOST:PORT`.
+        url: Option<String>,
+        /// relay or host (another Easel running `easel serve`).
+        #[arg(long, default_value = "relay", value_parser = ["relay", "host"])]
+        kind: String,
+    },
+
+    /// Forget a relay or host remembered for a board.
+    #[command(after_help = "Example:\n  easel disconnect 3f2a ws://relay.example:8787")]
+    Disconnect {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// The URL as `easel connect 3f2a` lists it.
+        url: String,
+    },
+
+    /// Host boards for peers on this machine or the LAN, keeping them in sync, until Ctrl-C.
+    #[command(after_help = "\
+Examples:
+  easel serve                          # this machine only, ws://127.0.0.1:8788
+  easel serve --listen 0.0.0.0:8788    # the LAN too (announced over mDNS as _easel._tcp)
+  easel serve --board 3f2a --board 9c1d
+
+Peers run `easel sync <full board id> --relay ws://THIS-HOST:PORT`. Edits made here (in the
+app or with `easel element add`) reach connected peers within about a second, and theirs land
+in this installation's boards. The server keeps its copy in <data dir>/host/.
+
+WARNING: `--listen 0.0.0.0:8788` exposes the served boards on the LAN, unauthenticated until
+sharing lands: anyone who can reach the port can read and edit them. Stop with Ctrl-C or
+SIGTERM.")]
+    Serve {
+        /// Address to listen on; 127.0.0.1 keeps it to this machine, 0.0.0.0 exposes it on the
+        /// LAN (unauthenticated until sharing lands).
+        #[arg(long, default_value = "127.0.0.1:8788")]
+        listen: SocketAddr,
+        /// Boards to serve (repeatable; default: every board you own).
+        #[arg(long = "board", value_name = "ID")]
+        boards: Vec<String>,
+    },
+
+    /// List Easel hosts announced on the LAN over mDNS (`easel serve --listen 0.0.0.0:...`).
+    #[command(after_help = "Examples:\n  easel hosts\n  easel --json hosts --wait 5s")]
+    Hosts {
+        /// How long to listen for announcements (e.g. 2s, 500ms).
+        #[arg(long, default_value = "2s", value_parser = parse_duration)]
+        wait: Duration,
     },
 
     /// List a board's grants (owner only).
@@ -302,4 +385,44 @@ pub enum UsersCmd {
         /// Display name.
         name: String,
     },
+}
+
+/// A duration such as `30s`, `500ms`, `2m` or `1.5s`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 30s, 500ms, 2m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{s:?} is not a duration (e.g. 30s, 500ms, 2m)")),
+    };
+    if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 {
+        return Err(format!("{s:?} is out of range (above 0, at most 24h)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
+        assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
+        for bad in ["", "s", "0s", "-1s", "3d", "abc", "1e9"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -21,9 +21,11 @@ const MIN_PREFIX: usize = 4;
 /// Scenes with more elements than this report import/export progress on stderr.
 const PROGRESS_ABOVE: usize = 1000;
 
-struct Ctx {
-    easel: Easel,
-    actor: Uuid,
+pub(crate) struct Ctx {
+    pub(crate) easel: Easel,
+    pub(crate) actor: Uuid,
+    /// `--json`: for commands that print as they go (`serve`).
+    pub(crate) json: bool,
 }
 
 pub async fn run(cli: Cli) -> Result<Output> {
@@ -36,13 +38,17 @@ pub async fn run(cli: Cli) -> Result<Output> {
         Some(s) => resolve_user(&easel, s).await?.id,
         None => local.id,
     };
-    let ctx = Ctx { easel, actor };
+    let ctx = Ctx {
+        easel,
+        actor,
+        json: cli.json,
+    };
     let out = ctx.dispatch(cli.command).await;
     ctx.easel.store().clone().close().await;
     out
 }
 
-fn out(text: impl Into<String>, json: serde_json::Value) -> Output {
+pub(crate) fn out(text: impl Into<String>, json: serde_json::Value) -> Output {
     Output {
         text: text.into(),
         json,
@@ -73,11 +79,22 @@ impl Ctx {
             } => self.grant(&board, &subject, &level).await,
             Command::Revoke { board, subject } => self.revoke(&board, &subject).await,
             Command::Permissions { board } => self.permissions(&board).await,
+            Command::Sync {
+                board,
+                relay,
+                timeout,
+            } => self.sync(&board, relay.as_deref(), timeout).await,
+            Command::Connect { board, url, kind } => {
+                self.connect(&board, url.as_deref(), &kind).await
+            }
+            Command::Disconnect { board, url } => self.disconnect(&board, &url).await,
+            Command::Serve { listen, boards } => self.serve(listen, &boards, self.json).await,
+            Command::Hosts { wait } => self.hosts(wait).await,
         }
     }
 
     /// A board id from a full UUID or a unique prefix of a board the actor can see.
-    async fn board_id(&self, arg: &str, include_deleted: bool) -> Result<Uuid> {
+    pub(crate) async fn board_id(&self, arg: &str, include_deleted: bool) -> Result<Uuid> {
         let s = arg.trim().to_ascii_lowercase();
         if let Ok(id) = Uuid::try_parse(&s) {
             return Ok(id);

@@ -4,6 +4,8 @@
 
 mod cli;
 mod commands;
+mod mdns;
+mod net;
 use easel_formats as formats;
 mod table;
 

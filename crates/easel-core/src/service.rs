@@ -15,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::model::{BoardFile, BoardMeta, Element, ElementPatch, Scene};
 use crate::perm::{Access, Level, Op};
 use crate::store::{
-    AuditEntry, AuditQuery, BoardRecord, GrantChange, Permission, SnapshotInfo, Store, StoredDoc,
-    User,
+    AuditEntry, AuditQuery, BoardRecord, BoardRemote, GrantChange, Permission, SnapshotInfo, Store,
+    StoredDoc, User,
 };
 
 /// When automatic snapshots (which also compact the update log) are taken.
@@ -220,6 +220,55 @@ impl Easel {
         self.store.rename_board(board, actor, title, &detail).await
     }
 
+    /// Makes the board record's title match the title in the document's meta (which a sync may
+    /// have brought), without touching the document. Returns the new title when it changed.
+    /// Audited as `rename` with `"source": "sync"`.
+    pub async fn adopt_doc_title(&self, actor: Uuid, board: Uuid) -> Result<Option<String>> {
+        let (record, access) = self.authorize(actor, board, Op::Open).await?;
+        let session = self.session(actor, record.clone(), access).await?;
+        let title = session.doc.meta().title;
+        if title.is_empty()
+            || title == record.title
+            || crate::model::validate_title(&title).is_err()
+        {
+            return Ok(None);
+        }
+        let detail = serde_json::json!({ "from": record.title, "to": title, "source": "sync" });
+        self.store
+            .rename_board(board, actor, &title, &detail)
+            .await?;
+        Ok(Some(title))
+    }
+
+    /// Remembers a relay or LAN host (`kind` is `relay` or `host`) for syncing a board; needs
+    /// edit access. Returns the normalized URL and whether anything changed (audited as
+    /// `connect`).
+    pub async fn connect(
+        &self,
+        actor: Uuid,
+        board: Uuid,
+        url: &str,
+        kind: &str,
+    ) -> Result<(String, bool)> {
+        let url = normalize_remote(url, board)?;
+        self.authorize(actor, board, Op::Edit).await?;
+        let added = self.store.add_remote(board, &url, kind, actor).await?;
+        Ok((url, added))
+    }
+
+    /// Forgets a remembered remote (audited as `disconnect`); returns false when there was none.
+    pub async fn disconnect(&self, actor: Uuid, board: Uuid, url: &str) -> Result<bool> {
+        let url = url.trim().trim_end_matches('/');
+        self.authorize(actor, board, Op::Edit).await?;
+        self.store.remove_remote(board, url, actor).await
+    }
+
+    /// A board's remembered remotes.
+    pub async fn remotes(&self, actor: Uuid, board: Uuid) -> Result<Vec<BoardRemote>> {
+        self.authorize(actor, board, Op::Open).await?;
+        self.store.remotes(board).await
+    }
+
     /// A session on an authorized board, without the "open" audit row (operations that open a
     /// board to do one thing audit that thing instead).
     async fn session(
@@ -244,6 +293,21 @@ impl Easel {
             policy: self.policy,
             listeners: Vec::new(),
         })
+    }
+
+    /// Removes a replica made by [`Self::create_replica`] whose first sync failed: the board and
+    /// its document go, the audit trail stays. Owner only; refused for a board that has had
+    /// any update beyond its empty first state, so no content can be lost this way.
+    pub async fn discard_replica(&self, actor: Uuid, board: Uuid) -> Result<()> {
+        self.authorize(actor, board, Op::Delete).await?;
+        if self.store.last_seq(board).await? > 1 {
+            return Err(Error::invalid(
+                "board",
+                "it has content; delete it with `easel boards delete` instead",
+            ));
+        }
+        let detail = serde_json::json!({ "replica": true, "reason": "first sync failed" });
+        self.store.purge_board(board, actor, &detail).await
     }
 
     /// Moves a board to the trash (soft delete); the owner can bring it back.
@@ -319,6 +383,14 @@ impl Easel {
         let record = self.store.board(board).await?;
         self.store.access(&record, Some(actor)).await
     }
+}
+
+/// A remote's base URL as stored: trimmed, without a trailing slash, and one that
+/// [`crate::sync::room_url`] accepts.
+fn normalize_remote(url: &str, board: Uuid) -> Result<String> {
+    let url = url.trim().trim_end_matches('/').to_string();
+    crate::sync::room_url(&url, &board.to_string(), &[])?;
+    Ok(url)
 }
 
 fn doc_from_stored(stored: &StoredDoc) -> Result<BoardDoc> {

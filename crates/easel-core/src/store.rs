@@ -176,6 +176,17 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
+/// A relay or LAN host a board syncs with (`board_remotes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BoardRemote {
+    pub board_id: Uuid,
+    /// The server's base URL, `ws://host:port`.
+    pub url: String,
+    /// `relay` or `host`.
+    pub kind: String,
+    pub added_at: String,
+}
+
 /// Sizes of the store's file, for benchmarks and `easel` diagnostics.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct DbSize {
@@ -484,6 +495,24 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a board and everything stored for it except its audit trail, with the audit row
+    /// `purge`. For a replica whose first sync failed, so no empty stand-in is left behind.
+    pub async fn purge_board(
+        &self,
+        id: Uuid,
+        actor: Uuid,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM boards WHERE id = ?")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut tx, id, Some(actor), "purge", detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Soft-deletes (or with `deleted = false`, restores) a board, with its audit row.
     pub async fn set_deleted(&self, id: Uuid, actor: Uuid, deleted: bool) -> Result<()> {
         let mut tx = self.begin().await?;
@@ -500,6 +529,93 @@ impl Store {
         insert_audit(&mut tx, id, Some(actor), action, &serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    // ----- remotes -----
+
+    /// Remembers `url` (a `relay` or `host`) for a board, with the audit row `connect`, in one
+    /// transaction. Returns false, changing nothing and auditing nothing, when it was already
+    /// remembered with the same kind.
+    pub async fn add_remote(
+        &self,
+        board: Uuid,
+        url: &str,
+        kind: &str,
+        actor: Uuid,
+    ) -> Result<bool> {
+        if !matches!(kind, "relay" | "host") {
+            return Err(Error::invalid(
+                "kind",
+                format!("{kind:?} is not one of relay, host"),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        let old: Option<String> =
+            sqlx::query_scalar("SELECT kind FROM board_remotes WHERE board_id = ? AND url = ?")
+                .bind(board.to_string())
+                .bind(url)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if old.as_deref() == Some(kind) {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO board_remotes (board_id, url, kind) VALUES (?1, ?2, ?3)
+             ON CONFLICT (board_id, url) DO UPDATE SET kind = ?3",
+        )
+        .bind(board.to_string())
+        .bind(url)
+        .bind(kind)
+        .execute(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({ "url": url, "kind": kind, "was": old });
+        insert_audit(&mut tx, board, Some(actor), "connect", &detail).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// A board's remembered remotes, oldest first.
+    pub async fn remotes(&self, board: Uuid) -> Result<Vec<BoardRemote>> {
+        let rows =
+            sqlx::query("SELECT * FROM board_remotes WHERE board_id = ? ORDER BY added_at, url")
+                .bind(board.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BoardRemote {
+                    board_id: parse_uuid(r.try_get("board_id")?)?,
+                    url: r.try_get("url")?,
+                    kind: r.try_get("kind")?,
+                    added_at: r.try_get("added_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets a remote, with the audit row `disconnect`. Returns false (nothing audited) when it
+    /// was not remembered.
+    pub async fn remove_remote(&self, board: Uuid, url: &str, actor: Uuid) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let n = sqlx::query("DELETE FROM board_remotes WHERE board_id = ? AND url = ?")
+            .bind(board.to_string())
+            .bind(url)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_audit(
+            &mut tx,
+            board,
+            Some(actor),
+            "disconnect",
+            &serde_json::json!({ "url": url }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     // ----- permissions -----

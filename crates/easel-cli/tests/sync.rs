@@ -1,0 +1,359 @@
+//! `easel sync`, `connect` and `serve` end to end: two installations (each its own
+//! EASEL_DATA_DIR) run the real binary against a relay started in this process, or against
+//! another `easel serve` process, on 127.0.0.1.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use easel_relay::{Config, Durability, OpenAuthorizer, Server};
+use serde_json::Value;
+
+struct Install {
+    dir: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_easel"));
+    c.args(args)
+        .env("EASEL_DATA_DIR", dir)
+        .env("HOME", dir)
+        .env("USER", "tester")
+        .env_remove("XDG_DATA_HOME");
+    c
+}
+
+impl Install {
+    fn new() -> Install {
+        Install {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let out = command(self.dir.path(), args).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "easel {args:?}: {}\n{}", r.stderr, r.stdout);
+        r.stdout.trim().to_string()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+
+    /// Must fail with `code`, one `easel: ` line on stderr and nothing on stdout.
+    fn fail(&self, args: &[&str], code: i32) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, code,
+            "easel {args:?}: {:?} {:?}",
+            r.stderr, r.stdout
+        );
+        assert_eq!(r.stdout, "");
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{:?}", r.stderr);
+        assert!(lines[0].starts_with("easel: "), "{:?}", lines[0]);
+        lines[0].to_string()
+    }
+
+    fn element_ids(&self, board: &str) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .json(&["element", "list", board])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn add_rect(&self, board: &str, x: &str) -> String {
+        self.ok(&[
+            "element",
+            "add",
+            board,
+            "--kind",
+            "rectangle",
+            "--x",
+            x,
+            "--y",
+            "0",
+            "--width",
+            "10",
+            "--height",
+            "10",
+        ])
+    }
+}
+
+/// A relay in a background runtime of this process, on 127.0.0.1:0.
+struct Relay {
+    url: String,
+    _dir: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Relay {
+    fn start() -> Relay {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().to_path_buf());
+        config.durability = Durability::Normal;
+        let server = rt
+            .block_on(Server::bind(config, Arc::new(OpenAuthorizer)))
+            .unwrap();
+        let url = format!("ws://{}", server.local_addr());
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        rt.spawn(server.run(async move {
+            let _ = rx.await;
+        }));
+        Relay {
+            url,
+            _dir: dir,
+            _rt: rt,
+            stop: Some(stop),
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+#[test]
+fn two_installs_share_a_board_through_a_relay() {
+    let relay = Relay::start();
+    let a = Install::new();
+    let b = Install::new();
+    let board = a.ok(&["boards", "create", "Team plan"]);
+    let e1 = a.add_rect(&board, "0");
+    let e2 = a.add_rect(&board, "20");
+
+    let r = a.json(&["sync", &board[..8], "--relay", &relay.url]);
+    assert_eq!(r["created"], false);
+    assert!(r["remotes"][0]["sent_bytes"].as_u64().unwrap() > 0, "{r}");
+
+    // B fetches the board by its full id: a replica appears, titled as the document.
+    let r = b.json(&["sync", &board, "--relay", &relay.url]);
+    assert_eq!(r["created"], true, "{r}");
+    assert_eq!(r["title"], "Team plan");
+    assert!(
+        r["remotes"][0]["applied_updates"].as_u64().unwrap() >= 1,
+        "{r}"
+    );
+    let mut want = vec![e1.clone(), e2.clone()];
+    want.sort();
+    assert_eq!(b.element_ids(&board), want);
+    let listed = b.json(&["boards", "list"]);
+    assert_eq!(listed[0]["title"], "Team plan");
+
+    // B edits and syncs; A syncs and sees it.
+    let e3 = b.add_rect(&board, "40");
+    let text = b.ok(&["sync", &board, "--relay", &relay.url]);
+    assert!(text.contains("sent") && text.contains("received"), "{text}");
+    a.ok(&["sync", &board, "--relay", &format!("{}/", relay.url)]);
+    assert!(a.element_ids(&board).contains(&e3));
+
+    // A remembered remote is used without --relay; connect is idempotent and audited.
+    a.fail(&["sync", &board], 1);
+    let c = a.json(&["connect", &board, &relay.url]);
+    assert_eq!(c["added"], true);
+    assert_eq!(a.json(&["connect", &board, &relay.url])["added"], false);
+    let listed = a.json(&["connect", &board]);
+    assert_eq!(listed[0]["url"], relay.url.as_str());
+    assert_eq!(listed[0]["kind"], "relay");
+    let e4 = b.add_rect(&board, "60");
+    b.ok(&["sync", &board, "--relay", &relay.url]);
+    let r = a.json(&["sync", &board]);
+    assert_eq!(r["remotes"][0]["url"], relay.url.as_str());
+    assert!(a.element_ids(&board).contains(&e4));
+    let audit = a.json(&["audit", &board, "--action", "connect"]);
+    assert_eq!(audit.as_array().unwrap().len(), 1);
+    let line = a.fail(&["disconnect", &board, "ws://127.0.0.1:1"], 1);
+    assert!(line.contains("not a remote"), "{line}");
+    a.ok(&["disconnect", &board, &relay.url]);
+    assert_eq!(a.json(&["connect", &board]), serde_json::json!([]));
+    let line = a.fail(&["sync", &board], 1);
+    assert!(line.contains("easel connect"), "{line}");
+
+    // Bad URLs are refused up front, leaving nothing behind.
+    let line = a.fail(&["sync", &board, "--relay", "http://x"], 1);
+    assert!(line.contains("ws://"), "{line}");
+    a.fail(&["connect", &board, "http://x"], 1);
+    let stranger = "0c7e4d3a-5b1f-4a7e-9d2c-1f2e3d4c5b6a";
+    b.fail(&["sync", stranger, "--relay", "http://x"], 1);
+    b.fail(&["sync", stranger], 1);
+    assert_eq!(
+        b.json(&["boards", "list", "--all"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn an_unreachable_relay_fails_within_the_timeout() {
+    let a = Install::new();
+    let board = a.ok(&["boards", "create", "Lonely"]);
+    // A port nobody listens on: bind, read the port, let it go.
+    let port = free_port();
+    let url = format!("ws://127.0.0.1:{port}");
+    let t = Instant::now();
+    let line = a.fail(&["sync", &board, "--relay", &url, "--timeout", "3s"], 1);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(line.contains("cannot sync"), "{line}");
+    // A fetch that fails leaves no empty replica.
+    let stranger = "0c7e4d3a-5b1f-4a7e-9d2c-1f2e3d4c5b6a";
+    a.fail(&["sync", stranger, "--relay", &url, "--timeout", "2s"], 1);
+    assert_eq!(
+        a.json(&["boards", "list", "--all"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Kills the serve process if a test fails half-way.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_hosts_boards_and_carries_edits_from_other_processes() {
+    let a = Install::new();
+    let b = Install::new();
+    let board = a.ok(&["boards", "create", "Hosted"]);
+    let e1 = a.add_rect(&board, "0");
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = command(a.dir.path(), &["serve", "--listen", &listen])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut serving = Serving(child);
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(15))
+        .expect("serve printed its URL");
+    let url = format!("ws://{listen}");
+    assert!(first.contains(&url), "{first}");
+
+    // B fetches A's board from the host.
+    let r = b.json(&["sync", &board, "--relay", &url, "--timeout", "10s"]);
+    assert_eq!(r["created"], true, "{r}");
+    assert_eq!(r["title"], "Hosted");
+    assert_eq!(b.element_ids(&board), vec![e1.clone()]);
+
+    // An edit made by another process on A reaches B through the running host.
+    let e2 = a.add_rect(&board, "30");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        b.ok(&["sync", &board, "--relay", &url, "--timeout", "5s"]);
+        if b.element_ids(&board).contains(&e2) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "A's new element never reached B");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // B's edit lands in A's store through the host.
+    let e3 = b.add_rect(&board, "60");
+    b.ok(&["sync", &board, "--relay", &url, "--timeout", "5s"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !a.element_ids(&board).contains(&e3) {
+        assert!(
+            Instant::now() < deadline,
+            "B's element never reached A's store"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // SIGTERM stops it cleanly and promptly.
+    let pid = serving.0.id().to_string();
+    let t = Instant::now();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(s) = serving.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "serve did not exit within 5s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "serve exited with {status}");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(
+        rest.iter().any(|l| l.contains("stopped serving")),
+        "{rest:?}"
+    );
+}
+
+#[test]
+fn help_describes_the_sync_commands() {
+    let a = Install::new();
+    let h = a.ok(&["serve", "--help"]);
+    assert!(
+        h.contains("0.0.0.0:8788") && h.contains("unauthenticated")
+            || h.contains("no authentication"),
+        "{h}"
+    );
+    for cmd in ["sync", "connect", "disconnect", "hosts"] {
+        let h = a.ok(&[cmd, "--help"]);
+        assert!(h.contains("Example"), "{cmd}: {h}");
+    }
+    let line = a.fail(&["sync", "abcd", "--timeout", "soon"], 2);
+    assert!(line.contains("duration"), "{line}");
+}
