@@ -508,6 +508,8 @@ async fn forwarder(listen: SocketAddr) -> anyhow::Result<()> {
 async fn forward_conn(tcp: TcpStream, id: u64, rooms: Rc<RefCell<HashMap<String, RoomMembers>>>) {
     use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
     let mut path = String::new();
+    // The callback's signature is tungstenite's; its error type is not ours to box.
+    #[allow(clippy::result_large_err)]
     let cb = |req: &Request, resp: Response| {
         path = req.uri().path().to_owned();
         Ok(resp)
