@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use easel_relay::{AuthMode, Config, Server};
+use easel_relay::{AuthMode, Config, Durability, Server};
 
 /// Easel's relay: y-websocket rooms (ws://HOST:PORT/<board-uuid>[/comments]) persisted in
 /// SQLite, with GET /health and GET /metrics on the same port.
@@ -45,6 +45,16 @@ struct Args {
     /// Updates after which a room is compacted into a snapshot.
     #[arg(long, default_value_t = 500)]
     compact_every: u64,
+    /// `full` fsyncs every commit (an acknowledged update survives a power cut); `normal`
+    /// fsyncs at checkpoints only (it survives a killed process, not a power cut).
+    #[arg(long, value_enum, default_value_t = DurabilityArg::Full)]
+    durability: DurabilityArg,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum DurabilityArg {
+    Full,
+    Normal,
 }
 
 #[tokio::main]
@@ -77,6 +87,10 @@ async fn main() -> anyhow::Result<()> {
     config.message_burst = args.message_burst;
     config.idle_room_timeout = Duration::from_secs(args.idle_room_secs);
     config.compact_every = args.compact_every;
+    config.durability = match args.durability {
+        DurabilityArg::Full => Durability::Full,
+        DurabilityArg::Normal => Durability::Normal,
+    };
     let server = Server::bind(config, authorizer).await?;
     server.run(shutdown_signal()).await?;
     Ok(())

@@ -130,6 +130,16 @@ impl ConnShared {
         }
     }
 
+    /// The next queued frame if there is one and no close is pending (a pending close is
+    /// left for [`ConnShared::next`]). Lets the writer batch what has queued into one write.
+    pub(crate) fn try_next_data(&self) -> Option<Bytes> {
+        let mut s = self.lock();
+        if s.close.is_some() {
+            return None;
+        }
+        s.buf.pop_front()
+    }
+
     /// Records that the peer sent something (any frame, including a pong).
     pub(crate) fn seen(&self) {
         self.last_seen_ms

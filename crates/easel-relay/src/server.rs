@@ -79,8 +79,8 @@ impl Server {
         let ws_config = WebSocketConfig::default()
             .read_buffer_size(config.read_buffer_size)
             .write_buffer_size(config.write_buffer_size)
-            // Outgoing frames can exceed max_message_bytes (a resync carries the full state); every
-            // send waits for its flush, so the buffer never holds more than one frame anyway.
+            // Outgoing frames can exceed max_message_bytes (a resync carries the full state); the
+            // writer flushes after each burst, so the buffer holds at most one queue's worth.
             .max_write_buffer_size(usize::MAX)
             .max_message_size(Some(config.max_message_bytes))
             .max_frame_size(Some(config.max_message_bytes));
@@ -519,6 +519,30 @@ async fn reader_loop(
     }
 }
 
+/// Writes `msg` and every data frame queued behind it, then flushes once: one write system
+/// call for a burst of broadcasts instead of one per frame.
+async fn send_batch(
+    sink: &mut futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>,
+    msg: Message,
+    shared: &ConnShared,
+    metrics: &Metrics,
+) -> Result<(), WsError> {
+    let (mut n, mut bytes) = (0u64, 0u64);
+    let mut next = Some(msg);
+    while let Some(msg) = next.take() {
+        if let Message::Binary(b) = &msg {
+            n += 1;
+            bytes += b.len() as u64;
+        }
+        sink.feed(msg).await?;
+        next = shared.try_next_data().map(Message::Binary);
+    }
+    sink.flush().await?;
+    Metrics::add(&metrics.messages_out, n);
+    Metrics::add(&metrics.bytes_out, bytes);
+    Ok(())
+}
+
 async fn writer_task(
     mut sink: futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>,
     shared: Arc<ConnShared>,
@@ -547,23 +571,14 @@ async fn writer_task(
                 Message::Ping(Bytes::new())
             }
         };
-        let len = match &msg {
-            Message::Binary(b) => Some(b.len() as u64),
-            _ => None,
-        };
         let sent = tokio::select! {
-            r = sink.send(msg) => Some(r),
+            r = send_batch(&mut sink, msg, &shared, metrics) => Some(r),
             // A close was requested while a send is stuck (a client that does not read): stop
             // waiting for it and go send the close frame.
             _ = closing.wait_for(|c| *c), if !shared.is_closing() => None,
         };
         match sent {
-            Some(Ok(())) => {
-                if let Some(len) = len {
-                    Metrics::add(&metrics.messages_out, 1);
-                    Metrics::add(&metrics.bytes_out, len);
-                }
-            }
+            Some(Ok(())) => {}
             Some(Err(_)) => break,
             None => continue,
         }
