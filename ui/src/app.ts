@@ -1,4 +1,6 @@
 import './style.css';
+import { inTauri, tauriApi } from './bridge/tauri';
+import { startDesktop, SwitchCommands } from './bridge/desktop';
 import { seedDemo } from './demo';
 import { Editor } from './editor';
 import { MemoryCommands } from './engine/commands';
@@ -31,7 +33,8 @@ const dark = window.matchMedia('(prefers-color-scheme: dark)');
 let dpr = window.devicePixelRatio || 1;
 
 const store = new Store();
-const commands = new MemoryCommands(store, 'me');
+// In-memory until the desktop shell opens a board (then the Tauri bridge, see bridge/).
+const commands = new SwitchCommands(new MemoryCommands(store, 'me'));
 const renderer = new Renderer();
 /** The element whose text is open in the DOM editor (not painted on the canvas meanwhile). */
 const hidden = new Set<string>();
@@ -72,6 +75,8 @@ loop = new RenderLoop(
 store.subscribe((change) => {
   for (const id of change.removed) renderer.forget(id);
   hint.hidden = store.size > 0;
+  // For end-to-end tests (e2e/): how many elements the open board shows.
+  board.dataset.elements = String(store.size);
 });
 dark.addEventListener('change', () => loop?.invalidate('both'));
 
@@ -320,7 +325,21 @@ function toggleHelp(): void {
 editor.viewport.onChange(updateZoomLabel);
 new ResizeObserver(resize).observe(board);
 resize();
-if (location.hash === '#demo') seedDemo(editor);
+if (inTauri()) {
+  void tauriApi().then((api) =>
+    startDesktop(
+      store,
+      commands,
+      { panel: $('#boards'), welcome: $('#welcome'), status: $('#status') },
+      api,
+      () => {
+        hint.hidden = store.size > 0;
+        loop?.invalidate('both');
+        interactiveCanvas.focus();
+      },
+    ),
+  );
+} else if (location.hash === '#demo') seedDemo(editor);
 updateToolbar();
 updateZoomLabel();
 hint.hidden = store.size > 0;

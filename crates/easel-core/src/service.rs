@@ -627,6 +627,37 @@ impl BoardSession {
         self.edit(Op::Edit, |d, a| d.ungroup(a, group_id)).await
     }
 
+    /// Applies a batch of element changes as one transaction (one undo step, one commit): each
+    /// element in `put` is added or replaces the element with its id, then each id in `remove` is
+    /// deleted. Only what differs from the current document is written. For callers that send a
+    /// whole gesture at once (the desktop app).
+    pub async fn apply_elements(&mut self, put: Vec<Element>, remove: &[String]) -> Result<()> {
+        self.allow(Op::Edit).await?;
+        let mut scene = self.doc.scene();
+        let mut index: std::collections::HashMap<String, usize> = scene
+            .elements
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        for el in put {
+            match index.get(&el.id) {
+                Some(&i) => scene.elements[i] = el,
+                None => {
+                    index.insert(el.id.clone(), scene.elements.len());
+                    scene.elements.push(el);
+                }
+            }
+        }
+        if !remove.is_empty() {
+            let gone: std::collections::HashSet<&str> = remove.iter().map(String::as_str).collect();
+            scene.elements.retain(|e| !gone.contains(e.id.as_str()));
+        }
+        let actor = self.actor_str();
+        self.doc.replace_content(&actor, &scene)?;
+        self.commit().await
+    }
+
     pub async fn set_text(&mut self, id: &str, text: &str) -> Result<Element> {
         self.edit(Op::Edit, |d, a| d.set_text(a, id, text)).await
     }
@@ -727,5 +758,41 @@ impl BoardSession {
         self.store
             .audit(self.board.id, Some(self.actor), "export", &detail)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ElementKind;
+
+    #[tokio::test]
+    async fn apply_elements_is_one_undo_step_and_one_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let easel = Easel::new(Store::open(&dir.path().join("easel.db")).await.unwrap());
+        let me = easel.local_user().await.unwrap().id;
+        let board = easel.create_board(me, "B").await.unwrap();
+        let mut s = easel.open_board(me, board.id).await.unwrap();
+        let rect =
+            |id: &str, x| Element::new(id, ElementKind::Rectangle, x, 0.0).with_size(10.0, 10.0);
+        s.add_many(vec![rect("a", 0.0), rect("b", 20.0)])
+            .await
+            .unwrap();
+        let seq = s.applied_seq();
+
+        let mut moved = s.element("a").unwrap();
+        moved.x = 100.0;
+        s.apply_elements(vec![moved, rect("c", 40.0)], &["b".to_string()])
+            .await
+            .unwrap();
+        assert_eq!(s.applied_seq(), seq + 1);
+        let ids: Vec<String> = s.elements().into_iter().map(|e| e.id).collect();
+        assert_eq!(ids.len(), 2);
+        assert_eq!(s.element("a").unwrap().x, 100.0);
+        assert!(s.element("c").is_some() && s.element("b").is_none());
+
+        assert!(s.undo().await.unwrap());
+        assert_eq!(s.element("a").unwrap().x, 0.0);
+        assert!(s.element("b").is_some() && s.element("c").is_none());
     }
 }

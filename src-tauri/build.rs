@@ -1,0 +1,29 @@
+//! Generates the context `tauri::generate_context!` embeds and one permission per app command
+//! (`allow-<command>`), which `capabilities/default.json` grants to the main window.
+
+/// Every command in `src/commands.rs`; keep in step with `generate_handler!` in `src/lib.rs`.
+const COMMANDS: &[&str] = &[
+    "boards_list",
+    "board_create",
+    "board_rename",
+    "board_delete",
+    "board_open",
+    "board_close",
+    "elements_apply",
+    "undo",
+    "redo",
+    "history_list",
+    "snapshot",
+    "restore",
+    "audit_query",
+    "export_board",
+    "import_board",
+    "sync_connect",
+    "sync_status",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}

@@ -1,0 +1,58 @@
+//! Easel's desktop shell: a Tauri 2 window showing the canvas UI (`ui/`) over the headless core.
+//!
+//! - [`commands`]: what the UI invokes; short delegations to `easel_core`.
+//! - [`batch`]: the UI's edit commands, folded into one core transaction per gesture, and the
+//!   element diffs the `board-changed` event carries.
+//! - [`state`]: the core, the local user, open boards and their watcher tasks.
+//! - [`error`]: `{kind, message}`, the only error shape the UI sees.
+//!
+//! Events: `board-changed` `{board, origin: "local"|"remote", added, updated, removed}`,
+//! `boards-changed` (no payload: list again), `sync-status` `{board, status}`.
+
+pub mod batch;
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use tauri::Manager;
+
+/// Builds and runs the app until its window closes.
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,easel_app=info".into()),
+        )
+        .try_init();
+    tauri::Builder::default()
+        .setup(|app| {
+            // The store's writer task lives on Tauri's Tokio runtime, where commands run too.
+            let state = tauri::async_runtime::block_on(async {
+                let store = easel_core::Store::open_default().await?;
+                state::AppState::open(easel_core::Easel::new(store)).await
+            })?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::boards_list,
+            commands::board_create,
+            commands::board_rename,
+            commands::board_delete,
+            commands::board_open,
+            commands::board_close,
+            commands::elements_apply,
+            commands::undo,
+            commands::redo,
+            commands::history_list,
+            commands::snapshot,
+            commands::restore,
+            commands::audit_query,
+            commands::export_board,
+            commands::import_board,
+            commands::sync_connect,
+            commands::sync_status,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Easel");
+}

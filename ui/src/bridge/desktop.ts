@@ -1,0 +1,141 @@
+import type { Command, Commands } from '../engine/commands';
+import type { Store } from '../engine/store';
+import { asAppError, type AppError, type BoardChanged, type BoardSummary, type Invoke, type Listen, type OpenedBoard, TauriCommands } from './tauri';
+
+/** A `Commands` that forwards to whichever implementation is current (in-memory until a board opens). */
+export class SwitchCommands implements Commands {
+  constructor(public target: Commands) {}
+  dispatch(cmd: Command): void {
+    this.target.dispatch(cmd);
+  }
+  beginGesture(label?: string): void {
+    this.target.beginGesture(label);
+  }
+  endGesture(): void {
+    this.target.endGesture();
+  }
+  cancelGesture(): void {
+    this.target.cancelGesture();
+  }
+  undo(): void {
+    this.target.undo();
+  }
+  redo(): void {
+    this.target.redo();
+  }
+  canUndo(): boolean {
+    return this.target.canUndo();
+  }
+  canRedo(): boolean {
+    return this.target.canRedo();
+  }
+}
+
+export interface DesktopUi {
+  panel: HTMLElement;
+  welcome: HTMLElement;
+  status: HTMLElement;
+}
+
+/**
+ * The desktop shell's board handling: the board list panel, the first-run welcome, opening a
+ * board (its elements into the store, edits through `TauriCommands`) and the core's events.
+ */
+export class Desktop {
+  private current: TauriCommands | null = null;
+  private boards: BoardSummary[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly commands: SwitchCommands,
+    private readonly ui: DesktopUi,
+    private readonly invoke: Invoke,
+    private readonly listen: Listen,
+    private readonly onOpened: () => void,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.listen<BoardChanged>('board-changed', (e) => this.current?.receive(e.payload));
+    await this.listen<null>('boards-changed', () => void this.refreshList());
+    await this.refreshList();
+    const recent = this.boards[0];
+    if (recent) await this.open(recent.id);
+    else this.render();
+  }
+
+  get board(): string | null {
+    return this.current?.board ?? null;
+  }
+
+  async create(): Promise<void> {
+    try {
+      const n = this.boards.length + 1;
+      const record = await this.invoke<{ id: string }>('board_create', { title: n === 1 ? 'My first board' : `Board ${n}` });
+      await this.refreshList();
+      await this.open(record.id);
+    } catch (e) {
+      this.error(asAppError(e));
+    }
+  }
+
+  async open(id: string): Promise<void> {
+    try {
+      const previous = this.current?.board;
+      const opened = await this.invoke<OpenedBoard>('board_open', { board: id });
+      if (previous && previous !== id) await this.invoke('board_close', { board: previous });
+      const stale = [...this.store.values()].map((e) => e.id);
+      this.store.apply({ removed: stale }, 'remote');
+      this.store.apply({ added: opened.elements }, 'remote');
+      this.current = new TauriCommands(this.store, id, this.invoke, (err) => this.error(err), opened);
+      this.commands.target = this.current;
+      this.ui.status.textContent = '';
+      this.render();
+      this.onOpened();
+    } catch (e) {
+      this.error(asAppError(e));
+    }
+  }
+
+  private async refreshList(): Promise<void> {
+    try {
+      this.boards = await this.invoke<BoardSummary[]>('boards_list');
+    } catch (e) {
+      this.error(asAppError(e));
+    }
+    this.render();
+  }
+
+  private error(e: AppError): void {
+    this.ui.status.textContent = e.message;
+    this.ui.status.hidden = false;
+  }
+
+  private render(): void {
+    const { panel, welcome } = this.ui;
+    welcome.hidden = this.current !== null;
+    panel.hidden = false;
+    const list = panel.querySelector('ul')!;
+    list.replaceChildren(
+      ...this.boards.map((b) => {
+        const li = document.createElement('li');
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = b.title || 'Untitled';
+        button.title = `Open “${b.title}”`;
+        if (b.id === this.current?.board) button.setAttribute('aria-current', 'true');
+        button.addEventListener('click', () => void this.open(b.id));
+        li.appendChild(button);
+        return li;
+      }),
+    );
+  }
+}
+
+export async function startDesktop(store: Store, commands: SwitchCommands, ui: DesktopUi, api: { invoke: Invoke; listen: Listen }, onOpened: () => void): Promise<Desktop> {
+  const desktop = new Desktop(store, commands, ui, api.invoke, api.listen, onOpened);
+  for (const b of [...ui.panel.querySelectorAll<HTMLButtonElement>('[data-action=new-board]'), ...ui.welcome.querySelectorAll<HTMLButtonElement>('[data-action=new-board]')]) {
+    b.addEventListener('click', () => void desktop.create());
+  }
+  await desktop.start();
+  return desktop;
+}
