@@ -158,6 +158,10 @@ pub(crate) fn update_v1_at(
     // client section needs at least 3 bytes and each struct at least 2.
     let clients = r.count("client count", 3)?;
     summary.clients = clients;
+    // Yjs writes each client's structs once per update. yrs integrates a repeated client's
+    // second run below the first and underflows its block list (found by the apply_update fuzz
+    // target), so a repeated client is refused here.
+    let mut seen = std::collections::HashSet::with_capacity(clients);
     for _ in 0..clients {
         let structs = r.count("struct count", 2)?;
         total_structs = total_structs.saturating_add(structs);
@@ -167,7 +171,13 @@ pub(crate) fn update_v1_at(
                 limit: limits.max_structs,
             });
         }
-        r.var_uint("client id")?;
+        let client_at = r.offset();
+        if !seen.insert(r.var_uint("client id")?) {
+            return Err(ProtoError::Invalid {
+                offset: client_at,
+                what: "a client's structs appear twice in one update",
+            });
+        }
         let mut clock = r.var_uint_max("clock", MAX_CLOCK)?;
         for _ in 0..structs {
             let offset = r.offset();

@@ -310,3 +310,12 @@ fn yrs_decodes_what_we_accept_from_hand_built_updates() {
         yrs::Update::decode_v1(&u).unwrap();
     }
 }
+
+/// Found by the `apply_update` fuzz target: an update listing client 2's structs twice, the
+/// second run starting below the first. yrs underflows integrating it; the validator refuses it.
+#[test]
+fn a_client_listed_twice_in_one_update_is_refused() {
+    let bytes = include_bytes!("fuzz-found/repeated_client.bin");
+    let err = easel_proto::validate::update_v1(bytes, &easel_proto::Limits::default()).unwrap_err();
+    assert!(err.to_string().contains("twice"), "{err}");
+}
