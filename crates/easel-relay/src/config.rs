@@ -21,6 +21,11 @@ pub struct Config {
     pub max_connections: usize,
     /// Most open connections from one IP address; more are refused with HTTP 429.
     pub max_connections_per_ip: usize,
+    /// New connections per second one IP address may open (token bucket refill rate); faster
+    /// ones are refused with HTTP 429, so one address cannot churn connections to load rooms.
+    pub connect_rate_per_ip: f64,
+    /// New connections one IP address may open in a burst (token bucket size).
+    pub connect_burst_per_ip: f64,
     /// Sustained messages per second one connection may send (token bucket refill rate).
     pub message_rate: f64,
     /// Messages one connection may send in a burst (token bucket size). Exceeding the bucket
@@ -56,6 +61,8 @@ impl Config {
             max_message_bytes: 1 << 20,
             max_connections: 10_000,
             max_connections_per_ip: 256,
+            connect_rate_per_ip: 20.0,
+            connect_burst_per_ip: 100.0,
             message_rate: 200.0,
             message_burst: 400.0,
             send_queue: 64,

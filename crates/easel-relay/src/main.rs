@@ -33,6 +33,12 @@ struct Args {
     /// Most open connections from one IP address.
     #[arg(long, default_value_t = 256)]
     max_connections_per_ip: usize,
+    /// New connections per second one IP address may open (bursts up to --connect-burst).
+    #[arg(long, default_value_t = 20.0)]
+    connect_rate: f64,
+    /// New connections one IP address may open at once.
+    #[arg(long, default_value_t = 100.0)]
+    connect_burst: f64,
     /// Sustained messages per second per connection.
     #[arg(long, default_value_t = 200.0)]
     message_rate: f64,
@@ -83,6 +89,8 @@ async fn main() -> anyhow::Result<()> {
     config.max_message_bytes = args.max_message_bytes;
     config.max_connections = args.max_connections;
     config.max_connections_per_ip = args.max_connections_per_ip;
+    config.connect_rate_per_ip = args.connect_rate;
+    config.connect_burst_per_ip = args.connect_burst;
     config.message_rate = args.message_rate;
     config.message_burst = args.message_burst;
     config.idle_room_timeout = Duration::from_secs(args.idle_room_secs);

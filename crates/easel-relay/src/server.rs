@@ -44,6 +44,8 @@ struct Ctx {
     ws_config: WebSocketConfig,
     next_conn: AtomicU64,
     per_ip: Mutex<HashMap<IpAddr, usize>>,
+    /// New-connection token buckets per address: (tokens, last refill).
+    connect_buckets: Mutex<HashMap<IpAddr, (f64, std::time::Instant)>>,
 }
 
 impl std::fmt::Debug for Server {
@@ -94,6 +96,7 @@ impl Server {
                 ws_config,
                 next_conn: AtomicU64::new(1),
                 per_ip: Mutex::new(HashMap::new()),
+                connect_buckets: Mutex::new(HashMap::new()),
             }),
             store,
         })
@@ -148,6 +151,15 @@ impl Server {
                 tasks.spawn(refuse_http(stream, 503, "connection limit reached"));
                 continue;
             };
+            if !connect_allowed(&ctx, addr.ip()) {
+                ctx.metrics.refuse_conn(ConnRefusal::Throttle);
+                tasks.spawn(refuse_http(
+                    stream,
+                    429,
+                    "connecting too often from this address",
+                ));
+                continue;
+            }
             let Some(ip_guard) = IpGuard::acquire(&ctx, addr.ip()) else {
                 ctx.metrics.refuse_conn(ConnRefusal::Throttle);
                 tasks.spawn(refuse_http(
@@ -184,6 +196,32 @@ impl Server {
         store.close().await;
         tracing::info!("shut down");
         Ok(())
+    }
+}
+
+/// Takes a token from `ip`'s new-connection bucket; false when it is empty.
+fn connect_allowed(ctx: &Ctx, ip: IpAddr) -> bool {
+    let now = std::time::Instant::now();
+    let (rate, burst) = (
+        ctx.config.connect_rate_per_ip,
+        ctx.config.connect_burst_per_ip,
+    );
+    let mut m = ctx
+        .connect_buckets
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if m.len() > 65_536 {
+        // Forget addresses whose bucket has refilled: they are back to the default anyway.
+        m.retain(|_, (tokens, at)| *tokens + at.elapsed().as_secs_f64() * rate < burst);
+    }
+    let (tokens, at) = m.entry(ip).or_insert((burst, now));
+    *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+    *at = now;
+    if *tokens >= 1.0 {
+        *tokens -= 1.0;
+        true
+    } else {
+        false
     }
 }
 

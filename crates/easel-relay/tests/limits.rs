@@ -61,6 +61,25 @@ async fn connection_caps_refuse_with_http_status() {
 }
 
 #[tokio::test]
+async fn connecting_too_often_from_one_address_is_throttled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.connect_rate_per_ip = 2.0;
+    config.connect_burst_per_ip = 3.0;
+    let (addr, _stop) = start(config, Arc::new(easel_relay::OpenAuthorizer)).await;
+    let url = format!("ws://{addr}/room");
+    // Each connection closes at once, so the concurrent cap is never the reason.
+    for _ in 0..3 {
+        drop(common::raw_connect(&url).await);
+    }
+    let err = tokio_tungstenite::connect_async(&url).await.unwrap_err();
+    assert_eq!(http_status(err), 429);
+    // The bucket refills at 2 per second.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    drop(common::raw_connect(&url).await);
+}
+
+#[tokio::test]
 async fn a_silent_socket_is_dropped_after_the_handshake_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(dir.path());

@@ -22,6 +22,9 @@ pub fn test_config(dir: &Path) -> Config {
     let mut c = Config::new("127.0.0.1:0".parse().unwrap(), dir.to_path_buf());
     c.durability = Durability::Normal;
     c.max_connections_per_ip = 5000;
+    // Tests open many connections from 127.0.0.1 at once.
+    c.connect_rate_per_ip = 1.0e6;
+    c.connect_burst_per_ip = 1.0e6;
     c
 }
 
