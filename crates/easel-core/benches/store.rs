@@ -209,17 +209,7 @@ async fn run_edits(
             lat
         }));
     }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await.unwrap());
-    }
-    let elapsed = start.elapsed();
-    lat.sort();
-    (
-        lat.len() as f64 / elapsed.as_secs_f64(),
-        pct(&lat, 0.5),
-        pct(&lat, 0.99),
-    )
+    summarize(start, tasks).await
 }
 
 /// The peer: the same kind of row, one IMMEDIATE transaction per edit, on its own file with the
@@ -273,6 +263,14 @@ async fn run_peer(
             lat
         }));
     }
+    summarize(start, tasks).await
+}
+
+/// Throughput since `start` and p50/p99 latency over every task's latencies.
+async fn summarize(
+    start: Instant,
+    tasks: Vec<tokio::task::JoinHandle<Vec<Duration>>>,
+) -> (f64, Duration, Duration) {
     let mut lat = Vec::new();
     for t in tasks {
         lat.extend(t.await.unwrap());
