@@ -165,7 +165,7 @@ async fn expect_close_after_shutdown(srv: TestServer, ws: &mut Client) -> ((), u
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
-        "{}/../../../shared/fixtures/yrs-malformed/{name}",
+        "{}/../../fixtures/yrs-malformed/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {path}: {e}"))
