@@ -1,81 +1,24 @@
 //! The `easel` binary end to end: each test runs the real executable against its own SQLite
 //! file in a temporary directory (`EASEL_DATA_DIR` and `HOME` both point there).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+
+use std::ops::Deref;
 
 use serde_json::Value;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
+struct Env(common::Install);
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+impl Deref for Env {
+    type Target = common::Install;
+    fn deref(&self) -> &common::Install {
+        &self.0
+    }
 }
 
 impl Env {
     fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_easel"))
-            .args(args)
-            .env("EASEL_DATA_DIR", self.dir.path())
-            .env("HOME", self.dir.path())
-            .env("USER", "tester")
-            .env_remove("XDG_DATA_HOME")
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    /// Runs a command that must succeed quietly; returns stdout trimmed.
-    fn ok(&self, args: &[&str]) -> String {
-        let r = self.run(args);
-        assert_eq!(
-            r.code, 0,
-            "easel {args:?} failed: {}\nstdout: {}",
-            r.stderr, r.stdout
-        );
-        assert_eq!(r.stderr, "", "easel {args:?} wrote to stderr");
-        r.stdout.trim().to_string()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = vec!["--json"];
-        a.extend_from_slice(args);
-        let s = self.ok(&a);
-        serde_json::from_str(&s).unwrap_or_else(|e| panic!("easel {args:?}: bad JSON {e}: {s}"))
-    }
-
-    /// Runs a command that must fail with `code` and exactly one `easel: ` line on stderr and
-    /// nothing on stdout; returns that line.
-    fn fail(&self, args: &[&str], code: i32) -> String {
-        let r = self.run(args);
-        assert_eq!(
-            r.code, code,
-            "easel {args:?}: stderr {:?}, stdout {:?}",
-            r.stderr, r.stdout
-        );
-        assert_eq!(r.stdout, "", "easel {args:?} wrote to stdout");
-        let lines: Vec<&str> = r.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "easel {args:?}: stderr {:?}", r.stderr);
-        assert!(lines[0].starts_with("easel: "), "{:?}", lines[0]);
-        lines[0].to_string()
+        Env(common::Install::new())
     }
 
     fn board_count(&self) -> usize {
@@ -567,10 +510,8 @@ fn unusable_data_dir_is_one_line() {
     let env = Env::new();
     let file = env.path("not-a-dir");
     std::fs::write(&file, b"x").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_easel"))
-        .args(["boards", "list"])
+    let out = common::command(env.dir.path(), &["boards", "list"])
         .env("EASEL_DATA_DIR", &file)
-        .env("HOME", env.dir.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

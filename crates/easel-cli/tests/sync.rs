@@ -3,77 +3,23 @@
 //! another `easel serve` process, on 127.0.0.1.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use easel_relay::{Config, Durability, OpenAuthorizer, Server};
-use serde_json::Value;
 
-struct Install {
-    dir: tempfile::TempDir,
+mod common;
+
+use common::{Install, command};
+
+/// What these tests do to an installation, beyond running commands.
+trait Board {
+    fn element_ids(&self, board: &str) -> Vec<String>;
+    fn add_rect(&self, board: &str, x: &str) -> String;
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_easel"));
-    c.args(args)
-        .env("EASEL_DATA_DIR", dir)
-        .env("HOME", dir)
-        .env("USER", "tester")
-        .env_remove("XDG_DATA_HOME");
-    c
-}
-
-impl Install {
-    fn new() -> Install {
-        Install {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let out = command(self.dir.path(), args).output().unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let r = self.run(args);
-        assert_eq!(r.code, 0, "easel {args:?}: {}\n{}", r.stderr, r.stdout);
-        r.stdout.trim().to_string()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = vec!["--json"];
-        a.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&a)).unwrap()
-    }
-
-    /// Must fail with `code`, one `easel: ` line on stderr and nothing on stdout.
-    fn fail(&self, args: &[&str], code: i32) -> String {
-        let r = self.run(args);
-        assert_eq!(
-            r.code, code,
-            "easel {args:?}: {:?} {:?}",
-            r.stderr, r.stdout
-        );
-        assert_eq!(r.stdout, "");
-        let lines: Vec<&str> = r.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "{:?}", r.stderr);
-        assert!(lines[0].starts_with("easel: "), "{:?}", lines[0]);
-        lines[0].to_string()
-    }
-
+impl Board for Install {
     fn element_ids(&self, board: &str) -> Vec<String> {
         let mut ids: Vec<String> = self
             .json(&["element", "list", board])

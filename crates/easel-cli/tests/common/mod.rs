@@ -1,0 +1,85 @@
+//! The test harness shared by the CLI's end-to-end tests: an installation is a temporary
+//! directory used as `EASEL_DATA_DIR` (and `HOME`), and commands run the real `easel` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+pub struct Install {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The `easel` command for the installation in `dir`.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_easel"));
+    c.args(args)
+        .env("EASEL_DATA_DIR", dir)
+        .env("HOME", dir)
+        .env("USER", "tester")
+        .env_remove("XDG_DATA_HOME");
+    c
+}
+
+impl Install {
+    pub fn new() -> Install {
+        Install {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = command(self.dir.path(), args).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    /// Runs a command that must succeed quietly; returns stdout trimmed.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, 0,
+            "easel {args:?} failed: {}\nstdout: {}",
+            r.stderr, r.stdout
+        );
+        assert_eq!(r.stderr, "", "easel {args:?} wrote to stderr");
+        r.stdout.trim().to_string()
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut a = vec!["--json"];
+        a.extend_from_slice(args);
+        let s = self.ok(&a);
+        serde_json::from_str(&s).unwrap_or_else(|e| panic!("easel {args:?}: bad JSON {e}: {s}"))
+    }
+
+    /// Runs a command that must fail with `code` and exactly one `easel: ` line on stderr and
+    /// nothing on stdout; returns that line.
+    pub fn fail(&self, args: &[&str], code: i32) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, code,
+            "easel {args:?}: stderr {:?}, stdout {:?}",
+            r.stderr, r.stdout
+        );
+        assert_eq!(r.stdout, "", "easel {args:?} wrote to stdout");
+        let lines: Vec<&str> = r.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "easel {args:?}: stderr {:?}", r.stderr);
+        assert!(lines[0].starts_with("easel: "), "{:?}", lines[0]);
+        lines[0].to_string()
+    }
+}
