@@ -122,6 +122,8 @@ async fn rss_of_the_binary_with_a_thousand_idle_connections() {
         .arg("--data")
         .arg(dir.path())
         .args(["--max-connections-per-ip", "5000"])
+        // A thousand connections from 127.0.0.1 at once: lift the per-address connect rate.
+        .args(["--connect-rate", "1000000", "--connect-burst", "1000000"])
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
         .spawn()
