@@ -52,6 +52,12 @@ function defaultId(): string {
   return `${rnd}${(idCounter++).toString(36)}`;
 }
 
+function defaultStyle(): Style {
+  const { stroke, fill, fillStyle, strokeWidth, strokeStyle, roughness, opacity, fontSize, fontFamily } =
+    newElement('', 'rectangle', 0, 0);
+  return { stroke, fill, fillStyle, strokeWidth, strokeStyle, roughness, opacity, fontSize, fontFamily };
+}
+
 /** Wires the model, the index, the camera and the tools together; no DOM. */
 export class Editor implements ToolContext {
   readonly store: Store;
@@ -59,17 +65,8 @@ export class Editor implements ToolContext {
   readonly viewport: Viewport;
   readonly commands: Commands;
   readonly interactive: InteractiveState & { selection: Set<string> } = { selection: new Set() };
-  readonly style: Style = {
-    stroke: '#1e1e1e',
-    fill: 'transparent',
-    fillStyle: 'solid',
-    strokeWidth: 2,
-    strokeStyle: 'solid',
-    roughness: 0,
-    opacity: 1,
-    fontSize: 20,
-    fontFamily: 'sans-serif',
-  };
+  /** The style new elements get; it starts at the model's defaults (see `newElement`). */
+  readonly style: Style = defaultStyle();
   readonly tools: Record<ToolName, Tool>;
   private current: ToolName = 'select';
   /** The tool to return to when Space is released. */

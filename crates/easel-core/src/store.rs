@@ -73,9 +73,10 @@ const BASELINE: &[(&str, &[&str])] = &[
 const MAX_BATCH: usize = 4096;
 
 /// How the store makes commits durable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
     /// fsync the WAL at every commit: an acknowledged edit survives power loss.
+    #[default]
     Full,
     /// fsync at checkpoints only: an acknowledged edit survives a killed process (the WAL is in
     /// the OS page cache), not a power cut. For benchmarks and tests that measure the rest.
@@ -241,16 +242,7 @@ impl Store {
     }
 
     pub async fn open_with(path: &Path, durability: Durability) -> Result<Store> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(match durability {
-                Durability::Full => SqliteSynchronous::Full,
-                Durability::Normal => SqliteSynchronous::Normal,
-            })
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+        let options = connect_options(path, durability);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
@@ -1032,6 +1024,22 @@ impl Store {
             .await?
             .rows_affected())
     }
+}
+
+/// The options every Easel SQLite file is opened with (the app's store and the relay's): WAL set
+/// explicitly (sqlx leaves new files in rollback-journal mode), the chosen durability, foreign
+/// keys on, and a busy timeout long enough to wait out another process's write.
+pub fn connect_options(path: &Path, durability: Durability) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        })
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
 }
 
 /// Applies migrations, first adopting a database whose baseline tables were made without them.

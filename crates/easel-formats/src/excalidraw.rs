@@ -416,15 +416,7 @@ fn import_value(root: &Value, title: &str, progress: &mut dyn FnMut(Progress)) -
     let mut ids = IdMap::default();
     let (mut elements, paths) = convert_elements(els, "elements", &mut ids, &files, progress)?;
     util::settle_z(&mut elements);
-    let mut used: Vec<BoardFile> = Vec::new();
-    for e in &elements {
-        if let Some(fid) = &e.file_id
-            && !used.iter().any(|f| &f.id == fid)
-            && let Some(f) = files.values().find(|f| &f.id == fid)
-        {
-            used.push(f.clone());
-        }
-    }
+    let used = used_files(&elements, &files);
     let scene = Scene {
         meta,
         elements,
@@ -434,6 +426,20 @@ fn import_value(root: &Value, title: &str, progress: &mut dyn FnMut(Progress)) -
 }
 
 /// Reads `files` into board files keyed by their Excalidraw id.
+/// The files the elements reference, each once, in first-use order: a scene keeps only those.
+fn used_files(elements: &[Element], files: &HashMap<String, BoardFile>) -> Vec<BoardFile> {
+    let mut used: Vec<BoardFile> = Vec::new();
+    for e in elements {
+        if let Some(fid) = &e.file_id
+            && !used.iter().any(|f| &f.id == fid)
+            && let Some(f) = files.values().find(|f| &f.id == fid)
+        {
+            used.push(f.clone());
+        }
+    }
+    used
+}
+
 fn read_files(top: &Obj<'_>) -> Result<HashMap<String, BoardFile>> {
     let mut out = HashMap::new();
     let Some(files) = top.opt_obj("files")? else {
@@ -783,15 +789,7 @@ pub fn import_library(
         paths.extend(ps);
     }
     util::settle_z(&mut elements);
-    let mut used: Vec<BoardFile> = Vec::new();
-    for e in &elements {
-        if let Some(fid) = &e.file_id
-            && !used.iter().any(|f| &f.id == fid)
-            && let Some(f) = files.values().find(|f| &f.id == fid)
-        {
-            used.push(f.clone());
-        }
-    }
+    let used = used_files(&elements, &files);
     let scene = Scene {
         meta: BoardMeta::new(title),
         elements,

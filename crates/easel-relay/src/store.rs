@@ -6,14 +6,10 @@
 //! rooms) in one transaction, so a burst pays one fsync. [`RelayStore::append`] returns only
 //! after the transaction holding its updates committed.
 
+use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
+use sqlx::{Connection, Row, SqliteConnection};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Connection, Row, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -48,15 +44,7 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-/// How commits are made durable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Durability {
-    /// fsync the WAL at every commit: an acknowledged update survives power loss.
-    #[default]
-    Full,
-    /// fsync at checkpoints only: survives a killed process, not a power cut (tests, benches).
-    Normal,
-}
+pub use easel_core::store::Durability;
 
 /// A room as stored: its snapshot (if any) and the updates after it.
 #[derive(Debug, Default)]
@@ -112,16 +100,7 @@ impl RelayStore {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(match durability {
-                Durability::Full => SqliteSynchronous::Full,
-                Durability::Normal => SqliteSynchronous::Normal,
-            })
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+        let options = easel_core::store::connect_options(path, durability);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
