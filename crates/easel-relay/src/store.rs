@@ -46,23 +46,9 @@ pub enum StoreError {
 
 pub use easel_core::store::Durability;
 
-/// A room as stored: its snapshot (if any) and the updates after it.
-#[derive(Debug, Default)]
-pub struct StoredRoom {
-    /// A full-state v1 update covering every update with seq <= `snapshot_seq`.
-    pub snapshot: Option<Vec<u8>>,
-    /// The seq the snapshot covers (0 without one).
-    pub snapshot_seq: i64,
-    /// `(seq, v1 update)` after the snapshot, in order.
-    pub tail: Vec<(i64, Vec<u8>)>,
-}
-
-impl StoredRoom {
-    /// The highest seq this stored room covers.
-    pub fn last_seq(&self) -> i64 {
-        self.tail.last().map_or(self.snapshot_seq, |(s, _)| *s)
-    }
-}
+/// A room as stored: its snapshot (if any) and the updates after it, exactly as the app's
+/// store keeps a board.
+pub use easel_core::store::StoredDoc as StoredRoom;
 
 enum Job {
     Append {
@@ -125,13 +111,18 @@ impl RelayStore {
     /// Appends updates to a room's log; returns the last seq assigned once the transaction
     /// holding them has committed. Concurrent callers share transactions (group commit).
     pub async fn append(&self, room: &str, updates: Vec<Vec<u8>>) -> Result<i64, StoreError> {
+        let room = room.to_owned();
+        self.request(|ack| Job::Append { room, updates, ack }).await
+    }
+
+    /// Hands a job to the writer task and waits for its answer.
+    async fn request<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, String>>) -> Job,
+    ) -> Result<T, StoreError> {
         let (ack, done) = oneshot::channel();
         self.writer
-            .send(Job::Append {
-                room: room.to_owned(),
-                updates,
-                ack,
-            })
+            .send(job(ack))
             .await
             .map_err(|_| StoreError::Closed)?;
         done.await
@@ -148,19 +139,14 @@ impl RelayStore {
         upto_seq: i64,
         state: Vec<u8>,
     ) -> Result<i64, StoreError> {
-        let (ack, done) = oneshot::channel();
-        self.writer
-            .send(Job::Compact {
-                room: room.to_owned(),
-                upto_seq,
-                state,
-                ack,
-            })
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        done.await
-            .map_err(|_| StoreError::Closed)?
-            .map_err(|m| StoreError::Database(sqlx::Error::Protocol(m)))
+        let room = room.to_owned();
+        self.request(|ack| Job::Compact {
+            room,
+            upto_seq,
+            state,
+            ack,
+        })
+        .await
     }
 
     /// A room's snapshot and the updates after it, read in one transaction.
