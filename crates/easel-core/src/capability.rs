@@ -23,7 +23,8 @@ use crate::perm::Level;
 
 const VERSION: u8 = 1;
 const SIGN_DOMAIN: &[u8] = b"easel-capability-v1";
-const REGISTER_DOMAIN: &[u8] = b"easel-board-registration-v1";
+const PRESENCE_DOMAIN: &[u8] = b"easel-key-presence-v1";
+const REVOKE_DOMAIN: &[u8] = b"easel-revocation-v1";
 const BOARD_ID_DOMAIN: &[u8] = b"easel-board-id-v1";
 const FLAG_EXPIRY: u8 = 1;
 const FLAG_SUBJECT: u8 = 2;
@@ -48,6 +49,10 @@ pub enum CapError {
     NotForYou,
     #[error("the capability's link {0} was revoked")]
     Revoked(Uuid),
+    #[error("the key proof's time {0} is too far from the server's clock (more than 5 minutes)")]
+    StaleProof(i64),
+    #[error("the key proof's signature does not verify")]
+    BadProof,
     #[error("invalid share link: {field}: {message}")]
     Link {
         field: &'static str,
@@ -243,51 +248,222 @@ pub fn board_id_for(owner: &VerifyingKey, salt: &[u8; 16]) -> Uuid {
     uuid::Builder::from_custom_bytes(b).into_uuid()
 }
 
-/// The owner's proof for registering `board`: a signature over the board id and salt.
-pub fn sign_registration(owner: &SigningKey, board: Uuid, salt: &[u8; 16]) -> [u8; 64] {
-    owner
-        .sign(&[REGISTER_DOMAIN, board.as_bytes(), salt].concat())
-        .to_bytes()
-}
-
-/// Checks a registration: the id derives from the key and salt, and the key signed it.
-pub fn verify_registration(
-    board: Uuid,
-    owner: &VerifyingKey,
-    salt: &[u8; 16],
-    signature: &[u8; 64],
-) -> bool {
+/// Checks a registration: the board id derives from the key and salt. Together with a fresh
+/// [`KeyProof`] by that key, it proves the registrant owns the board.
+pub fn verify_registration(board: Uuid, owner: &VerifyingKey, salt: &[u8; 16]) -> bool {
     board_id_for(owner, salt) == board
-        && owner
-            .verify_strict(
-                &[REGISTER_DOMAIN, board.as_bytes(), salt].concat(),
-                &Signature::from_bytes(signature),
-            )
-            .is_ok()
 }
 
-/// A parsed share link.
+/// How far a [`KeyProof`]'s timestamp may be from the server's clock, in seconds.
+pub const PROOF_WINDOW_SECS: i64 = 300;
+
+/// A fresh proof that the connecting party holds a key: its signature over the board id and
+/// the current time. Sent as the query parameters `key`, `ts` and `proof` with every
+/// connection, so the server knows the owner (and the subject of a capability issued to one
+/// person) without any secret crossing the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyProof {
+    pub key: [u8; 32],
+    pub ts: i64,
+    pub sig: [u8; 64],
+}
+
+impl KeyProof {
+    /// Signs a proof for `board` at time `ts` (Unix seconds).
+    pub fn new(key: &SigningKey, board: Uuid, ts: i64) -> KeyProof {
+        let sig = key.sign(&Self::message(board, ts)).to_bytes();
+        KeyProof {
+            key: key.verifying_key().to_bytes(),
+            ts,
+            sig,
+        }
+    }
+
+    fn message(board: Uuid, ts: i64) -> Vec<u8> {
+        [PRESENCE_DOMAIN, board.as_bytes(), &ts.to_be_bytes()].concat()
+    }
+
+    /// The query parameters carrying this proof.
+    pub fn to_params(&self) -> Vec<(String, String)> {
+        vec![
+            ("key".into(), URL_SAFE_NO_PAD.encode(self.key)),
+            ("ts".into(), self.ts.to_string()),
+            ("proof".into(), URL_SAFE_NO_PAD.encode(self.sig)),
+        ]
+    }
+
+    /// Reads a proof from query parameters: `None` when there is none, an error naming the
+    /// parameter when one is malformed.
+    pub fn from_params(
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<KeyProof>, CapError> {
+        let (Some(key), Some(ts), Some(sig)) = (get("key"), get("ts"), get("proof")) else {
+            if get("key").is_some() || get("proof").is_some() {
+                return Err(CapError::Malformed(
+                    "a key proof needs the parameters key, ts and proof".into(),
+                ));
+            }
+            return Ok(None);
+        };
+        let key = decode_fixed::<32>(&key, "key")?;
+        let sig = decode_fixed::<64>(&sig, "proof")?;
+        let ts = ts
+            .parse::<i64>()
+            .map_err(|_| CapError::Malformed("ts is not a number".into()))?;
+        Ok(Some(KeyProof { key, ts, sig }))
+    }
+
+    /// Checks the proof for `board` at server time `now`; returns the proven key.
+    pub fn verify(&self, board: Uuid, now: i64) -> Result<VerifyingKey, CapError> {
+        if (now - self.ts).abs() > PROOF_WINDOW_SECS {
+            return Err(CapError::StaleProof(self.ts));
+        }
+        let key = VerifyingKey::from_bytes(&self.key)
+            .map_err(|_| CapError::Malformed("key is not an Ed25519 public key".into()))?;
+        key.verify_strict(
+            &Self::message(board, self.ts),
+            &Signature::from_bytes(&self.sig),
+        )
+        .map_err(|_| CapError::BadProof)?;
+        Ok(key)
+    }
+}
+
+/// Decodes base64url of exactly `N` bytes, naming `what` on failure.
+pub fn decode_fixed<const N: usize>(s: &str, what: &str) -> Result<[u8; N], CapError> {
+    let b = URL_SAFE_NO_PAD
+        .decode(s.trim())
+        .map_err(|_| CapError::Malformed(format!("{what} is not base64url")))?;
+    b.try_into()
+        .map_err(|_| CapError::Malformed(format!("{what} is not {N} bytes")))
+}
+
+/// The owner's signed withdrawal of a link: relays and hosts that see it close the link's
+/// connections and refuse it from then on. Wire form (104 bytes): `board(16) link_id(16)
+/// revoked_at(8, BE secs) signature(64)`, the signature over a domain tag and the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Revocation {
+    pub board: Uuid,
+    pub link_id: Uuid,
+    pub revoked_at: i64,
+}
+
+/// Length of an encoded [`Revocation`].
+pub const REVOCATION_LEN: usize = 104;
+
+impl Revocation {
+    fn body(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(40);
+        b.extend_from_slice(self.board.as_bytes());
+        b.extend_from_slice(self.link_id.as_bytes());
+        b.extend_from_slice(&self.revoked_at.to_be_bytes());
+        b
+    }
+
+    /// Signs and encodes the revocation.
+    pub fn sign(&self, owner: &SigningKey) -> Vec<u8> {
+        let body = self.body();
+        let sig = owner.sign(&[REVOKE_DOMAIN, &body].concat());
+        [body.as_slice(), &sig.to_bytes()].concat()
+    }
+
+    /// Decodes a revocation without checking the signature.
+    pub fn decode(bytes: &[u8]) -> Result<(Revocation, [u8; 64]), CapError> {
+        if bytes.len() != REVOCATION_LEN {
+            return Err(CapError::Malformed(format!(
+                "a revocation is {REVOCATION_LEN} bytes, not {}",
+                bytes.len()
+            )));
+        }
+        let mut r = Reader { b: bytes, at: 0 };
+        let rev = Revocation {
+            board: Uuid::from_bytes(r.array("board")?),
+            link_id: Uuid::from_bytes(r.array("link id")?),
+            revoked_at: i64::from_be_bytes(r.array("revoked at")?),
+        };
+        Ok((rev, r.array("signature")?))
+    }
+
+    /// Decodes and checks a revocation against the board owner's key.
+    pub fn verify(bytes: &[u8], owner: &VerifyingKey) -> Result<Revocation, CapError> {
+        let (rev, sig) = Self::decode(bytes)?;
+        owner
+            .verify_strict(
+                &[REVOKE_DOMAIN, &rev.body()].concat(),
+                &Signature::from_bytes(&sig),
+            )
+            .map_err(|_| CapError::BadSignature)?;
+        Ok(rev)
+    }
+}
+
+/// A parsed share link: `easel://board/<uuid>?relay=<ws-url>&owner=<key>&salt=<salt>
+/// &by=<name>&title=<title>#cap=<token>`. Everything but the board and the token is optional;
+/// `owner` and `salt` (which derive the board id) let the person joining check the link's
+/// signature before anything is fetched, and name who issued it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShareLink {
     pub board: Uuid,
     /// The relay (or host) to reach the board through, if the link names one.
     pub relay: Option<String>,
+    /// The board owner's public key and the salt that derive the board id from it.
+    #[serde(serialize_with = "ser_key")]
+    pub owner: Option<[u8; 32]>,
+    #[serde(skip)]
+    pub salt: Option<[u8; 16]>,
+    /// The owner's display name and the board's title when the link was made (informative).
+    pub by: Option<String>,
+    pub title: Option<String>,
     pub token: String,
 }
 
+/// The longest `by` or `title` a link may carry.
+const MAX_LINK_TEXT: usize = 200;
+
 impl ShareLink {
     pub fn to_url(&self) -> String {
+        use crate::sync::percent_encode as enc;
         let mut s = format!("easel://board/{}", self.board);
+        let mut params: Vec<(&str, String)> = Vec::new();
         if let Some(r) = &self.relay {
-            s.push_str("?relay=");
-            s.push_str(&crate::sync::percent_encode(r));
+            params.push(("relay", enc(r)));
+        }
+        if let (Some(k), Some(salt)) = (&self.owner, &self.salt) {
+            params.push(("owner", URL_SAFE_NO_PAD.encode(k)));
+            params.push(("salt", URL_SAFE_NO_PAD.encode(salt)));
+        }
+        if let Some(by) = &self.by {
+            params.push(("by", enc(by)));
+        }
+        if let Some(t) = &self.title {
+            params.push(("title", enc(t)));
+        }
+        for (i, (k, v)) in params.iter().enumerate() {
+            s.push(if i == 0 { '?' } else { '&' });
+            s.push_str(k);
+            s.push('=');
+            s.push_str(v);
         }
         s.push_str("#cap=");
         s.push_str(&self.token);
         s
     }
 
-    /// Parses `easel://board/<uuid>?relay=<ws-url>#cap=<token>`, naming the first bad field.
+    /// The capability the link carries, checked against the owner key the link names (which
+    /// must derive the board id) at time `now`. A link without an owner key can only be
+    /// checked by the server.
+    pub fn verify(&self, now: i64, presenter: Option<&[u8; 32]>) -> Result<Capability, CapError> {
+        let Some(owner) = &self.owner else {
+            return Ok(Capability::decode_unverified(&self.token)?.0);
+        };
+        let key = VerifyingKey::from_bytes(owner).map_err(|_| CapError::Link {
+            field: "owner",
+            message: "not an Ed25519 public key".into(),
+        })?;
+        Capability::verify(&self.token, self.board, &key, now, presenter)
+    }
+
+    /// Parses a share link, naming the first bad field.
     pub fn parse(link: &str) -> Result<ShareLink, CapError> {
         let bad = |field: &'static str, message: String| CapError::Link { field, message };
         let link = link.trim();
@@ -306,7 +482,15 @@ impl ShareLink {
         };
         let board = Uuid::parse_str(path.trim_end_matches('/'))
             .map_err(|e| bad("board", format!("{path:?} is not a board id: {e}")))?;
-        let mut relay = None;
+        let mut out = ShareLink {
+            board,
+            relay: None,
+            owner: None,
+            salt: None,
+            by: None,
+            title: None,
+            token: String::new(),
+        };
         if let Some(q) = query {
             for pair in q.split('&').filter(|p| !p.is_empty()) {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -316,11 +500,52 @@ impl ShareLink {
                             .ok_or_else(|| bad("relay", "bad percent-encoding".into()))?;
                         crate::sync::room_url(&url, &board.to_string(), &[])
                             .map_err(|e| bad("relay", e.to_string()))?;
-                        relay = Some(url);
+                        out.relay = Some(url);
+                    }
+                    "owner" => {
+                        out.owner = Some(
+                            decode_fixed::<32>(v, "owner").map_err(|e| bad("owner", e.to_string()))?,
+                        )
+                    }
+                    "salt" => {
+                        out.salt = Some(
+                            decode_fixed::<16>(v, "salt").map_err(|e| bad("salt", e.to_string()))?,
+                        )
+                    }
+                    "by" | "title" => {
+                        let field = if k == "by" { "by" } else { "title" };
+                        let text = percent_decode(v)
+                            .ok_or_else(|| bad(field, "bad percent-encoding".into()))?;
+                        if text.chars().count() > MAX_LINK_TEXT || text.chars().any(char::is_control)
+                        {
+                            return Err(bad(
+                                field,
+                                format!("at most {MAX_LINK_TEXT} characters, no control characters"),
+                            ));
+                        }
+                        if k == "by" {
+                            out.by = Some(text);
+                        } else {
+                            out.title = Some(text);
+                        }
                     }
                     other => return Err(bad("query", format!("unknown parameter {other:?}"))),
                 }
             }
+        }
+        match (&out.owner, &out.salt) {
+            (Some(k), Some(salt)) => {
+                let key = VerifyingKey::from_bytes(k)
+                    .map_err(|_| bad("owner", "not an Ed25519 public key".into()))?;
+                if board_id_for(&key, salt) != board {
+                    return Err(bad(
+                        "owner",
+                        "the board id is not derived from this owner key and salt".into(),
+                    ));
+                }
+            }
+            (None, None) => {}
+            _ => return Err(bad("owner", "owner and salt come together".into())),
         }
         let token = fragment
             .strip_prefix("cap=")
@@ -333,11 +558,23 @@ impl ShareLink {
                 format!("it grants board {}, not {board}", cap.board),
             ));
         }
-        Ok(ShareLink {
-            board,
-            relay,
-            token: token.to_string(),
-        })
+        out.token = token.to_string();
+        if let Some(k) = &out.owner {
+            let key = VerifyingKey::from_bytes(k).expect("checked above");
+            let sig = Capability::decode_unverified(token)?.1;
+            key.verify_strict(
+                &[SIGN_DOMAIN, &cap.body()].concat(),
+                &Signature::from_bytes(&sig),
+            )
+            .map_err(|_| {
+                bad(
+                    "cap",
+                    "its signature does not verify against the owner key (forged or altered)"
+                        .into(),
+                )
+            })?;
+        }
+        Ok(out)
     }
 }
 
@@ -442,46 +679,91 @@ mod tests {
     }
 
     #[test]
-    fn registration_binds_the_board_id_to_the_owner_key() {
+    fn registration_and_key_proofs_bind_the_board_id_to_the_owner_key() {
         let owner = generate_key();
         let squatter = generate_key();
         let salt = [1u8; 16];
         let board = board_id_for(&owner.verifying_key(), &salt);
-        let sig = sign_registration(&owner, board, &salt);
-        assert!(verify_registration(
-            board,
-            &owner.verifying_key(),
-            &salt,
-            &sig
-        ));
-        // Someone who learned the id cannot register it with their own key.
-        let sig2 = sign_registration(&squatter, board, &salt);
-        assert!(!verify_registration(
-            board,
-            &squatter.verifying_key(),
-            &salt,
-            &sig2
-        ));
-        assert!(!verify_registration(
-            board,
-            &owner.verifying_key(),
-            &[2u8; 16],
-            &sig
+        assert!(verify_registration(board, &owner.verifying_key(), &salt));
+        // Someone who learned the id cannot register it with their own key or another salt.
+        assert!(!verify_registration(board, &squatter.verifying_key(), &salt));
+        assert!(!verify_registration(board, &owner.verifying_key(), &[2u8; 16]));
+
+        let now = 1_800_000_000;
+        let proof = KeyProof::new(&owner, board, now);
+        let params = proof.to_params();
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let back = KeyProof::from_params(get).unwrap().unwrap();
+        assert_eq!(back, proof);
+        assert_eq!(back.verify(board, now + 10).unwrap(), owner.verifying_key());
+        assert_eq!(back.verify(board, now + 301), Err(CapError::StaleProof(now)));
+        assert_eq!(back.verify(Uuid::new_v4(), now), Err(CapError::BadProof));
+        let mut forged = back.clone();
+        forged.key = squatter.verifying_key().to_bytes();
+        assert_eq!(forged.verify(board, now), Err(CapError::BadProof));
+        assert_eq!(KeyProof::from_params(|_| None), Ok(None));
+        assert!(KeyProof::from_params(|k| (k == "key").then(|| "x".to_string())).is_err());
+    }
+
+    #[test]
+    fn revocations_verify_only_with_the_owner_key() {
+        let owner = generate_key();
+        let rev = Revocation {
+            board: Uuid::new_v4(),
+            link_id: Uuid::new_v4(),
+            revoked_at: 1_800_000_000,
+        };
+        let bytes = rev.sign(&owner);
+        assert_eq!(bytes.len(), REVOCATION_LEN);
+        assert_eq!(Revocation::verify(&bytes, &owner.verifying_key()), Ok(rev));
+        assert_eq!(
+            Revocation::verify(&bytes, &generate_key().verifying_key()),
+            Err(CapError::BadSignature)
+        );
+        let mut altered = bytes.clone();
+        altered[20] ^= 1;
+        assert_eq!(
+            Revocation::verify(&altered, &owner.verifying_key()),
+            Err(CapError::BadSignature)
+        );
+        assert!(matches!(
+            Revocation::verify(&bytes[..50], &owner.verifying_key()),
+            Err(CapError::Malformed(_))
         ));
     }
 
     #[test]
     fn share_links_round_trip_and_name_the_bad_field() {
         let owner = generate_key();
-        let board = Uuid::new_v4();
+        let salt = [9u8; 16];
+        let board = board_id_for(&owner.verifying_key(), &salt);
         let link = ShareLink {
             board,
             relay: Some("ws://relay.example:8787".into()),
+            owner: Some(owner.verifying_key().to_bytes()),
+            salt: Some(salt),
+            by: Some("Ada Lovelace".into()),
+            title: Some("Sprint & plans".into()),
             token: cap(board).sign(&owner),
         };
         let url = link.to_url();
         assert!(url.starts_with(&format!("easel://board/{board}?relay=ws%3A%2F%2F")));
         assert_eq!(ShareLink::parse(&url).unwrap(), link);
+        assert!(link.verify(1_800_000_100, None).is_ok());
+        // A token signed by someone else, under the real owner's key: refused on parse.
+        let mut forged = link.clone();
+        forged.token = cap(board).sign(&generate_key());
+        assert!(matches!(
+            ShareLink::parse(&forged.to_url()),
+            Err(CapError::Link { field: "cap", .. })
+        ));
+        // An owner key that does not derive the id (someone else's board id).
+        let mut squat = link.clone();
+        squat.owner = Some(generate_key().verifying_key().to_bytes());
+        assert!(matches!(
+            ShareLink::parse(&squat.to_url()),
+            Err(CapError::Link { field: "owner", .. })
+        ));
         let field = |s: &str| match ShareLink::parse(s) {
             Err(CapError::Link { field, .. }) => field,
             other => panic!("{s}: {other:?}"),
