@@ -1,4 +1,5 @@
 import { type Alignment, alignOffsets, type Axis, distributeOffsets, stepOrder } from './engine/arrange';
+import { prepareInsert } from './clipboard/paste';
 import type { Commands } from './engine/commands';
 import {
   elementBounds,
@@ -433,27 +434,23 @@ export class Editor implements ToolContext {
   duplicateSelection(offset = 10): void {
     const sel = this.selectedElements();
     if (!sel.length) return;
-    const idMap = new Map(sel.map((e) => [e.id, this.newId()]));
-    const groupMap = new Map<string, string>();
-    const zs = nKeysBetween(this.validZs().at(-1) ?? null, null, sel.length);
-    const copies = sel.map((e, i) => {
-      const c: Element = { ...e, id: idMap.get(e.id)!, x: e.x + offset, y: e.y + offset, z: zs[i]! };
-      if (e.groupIds) c.groupIds = e.groupIds.map((g) => groupMap.get(g) ?? groupMap.set(g, this.newId()).get(g)!);
-      if (e.start) {
-        if (idMap.has(e.start.element)) c.start = { ...e.start, element: idMap.get(e.start.element)! };
-        else delete c.start;
-      }
-      if (e.end) {
-        if (idMap.has(e.end.element)) c.end = { ...e.end, element: idMap.get(e.end.element)! };
-        else delete c.end;
-      }
-      if (e.frameId && idMap.has(e.frameId)) c.frameId = idMap.get(e.frameId)!;
-      return c;
-    });
-    this.commands.beginGesture('duplicate');
+    this.insertElements(sel, { offset, label: 'duplicate' });
+  }
+
+  /**
+   * Adds copies of `elements` (in drawing order) above everything, as one undo step, and selects
+   * them: new ids, groups and bindings remapped (see `prepareInsert`), centred on `at` or moved
+   * by `offset`.
+   */
+  insertElements(elements: readonly Element[], where: { at?: Vec; offset?: number; label?: string } = {}): Element[] {
+    if (!elements.length) return [];
+    const copies = prepareInsert(elements, { newId: () => this.newId(), top: this.validZs().at(-1) ?? null, at: where.at, offset: where.offset });
+    this.commands.beginGesture(where.label ?? 'paste');
     this.commands.dispatch({ type: 'add', elements: copies });
     this.commands.endGesture();
+    if (this.current !== 'select') this.setTool('select');
     this.setSelection(copies.map((c) => c.id));
+    return copies;
   }
 
   groupSelection(): void {
