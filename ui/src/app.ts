@@ -70,6 +70,11 @@ const editor: Editor = new Editor({
 const stylePanel = new StylePanel(editor);
 const minimap = new Minimap(editor, () => dark.matches);
 document.body.append(stylePanel.root, minimap.root);
+// After a click on a panel button, keys go back to the board (Delete, Space, shortcuts); inputs
+// keep focus while they are in use (the colour picker, the slider's arrow keys).
+stylePanel.root.addEventListener('click', (e) => {
+  if (!(e.target instanceof HTMLInputElement)) interactiveCanvas.focus();
+});
 
 loop = new RenderLoop(
   () =>
@@ -97,7 +102,7 @@ store.subscribe((change) => {
 });
 dark.addEventListener('change', () => {
   loop?.invalidate('both');
-  minimap.invalidate();
+  minimap.invalidate(true);
 });
 
 // --- Sizing ---------------------------------------------------------------------------------------

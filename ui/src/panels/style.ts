@@ -95,8 +95,6 @@ export class StylePanel {
     this.root.id = 'style-panel';
     this.root.setAttribute('aria-label', 'Style');
     this.root.hidden = true;
-    // Keep clicks on the panel from reaching the board's key handling via focus.
-    this.root.addEventListener('pointerdown', (e) => e.stopPropagation());
   }
 
   /** Rebuilds the panel at the next frame (tool, selection or the selected elements changed). */
