@@ -101,6 +101,12 @@ describe('Excalidraw clipboard, Excalidraw → Easel', () => {
     expect(f).toEqual({ F1: { mime: 'image/png', dataURL: PNG } });
   });
 
+  it('reads the API\'s and older versions\' clipboard types and whole files', () => {
+    for (const type of ['excalidraw-api/clipboard', 'excalidraw/elements', 'excalidraw']) {
+      expect(fromExcalidraw({ ...excalidraw, type })!.elements).toHaveLength(4);
+    }
+  });
+
   it('refuses what is not Excalidraw', () => {
     expect(fromExcalidraw({ type: 'other', elements: [] })).toBeNull();
     expect(fromExcalidraw('hello')).toBeNull();

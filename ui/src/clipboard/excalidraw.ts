@@ -338,6 +338,9 @@ function convertOne(o: Obj, kind: ElementKind, id: string): Element {
   return e;
 }
 
+/** What Excalidraw accepts as elements on paste (its API's and older versions' types too), and a whole file. */
+const READ_TYPES = [CLIPBOARD_TYPE, 'excalidraw-api/clipboard', 'excalidraw/elements', 'excalidraw'];
+
 /**
  * Reads Excalidraw elements (clipboard or `.excalidraw` JSON) into Easel elements, in the given
  * order. Ids are kept (the paste step gives new ones); a text bound to a live container becomes
@@ -345,7 +348,7 @@ function convertOne(o: Obj, kind: ElementKind, id: string): Element {
  * key as `fileId`, and `files` maps that key to its bytes. Returns null for anything else.
  */
 export function fromExcalidraw(value: unknown): { elements: Element[]; files: Record<string, { mime: string; dataURL: string }> } | null {
-  if (!isObj(value) || (value.type !== CLIPBOARD_TYPE && value.type !== 'excalidraw') || !Array.isArray(value.elements)) return null;
+  if (!isObj(value) || !READ_TYPES.includes(value.type as string) || !Array.isArray(value.elements)) return null;
   const live: [Obj, ElementKind][] = [];
   for (const v of value.elements) {
     if (!isObj(v) || v.isDeleted === true || typeof v.id !== 'string') continue;
