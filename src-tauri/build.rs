@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "elements_apply",
     "undo",
     "redo",
+    "file_add",
+    "board_file",
     "history_list",
     "snapshot",
     "restore",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use easel_core::store::{AuditEntry, AuditQuery, BoardRecord, SnapshotInfo};
 use easel_core::sync::{SyncOptions, SyncStatus};
-use easel_core::{Access, BoardSummary, Element};
+use easel_core::{Access, BoardFile, BoardSummary, Element};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
 use uuid::Uuid;
@@ -137,6 +137,30 @@ pub async fn redo(state: State<'_, AppState>, board: Uuid) -> AppResult<UndoStat
     let mut s = session.lock().await;
     s.redo().await?;
     Ok(undo_state(&s))
+}
+
+/// Stores an image's bytes in the board once (its id is their SHA-256); pasted images use it.
+#[tauri::command]
+pub async fn file_add(
+    state: State<'_, AppState>,
+    board: Uuid,
+    file: BoardFile,
+) -> AppResult<String> {
+    let session = state.session(board).await?;
+    let id = session.lock().await.add_file(file).await?;
+    Ok(id)
+}
+
+/// One of the board's files, for the renderer (`data` is base64), or null when it has none.
+#[tauri::command]
+pub async fn board_file(
+    state: State<'_, AppState>,
+    board: Uuid,
+    id: String,
+) -> AppResult<Option<BoardFile>> {
+    let session = state.session(board).await?;
+    let file = session.lock().await.doc().file(&id);
+    Ok(file)
 }
 
 #[tauri::command]

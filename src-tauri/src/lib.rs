@@ -6,6 +6,8 @@
 //! - [`state`]: the core, the local user, open boards and their watcher tasks.
 //! - [`error`]: `{kind, message}`, the only error shape the UI sees.
 //!
+//! Files: `file_add` stores a pasted image once per board, `board_file` hands it to the renderer.
+//!
 //! Events: `board-changed` `{board, origin: "local"|"remote", added, updated, removed}`,
 //! `boards-changed` (no payload: list again), `sync-status` `{board, status}`.
 
@@ -44,6 +46,8 @@ pub fn run() {
             commands::elements_apply,
             commands::undo,
             commands::redo,
+            commands::file_add,
+            commands::board_file,
             commands::history_list,
             commands::snapshot,
             commands::restore,

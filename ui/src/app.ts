@@ -7,7 +7,12 @@ import { MemoryCommands } from './engine/commands';
 import { localBox } from './engine/geometry';
 import { asCtx2D, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
 import { Store } from './engine/store';
+import { MAX_ZOOM, MIN_ZOOM } from './engine/viewport';
 import type { Element } from './model/types';
+import { FileStore } from './files';
+import { installClipboard } from './panels/clipboard';
+import { Minimap } from './panels/minimap';
+import { StylePanel } from './panels/style';
 import { SHORTCUTS, TOOL_KEYS } from './tools/keymap';
 import type { KeyInput, PointerInput, ToolName } from './tools/tool';
 
@@ -39,6 +44,8 @@ const renderer = new Renderer();
 /** The element whose text is open in the DOM editor (not painted on the canvas meanwhile). */
 const hidden = new Set<string>();
 let loop: RenderLoop | null = null;
+/** Image bytes of the open board, decoded for the renderer on first use. */
+const files = new FileStore(() => loop?.invalidate('static'));
 
 const editor: Editor = new Editor({
   store,
@@ -54,7 +61,19 @@ const editor: Editor = new Editor({
     };
   },
   onHelp: toggleHelp,
-  onChange: updateToolbar,
+  onChange: () => {
+    updateToolbar();
+    stylePanel.refresh();
+  },
+  onToggleMinimap: () => toggleMinimap(),
+});
+const stylePanel = new StylePanel(editor);
+const minimap = new Minimap(editor, () => dark.matches);
+document.body.append(stylePanel.root, minimap.root);
+// After a click on a panel button, keys go back to the board (Delete, Space, shortcuts); inputs
+// keep focus while they are in use (the colour picker, the slider's arrow keys).
+stylePanel.root.addEventListener('click', (e) => {
+  if (!(e.target instanceof HTMLInputElement)) interactiveCanvas.focus();
 });
 
 loop = new RenderLoop(
@@ -64,6 +83,7 @@ loop = new RenderLoop(
       theme: LIGHT_THEME, // dark mode inverts the board layer in CSS
       versionOf: (id) => store.version(id),
       hidden,
+      image: (id) => files.image(id),
     }),
   () =>
     renderer.renderInteractive(interactiveCtx, editor.interactive, (id) => store.get(id), editor.viewport, {
@@ -77,8 +97,13 @@ store.subscribe((change) => {
   hint.hidden = store.size > 0;
   // For end-to-end tests (e2e/): how many elements the open board shows.
   board.dataset.elements = String(store.size);
+  if ([...change.updated, ...change.removed].some((id) => editor.interactive.selection.has(id))) stylePanel.refresh();
+  updateUndo();
 });
-dark.addEventListener('change', () => loop?.invalidate('both'));
+dark.addEventListener('change', () => {
+  loop?.invalidate('both');
+  minimap.invalidate(true);
+});
 
 // --- Sizing ---------------------------------------------------------------------------------------
 
@@ -109,6 +134,10 @@ function toInput(e: PointerEvent | MouseEvent): PointerInput {
   };
 }
 
+/** The pointer over the board, in screen coordinates (paste lands there). */
+let pointerScreen: { x: number; y: number } | null = null;
+interactiveCanvas.addEventListener('pointerleave', () => (pointerScreen = null));
+
 let panningWithMiddle = false;
 interactiveCanvas.addEventListener('pointerdown', (e) => {
   interactiveCanvas.focus();
@@ -121,6 +150,8 @@ interactiveCanvas.addEventListener('pointerdown', (e) => {
   editor.pointerDown(toInput(e));
 });
 interactiveCanvas.addEventListener('pointermove', (e) => {
+  const r = interactiveCanvas.getBoundingClientRect();
+  pointerScreen = { x: e.clientX - r.left, y: e.clientY - r.top };
   if (panningWithMiddle) {
     editor.viewport.panBy(e.movementX, e.movementY);
     return;
@@ -261,6 +292,7 @@ for (const [name, icon] of TOOLS) {
 const sep = document.createElement('span');
 sep.className = 'sep';
 toolbar.appendChild(sep);
+const historyButtons: HTMLButtonElement[] = [];
 for (const [label, title, fn] of [
   ['↶', 'Undo — Ctrl+Z', () => editor.run({ type: 'undo' })],
   ['↷', 'Redo — Ctrl+Shift+Z', () => editor.run({ type: 'redo' })],
@@ -270,9 +302,21 @@ for (const [label, title, fn] of [
   b.type = 'button';
   b.textContent = label;
   b.title = title;
-  b.addEventListener('click', fn);
+  b.setAttribute('aria-label', title.split(' — ')[0]!);
+  b.addEventListener('click', () => {
+    fn();
+    updateUndo();
+  });
   toolbar.appendChild(b);
+  historyButtons.push(b);
 }
+const [undoButton, redoButton] = historyButtons as [HTMLButtonElement, HTMLButtonElement];
+/** Greys out undo/redo when there is nothing to undo/redo (the core's answer in the desktop app). */
+function updateUndo(): void {
+  undoButton.disabled = !commands.canUndo();
+  redoButton.disabled = !commands.canRedo();
+}
+commands.onUndoState = updateUndo;
 
 const zoomOut = document.createElement('button');
 zoomOut.textContent = '−';
@@ -285,10 +329,36 @@ zoomIn.title = 'Zoom in — Ctrl+=';
 zoomIn.addEventListener('click', () => editor.run({ type: 'zoomIn' }));
 zoomLabel.title = 'Reset zoom — Ctrl+0';
 zoomLabel.addEventListener('click', () => editor.run({ type: 'resetZoom' }));
-zoomControls.append(zoomOut, zoomLabel, zoomIn);
+const fit = document.createElement('button');
+fit.textContent = '⤢';
+fit.title = 'Zoom to fit — Shift+1';
+fit.setAttribute('aria-label', 'Zoom to fit');
+fit.addEventListener('click', () => editor.run({ type: 'zoomToFit' }));
+zoomControls.append(zoomOut, zoomLabel, zoomIn, fit);
+
+const mapToggle = document.createElement('button');
+mapToggle.id = 'minimap-toggle';
+mapToggle.type = 'button';
+mapToggle.title = 'Minimap — M';
+mapToggle.setAttribute('aria-label', 'Minimap');
+mapToggle.innerHTML = '<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"><rect x="3" y="5" width="18" height="14" rx="2"/><rect x="11" y="10" width="7" height="6" rx="1"/></svg>';
+mapToggle.addEventListener('click', () => toggleMinimap());
+document.body.appendChild(mapToggle);
+
+function toggleMinimap(show = !minimap.visible): void {
+  minimap.toggle(show);
+  mapToggle.setAttribute('aria-pressed', String(show));
+  try {
+    localStorage.setItem('easel.minimap', show ? '1' : '0');
+  } catch {
+    // Storage may be unavailable; the toggle still works for this session.
+  }
+}
 
 function updateZoomLabel(): void {
   zoomLabel.textContent = `${Math.round(editor.viewport.zoom * 100)}%`;
+  zoomOut.disabled = editor.viewport.zoom <= MIN_ZOOM;
+  zoomIn.disabled = editor.viewport.zoom >= MAX_ZOOM;
 }
 
 const CURSORS: Partial<Record<ToolName, string>> = { select: 'default', hand: 'grab', eraser: 'cell', text: 'text' };
@@ -321,6 +391,18 @@ function toggleHelp(): void {
   help.showModal();
 }
 
+installClipboard(editor, files, {
+  pointer: () => (pointerScreen ? editor.viewport.toWorld(pointerScreen) : null),
+  ignore: typingIn,
+  onError: (message) => {
+    const status = document.querySelector<HTMLElement>('#status');
+    if (status && inTauri()) {
+      status.textContent = message;
+      status.hidden = false;
+    } else console.error(message);
+  },
+});
+
 // Start-up, once every piece above exists.
 editor.viewport.onChange(updateZoomLabel);
 new ResizeObserver(resize).observe(board);
@@ -332,6 +414,7 @@ if (inTauri()) {
       commands,
       { panel: $('#boards'), welcome: $('#welcome'), status: $('#status') },
       api,
+      files,
       () => {
         hint.hidden = store.size > 0;
         loop?.invalidate('both');
@@ -342,4 +425,13 @@ if (inTauri()) {
 } else if (location.hash === '#demo') seedDemo(editor);
 updateToolbar();
 updateZoomLabel();
+updateUndo();
+stylePanel.refresh();
+let minimapPref: string | null = null;
+try {
+  minimapPref = localStorage.getItem('easel.minimap');
+} catch {
+  // No storage: the minimap starts shown.
+}
+toggleMinimap(minimapPref !== '0');
 hint.hidden = store.size > 0;

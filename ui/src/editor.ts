@@ -1,8 +1,11 @@
+import { type Alignment, alignOffsets, type Axis, distributeOffsets, stepOrder } from './engine/arrange';
+import { prepareInsert } from './clipboard/paste';
 import type { Commands } from './engine/commands';
 import {
   elementBounds,
   hitTest,
   inflate,
+  type Rect,
   reboundArrow,
   unionRects,
   type Vec,
@@ -43,6 +46,8 @@ export interface EditorOptions {
   onHelp?: () => void;
   /** Tool or selection changed (for toolbars). */
   onChange?: () => void;
+  /** The minimap toggle (M). */
+  onToggleMinimap?: () => void;
   onTransition?: (tool: ToolName, from: string, to: string) => void;
 }
 
@@ -337,6 +342,9 @@ export class Editor implements ToolContext {
       case 'help':
         this.opts.onHelp?.();
         return;
+      case 'toggleMinimap':
+        this.opts.onToggleMinimap?.();
+        return;
       case 'zoomToFit':
         this.zoomToFit();
         return;
@@ -381,10 +389,24 @@ export class Editor implements ToolContext {
       case 'sendToBack':
         this.reorderSelection(action.type === 'bringToFront');
         return;
+      case 'bringForward':
+      case 'sendBackward':
+        this.stepSelection(action.type === 'bringForward' ? 1 : -1);
+        return;
+      case 'align':
+        this.alignSelection(action.how);
+        return;
+      case 'distribute':
+        this.distributeSelection(action.axis);
+        return;
+      case 'toggleLock':
+        this.toggleLock();
+        return;
     }
   }
 
-  private selectedElements(): Element[] {
+  /** The selected elements, in drawing order. */
+  selectedElements(): Element[] {
     return this.store.sorted().filter((e) => this.interactive.selection.has(e.id));
   }
 
@@ -412,27 +434,23 @@ export class Editor implements ToolContext {
   duplicateSelection(offset = 10): void {
     const sel = this.selectedElements();
     if (!sel.length) return;
-    const idMap = new Map(sel.map((e) => [e.id, this.newId()]));
-    const groupMap = new Map<string, string>();
-    const zs = nKeysBetween(this.validZs().at(-1) ?? null, null, sel.length);
-    const copies = sel.map((e, i) => {
-      const c: Element = { ...e, id: idMap.get(e.id)!, x: e.x + offset, y: e.y + offset, z: zs[i]! };
-      if (e.groupIds) c.groupIds = e.groupIds.map((g) => groupMap.get(g) ?? groupMap.set(g, this.newId()).get(g)!);
-      if (e.start) {
-        if (idMap.has(e.start.element)) c.start = { ...e.start, element: idMap.get(e.start.element)! };
-        else delete c.start;
-      }
-      if (e.end) {
-        if (idMap.has(e.end.element)) c.end = { ...e.end, element: idMap.get(e.end.element)! };
-        else delete c.end;
-      }
-      if (e.frameId && idMap.has(e.frameId)) c.frameId = idMap.get(e.frameId)!;
-      return c;
-    });
-    this.commands.beginGesture('duplicate');
+    this.insertElements(sel, { offset, label: 'duplicate' });
+  }
+
+  /**
+   * Adds copies of `elements` (in drawing order) above everything, as one undo step, and selects
+   * them: new ids, groups and bindings remapped (see `prepareInsert`), centred on `at` or moved
+   * by `offset`.
+   */
+  insertElements(elements: readonly Element[], where: { at?: Vec; offset?: number; label?: string } = {}): Element[] {
+    if (!elements.length) return [];
+    const copies = prepareInsert(elements, { newId: () => this.newId(), top: this.validZs().at(-1) ?? null, at: where.at, offset: where.offset });
+    this.commands.beginGesture(where.label ?? 'paste');
     this.commands.dispatch({ type: 'add', elements: copies });
     this.commands.endGesture();
+    if (this.current !== 'select') this.setTool('select');
     this.setSelection(copies.map((c) => c.id));
+    return copies;
   }
 
   groupSelection(): void {
@@ -466,6 +484,106 @@ export class Editor implements ToolContext {
     this.commands.beginGesture(toFront ? 'bring to front' : 'send to back');
     this.commands.dispatch({ type: 'reorder', moves: sel.map((e, i) => ({ id: e.id, z: keys[i]! })) });
     this.commands.endGesture();
+  }
+
+  /** One step forward (1) or backward (-1) in drawing order, as one undo step. */
+  stepSelection(dir: 1 | -1): void {
+    if (!this.interactive.selection.size) return;
+    const moves = stepOrder(this.store.sorted(), this.interactive.selection, dir);
+    if (!moves.length) return;
+    this.commands.beginGesture(dir === 1 ? 'bring forward' : 'send backward');
+    this.commands.dispatch({ type: 'reorder', moves });
+    this.commands.endGesture();
+  }
+
+  /**
+   * The selection as the units align and distribute move: each outermost group moves as one,
+   * other elements on their own. Locked elements stay where they are.
+   */
+  private arrangeUnits(): { ids: string[]; bounds: Rect }[] {
+    const units = new Map<string, Element[]>();
+    for (const el of this.selectedElements()) {
+      if (el.locked) continue;
+      const key = el.groupIds?.at(-1) ?? `#${el.id}`;
+      let list = units.get(key);
+      if (!list) units.set(key, (list = []));
+      list.push(el);
+    }
+    return [...units.values()].map((els) => ({ ids: els.map((e) => e.id), bounds: unionRects(els.map(elementBounds))! }));
+  }
+
+  private moveUnits(units: { ids: string[] }[], offsets: Vec[], label: string): void {
+    const moved = new Map<string, Element>();
+    const updates: { id: string; patch: ElementPatch }[] = [];
+    units.forEach((u, i) => {
+      const d = offsets[i]!;
+      if (!d.x && !d.y) return;
+      for (const id of u.ids) {
+        const el = this.store.get(id)!;
+        const patch = { x: el.x + d.x, y: el.y + d.y };
+        moved.set(id, { ...el, ...patch });
+        updates.push({ id, patch });
+      }
+    });
+    if (!updates.length) return;
+    this.commands.beginGesture(label);
+    this.commands.dispatch({ type: 'update', updates: [...updates, ...this.followBindings(moved)] });
+    this.commands.endGesture();
+  }
+
+  /** Aligns 2+ selected elements (or groups) on an edge or centre line of their common bounds. */
+  alignSelection(how: Alignment): void {
+    const units = this.arrangeUnits();
+    if (units.length < 2) return;
+    this.moveUnits(units, alignOffsets(units.map((u) => u.bounds), how), 'align');
+  }
+
+  /** Spaces 3+ selected elements (or groups) evenly along an axis. */
+  distributeSelection(axis: Axis): void {
+    const units = this.arrangeUnits();
+    if (units.length < 3) return;
+    this.moveUnits(units, distributeOffsets(units.map((u) => u.bounds), axis), 'distribute');
+  }
+
+  /**
+   * Locks the selection, or unlocks it when all of it is locked; with nothing selected, unlocks
+   * every locked element (locked elements cannot be clicked, so this is the way back).
+   */
+  toggleLock(): void {
+    const sel = this.selectedElements();
+    const targets = sel.length ? sel : [...this.store.values()].filter((e) => e.locked);
+    if (!targets.length) return;
+    const locked = sel.length ? sel.some((e) => !e.locked) : false;
+    const updates = targets.filter((e) => e.locked !== locked).map((e) => ({ id: e.id, patch: { locked } }));
+    this.commands.beginGesture(locked ? 'lock' : 'unlock');
+    this.commands.dispatch({ type: 'update', updates });
+    this.commands.endGesture();
+    if (!sel.length) this.setSelection(targets.map((e) => e.id));
+    else this.opts.onChange?.();
+  }
+
+  /**
+   * Sets style fields: the current tool's defaults always, and the selection's elements as one
+   * undo step (one patch per element). Text elements are re-measured when their font changes.
+   */
+  applyStyle(patch: Partial<Style>): void {
+    Object.assign(this.style, patch);
+    const sel = this.selectedElements();
+    if (sel.length) {
+      const updates = sel.map((el) => {
+        const p: ElementPatch = { ...patch };
+        if (el.kind === 'text' && (patch.fontSize !== undefined || patch.fontFamily !== undefined)) {
+          const m = this.measureText(el.text ?? '', patch.fontSize ?? el.fontSize, patch.fontFamily ?? el.fontFamily);
+          p.width = m.width;
+          p.height = m.height;
+        }
+        return { id: el.id, patch: p };
+      });
+      this.commands.beginGesture('style');
+      this.commands.dispatch({ type: 'update', updates });
+      this.commands.endGesture();
+    }
+    this.opts.onChange?.();
   }
 
   zoomToFit(): void {

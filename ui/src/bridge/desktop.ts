@@ -1,9 +1,12 @@
 import type { Command, Commands } from '../engine/commands';
 import type { Store } from '../engine/store';
+import type { FileBackend, FileStore, StoredFile } from '../files';
 import { asAppError, type AppError, type BoardChanged, type BoardSummary, type Invoke, type Listen, type OpenedBoard, TauriCommands } from './tauri';
 
 /** A `Commands` that forwards to whichever implementation is current (in-memory until a board opens). */
 export class SwitchCommands implements Commands {
+  /** Undo/redo availability may have changed without a store change (the core answered). */
+  onUndoState?: () => void;
   constructor(public target: Commands) {}
   dispatch(cmd: Command): void {
     this.target.dispatch(cmd);
@@ -52,7 +55,22 @@ export class Desktop {
     private readonly invoke: Invoke,
     private readonly listen: Listen,
     private readonly onOpened: () => void,
+    private readonly files?: FileStore,
   ) {}
+
+  /** The open board's files in the core: `file_add` stores pasted images, `board_file` reads them. */
+  private fileBackend(board: string): FileBackend {
+    return {
+      put: async (id: string, f: StoredFile) => {
+        const comma = f.dataURL.indexOf(',');
+        await this.invoke('file_add', { board, file: { id, mime: f.mime, data: f.dataURL.slice(comma + 1) } });
+      },
+      get: async (id: string) => {
+        const f = await this.invoke<{ mime: string; data: string } | null>('board_file', { board, id });
+        return f ? { mime: f.mime, dataURL: `data:${f.mime};base64,${f.data}` } : null;
+      },
+    };
+  }
 
   async start(): Promise<void> {
     await this.listen<BoardChanged>('board-changed', (e) => this.current?.receive(e.payload));
@@ -87,7 +105,13 @@ export class Desktop {
       this.store.apply({ removed: stale }, 'remote');
       this.store.apply({ added: opened.elements }, 'remote');
       this.current = new TauriCommands(this.store, id, this.invoke, (err) => this.error(err), opened);
+      this.current.onUndoState = () => this.commands.onUndoState?.();
       this.commands.target = this.current;
+      if (this.files) {
+        this.files.clear();
+        this.files.backend = this.fileBackend(id);
+      }
+      this.commands.onUndoState?.();
       this.ui.status.textContent = '';
       this.render();
       this.onOpened();
@@ -131,8 +155,15 @@ export class Desktop {
   }
 }
 
-export async function startDesktop(store: Store, commands: SwitchCommands, ui: DesktopUi, api: { invoke: Invoke; listen: Listen }, onOpened: () => void): Promise<Desktop> {
-  const desktop = new Desktop(store, commands, ui, api.invoke, api.listen, onOpened);
+export async function startDesktop(
+  store: Store,
+  commands: SwitchCommands,
+  ui: DesktopUi,
+  api: { invoke: Invoke; listen: Listen },
+  files: FileStore,
+  onOpened: () => void,
+): Promise<Desktop> {
+  const desktop = new Desktop(store, commands, ui, api.invoke, api.listen, onOpened, files);
   for (const b of [...ui.panel.querySelectorAll<HTMLButtonElement>('[data-action=new-board]'), ...ui.welcome.querySelectorAll<HTMLButtonElement>('[data-action=new-board]')]) {
     b.addEventListener('click', () => void desktop.create());
   }

@@ -69,4 +69,14 @@ describe('TauriCommands', () => {
     expect(errors).toEqual([{ kind: 'denied', message: 'read only' }]);
     expect(store.has('r')).toBe(false);
   });
+
+  it('tells the UI when undo/redo availability changes (for the toolbar buttons)', async () => {
+    const { commands } = setup();
+    const seen: [boolean, boolean][] = [];
+    commands.onUndoState = () => seen.push([commands.canUndo(), commands.canRedo()]);
+    commands.dispatch({ type: 'add', elements: [rect('r')] });
+    commands.undo();
+    await commands.settled();
+    expect(seen).toEqual([[true, false], [true, false], [false, true]]);
+  });
 });

@@ -60,6 +60,8 @@ export class TauriCommands implements Commands {
   private undoable: UndoState = { canUndo: false, canRedo: false };
   /** Sends in flight, in order (so a gesture never overtakes the one before). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Called when the core's answer changes whether undo/redo is possible. */
+  onUndoState?: () => void;
 
   constructor(
     private readonly store: Store,
@@ -131,6 +133,7 @@ export class TauriCommands implements Commands {
 
   private send(commands: Command[]): void {
     this.undoable = { canUndo: true, canRedo: false };
+    this.onUndoState?.();
     this.call('elements_apply', { board: this.board, commands });
   }
 
@@ -140,6 +143,7 @@ export class TauriCommands implements Commands {
       .then(
         (u) => {
           this.undoable = { canUndo: u.canUndo, canRedo: u.canRedo };
+          this.onUndoState?.();
         },
         (e: unknown) => {
           this.onError(asAppError(e));
@@ -156,6 +160,7 @@ export class TauriCommands implements Commands {
       const removed = [...this.store.values()].map((e) => e.id).filter((id) => !ids.has(id));
       this.store.apply({ updated: opened.elements, removed }, 'remote');
       this.undoable = { canUndo: opened.canUndo, canRedo: opened.canRedo };
+      this.onUndoState?.();
     } catch (e) {
       this.onError(asAppError(e));
     }

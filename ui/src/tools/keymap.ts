@@ -1,3 +1,4 @@
+import type { Alignment, Axis } from '../engine/arrange';
 import type { KeyInput, ToolName } from './tool';
 
 export type Action =
@@ -11,6 +12,12 @@ export type Action =
   | { type: 'ungroup' }
   | { type: 'bringToFront' }
   | { type: 'sendToBack' }
+  | { type: 'bringForward' }
+  | { type: 'sendBackward' }
+  | { type: 'align'; how: Alignment }
+  | { type: 'distribute'; axis: Axis }
+  | { type: 'toggleLock' }
+  | { type: 'toggleMinimap' }
   | { type: 'zoomToFit' }
   | { type: 'zoomToSelection' }
   | { type: 'zoomIn' }
@@ -64,13 +71,27 @@ export const SHORTCUTS: [string, string][] = [
   ['Delete / Backspace', 'Delete'],
   ['Ctrl+A', 'Select all'],
   ['Ctrl+G / Ctrl+Shift+G', 'Group / ungroup'],
-  ['Ctrl+Shift+] / [', 'Bring to front / send to back'],
+  ['Ctrl+C / Ctrl+X / Ctrl+V', 'Copy / cut / paste (Excalidraw clipboard too)'],
+  ['Ctrl+] / Ctrl+[', 'Bring forward / send backward'],
+  ['Ctrl+Shift+] / Ctrl+Shift+[', 'Bring to front / send to back'],
+  ['Ctrl+Shift+← / → / ↑ / ↓', 'Align left / right / top / bottom'],
+  ['Alt+H / Alt+V', 'Distribute horizontally / vertically'],
+  ['Ctrl+Shift+L', 'Lock / unlock (unlock all when nothing is selected)'],
+  ['M', 'Show / hide the minimap'],
   ['Shift+1', 'Zoom to fit'],
   ['Shift+2', 'Zoom to selection'],
   ['Ctrl+= / Ctrl+- / Ctrl+0', 'Zoom in / out / reset'],
   ['?', 'This sheet'],
   ['Esc', 'Cancel'],
 ];
+
+/** Ctrl+Shift+arrow aligns the selection, as in Excalidraw. */
+const ALIGN_KEYS: Record<string, Alignment> = {
+  ArrowLeft: 'left',
+  ArrowRight: 'right',
+  ArrowUp: 'top',
+  ArrowDown: 'bottom',
+};
 
 /** Maps a key press to an action, Excalidraw-style. */
 export function resolveKey(e: KeyInput): Action | null {
@@ -83,6 +104,10 @@ export function resolveKey(e: KeyInput): Action | null {
     if (key === 'g') return e.shift ? { type: 'ungroup' } : { type: 'group' };
     if (e.shift && (key === ']' || key === '}')) return { type: 'bringToFront' };
     if (e.shift && (key === '[' || key === '{')) return { type: 'sendToBack' };
+    if (!e.shift && key === ']') return { type: 'bringForward' };
+    if (!e.shift && key === '[') return { type: 'sendBackward' };
+    if (e.shift && key === 'l') return { type: 'toggleLock' };
+    if (e.shift && ALIGN_KEYS[key]) return { type: 'align', how: ALIGN_KEYS[key] };
     if (key === '=' || key === '+') return { type: 'zoomIn' };
     if (key === '-' || key === '_') return { type: 'zoomOut' };
     if (key === '0') return { type: 'resetZoom' };
@@ -96,7 +121,12 @@ export function resolveKey(e: KeyInput): Action | null {
     if (e.code === 'Digit2' || key === '@') return { type: 'zoomToSelection' };
     return null;
   }
-  if (e.alt) return null;
+  if (e.alt) {
+    if (e.code === 'KeyH' || key === 'h') return { type: 'distribute', axis: 'x' };
+    if (e.code === 'KeyV' || key === 'v') return { type: 'distribute', axis: 'y' };
+    return null;
+  }
+  if (key === 'm') return { type: 'toggleMinimap' };
   const tool = TOOL_KEYS[key];
   return tool ? { type: 'tool', tool } : null;
 }
