@@ -58,7 +58,7 @@ start() {
       # Rate and per-IP limits are raised: every client comes from 127.0.0.1 and the closed loop
       # sends far above the production per-connection rate. Persistence stays on.
       RUST_LOG=warn "$BIN/easel-relay" --listen "127.0.0.1:$port" --data "$WORK/$name-$ROUND" \
-        --durability "$dur" --message-rate 1000000 --message-burst 1000000 \
+        --auth none --durability "$dur" --message-rate 1000000 --message-burst 1000000 \
         --max-connections-per-ip 100000 --connect-rate 1000000 --connect-burst 1000000 >"$WORK/$name.log" 2>&1 &
       ;;
     y-websocket)

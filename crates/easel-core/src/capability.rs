@@ -294,9 +294,7 @@ impl KeyProof {
 
     /// Reads a proof from query parameters: `None` when there is none, an error naming the
     /// parameter when one is malformed.
-    pub fn from_params(
-        get: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<KeyProof>, CapError> {
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Result<Option<KeyProof>, CapError> {
         let (Some(key), Some(ts), Some(sig)) = (get("key"), get("ts"), get("proof")) else {
             if get("key").is_some() || get("proof").is_some() {
                 return Err(CapError::Malformed(
@@ -504,23 +502,28 @@ impl ShareLink {
                     }
                     "owner" => {
                         out.owner = Some(
-                            decode_fixed::<32>(v, "owner").map_err(|e| bad("owner", e.to_string()))?,
+                            decode_fixed::<32>(v, "owner")
+                                .map_err(|e| bad("owner", e.to_string()))?,
                         )
                     }
                     "salt" => {
                         out.salt = Some(
-                            decode_fixed::<16>(v, "salt").map_err(|e| bad("salt", e.to_string()))?,
+                            decode_fixed::<16>(v, "salt")
+                                .map_err(|e| bad("salt", e.to_string()))?,
                         )
                     }
                     "by" | "title" => {
                         let field = if k == "by" { "by" } else { "title" };
                         let text = percent_decode(v)
                             .ok_or_else(|| bad(field, "bad percent-encoding".into()))?;
-                        if text.chars().count() > MAX_LINK_TEXT || text.chars().any(char::is_control)
+                        if text.chars().count() > MAX_LINK_TEXT
+                            || text.chars().any(char::is_control)
                         {
                             return Err(bad(
                                 field,
-                                format!("at most {MAX_LINK_TEXT} characters, no control characters"),
+                                format!(
+                                    "at most {MAX_LINK_TEXT} characters, no control characters"
+                                ),
                             ));
                         }
                         if k == "by" {
@@ -686,8 +689,16 @@ mod tests {
         let board = board_id_for(&owner.verifying_key(), &salt);
         assert!(verify_registration(board, &owner.verifying_key(), &salt));
         // Someone who learned the id cannot register it with their own key or another salt.
-        assert!(!verify_registration(board, &squatter.verifying_key(), &salt));
-        assert!(!verify_registration(board, &owner.verifying_key(), &[2u8; 16]));
+        assert!(!verify_registration(
+            board,
+            &squatter.verifying_key(),
+            &salt
+        ));
+        assert!(!verify_registration(
+            board,
+            &owner.verifying_key(),
+            &[2u8; 16]
+        ));
 
         let now = 1_800_000_000;
         let proof = KeyProof::new(&owner, board, now);
@@ -696,7 +707,10 @@ mod tests {
         let back = KeyProof::from_params(get).unwrap().unwrap();
         assert_eq!(back, proof);
         assert_eq!(back.verify(board, now + 10).unwrap(), owner.verifying_key());
-        assert_eq!(back.verify(board, now + 301), Err(CapError::StaleProof(now)));
+        assert_eq!(
+            back.verify(board, now + 301),
+            Err(CapError::StaleProof(now))
+        );
         assert_eq!(back.verify(Uuid::new_v4(), now), Err(CapError::BadProof));
         let mut forged = back.clone();
         forged.key = squatter.verifying_key().to_bytes();

@@ -299,6 +299,61 @@ pub fn encode_permission_denied(reason: &str) -> Vec<u8> {
     out
 }
 
+/// Outer message type of Easel's own control messages, sent only by Easel peers (stock Yjs
+/// clients never send it, and servers handle it before the document sees anything).
+pub const MESSAGE_EASEL: u64 = 100;
+/// Easel control sub-type: a board owner's signed link revocation.
+pub const EASEL_REVOCATION: u64 = 0;
+/// The longest control payload accepted.
+const MAX_CONTROL_PAYLOAD: usize = 1024;
+
+/// Whether `bytes` is an Easel control message (its outer type is [`MESSAGE_EASEL`]).
+pub fn is_easel_control(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&(MESSAGE_EASEL as u8))
+}
+
+/// Encodes a control message carrying a signed revocation.
+pub fn encode_revocation(signed: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(signed.len() + 4);
+    write::var_uint(&mut out, MESSAGE_EASEL);
+    write::var_uint(&mut out, EASEL_REVOCATION);
+    write::var_buf(&mut out, signed);
+    out
+}
+
+/// Decodes a control message, returning the signed revocation it carries (whose signature the
+/// caller checks).
+pub fn decode_revocation(bytes: &[u8]) -> Result<&[u8], ProtoError> {
+    let mut r = Reader::new(bytes);
+    let type_offset = r.offset();
+    let tag = r.var_uint("message type")?;
+    if tag != MESSAGE_EASEL {
+        return Err(ProtoError::UnknownTag {
+            offset: type_offset,
+            what: "message type",
+            tag,
+        });
+    }
+    let sub_offset = r.offset();
+    let sub = r.var_uint("control message type")?;
+    if sub != EASEL_REVOCATION {
+        return Err(ProtoError::UnknownTag {
+            offset: sub_offset,
+            what: "control message type",
+            tag: sub,
+        });
+    }
+    let payload = r.var_buf("revocation")?;
+    if payload.len() > MAX_CONTROL_PAYLOAD {
+        return Err(ProtoError::MessageTooLarge {
+            len: payload.len(),
+            limit: MAX_CONTROL_PAYLOAD,
+        });
+    }
+    r.finish("control message")?;
+    Ok(payload)
+}
+
 /// Encodes a query-awareness message.
 pub fn encode_query_awareness() -> Vec<u8> {
     vec![MESSAGE_QUERY_AWARENESS as u8]
@@ -307,6 +362,19 @@ pub fn encode_query_awareness() -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_messages_round_trip_and_refuse_garbage() {
+        let msg = encode_revocation(&[7u8; 104]);
+        assert!(is_easel_control(&msg));
+        assert_eq!(decode_revocation(&msg).unwrap(), &[7u8; 104][..]);
+        assert!(decode_revocation(&msg[..msg.len() - 1]).is_err());
+        assert!(decode_revocation(&[100, 1, 0]).is_err());
+        assert!(decode_revocation(&[100, 0, 0xff, 0xff, 0xff, 0xff, 0x0f]).is_err());
+        assert!(decode_revocation(&encode_permission_denied("x")).is_err());
+        assert!(decode_revocation(&encode_revocation(&vec![0; 2000])).is_err());
+        assert!(!is_easel_control(&encode_query_awareness()));
+    }
 
     #[test]
     fn known_encodings_match_y_protocols() {

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use easel_proto::WritePolicy;
+use uuid::Uuid;
 
 /// What a connection may do in a room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,10 +37,95 @@ impl Grant {
 #[error("{0}")]
 pub struct Denied(pub String);
 
-/// Decides each connection's [`Grant`].
+/// An admitted connection: what it may do, and on whose word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admission {
+    pub grant: Grant,
+    /// The board the room belongs to, when the authorizer knows rooms as boards.
+    pub board: Option<Uuid>,
+    /// The share link whose capability admitted it (revoking the link closes the connection).
+    pub link: Option<Uuid>,
+    /// The board owner's own connection.
+    pub owner: bool,
+    /// When the capability expires (Unix seconds): the connection is closed then.
+    pub expires_at: Option<i64>,
+}
+
+impl From<Grant> for Admission {
+    fn from(grant: Grant) -> Self {
+        Admission {
+            grant,
+            board: None,
+            link: None,
+            owner: false,
+            expires_at: None,
+        }
+    }
+}
+
+impl Admission {
+    /// Why a write on this connection to `room` is refused, for the client and the audit.
+    pub fn write_refusal(&self, room: &str) -> String {
+        let what = if room.ends_with("/comments") {
+            "comments"
+        } else {
+            "the board"
+        };
+        match self.grant {
+            Grant::ReadOnly => format!("permission denied: a VIEW link cannot change {what}"),
+            Grant::CommentsOnly => {
+                "permission denied: a COMMENT link may write comments only, not the board".into()
+            }
+            Grant::ReadWrite => "permission denied".into(),
+        }
+    }
+}
+
+/// Something an authorizer may want to audit (the relay logs it; a hosting app writes it to the
+/// board's audit log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthEvent {
+    /// A connection was refused.
+    Denied {
+        room: String,
+        board: Option<Uuid>,
+        reason: String,
+    },
+    /// A connection was admitted.
+    Admitted { room: String, admission: Admission },
+    /// A write beyond the connection's level was refused; nothing was applied.
+    WriteRefused {
+        room: String,
+        admission: Admission,
+        reason: String,
+    },
+    /// An owner registered a board (pinned its key).
+    Registered { board: Uuid },
+    /// A link was revoked; `closed` connections on it were closed.
+    Revoked {
+        board: Uuid,
+        link: Uuid,
+        closed: usize,
+    },
+}
+
+/// The future [`Authorizer::revoke`] returns.
+pub type RevokeFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(Uuid, Uuid), Denied>> + Send + 'a>>;
+
+/// Decides each connection's [`Admission`].
 pub trait Authorizer: Send + Sync + 'static {
     /// Authorizes a connection to `room` carrying the query parameters `query`.
-    fn authorize(&self, room: &str, query: &HashMap<String, String>) -> Result<Grant, Denied>;
+    fn authorize(&self, room: &str, query: &HashMap<String, String>) -> Result<Admission, Denied>;
+
+    /// Handles a signed revocation that arrived on a connection: checks it, persists it, and
+    /// returns the (board, link) whose connections must now close.
+    fn revoke<'a>(&'a self, _signed: &'a [u8]) -> RevokeFuture<'a> {
+        Box::pin(async { Err(Denied("this server does not take revocations".into())) })
+    }
+
+    /// Records an event for the audit trail. The default does nothing.
+    fn record(&self, _event: AuthEvent) {}
 }
 
 /// `--auth none`: every room is open to everyone, read-write.
@@ -47,32 +133,37 @@ pub trait Authorizer: Send + Sync + 'static {
 pub struct OpenAuthorizer;
 
 impl Authorizer for OpenAuthorizer {
-    fn authorize(&self, _room: &str, _query: &HashMap<String, String>) -> Result<Grant, Denied> {
-        Ok(Grant::ReadWrite)
+    fn authorize(
+        &self,
+        _room: &str,
+        _query: &HashMap<String, String>,
+    ) -> Result<Admission, Denied> {
+        Ok(Grant::ReadWrite.into())
     }
 }
 
 /// The `--auth` modes of the binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum AuthMode {
-    /// Open rooms: anyone may read and write.
+    /// Signed capabilities from share links: rooms are boards, each registered by its owner.
     #[default]
-    None,
-    /// Signed capabilities from share links (not available yet).
     Capabilities,
+    /// Open rooms: anyone may read and write.
+    None,
 }
 
 impl AuthMode {
-    /// The authorizer for this mode, or why it cannot run.
-    pub fn authorizer(self) -> Result<std::sync::Arc<dyn Authorizer>, String> {
-        match self {
-            AuthMode::None => Ok(std::sync::Arc::new(OpenAuthorizer)),
-            AuthMode::Capabilities => Err(
-                "--auth capabilities is not available yet: capability verification lands with \
-                 sharing; run with --auth none for open rooms"
-                    .to_owned(),
-            ),
-        }
+    /// The authorizer for this mode, over the relay's store (where pins and revocations live).
+    pub async fn authorizer(
+        self,
+        store: &crate::store::RelayStore,
+    ) -> Result<std::sync::Arc<dyn Authorizer>, crate::store::StoreError> {
+        Ok(match self {
+            AuthMode::None => std::sync::Arc::new(OpenAuthorizer),
+            AuthMode::Capabilities => {
+                crate::capauth::CapabilityAuthorizer::load(store.clone()).await?
+            }
+        })
     }
 }
 
@@ -157,7 +248,6 @@ mod tests {
             WritePolicy::ReadWrite
         );
         assert_eq!(Grant::ReadWrite.policy_for("b"), WritePolicy::ReadWrite);
-        assert!(AuthMode::Capabilities.authorizer().is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //!   shutdown.
 
 mod auth;
+pub mod capauth;
 mod config;
 mod metrics;
 mod queue;
@@ -22,8 +23,12 @@ mod room;
 mod server;
 mod store;
 
-pub use auth::{AuthMode, Authorizer, Denied, Grant, OpenAuthorizer, parse_query, valid_room};
+pub use auth::{
+    Admission, AuthEvent, AuthMode, Authorizer, Denied, Grant, OpenAuthorizer, RevokeFuture,
+    parse_query, valid_room,
+};
+pub use capauth::{AuditSink, CapabilityAuthorizer};
 pub use config::Config;
 pub use metrics::{ConnRefusal, Metrics, Refusal};
 pub use server::Server;
-pub use store::{Durability, RelayStore, StoreError, StoredRoom};
+pub use store::{AuthState, Durability, RelayStore, StoreError, StoredRoom};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use easel_relay::{AuthMode, Config, Durability, Server};
+use easel_relay::{AuthMode, Config, Durability, RelayStore, Server};
 
 /// Easel's relay: y-websocket rooms (ws://HOST:PORT/<board-uuid>[/comments]) persisted in
 /// SQLite, with GET /health and GET /metrics on the same port.
@@ -20,9 +20,9 @@ struct Args {
     /// data dir, ~/.local/share/easel-relay on Linux).
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Who may join rooms: `none` serves open rooms; `capabilities` (signed share links) is not
-    /// available yet.
-    #[arg(long, value_enum, default_value_t = AuthMode::None)]
+    /// Who may join rooms: `capabilities` (the default) serves boards to their owner and to
+    /// holders of the owner's signed share links; `none` serves open rooms to anyone.
+    #[arg(long, value_enum, default_value_t = AuthMode::Capabilities)]
     auth: AuthMode,
     /// Largest WebSocket message accepted, in bytes.
     #[arg(long, default_value_t = 1 << 20)]
@@ -72,13 +72,6 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let authorizer = match args.auth.authorizer() {
-        Ok(a) => a,
-        Err(msg) => {
-            eprintln!("easel-relay: {msg}");
-            std::process::exit(2);
-        }
-    };
     let data = match args.data {
         Some(d) => d,
         None => Config::default_data_dir().context(
@@ -99,7 +92,10 @@ async fn main() -> anyhow::Result<()> {
         DurabilityArg::Full => Durability::Full,
         DurabilityArg::Normal => Durability::Normal,
     };
-    let server = Server::bind(config, authorizer).await?;
+    let store = RelayStore::open(&config.db_path(), config.durability).await?;
+    let authorizer = args.auth.authorizer(&store).await?;
+    tracing::info!(listen = %config.listen, auth = ?args.auth, "easel-relay starting");
+    let server = Server::bind_with_store(config, store, authorizer).await?;
     server.run(shutdown_signal()).await?;
     Ok(())
 }

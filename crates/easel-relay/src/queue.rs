@@ -29,6 +29,8 @@ struct State {
     buf: VecDeque<Bytes>,
     close: Option<(u16, String)>,
     close_taken: bool,
+    /// A frame sent just before the close frame (an auth message saying why).
+    last_words: Option<Bytes>,
 }
 
 /// Per-connection state shared between its reader, writer and room.
@@ -48,6 +50,7 @@ impl ConnShared {
                 buf: VecDeque::new(),
                 close: None,
                 close_taken: false,
+                last_words: None,
             }),
             ready: Notify::new(),
             closing: watch::Sender::new(false),
@@ -101,6 +104,17 @@ impl ConnShared {
         self.ready.notify_one();
     }
 
+    /// Like [`ConnShared::close`], sending `frame` (an auth message with the reason) first.
+    pub(crate) fn close_with(&self, frame: Bytes, code: u16, reason: &str) {
+        let mut s = self.lock();
+        if s.close.is_some() {
+            return;
+        }
+        s.last_words = Some(frame);
+        drop(s);
+        self.close(code, reason);
+    }
+
     /// Whether a close was requested.
     pub(crate) fn is_closing(&self) -> bool {
         *self.closing.borrow()
@@ -118,6 +132,9 @@ impl ConnShared {
             {
                 let mut s = self.lock();
                 if let Some((code, reason)) = s.close.clone() {
+                    if let Some(last) = s.last_words.take() {
+                        return Out::Data(last);
+                    }
                     if !s.close_taken {
                         s.close_taken = true;
                         return Out::Close(code, reason);

@@ -23,6 +23,7 @@ use tokio_tungstenite::tungstenite::Bytes;
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, ReadTxn, StateVector, Transact};
 
+use crate::auth::{Admission, AuthEvent, Authorizer};
 use crate::metrics::{Metrics, Refusal};
 use crate::queue::{ConnShared, Push};
 use crate::store::{RelayStore, StoreError};
@@ -35,6 +36,7 @@ pub(crate) enum RoomCmd {
         conn: ConnId,
         shared: Arc<ConnShared>,
         policy: WritePolicy,
+        admission: Arc<Admission>,
         ack: oneshot::Sender<Result<(), String>>,
     },
     Message {
@@ -58,6 +60,7 @@ pub(crate) struct RoomSettings {
     pub compact_every: u64,
     pub store: RelayStore,
     pub metrics: Arc<Metrics>,
+    pub authorizer: Arc<dyn Authorizer>,
 }
 
 struct Entry {
@@ -141,6 +144,7 @@ impl Registry {
 struct Conn {
     shared: Arc<ConnShared>,
     policy: WritePolicy,
+    admission: Arc<Admission>,
     resyncs: u32,
     /// Awareness client ids this connection published.
     clients: HashSet<u64>,
@@ -231,8 +235,9 @@ async fn room_task(
                     conn,
                     shared,
                     policy,
+                    admission,
                     ack,
-                } => room.join(conn, shared, policy, ack),
+                } => room.join(conn, shared, policy, admission, ack),
                 RoomCmd::Message { conn, bytes } => room.message(conn, &bytes),
                 RoomCmd::Leave { conn } => room.leave(conn),
                 RoomCmd::Shutdown { done } => shutdown = Some(done),
@@ -333,6 +338,7 @@ impl Room {
         conn: ConnId,
         shared: Arc<ConnShared>,
         policy: WritePolicy,
+        admission: Arc<Admission>,
         ack: oneshot::Sender<Result<(), String>>,
     ) {
         if ack.send(Ok(())).is_err() {
@@ -354,6 +360,7 @@ impl Room {
             Conn {
                 shared,
                 policy,
+                admission,
                 resyncs: 0,
                 clients: HashSet::new(),
             },
@@ -397,13 +404,18 @@ impl Room {
                 }
             }
             Err(ProtoError::WriteDenied) => {
+                // Nothing was applied, forwarded or persisted: the peer refused before yrs.
                 self.settings.metrics.refuse(Refusal::WriteDenied);
-                tracing::info!(room = %self.name, conn = id, "write refused: read-only connection");
+                let reason = conn.admission.write_refusal(&self.name);
+                tracing::info!(room = %self.name, conn = id, %reason, "write refused");
+                self.settings.authorizer.record(AuthEvent::WriteRefused {
+                    room: self.name.clone(),
+                    admission: (*conn.admission).clone(),
+                    reason: reason.clone(),
+                });
                 self.out.push((
                     Target::One(id),
-                    Bytes::from(message::encode_permission_denied(
-                        &ProtoError::WriteDenied.to_string(),
-                    )),
+                    Bytes::from(message::encode_permission_denied(&reason)),
                 ));
             }
             Err(e) => {

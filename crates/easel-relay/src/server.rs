@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 
-use crate::auth::{Authorizer, Grant, parse_query, valid_room};
+use crate::auth::{Admission, AuthEvent, Authorizer, Denied, parse_query, valid_room};
 use crate::config::Config;
 use crate::metrics::{ConnRefusal, Metrics, Refusal};
 use crate::queue::{ConnShared, Out};
@@ -28,6 +28,9 @@ use crate::store::{RelayStore, StoreError};
 
 /// How long a closing connection waits for the client's close frame before dropping it.
 const CLOSE_LINGER: Duration = Duration::from_secs(2);
+
+/// Open connections per (board, share link): (connection id, its queue).
+type LinkConns = HashMap<(Option<uuid::Uuid>, uuid::Uuid), Vec<(u64, std::sync::Weak<ConnShared>)>>;
 
 /// A bound relay server; [`Server::run`] serves until its shutdown future completes.
 pub struct Server {
@@ -46,6 +49,8 @@ struct Ctx {
     per_ip: Mutex<HashMap<IpAddr, usize>>,
     /// New-connection token buckets per address: (tokens, last refill).
     connect_buckets: Mutex<HashMap<IpAddr, (f64, std::time::Instant)>>,
+    /// Open connections admitted by each share link, so revoking the link closes them.
+    links: Mutex<LinkConns>,
 }
 
 impl std::fmt::Debug for Server {
@@ -64,6 +69,16 @@ impl Server {
         authorizer: Arc<dyn Authorizer>,
     ) -> Result<Server, StoreError> {
         let store = RelayStore::open(&config.db_path(), config.durability).await?;
+        Self::bind_with_store(config, store, authorizer).await
+    }
+
+    /// Binds with a store opened already (`config.db_path()`), for an authorizer that keeps
+    /// its state in it.
+    pub async fn bind_with_store(
+        config: Config,
+        store: RelayStore,
+        authorizer: Arc<dyn Authorizer>,
+    ) -> Result<Server, StoreError> {
         let listener = TcpListener::bind(config.listen).await?;
         let metrics = Arc::new(Metrics::default());
         let limits = easel_proto::Limits {
@@ -77,6 +92,7 @@ impl Server {
             compact_every: config.compact_every.max(1),
             store: store.clone(),
             metrics: metrics.clone(),
+            authorizer: authorizer.clone(),
         });
         let ws_config = WebSocketConfig::default()
             .read_buffer_size(config.read_buffer_size)
@@ -97,6 +113,7 @@ impl Server {
                 next_conn: AtomicU64::new(1),
                 per_ip: Mutex::new(HashMap::new()),
                 connect_buckets: Mutex::new(HashMap::new()),
+                links: Mutex::new(HashMap::new()),
             }),
             store,
         })
@@ -333,7 +350,7 @@ async fn handle_tcp(ctx: &Arc<Ctx>, mut stream: TcpStream, addr: SocketAddr) {
         let _ = stream.shutdown().await;
         return;
     }
-    let mut admitted: Option<(String, Grant)> = None;
+    let mut admitted: Option<(String, Result<Admission, Denied>)> = None;
     let authorizer = &ctx.authorizer;
     // The callback's signature is tungstenite's; its error type is not ours to box.
     #[allow(clippy::result_large_err)]
@@ -344,16 +361,10 @@ async fn handle_tcp(ctx: &Arc<Ctx>, mut stream: TcpStream, addr: SocketAddr) {
             return Err(error_response(StatusCode::BAD_REQUEST, "invalid room name"));
         }
         let query = parse_query(req.uri().query().unwrap_or(""));
-        match authorizer.authorize(room, &query) {
-            Ok(grant) => {
-                admitted = Some((room.to_owned(), grant));
-                Ok(resp)
-            }
-            Err(denied) => {
-                tracing::info!(room = %room, reason = %denied, "connection denied");
-                Err(error_response(StatusCode::FORBIDDEN, &denied.0))
-            }
-        }
+        // A refusal is still upgraded: the client gets the y-websocket auth message with the
+        // reason, then a close frame, which stock clients report (an HTTP 403 they retry).
+        admitted = Some((room.to_owned(), authorizer.authorize(room, &query)));
+        Ok(resp)
     };
     let ws = match tokio::time::timeout(
         ctx.config.handshake_timeout,
@@ -371,10 +382,48 @@ async fn handle_tcp(ctx: &Arc<Ctx>, mut stream: TcpStream, addr: SocketAddr) {
             return;
         }
     };
-    let Some((room, grant)) = admitted else {
+    let Some((room, decision)) = admitted else {
         return;
     };
-    serve_ws(ctx, ws, room, grant, addr).await;
+    match decision {
+        Ok(admission) => {
+            ctx.authorizer.record(AuthEvent::Admitted {
+                room: room.clone(),
+                admission: admission.clone(),
+            });
+            serve_ws(ctx, ws, room, admission, addr).await
+        }
+        Err(denied) => {
+            ctx.metrics.refuse_conn(ConnRefusal::Denied);
+            ctx.authorizer.record(AuthEvent::Denied {
+                board: crate::capauth::board_room(&room).map(|(b, _)| b),
+                room,
+                reason: denied.0.clone(),
+            });
+            refuse_ws(ws, &denied.0).await;
+        }
+    }
+}
+
+/// Sends the auth message (permission denied + reason) and closes with 1008.
+async fn refuse_ws(mut ws: WebSocketStream<TcpStream>, reason: &str) {
+    let msg = easel_proto::message::encode_permission_denied(reason);
+    let frame = CloseFrame {
+        code: CloseCode::Policy,
+        reason: crate::queue::truncate_reason(reason).into(),
+    };
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        ws.send(Message::Binary(Bytes::from(msg))).await?;
+        ws.send(Message::Close(Some(frame))).await?;
+        // Wait for the client's close frame so ours is not lost to a reset.
+        while let Some(m) = ws.next().await {
+            if m?.is_close() {
+                break;
+            }
+        }
+        Ok::<_, WsError>(())
+    })
+    .await;
 }
 
 fn error_response(status: StatusCode, body: &str) -> ErrorResponse {
@@ -387,10 +436,11 @@ async fn serve_ws(
     ctx: &Arc<Ctx>,
     ws: WebSocketStream<TcpStream>,
     room: String,
-    grant: Grant,
+    admission: Admission,
     addr: SocketAddr,
 ) {
-    let policy = grant.policy_for(&room);
+    let policy = admission.grant.policy_for(&room);
+    let grant = admission.grant;
     let id = ctx.next_conn.fetch_add(1, Relaxed);
     let shared = Arc::new(ConnShared::new(ctx.config.send_queue));
     shared.seen();
@@ -409,6 +459,7 @@ async fn serve_ws(
             conn: id,
             shared: shared.clone(),
             policy,
+            admission: Arc::new(admission.clone()),
             ack,
         };
         if tx.send(join).await.is_err() {
@@ -431,9 +482,43 @@ async fn serve_ws(
         shared.close(1001, "server shutting down");
     }
 
+    if let Some(link) = admission.link {
+        lock(&ctx.links)
+            .entry((admission.board, link))
+            .or_default()
+            .push((id, Arc::downgrade(&shared)));
+    }
+    // A capability that expires while the connection is open ends it then.
+    let expiry = admission.expires_at.map(|at| {
+        let shared = shared.clone();
+        let wait = (at - crate::capauth::unix_now()).max(0) as u64;
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+            let reason = "permission denied: the capability expired";
+            shared.close_with(
+                Bytes::from(easel_proto::message::encode_permission_denied(reason)),
+                1008,
+                reason,
+            );
+        })
+    });
+
     let (sink, stream) = ws.split();
     let mut writer = tokio::spawn(writer_task(sink, shared.clone(), ctx.clone()));
     reader_loop(ctx, stream, &shared, room_tx.as_ref(), id).await;
+    if let Some(t) = expiry {
+        t.abort();
+    }
+    if let Some(link) = admission.link {
+        let mut links = lock(&ctx.links);
+        let key = (admission.board, link);
+        if let Some(v) = links.get_mut(&key) {
+            v.retain(|(c, _)| *c != id);
+            if v.is_empty() {
+                links.remove(&key);
+            }
+        }
+    }
     if let Some(tx) = &room_tx {
         let _ = tx.send(RoomCmd::Leave { conn: id }).await;
     }
@@ -539,6 +624,10 @@ async fn reader_loop(
                 }
                 Metrics::add(&metrics.messages_in, 1);
                 Metrics::add(&metrics.bytes_in, bytes.len() as u64);
+                if easel_proto::message::is_easel_control(&bytes) {
+                    handle_control(ctx, shared, &bytes, id).await;
+                    continue;
+                }
                 let Some(tx) = room_tx else { continue };
                 if tx.send(RoomCmd::Message { conn: id, bytes }).await.is_err() {
                     shared.close(1001, "room closed");
@@ -553,6 +642,52 @@ async fn reader_loop(
             }
             Message::Close(_) => break,
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// An Easel control message (a signed revocation): checked and persisted by the authorizer,
+/// then every open connection on the revoked link gets the auth message and is closed.
+async fn handle_control(ctx: &Arc<Ctx>, shared: &Arc<ConnShared>, bytes: &[u8], id: u64) {
+    let signed = match easel_proto::message::decode_revocation(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            ctx.metrics.refuse(Refusal::Malformed);
+            tracing::info!(conn = id, error = %e, "malformed control message; closing 1007");
+            shared.close(1007, &e.to_string());
+            return;
+        }
+    };
+    match ctx.authorizer.revoke(signed).await {
+        Ok((board, link)) => {
+            let conns = lock(&ctx.links)
+                .remove(&(Some(board), link))
+                .unwrap_or_default();
+            let reason = format!("permission denied: the link {link} was revoked");
+            let msg = Bytes::from(easel_proto::message::encode_permission_denied(&reason));
+            let mut closed = 0;
+            for (_, weak) in conns {
+                if let Some(c) = weak.upgrade() {
+                    c.close_with(msg.clone(), 1008, &reason);
+                    closed += 1;
+                }
+            }
+            ctx.authorizer.record(AuthEvent::Revoked {
+                board,
+                link,
+                closed,
+            });
+        }
+        Err(denied) => {
+            ctx.metrics.refuse(Refusal::WriteDenied);
+            tracing::info!(conn = id, reason = %denied, "revocation refused");
+            shared.push(Bytes::from(easel_proto::message::encode_permission_denied(
+                &denied.0,
+            )));
         }
     }
 }

@@ -64,6 +64,13 @@ enum Job {
     },
 }
 
+/// Pinned owner keys and revoked links, as loaded at startup.
+#[derive(Debug, Default)]
+pub struct AuthState {
+    pub owners: Vec<(uuid::Uuid, [u8; 32])>,
+    pub revoked: Vec<(uuid::Uuid, uuid::Uuid)>,
+}
+
 /// A handle to the relay's store; cheap to clone.
 #[derive(Clone)]
 pub struct RelayStore {
@@ -113,6 +120,91 @@ impl RelayStore {
     pub async fn append(&self, room: &str, updates: Vec<Vec<u8>>) -> Result<i64, StoreError> {
         let room = room.to_owned();
         self.request(|ack| Job::Append { room, updates, ack }).await
+    }
+
+    /// What `--auth capabilities` persisted: pinned owner keys and revoked links.
+    pub async fn auth_state(&self) -> Result<AuthState, StoreError> {
+        let mut state = AuthState::default();
+        for row in sqlx::query("SELECT board, owner_key FROM board_owners")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let board: String = row.get(0);
+            let key: Vec<u8> = row.get(1);
+            let (Ok(board), Ok(key)) = (uuid::Uuid::parse_str(&board), <[u8; 32]>::try_from(key))
+            else {
+                return Err(StoreError::Corrupt {
+                    room: board,
+                    reason: "bad owner key row".into(),
+                });
+            };
+            state.owners.push((board, key));
+        }
+        for row in sqlx::query("SELECT board, link_id FROM revoked_links")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let board: String = row.get(0);
+            let link: String = row.get(1);
+            let (Ok(b), Ok(l)) = (uuid::Uuid::parse_str(&board), uuid::Uuid::parse_str(&link))
+            else {
+                return Err(StoreError::Corrupt {
+                    room: board,
+                    reason: "bad revocation row".into(),
+                });
+            };
+            state.revoked.push((b, l));
+        }
+        Ok(state)
+    }
+
+    /// Pins `key` as the owner of `board` unless one is pinned already; returns the pinned key.
+    pub async fn pin_owner(
+        &self,
+        board: uuid::Uuid,
+        key: &[u8; 32],
+    ) -> Result<[u8; 32], StoreError> {
+        sqlx::query(
+            "INSERT INTO board_owners (board, owner_key, registered_at) VALUES (?, ?, ?) \
+             ON CONFLICT (board) DO NOTHING",
+        )
+        .bind(board.to_string())
+        .bind(key.as_slice())
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        let pinned: Vec<u8> =
+            sqlx::query_scalar("SELECT owner_key FROM board_owners WHERE board = ?")
+                .bind(board.to_string())
+                .fetch_one(&self.pool)
+                .await?;
+        pinned.try_into().map_err(|_| StoreError::Corrupt {
+            room: board.to_string(),
+            reason: "bad owner key row".into(),
+        })
+    }
+
+    /// Records a verified revocation (idempotent); returns whether it was new. Returns only
+    /// after the row is committed.
+    pub async fn add_revocation(
+        &self,
+        board: uuid::Uuid,
+        link: uuid::Uuid,
+        revoked_at: i64,
+        signed: &[u8],
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO revoked_links (board, link_id, revoked_at, revocation, received_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (board, link_id) DO NOTHING",
+        )
+        .bind(board.to_string())
+        .bind(link.to_string())
+        .bind(revoked_at)
+        .bind(signed)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Hands a job to the writer task and waits for its answer.

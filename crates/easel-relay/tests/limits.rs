@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{Client, T, expect_close, test_config};
 use easel_proto::{Message as Proto, decode};
-use easel_relay::{Authorizer, Denied, Grant, Server};
+use easel_relay::{Admission, Authorizer, Denied, Grant, Server};
 use futures_util::StreamExt;
 use tokio::io::AsyncReadExt;
 use tokio_tungstenite::tungstenite::Message;
@@ -112,7 +112,7 @@ async fn a_peer_that_never_answers_pings_is_closed() {
 struct ByName;
 
 impl Authorizer for ByName {
-    fn authorize(&self, room: &str, query: &HashMap<String, String>) -> Result<Grant, Denied> {
+    fn authorize(&self, room: &str, query: &HashMap<String, String>) -> Result<Admission, Denied> {
         if query.get("cap").is_some_and(|c| c == "forged") {
             return Err(Denied("capability does not verify".into()));
         }
@@ -122,7 +122,8 @@ impl Authorizer for ByName {
             Grant::CommentsOnly
         } else {
             Grant::ReadWrite
-        })
+        }
+        .into())
     }
 }
 
@@ -172,9 +173,27 @@ async fn writes_beyond_the_grant_are_refused_and_not_stored() {
     let mut on_board = Client::connect(&format!("{base}/c-board")).await;
     assert!(write_and_listen(&mut on_board, "shape").await.is_some());
 
-    // A capability that does not verify is refused at the handshake.
-    let err = tokio_tungstenite::connect_async(format!("{base}/board?cap=forged"))
+    // A capability that does not verify is not served: the auth message, then close 1008.
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{base}/board?cap=forged"))
         .await
-        .unwrap_err();
-    assert_eq!(http_status(err), 403);
+        .unwrap();
+    let first = tokio::time::timeout(T, ws.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let Message::Binary(b) = first else {
+        panic!("expected the auth message, got {first:?}")
+    };
+    assert_eq!(
+        decode(&b, &Default::default()).unwrap(),
+        Proto::PermissionDenied {
+            reason: "capability does not verify".into()
+        }
+    );
+    let (code, reason) = expect_close(&mut ws).await;
+    assert_eq!(
+        (code, reason.as_str()),
+        (1008, "capability does not verify")
+    );
 }

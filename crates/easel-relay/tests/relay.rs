@@ -362,12 +362,3 @@ async fn a_resynced_client_converges() {
     );
     srv.shutdown().await;
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn capabilities_mode_is_not_available_yet() {
-    let e = easel_relay::AuthMode::Capabilities
-        .authorizer()
-        .err()
-        .unwrap();
-    assert!(e.contains("not available yet"));
-}

@@ -57,6 +57,41 @@ impl TestServer {
         }
     }
 
+    /// A server with `--auth capabilities`; every audit event is also pushed to `events`.
+    pub async fn start_caps(
+        config: Config,
+        events: Arc<std::sync::Mutex<Vec<easel_relay::AuthEvent>>>,
+    ) -> TestServer {
+        let store = RelayStore::open(&config.db_path(), config.durability)
+            .await
+            .unwrap();
+        let auth = easel_relay::CapabilityAuthorizer::load_with_audit(
+            store.clone(),
+            Arc::new(move |e| events.lock().unwrap().push(e)),
+        )
+        .await
+        .unwrap();
+        let server = Server::bind_with_store(config, store, auth).await.unwrap();
+        Self::run(server)
+    }
+
+    fn run(server: Server) -> TestServer {
+        let addr = server.local_addr();
+        let metrics = server.metrics();
+        let store = server.store();
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(server.run(async move {
+            let _ = rx.await;
+        }));
+        TestServer {
+            addr,
+            metrics,
+            store,
+            stop: Some(stop),
+            handle: Some(handle),
+        }
+    }
+
     pub fn url(&self, room: &str) -> String {
         format!("ws://{}/{room}", self.addr)
     }
