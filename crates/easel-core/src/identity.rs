@@ -304,9 +304,14 @@ mod native {
         }
 
         fn set(&self, account: &str, secret: &str) -> Result<(), String> {
-            self.entry(account)?
-                .set_password(secret)
-                .map_err(|e| e.to_string())
+            match self.entry(account)?.set_password(secret) {
+                Ok(()) => Ok(()),
+                // keyutils reports a keyring it may not write to (EACCES) as "no entry".
+                Err(KErr::NoEntry) => {
+                    Err("refused (permission denied, or no keyring to write to)".into())
+                }
+                Err(e) => Err(e.to_string()),
+            }
         }
 
         fn get(&self, account: &str) -> Result<Option<Zeroizing<String>>, String> {
@@ -336,7 +341,8 @@ pub(crate) struct Found {
 
 /// Finds the secret of `expected` (the local user's recorded public key) in the first backend
 /// that holds it, or, with no key recorded, makes a key pair and files it in the first backend
-/// that works. Blocking: runs on its own thread.
+/// that works. Each backend is probed just before its first use, so a store that keeps nothing
+/// is never trusted. Blocking: run it with [`off_thread`].
 pub(crate) fn keyring_load_or_create(
     backends: &[Arc<dyn SecretBackend>],
     local_user: uuid::Uuid,
@@ -344,14 +350,31 @@ pub(crate) fn keyring_load_or_create(
     file_hint: &Path,
 ) -> Result<Found> {
     let mut failures: Vec<String> = Vec::new();
-    let mut working: Vec<&dyn SecretBackend> = Vec::new();
+    let mut any_works = false;
     for b in backends {
-        match probe(b.as_ref()) {
-            Ok(()) => working.push(b.as_ref()),
+        if let Err(e) = probe(b.as_ref()) {
+            failures.push(format!("{}: {e}", b.name()));
+            continue;
+        }
+        any_works = true;
+        let Some(pk) = expected else {
+            return create_in(b.as_ref(), local_user);
+        };
+        match b.get(&keyring_account(local_user, pk)) {
+            Ok(Some(secret)) => {
+                let key = decode_secret(&secret, b.name())?;
+                check_matches(&key, pk, b.name())?;
+                return Ok(Found {
+                    key,
+                    backend: b.name(),
+                    created: false,
+                });
+            }
+            Ok(None) => failures.push(format!("{}: no entry", b.name())),
             Err(e) => failures.push(format!("{}: {e}", b.name())),
         }
     }
-    if working.is_empty() {
+    if !any_works {
         let tried = if failures.is_empty() {
             "this platform has no supported keychain".to_string()
         } else {
@@ -365,57 +388,40 @@ pub(crate) fn keyring_load_or_create(
             file_hint.display()
         )));
     }
-    match expected {
-        Some(pk) => {
-            let account = keyring_account(local_user, pk);
-            for b in &working {
-                match b.get(&account) {
-                    Ok(Some(secret)) => {
-                        let key = decode_secret(&secret, b.name())?;
-                        check_matches(&key, pk, b.name())?;
-                        return Ok(Found {
-                            key,
-                            backend: b.name(),
-                            created: false,
-                        });
-                    }
-                    Ok(None) => failures.push(format!("{}: no entry", b.name())),
-                    Err(e) => failures.push(format!("{}: {e}", b.name())),
-                }
+    let pk = expected.unwrap_or_default();
+    Err(Error::KeyStore(format!(
+        "this installation's public key {pk} is recorded, but no key store holds its secret \
+         (service {KEYRING_SERVICE:?}, account {:?}; {}). The keychain may have been cleared \
+         (the kernel keyutils store forgets at reboot) or the secret is in another store \
+         ({KEY_STORE_ENV}=file?). Easel will not make a new key: the boards the old key owns \
+         would be orphaned",
+        keyring_account(local_user, pk),
+        failures.join("; ")
+    )))
+}
+
+/// Makes a key pair and files its secret in `b`, reading it back to be sure.
+fn create_in(b: &dyn SecretBackend, local_user: uuid::Uuid) -> Result<Found> {
+    let key = crate::capability::generate_key();
+    let account = keyring_account(local_user, &encode_public_key(&key.verifying_key()));
+    let secret = encode_secret(&key);
+    b.set(&account, &secret).map_err(|e| {
+        Error::KeyStore(format!("storing the identity secret in {}: {e}", b.name()))
+    })?;
+    match b.get(&account) {
+        Ok(Some(s)) if *s == *secret => Ok(Found {
+            key,
+            backend: b.name(),
+            created: true,
+        }),
+        other => Err(Error::KeyStore(format!(
+            "{} did not keep the identity secret just stored ({})",
+            b.name(),
+            match other {
+                Err(e) => e,
+                Ok(_) => "it read back different or missing".into(),
             }
-            Err(Error::KeyStore(format!(
-                "this installation's public key {pk} is recorded, but no key store holds its \
-                 secret (service {KEYRING_SERVICE:?}, account {account:?}; {}). The keychain may \
-                 have been cleared (the kernel keyutils store forgets at reboot) or the secret \
-                 is in another store ({KEY_STORE_ENV}=file?). Easel will not make a new key: \
-                 the boards the old key owns would be orphaned",
-                failures.join("; ")
-            )))
-        }
-        None => {
-            let b = working[0];
-            let key = crate::capability::generate_key();
-            let pk = encode_public_key(&key.verifying_key());
-            let account = keyring_account(local_user, &pk);
-            b.set(&account, &encode_secret(&key)).map_err(|e| {
-                Error::KeyStore(format!("storing the identity secret in {}: {e}", b.name()))
-            })?;
-            match b.get(&account) {
-                Ok(Some(s)) if *s == *encode_secret(&key) => Ok(Found {
-                    key,
-                    backend: b.name(),
-                    created: true,
-                }),
-                other => Err(Error::KeyStore(format!(
-                    "{} did not keep the identity secret just stored ({})",
-                    b.name(),
-                    match other {
-                        Err(e) => e,
-                        Ok(_) => "it read back different or missing".into(),
-                    }
-                ))),
-            }
-        }
+        ))),
     }
 }
 
@@ -576,6 +582,7 @@ mod tests {
         entries: Mutex<HashMap<String, String>>,
         broken: bool,
         forgetful: bool,
+        writes: std::sync::atomic::AtomicUsize,
     }
 
     impl SecretBackend for Fake {
@@ -587,6 +594,8 @@ mod tests {
             }
         }
         fn set(&self, account: &str, secret: &str) -> Result<(), String> {
+            self.writes
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if self.broken {
                 return Err("no daemon".into());
             }
@@ -647,7 +656,8 @@ mod tests {
     fn creation_uses_the_first_working_backend_and_loading_finds_it_again() {
         let broken = fake(true, false);
         let memory = fake(false, false);
-        let backends: Vec<Arc<dyn SecretBackend>> = vec![broken, memory.clone()];
+        let spare = fake(false, false);
+        let backends: Vec<Arc<dyn SecretBackend>> = vec![broken, memory.clone(), spare.clone()];
         let user = uuid::Uuid::new_v4();
         let hint = Path::new("/x");
         let made = keyring_load_or_create(&backends, user, None, hint).unwrap();
@@ -657,6 +667,8 @@ mod tests {
         // Only the identity entry is left: the probes were deleted.
         let keys: Vec<String> = memory.entries.lock().unwrap().keys().cloned().collect();
         assert_eq!(keys, vec![keyring_account(user, &pk)]);
+        // A later backend is not even probed once an earlier one serves.
+        assert_eq!(spare.writes.load(std::sync::atomic::Ordering::Relaxed), 0);
 
         let again = keyring_load_or_create(&backends, user, Some(&pk), hint).unwrap();
         assert!(!again.created);
