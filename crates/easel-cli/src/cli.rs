@@ -14,7 +14,8 @@ Exit codes:
   3  permission denied (the acting user's level is too low; the denial is audited)
 
 Errors are reported as one line on stderr: `easel: <reason>`.
-Data lives in $EASEL_DATA_DIR/easel.db (default ~/.local/share/easel/easel.db).";
+Data lives in $EASEL_DATA_DIR/easel.db (default ~/.local/share/easel/easel.db); the identity's
+secret in the OS keychain (or, with EASEL_KEY_STORE=file, in identity.key beside the database).";
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
@@ -128,6 +129,23 @@ Examples:
     /// Add, list and delete a board's elements.
     #[command(subcommand)]
     Element(ElementCmd),
+
+    /// Show this installation's identity (its Ed25519 public key), creating it on first use.
+    #[command(after_help = "\
+Examples:
+  easel identity
+  easel identity --name 'Ada Lovelace'
+  easel --json identity
+
+The secret key lives in the OS keychain: the Secret Service (GNOME Keyring, KWallet) or, on a
+headless Linux, the kernel keyring (keyutils; forgotten at reboot); the Keychain on macOS; the
+Credential Manager on Windows. To keep it in a plain file instead (mode 0600, next to the
+database), set EASEL_KEY_STORE=file; easel then says so on stderr each time it uses it.")]
+    Identity {
+        /// Set the display name collaborators see.
+        #[arg(long)]
+        name: Option<String>,
+    },
 
     /// List and record users.
     #[command(subcommand)]
@@ -382,6 +400,14 @@ pub enum UsersCmd {
         after_help = "Example:\n  bob=$(easel users add Bob)\n  easel --as \"$bob\" boards list"
     )]
     Add {
+        /// Display name.
+        name: String,
+    },
+    /// Record (or rename) a collaborator by their public key (from their `easel identity`).
+    #[command(after_help = "Example:\n  easel users remember 3q2-7wHf...Lk Bob")]
+    Remember {
+        /// Their Ed25519 public key, base64url without padding.
+        public_key: String,
         /// Display name.
         name: String,
     },

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use easel_core::store::{AuditQuery, User};
-use easel_core::{Easel, Element, ElementKind, Level, Store};
+use easel_core::{Easel, Element, ElementKind, Identity, KeyStoreKind, Level, Store};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -23,6 +23,9 @@ const PROGRESS_ABOVE: usize = 1000;
 
 pub(crate) struct Ctx {
     pub(crate) easel: Easel,
+    /// Why `EASEL_KEY_STORE` could not be used, reported by the commands that need the identity
+    /// (the others work without one).
+    key_store_error: Option<easel_core::Error>,
     pub(crate) actor: Uuid,
     /// `--json`: for commands that print as they go (`serve`).
     pub(crate) json: bool,
@@ -32,7 +35,15 @@ pub async fn run(cli: Cli) -> Result<Output> {
     let store = Store::open_default()
         .await
         .context("cannot open the Easel store")?;
-    let easel = Easel::new(store);
+    let data_dir = store
+        .path()
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let (easel, key_store_error) = match KeyStoreKind::from_env(&data_dir) {
+        Ok(k) => (Easel::new(store).with_key_store(k), None),
+        Err(e) => (Easel::new(store), Some(e)),
+    };
     let local = easel.local_user().await?;
     let actor = match &cli.act_as {
         Some(s) => resolve_user(&easel, s).await?.id,
@@ -40,6 +51,7 @@ pub async fn run(cli: Cli) -> Result<Output> {
     };
     let ctx = Ctx {
         easel,
+        key_store_error,
         actor,
         json: cli.json,
     };
@@ -72,6 +84,7 @@ impl Ctx {
             Command::Audit(a) => self.audit(a).await,
             Command::Element(c) => self.element(c).await,
             Command::Users(c) => self.users(c).await,
+            Command::Identity { name } => self.identity_cmd(name.as_deref()).await,
             Command::Grant {
                 board,
                 subject,
@@ -482,7 +495,52 @@ impl Ctx {
                 let u = store.create_user(&name, None).await?;
                 Ok(out(u.id.to_string(), serde_json::to_value(&u)?))
             }
+            UsersCmd::Remember { public_key, name } => {
+                let u = self.easel.remember_user(&public_key, &name).await?;
+                Ok(out(u.id.to_string(), serde_json::to_value(&u)?))
+            }
         }
+    }
+
+    /// This installation's identity, loaded (or made) once. Says on stderr when the secret is
+    /// in a plain file.
+    pub(crate) async fn identity(&self) -> Result<std::sync::Arc<Identity>> {
+        if let Some(e) = &self.key_store_error {
+            bail!("{e}");
+        }
+        let id = self.easel.identity().await?;
+        if let Some(w) = self.easel.key_store().warning() {
+            eprintln!("easel: warning: {w}");
+        }
+        Ok(id)
+    }
+
+    async fn identity_cmd(&self, name: Option<&str>) -> Result<Output> {
+        let mut id = self.identity().await?;
+        if let Some(n) = name {
+            self.easel.set_display_name(n).await?;
+            id = self.easel.identity().await?;
+        }
+        let mut text = String::new();
+        if id.created {
+            text.push_str("created a new identity for this installation\n");
+        }
+        text.push_str(&table::fields(&[
+            ("public key", id.public_key_b64()),
+            ("name", id.user.display_name.clone()),
+            ("user id", id.user.id.to_string()),
+            ("key store", id.key_store.clone()),
+        ]));
+        Ok(out(
+            text,
+            json!({
+                "public_key": id.public_key_b64(),
+                "display_name": id.user.display_name,
+                "user_id": id.user.id,
+                "key_store": id.key_store,
+                "created": id.created,
+            }),
+        ))
     }
 
     /// `public` or a user, as the core's grant subject.

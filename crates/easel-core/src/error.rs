@@ -53,6 +53,11 @@ pub enum Error {
     #[error("{0}")]
     Io(#[from] std::io::Error),
 
+    /// No key store can keep the identity secret, or the one in use refused or lost it. The
+    /// message names the store(s) tried and what to do (e.g. opt in to the file store).
+    #[error("key store: {0}")]
+    KeyStore(String),
+
     /// The store's background writer is gone (the process is shutting down).
     #[error("the store is closed")]
     Closed,
@@ -111,6 +116,7 @@ impl Error {
             Error::Database(_) => "database",
             Error::Migrate(_) => "migrate",
             Error::Io(_) => "io",
+            Error::KeyStore(_) => "key_store",
             Error::Closed => "closed",
         }
     }

@@ -5,6 +5,7 @@
 //! - [`zorder`]: fractional index keys for z-order.
 //! - [`doc`]: the yrs board document: typed operations, per-user undo, encode/decode.
 //! - [`capability`]: signed grants of a level on a board, share links, owner-bound board ids.
+//! - [`identity`]: this installation's Ed25519 key pair, its secret in the OS keychain.
 //! - [`perm`]: permission levels and the access each operation needs.
 //! - [`store`]: the SQLite store (sqlx): migrations, group-committed update log, snapshots, audit.
 //! - [`sync`]: the y-websocket client that keeps an open board in sync with a relay or host.
@@ -16,6 +17,7 @@
 pub mod capability;
 pub mod doc;
 pub mod error;
+pub mod identity;
 pub mod model;
 pub mod perm;
 pub mod service;
@@ -25,6 +27,7 @@ pub mod zorder;
 
 pub use doc::{BoardDoc, Reorder};
 pub use error::{Error, Result};
+pub use identity::{Identity, KeyStoreKind};
 pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
 pub use perm::{Access, Level, Op};
 pub use service::{BoardSession, BoardSummary, ChangeOrigin, DocChange, Easel, SnapshotPolicy};

@@ -5,6 +5,7 @@
 //! [`Error::Denied`] and written to the audit log. An open board is a [`BoardSession`]: its
 //! document in memory, each edit persisted (and acknowledged) before the call returns.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 use crate::doc::{BoardDoc, Reorder};
 use crate::error::{Error, Result};
+use crate::identity::{self, Identity, KeyStoreKind};
 use crate::model::{BoardFile, BoardMeta, Element, ElementPatch, Scene};
 use crate::perm::{Access, Level, Op};
 use crate::store::{
@@ -66,23 +68,40 @@ pub struct BoardSummary {
     pub access: Access,
 }
 
-/// The core's entry point; cheap to clone.
+/// The core's entry point; cheap to clone (clones share the loaded identity).
 #[derive(Clone)]
 pub struct Easel {
     store: Store,
     policy: SnapshotPolicy,
+    key_store: KeyStoreKind,
+    /// The identity once loaded; the lock also keeps two first calls from both creating one.
+    identity: Arc<tokio::sync::Mutex<Option<Arc<Identity>>>>,
 }
 
 impl Easel {
     pub fn new(store: Store) -> Self {
-        Easel {
-            store,
-            policy: SnapshotPolicy::default(),
-        }
+        Self::with_policy(store, SnapshotPolicy::default())
     }
 
     pub fn with_policy(store: Store, policy: SnapshotPolicy) -> Self {
-        Easel { store, policy }
+        Easel {
+            store,
+            policy,
+            key_store: KeyStoreKind::default(),
+            identity: Default::default(),
+        }
+    }
+
+    /// Where the identity's secret is kept (default: the OS keychain). Set it before the first
+    /// [`Self::identity`]; see [`KeyStoreKind::from_env`] for the user's choice.
+    pub fn with_key_store(mut self, key_store: KeyStoreKind) -> Self {
+        self.key_store = key_store;
+        self.identity = Default::default();
+        self
+    }
+
+    pub fn key_store(&self) -> &KeyStoreKind {
+        &self.key_store
     }
 
     pub fn store(&self) -> &Store {
@@ -95,6 +114,140 @@ impl Easel {
             .or_else(|_| std::env::var("USERNAME"))
             .unwrap_or_else(|_| "Me".into());
         self.store.local_user(&name).await
+    }
+
+    /// This installation's identity: its secret loaded from the key store, or, on first use,
+    /// a new key pair whose secret is stored first and whose public key then goes to the local
+    /// user's row. Loaded once per `Easel` (and its clones).
+    ///
+    /// A public key recorded without its secret in the key store (a wiped keychain) is an
+    /// [`Error::KeyStore`], never a new key: that would orphan the boards the old key owns.
+    pub async fn identity(&self) -> Result<Arc<Identity>> {
+        let mut slot = self.identity.lock().await;
+        if let Some(id) = slot.as_ref() {
+            return Ok(id.clone());
+        }
+        let id = Arc::new(self.load_identity().await?);
+        *slot = Some(id.clone());
+        Ok(id)
+    }
+
+    async fn load_identity(&self) -> Result<Identity> {
+        let user = self.local_user().await?;
+        match &self.key_store {
+            KeyStoreKind::File(path) => self.file_identity(user, path.clone()).await,
+            KeyStoreKind::Keyring => self.keyring_identity(user).await,
+        }
+    }
+
+    async fn file_identity(&self, user: User, path: std::path::PathBuf) -> Result<Identity> {
+        let expected = user.public_key.clone();
+        let p = path.clone();
+        let (key, created) = identity::off_thread(move || match identity::file_load(&p)? {
+            Some(key) => {
+                if let Some(pk) = &expected {
+                    identity::file_check_matches(&key, pk, &p)?;
+                }
+                Ok((key, false))
+            }
+            None => match &expected {
+                Some(pk) => Err(Error::KeyStore(format!(
+                    "this installation's public key {pk} is recorded, but {} does not exist; \
+                     the secret may be in the OS keychain (unset EASEL_KEY_STORE). Easel will \
+                     not make a new key: the boards the old key owns would be orphaned",
+                    p.display()
+                ))),
+                None => identity::file_create(&p),
+            },
+        })
+        .await?;
+        let pk = identity::encode_public_key(&key.verifying_key());
+        let user = if user.public_key.is_none() {
+            let u = self.store.claim_local_public_key(&pk).await?;
+            if u.public_key.as_deref() != Some(pk.as_str()) {
+                return Err(Error::KeyStore(format!(
+                    "{} holds the secret of {pk}, but another process recorded {} for this \
+                     installation",
+                    path.display(),
+                    u.public_key.unwrap_or_default()
+                )));
+            }
+            u
+        } else {
+            user
+        };
+        Ok(Identity::new(
+            key,
+            user,
+            format!("file {}", path.display()),
+            created,
+        ))
+    }
+
+    async fn keyring_identity(&self, user: User) -> Result<Identity> {
+        let backends = identity::keyring_backends();
+        let hint = self
+            .store
+            .path()
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join(identity::KEY_FILE_NAME);
+        let load = |expected: Option<String>| {
+            let backends = backends.clone();
+            let hint = hint.clone();
+            let uid = user.id;
+            identity::off_thread(move || {
+                identity::keyring_load_or_create(&backends, uid, expected.as_deref(), &hint)
+            })
+        };
+        let found = load(user.public_key.clone()).await?;
+        if !found.created {
+            return Ok(Identity::new(
+                found.key,
+                user,
+                found.backend.to_string(),
+                false,
+            ));
+        }
+        let pk = identity::encode_public_key(&found.key.verifying_key());
+        let claimed = self.store.claim_local_public_key(&pk).await?;
+        if claimed.public_key.as_deref() == Some(pk.as_str()) {
+            return Ok(Identity::new(
+                found.key,
+                claimed,
+                found.backend.to_string(),
+                true,
+            ));
+        }
+        // Another process made this installation's identity at the same time and recorded it
+        // first: drop ours, use theirs.
+        let account = identity::keyring_account(user.id, &pk);
+        let (b, backend) = (backends.clone(), found.backend);
+        identity::off_thread(move || identity::keyring_discard(&b, backend, &account)).await?;
+        let theirs = load(claimed.public_key.clone()).await?;
+        Ok(Identity::new(
+            theirs.key,
+            claimed,
+            theirs.backend.to_string(),
+            false,
+        ))
+    }
+
+    /// Renames the local user (the name collaborators see); the loaded identity follows.
+    pub async fn set_display_name(&self, name: &str) -> Result<User> {
+        let me = self.local_user().await?;
+        let user = self.store.set_display_name(me.id, name).await?;
+        let mut slot = self.identity.lock().await;
+        if let Some(id) = slot.as_ref() {
+            *slot = Some(Arc::new(id.with_user(user.clone())));
+        }
+        Ok(user)
+    }
+
+    /// Records a collaborator met, by public key (base64url, no padding): inserts a non-local
+    /// user or renames the one recorded with that key.
+    pub async fn remember_user(&self, public_key_b64: &str, display_name: &str) -> Result<User> {
+        self.store.remember_user(public_key_b64, display_name).await
     }
 
     /// Checks `actor` may do `op` on `board`; a denial is audited. Deleted boards are only

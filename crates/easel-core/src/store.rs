@@ -332,6 +332,87 @@ impl Store {
         user_from_row(&r)
     }
 
+    /// Records `public_key` as the local user's, unless it already has one; returns the local
+    /// user row afterwards (whose key is someone else's if another process set it first).
+    pub async fn claim_local_public_key(&self, public_key: &str) -> Result<User> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE users SET public_key = ? WHERE is_local = 1 AND public_key IS NULL")
+            .bind(public_key)
+            .execute(&mut *tx)
+            .await?;
+        let r = sqlx::query("SELECT * FROM users WHERE is_local = 1")
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| Error::not_found("user", "local"))?;
+        tx.commit().await?;
+        user_from_row(&r)
+    }
+
+    /// Changes a user's display name (control characters dropped, at most 200 characters).
+    pub async fn set_display_name(&self, id: Uuid, display_name: &str) -> Result<User> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
+            .bind(clean_name(display_name))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let r = sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| Error::not_found("user", id.to_string()))?;
+        tx.commit().await?;
+        user_from_row(&r)
+    }
+
+    /// Records a collaborator met (by their Ed25519 public key, base64url without padding):
+    /// inserts a non-local user, or renames the one already recorded with that key. Refuses
+    /// a malformed key and this installation's own key.
+    pub async fn remember_user(&self, public_key_b64: &str, display_name: &str) -> Result<User> {
+        let key = crate::identity::decode_public_key(public_key_b64)?;
+        let public_key = crate::identity::encode_public_key(&key);
+        let name = clean_name(display_name);
+        let mut tx = self.begin().await?;
+        let existing = sqlx::query("SELECT * FROM users WHERE public_key = ?")
+            .bind(&public_key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| user_from_row(&r))
+            .transpose()?;
+        let id = match existing {
+            Some(u) if u.is_local => {
+                return Err(Error::invalid(
+                    "public_key",
+                    "that is this installation's own key",
+                ));
+            }
+            Some(u) => {
+                sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
+                    .bind(&name)
+                    .bind(u.id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                u.id
+            }
+            None => {
+                let id = Uuid::new_v4();
+                sqlx::query("INSERT INTO users (id, display_name, public_key) VALUES (?, ?, ?)")
+                    .bind(id.to_string())
+                    .bind(&name)
+                    .bind(&public_key)
+                    .execute(&mut *tx)
+                    .await?;
+                id
+            }
+        };
+        let r = sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        user_from_row(&r)
+    }
+
     pub async fn user(&self, id: Uuid) -> Result<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE id = ?")
             .bind(id.to_string())
