@@ -31,5 +31,7 @@ pub use doc::{BoardDoc, Reorder};
 pub use error::{Error, Result};
 pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
 pub use perm::{Access, Level, Op};
-pub use service::{BoardSession, BoardSummary, ChangeOrigin, DocChange, Easel, SnapshotPolicy};
-pub use store::{Durability, Store};
+pub use service::{
+    BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel, SnapshotPolicy,
+};
+pub use store::{DocKind, Durability, Store};
