@@ -184,7 +184,8 @@ Examples:
 
 Given the full id of a board this installation does not have, `easel sync` creates a local
 replica and fills it from the server: that is how a board shared through a relay or host is
-fetched. Prints the bytes sent and received and the updates applied.")]
+fetched. The board's comments sync too, in their own room. Prints the bytes sent and received
+and the updates applied, for the board and for its comments.")]
     Sync {
         /// Board id or unique prefix; a full id fetches a board not yet here.
         board: String,
@@ -232,7 +233,7 @@ Examples:
 
 Peers run `easel sync <full board id> --relay ws://THIS-HOST:PORT`. Edits made here (in the
 app or with `easel element add`) reach connected peers within about a second, and theirs land
-in this installation's boards. The server keeps its copy in <data dir>/host/.
+in this installation's boards. Each board's comments are served too (room <board>/comments). The server keeps its copy in <data dir>/host/.
 
 WARNING: `--listen 0.0.0.0:8788` exposes the served boards on the LAN, unauthenticated until
 sharing lands: anyone who can reach the port can read and edit them. Stop with Ctrl-C or
