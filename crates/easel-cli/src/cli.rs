@@ -11,7 +11,8 @@ Exit codes:
   0  success
   1  error: bad value, unknown or ambiguous id, unreadable file, store failure
   2  command-line usage error (unknown option, missing argument)
-  3  permission denied (the acting user's level is too low; the denial is audited)
+  3  permission denied (the acting user's level is too low, the denial is audited; or the
+     comment being edited or deleted is someone else's)
 
 Errors are reported as one line on stderr: `easel: <reason>`.
 Data lives in $EASEL_DATA_DIR/easel.db (default ~/.local/share/easel/easel.db); the identity's
@@ -146,6 +147,23 @@ database), set EASEL_KEY_STORE=file; easel then says so on stderr each time it u
         #[arg(long)]
         name: Option<String>,
     },
+    /// List a board's comment threads; add, reply, edit, delete, resolve and reopen.
+    #[command(after_help = "\
+Examples:
+  easel comments 3f2a                  # open threads, with their messages
+  easel --json comments 3f2a --all     # resolved ones too
+  easel comments 3f2a add --text 'Is this the final colour?' --element 0b6e
+  easel comments 3f2a add --text 'Logo goes here' --at 120,-40
+  easel comments 3f2a reply 5c1e --text 'Yes'
+  easel comments 3f2a edit 9a8b --text 'Yes, per the brand guide'
+  easel comments 3f2a delete 9a8b
+  easel comments 3f2a resolve 5c1e
+  easel comments 3f2a reopen 5c1e
+
+Thread and message ids may be given in full or as a unique prefix of at least 4 characters.
+Reading needs view access, writing needs comment access; only a message's author may edit or
+delete it. Every write is audited (comment.add, comment.reply, ...).")]
+    Comments(CommentsArgs),
 
     /// List and record users.
     #[command(subcommand)]
@@ -183,7 +201,8 @@ Examples:
 
 Given the full id of a board this installation does not have, `easel sync` creates a local
 replica and fills it from the server: that is how a board shared through a relay or host is
-fetched. Prints the bytes sent and received and the updates applied.")]
+fetched. The board's comments sync too, in their own room. Prints the bytes sent and received
+and the updates applied, for the board and for its comments.")]
     Sync {
         /// Board id or unique prefix; a full id fetches a board not yet here.
         board: String,
@@ -231,7 +250,7 @@ Examples:
 
 Peers run `easel sync <full board id> --relay ws://THIS-HOST:PORT`. Edits made here (in the
 app or with `easel element add`) reach connected peers within about a second, and theirs land
-in this installation's boards. The server keeps its copy in <data dir>/host/.
+in this installation's boards. Each board's comments are served too (room <board>/comments). The server keeps its copy in <data dir>/host/.
 
 WARNING: `--listen 0.0.0.0:8788` exposes the served boards on the LAN, unauthenticated until
 sharing lands: anyone who can reach the port can read and edit them. Stop with Ctrl-C or
@@ -390,6 +409,81 @@ pub struct AddElement {
     pub fill: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct CommentsArgs {
+    /// Board id or unique prefix (at least 4 characters).
+    pub board: String,
+    /// List resolved threads too.
+    #[arg(long)]
+    pub all: bool,
+    #[command(subcommand)]
+    pub action: Option<CommentsCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommentsCmd {
+    /// Start a thread on an element or at a point; prints the thread id.
+    Add {
+        /// The first message.
+        #[arg(long)]
+        text: String,
+        /// Pin the thread to this element (id or unique prefix); its centre is kept as the
+        /// fallback point should the element be deleted.
+        #[arg(long, value_name = "ELEMENT_ID", required_unless_present = "at")]
+        element: Option<String>,
+        /// Place the thread at this point on the board.
+        #[arg(
+            long,
+            value_name = "X,Y",
+            conflicts_with = "element",
+            allow_hyphen_values = true,
+            value_parser = parse_point
+        )]
+        at: Option<(f64, f64)>,
+    },
+    /// Reply to a thread; prints the message id.
+    Reply {
+        /// Thread id or unique prefix.
+        thread: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Change the text of one of your messages.
+    Edit {
+        /// Message id or unique prefix.
+        message: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// Delete one of your messages (the thread keeps a "deleted" entry).
+    Delete {
+        /// Message id or unique prefix.
+        message: String,
+    },
+    /// Mark a thread resolved (hidden from the default listing).
+    Resolve {
+        /// Thread id or unique prefix.
+        thread: String,
+    },
+    /// Reopen a resolved thread.
+    Reopen {
+        /// Thread id or unique prefix.
+        thread: String,
+    },
+}
+
+/// A point `X,Y` such as `120,-40` or `0.5,2`.
+pub fn parse_point(s: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("{s:?} is not a point X,Y (e.g. 120,-40)");
+    let (x, y) = s.split_once(',').ok_or_else(bad)?;
+    let x: f64 = x.trim().parse().map_err(|_| bad())?;
+    let y: f64 = y.trim().parse().map_err(|_| bad())?;
+    if !x.is_finite() || !y.is_finite() {
+        return Err(bad());
+    }
+    Ok((x, y))
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UsersCmd {
     /// List recorded users (the local user is marked).
@@ -450,5 +544,59 @@ mod tests {
         for bad in ["", "s", "0s", "-1s", "3d", "abc", "1e9"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn points() {
+        assert_eq!(parse_point("120,-40").unwrap(), (120.0, -40.0));
+        assert_eq!(parse_point(" 0.5 , 2 ").unwrap(), (0.5, 2.0));
+        for bad in ["", "1", "1,", ",2", "a,b", "inf,0", "NaN,1", "1,2,3"] {
+            assert!(parse_point(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn comments_parse_board_then_action() {
+        let cli = Cli::try_parse_from([
+            "easel", "comments", "3f2a", "add", "--text", "hi", "--at", "-1,2",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Comments(CommentsArgs {
+                board,
+                action: Some(CommentsCmd::Add { at, element, .. }),
+                ..
+            }) => {
+                assert_eq!(board, "3f2a");
+                assert_eq!(at, Some((-1.0, 2.0)));
+                assert!(element.is_none());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["easel", "comments", "3f2a", "add", "--text", "hi"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "easel",
+                "comments",
+                "3f2a",
+                "add",
+                "--text",
+                "hi",
+                "--at",
+                "1,2",
+                "--element",
+                "e1"
+            ])
+            .is_err()
+        );
+        let cli = Cli::try_parse_from(["easel", "comments", "3f2a", "--all"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Comments(CommentsArgs {
+                all: true,
+                action: None,
+                ..
+            })
+        ));
     }
 }

@@ -83,6 +83,7 @@ impl Ctx {
             Command::Restore { board, snapshot_id } => self.restore(&board, snapshot_id).await,
             Command::Audit(a) => self.audit(a).await,
             Command::Element(c) => self.element(c).await,
+            Command::Comments(c) => self.comments(c).await,
             Command::Users(c) => self.users(c).await,
             Command::Identity { name } => self.identity_cmd(name.as_deref()).await,
             Command::Grant {
@@ -650,7 +651,7 @@ async fn resolve_user(easel: &Easel, arg: &str) -> Result<User> {
     }
 }
 
-fn check_prefix(what: &str, arg: &str, s: &str) -> Result<()> {
+pub(crate) fn check_prefix(what: &str, arg: &str, s: &str) -> Result<()> {
     if s.is_empty() || !s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         bail!("{arg:?} is not a {what} id (expected a UUID or a prefix of one)");
     }
@@ -661,7 +662,7 @@ fn check_prefix(what: &str, arg: &str, s: &str) -> Result<()> {
 }
 
 /// An element id: exact, or a unique prefix of at least 4 characters.
-fn resolve_element(existing: &[String], arg: &str) -> Result<String> {
+pub(crate) fn resolve_element(existing: &[String], arg: &str) -> Result<String> {
     if existing.iter().any(|e| e == arg) {
         return Ok(arg.to_string());
     }
@@ -756,7 +757,7 @@ fn iso_bound(flag: &str, s: &str) -> Result<String> {
     Ok(body.to_string())
 }
 
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {

@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod comments;
 mod mdns;
 mod net;
 use easel_formats as formats;
@@ -59,7 +60,7 @@ fn main() -> ExitCode {
 /// Prints `easel: <reason>` on one line and picks the exit code.
 fn report(e: &anyhow::Error) -> ExitCode {
     let code = match e.downcast_ref::<easel_core::Error>() {
-        Some(easel_core::Error::Denied { .. }) => 3,
+        Some(easel_core::Error::Denied { .. } | easel_core::Error::NotAuthor { .. }) => 3,
         _ => 1,
     };
     eprintln!("easel: {}", one_line(&reason(e)));

@@ -1,4 +1,5 @@
-//! The sync commands: `easel sync`, `connect`, `disconnect`, `serve` and `hosts`.
+//! The sync commands: `easel sync`, `connect`, `disconnect`, `serve` and `hosts`. Each board
+//! syncs two rooms: its content (`<board>`) and its comments (`<board>/comments`).
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use easel_core::sync::{self, SyncOptions, SyncReport};
-use easel_core::{Access, BoardSession, Store};
+use easel_core::{Access, BoardSession, CommentsSession, Store};
 use easel_relay::{Config, OpenAuthorizer, Server};
 use serde_json::json;
 use tokio::sync::Mutex;
@@ -82,47 +83,62 @@ impl Ctx {
         let session = e.open_board(self.actor, id).await?;
         let title = session.board().title.clone();
         let elements = session.elements().len();
+        let threads = e.open_comments(self.actor, id).await?.threads().len();
         let mut lines = Vec::new();
         if missing {
             lines.push(format!("fetched board {id} ({title:?})"));
         } else if let Some(t) = &renamed {
             lines.push(format!("board {id} is now titled {t:?}"));
         }
-        for (url, r) in &reports {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        for (url, r, c) in &reports {
             lines.push(format!(
-                "synced {id} with {url}: sent {} bytes, received {} bytes, applied {} update{}",
+                "synced {id} with {url}: sent {} bytes, received {} bytes, applied {} update{}; \
+                 comments: sent {} bytes, received {} bytes, applied {} update{}",
                 r.sent_bytes,
                 r.received_bytes,
                 r.applied_updates,
-                if r.applied_updates == 1 { "" } else { "s" }
+                plural(r.applied_updates),
+                c.sent_bytes,
+                c.received_bytes,
+                c.applied_updates,
+                plural(c.applied_updates),
             ));
         }
-        lines.push(format!("{elements} elements"));
+        lines.push(format!(
+            "{elements} elements, {threads} comment thread{}",
+            plural(threads)
+        ));
         let j = json!({
             "id": id,
             "title": title,
             "created": missing,
             "renamed": renamed.is_some(),
             "elements": elements,
-            "remotes": reports.iter().map(|(url, r)| json!({
+            "threads": threads,
+            "remotes": reports.iter().map(|(url, r, c)| json!({
                 "url": url,
                 "sent_bytes": r.sent_bytes,
                 "received_bytes": r.received_bytes,
                 "applied_updates": r.applied_updates,
+                "comments": c,
             })).collect::<Vec<_>>(),
         });
         Ok(out(lines.join("\n"), j))
     }
 
-    /// One-shot syncs with each URL in turn; the first failure ends it.
+    /// One-shot syncs of the board and then its comments with each URL in turn; the first
+    /// failure ends it.
     async fn sync_with(
         &self,
         id: Uuid,
         urls: &[String],
         timeout: Duration,
-    ) -> Result<Vec<(String, SyncReport)>> {
+    ) -> Result<Vec<(String, SyncReport, SyncReport)>> {
         let session = self.easel.open_board(self.actor, id).await?;
         let session = Arc::new(Mutex::new(session));
+        let comments = self.easel.open_comments(self.actor, id).await?;
+        let comments = Arc::new(Mutex::new(comments));
         let mut reports = Vec::new();
         for url in urls {
             let mut opts = SyncOptions::new(url.clone());
@@ -130,7 +146,10 @@ impl Ctx {
             let r = sync::sync_once(session.clone(), &opts, timeout)
                 .await
                 .map_err(|err| anyhow!("cannot sync {id} with {url}: {err}"))?;
-            reports.push((url.clone(), r));
+            let c = sync::sync_once(comments.clone(), &opts, timeout)
+                .await
+                .map_err(|err| anyhow!("cannot sync the comments of {id} with {url}: {err}"))?;
+            reports.push((url.clone(), r, c));
         }
         Ok(reports)
     }
@@ -203,8 +222,12 @@ impl Ctx {
             ids
         };
         let mut sessions: Vec<Arc<Mutex<BoardSession>>> = Vec::new();
+        let mut comments: Vec<Arc<Mutex<CommentsSession>>> = Vec::new();
         for id in &ids {
             sessions.push(Arc::new(Mutex::new(e.open_board(self.actor, *id).await?)));
+            comments.push(Arc::new(Mutex::new(
+                e.open_comments(self.actor, *id).await?,
+            )));
         }
 
         let dir = Store::data_dir()?.join("host");
@@ -227,11 +250,14 @@ impl Ctx {
         };
         let local_url = ws_url(SocketAddr::new(local_ip, addr.port()));
         let mut handles = Vec::new();
+        let mut opts = SyncOptions::new(local_url.clone());
+        opts.min_backoff = Duration::from_millis(100);
+        opts.max_backoff = Duration::from_secs(2);
         for s in &sessions {
-            let mut opts = SyncOptions::new(local_url.clone());
-            opts.min_backoff = Duration::from_millis(100);
-            opts.max_backoff = Duration::from_secs(2);
-            handles.push(sync::start(s.clone(), opts));
+            handles.push(sync::start(s.clone(), opts.clone()));
+        }
+        for c in &comments {
+            handles.push(sync::start(c.clone(), opts.clone()));
         }
 
         let announcement = if addr.ip().is_loopback() {
@@ -302,6 +328,15 @@ impl Ctx {
                         let mut s = s.lock().await;
                         if let Err(err) = s.refresh().await {
                             eprintln!("easel: warning: cannot refresh {}: {err}", s.board().id);
+                        }
+                    }
+                    for c in &comments {
+                        let mut c = c.lock().await;
+                        if let Err(err) = c.refresh().await {
+                            eprintln!(
+                                "easel: warning: cannot refresh the comments of {}: {err}",
+                                c.board().id
+                            );
                         }
                     }
                 }

@@ -166,6 +166,73 @@ fn two_installs_share_a_board_through_a_relay() {
     );
 }
 
+/// Comment threads on a board, oldest first, as `easel --json comments --all` lists them.
+fn threads(i: &Install, board: &str) -> Vec<serde_json::Value> {
+    i.json(&["comments", board, "--all"])
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn comments_travel_through_a_relay_and_concurrent_replies_converge() {
+    let relay = Relay::start();
+    let a = Install::new();
+    let b = Install::new();
+    let board = a.ok(&["boards", "create", "Reviewed"]);
+    let t = a.ok(&[
+        "comments",
+        &board,
+        "add",
+        "--text",
+        "First look",
+        "--at",
+        "5,5",
+    ]);
+    let r = a.json(&["sync", &board, "--relay", &relay.url]);
+    assert!(
+        r["remotes"][0]["comments"]["sent_bytes"].as_u64().unwrap() > 0,
+        "{r}"
+    );
+
+    // B fetches the board; its comments come along.
+    let r = b.json(&["sync", &board, "--relay", &relay.url]);
+    assert_eq!(r["created"], true, "{r}");
+    assert_eq!(r["threads"], 1, "{r}");
+    let got = threads(&b, &board);
+    assert_eq!(got[0]["id"], t.as_str());
+    assert_eq!(got[0]["messages"][0]["text"], "First look");
+
+    // Both reply while apart, and A resolves; after syncing both ways both hold the same.
+    a.ok(&["comments", &board, "reply", &t, "--text", "from A"]);
+    b.ok(&["comments", &board, "reply", &t, "--text", "from B 1"]);
+    b.ok(&["comments", &board, "reply", &t, "--text", "from B 2"]);
+    a.ok(&["comments", &board, "resolve", &t]);
+    let t2 = b.ok(&[
+        "comments", &board, "add", "--text", "Another", "--at", "1,1",
+    ]);
+    b.ok(&["sync", &board, "--relay", &relay.url]);
+    a.ok(&["sync", &board, "--relay", &relay.url]);
+    b.ok(&["sync", &board, "--relay", &relay.url]);
+    let on_a = threads(&a, &board);
+    assert_eq!(on_a, threads(&b, &board));
+    assert_eq!(on_a.len(), 2);
+    assert_eq!(on_a[0]["messages"].as_array().unwrap().len(), 4);
+    assert_eq!(on_a[0]["resolved"], true);
+    assert!(on_a.iter().any(|th| th["id"] == t2.as_str()));
+    let texts: Vec<&str> = on_a[0]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    for want in ["First look", "from A", "from B 1", "from B 2"] {
+        assert!(texts.contains(&want), "{texts:?}");
+    }
+    // The board's own content did not move: comments live in their own room.
+    assert!(b.element_ids(&board).is_empty());
+}
+
 #[test]
 fn an_unreachable_relay_fails_within_the_timeout() {
     let a = Install::new();
@@ -210,6 +277,15 @@ fn serve_hosts_boards_and_carries_edits_from_other_processes() {
     let b = Install::new();
     let board = a.ok(&["boards", "create", "Hosted"]);
     let e1 = a.add_rect(&board, "0");
+    let t = a.ok(&[
+        "comments",
+        &board,
+        "add",
+        "--text",
+        "Hosted note",
+        "--at",
+        "0,0",
+    ]);
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let mut child = command(a.dir.path(), &["serve", "--listen", &listen])
@@ -239,6 +315,19 @@ fn serve_hosts_boards_and_carries_edits_from_other_processes() {
     assert_eq!(r["created"], true, "{r}");
     assert_eq!(r["title"], "Hosted");
     assert_eq!(b.element_ids(&board), vec![e1.clone()]);
+    assert_eq!(threads(&b, &board)[0]["id"], t.as_str());
+
+    // B's reply lands in A's store through the host's comments room.
+    b.ok(&["comments", &board, "reply", &t, "--text", "from B"]);
+    b.ok(&["sync", &board, "--relay", &url, "--timeout", "10s"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while threads(&a, &board)[0]["messages"].as_array().unwrap().len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "B's reply never reached A's store"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 
     // An edit made by another process on A reaches B through the running host.
     let e2 = a.add_rect(&board, "30");

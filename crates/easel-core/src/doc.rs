@@ -59,11 +59,84 @@ pub struct BoardDoc {
     meta: MapRef,
     files: MapRef,
     undo: UndoManager,
+    outbox: Outbox,
+}
+
+/// The updates a document produces, split by origin: local transactions wait for the store to
+/// take them; a remote update's effect is captured so the caller learns what it changed. Shared
+/// by every document type (the board, its comments).
+pub(crate) struct Outbox {
     /// v1 updates of local transactions not yet taken by the store, in order.
-    outbox: Arc<Mutex<Vec<Vec<u8>>>>,
+    local: Arc<Mutex<Vec<Vec<u8>>>>,
     /// What the last remote update actually changed (yrs encodes only integrated changes), so
     /// a duplicate delivery is neither stored nor forwarded again.
     remote_effect: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl Outbox {
+    /// Starts collecting `doc`'s updates.
+    pub(crate) fn attach(doc: &Doc) -> Outbox {
+        let local: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let remote_effect: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let sink = local.clone();
+        let remote_sink = remote_effect.clone();
+        let remote = Origin::from(REMOTE_ORIGIN);
+        doc.observe_update_v1("easel:outbox", move |txn, e| {
+            let target = if txn.origin() == Some(&remote) {
+                &remote_sink
+            } else {
+                &sink
+            };
+            target.lock().expect("outbox lock").push(e.update.clone());
+        })
+        .expect("a new document has no open transaction");
+        Outbox {
+            local,
+            remote_effect,
+        }
+    }
+
+    /// Takes the updates of local transactions made since the last call, oldest first.
+    pub(crate) fn take_local(&self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut *self.local.lock().expect("outbox lock"))
+    }
+
+    /// Applies `update` to `doc` with the remote origin and returns what it changed as one v1
+    /// update, or `None` if `doc` already had all of it.
+    pub(crate) fn apply_remote_effective(
+        &self,
+        doc: &Doc,
+        update: &[u8],
+    ) -> Result<Option<Vec<u8>>> {
+        let update = Update::decode_v1(update).map_err(|e| Error::Corrupt(e.to_string()))?;
+        self.remote_effect.lock().expect("outbox lock").clear();
+        {
+            let mut txn = doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
+            txn.apply_update(update)
+                .map_err(|e| Error::Corrupt(e.to_string()))?;
+        }
+        let mut effect = std::mem::take(&mut *self.remote_effect.lock().expect("outbox lock"));
+        Ok(match effect.len() {
+            0 => None,
+            1 => effect.pop(),
+            _ => Some(yrs::merge_updates_v1(&effect).map_err(|e| Error::Corrupt(e.to_string()))?),
+        })
+    }
+}
+
+/// Builds a document from stored updates, applied with the remote origin in one transaction
+/// (before any observer is attached, so loading does not run them over the whole document).
+pub(crate) fn doc_from_updates<'a>(updates: impl IntoIterator<Item = &'a [u8]>) -> Result<Doc> {
+    let doc = bare_doc();
+    {
+        let mut txn = doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
+        for u in updates {
+            let update = Update::decode_v1(u).map_err(|e| Error::Corrupt(e.to_string()))?;
+            txn.apply_update(update)
+                .map_err(|e| Error::Corrupt(e.to_string()))?;
+        }
+    }
+    Ok(doc)
 }
 
 impl Default for BoardDoc {
@@ -94,20 +167,7 @@ impl BoardDoc {
         undo.expand_scope(&doc, &meta);
         undo.expand_scope(&doc, &files);
         undo.include_origin(Origin::from(LOCAL_ORIGIN));
-        let outbox: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
-        let remote_effect: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
-        let sink = outbox.clone();
-        let remote_sink = remote_effect.clone();
-        let remote = Origin::from(REMOTE_ORIGIN);
-        doc.observe_update_v1("easel:outbox", move |txn, e| {
-            let target = if txn.origin() == Some(&remote) {
-                &remote_sink
-            } else {
-                &sink
-            };
-            target.lock().expect("outbox lock").push(e.update.clone());
-        })
-        .expect("a new document has no open transaction");
+        let outbox = Outbox::attach(&doc);
         BoardDoc {
             doc,
             elements,
@@ -115,23 +175,13 @@ impl BoardDoc {
             files,
             undo,
             outbox,
-            remote_effect,
         }
     }
 
     /// A document built from stored updates (a snapshot, then the tail), applied as remote so
     /// nothing loaded is undoable or sent back out.
     pub fn from_updates<'a>(updates: impl IntoIterator<Item = &'a [u8]>) -> Result<Self> {
-        let doc = bare_doc();
-        {
-            let mut txn = doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
-            for u in updates {
-                let update = Update::decode_v1(u).map_err(|e| Error::Corrupt(e.to_string()))?;
-                txn.apply_update(update)
-                    .map_err(|e| Error::Corrupt(e.to_string()))?;
-            }
-        }
-        Ok(Self::attach(doc))
+        Ok(Self::attach(doc_from_updates(updates)?))
     }
 
     /// Applies an update that came from elsewhere (another replica, the store). The caller must
@@ -143,24 +193,12 @@ impl BoardDoc {
     /// Like [`Self::apply_remote`], and returns what the update changed here as one v1 update,
     /// or `None` if this replica already had all of it.
     pub fn apply_remote_effective(&self, update: &[u8]) -> Result<Option<Vec<u8>>> {
-        let update = Update::decode_v1(update).map_err(|e| Error::Corrupt(e.to_string()))?;
-        self.remote_effect.lock().expect("outbox lock").clear();
-        {
-            let mut txn = self.doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
-            txn.apply_update(update)
-                .map_err(|e| Error::Corrupt(e.to_string()))?;
-        }
-        let mut effect = std::mem::take(&mut *self.remote_effect.lock().expect("outbox lock"));
-        Ok(match effect.len() {
-            0 => None,
-            1 => effect.pop(),
-            _ => Some(yrs::merge_updates_v1(&effect).map_err(|e| Error::Corrupt(e.to_string()))?),
-        })
+        self.outbox.apply_remote_effective(&self.doc, update)
     }
 
     /// Takes the updates of local transactions made since the last call, oldest first.
     pub fn take_updates(&self) -> Vec<Vec<u8>> {
-        std::mem::take(&mut *self.outbox.lock().expect("outbox lock"))
+        self.outbox.take_local()
     }
 
     /// The whole document as one v1 update.
@@ -774,7 +812,7 @@ impl BoardDoc {
     }
 }
 
-fn bare_doc() -> Doc {
+pub(crate) fn bare_doc() -> Doc {
     Doc::with_options(Options {
         // Yjs counts text positions in UTF-16 code units; so must we, to interoperate.
         offset_kind: OffsetKind::Utf16,
@@ -822,14 +860,14 @@ fn get_str<T: ReadTxn>(txn: &T, map: &MapRef, key: &str) -> Option<String> {
     out_str(txn, &map.get(txn, key)?)
 }
 
-fn out_num(v: &Out) -> Option<f64> {
+pub(crate) fn out_num(v: &Out) -> Option<f64> {
     match v {
         Out::Any(a) => any_f64(a),
         _ => None,
     }
 }
 
-fn out_str<T: ReadTxn>(txn: &T, v: &Out) -> Option<String> {
+pub(crate) fn out_str<T: ReadTxn>(txn: &T, v: &Out) -> Option<String> {
     match v {
         Out::Any(Any::String(s)) => Some(s.to_string()),
         Out::YText(t) => Some(t.get_string(txn)),
@@ -837,14 +875,14 @@ fn out_str<T: ReadTxn>(txn: &T, v: &Out) -> Option<String> {
     }
 }
 
-fn out_bool(v: &Out) -> Option<bool> {
+pub(crate) fn out_bool(v: &Out) -> Option<bool> {
     match v {
         Out::Any(Any::Bool(b)) => Some(*b),
         _ => None,
     }
 }
 
-fn any_f64(a: &Any) -> Option<f64> {
+pub(crate) fn any_f64(a: &Any) -> Option<f64> {
     match a {
         Any::Number(n) => n.as_f64().filter(|v| v.is_finite()),
         _ => None,

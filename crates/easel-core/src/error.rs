@@ -32,6 +32,15 @@ pub enum Error {
         held: Access,
     },
 
+    /// The acting user may not change what another user wrote (a comment, say), whatever their
+    /// level on the board.
+    #[error("{what} {id} was written by someone else; only its author can {action} it")]
+    NotAuthor {
+        what: &'static str,
+        id: String,
+        action: &'static str,
+    },
+
     /// An element with this id already exists.
     #[error("{what} already exists: {id}")]
     AlreadyExists { what: &'static str, id: String },
@@ -110,6 +119,7 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::NotFound { .. } => "not_found",
             Error::Denied { .. } => "denied",
+            Error::NotAuthor { .. } => "not_author",
             Error::AlreadyExists { .. } => "already_exists",
             Error::Schema(_) => "schema",
             Error::Corrupt(_) => "corrupt",

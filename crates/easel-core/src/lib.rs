@@ -4,6 +4,8 @@
 //! - [`model`]: elements, board meta and files as plain values, with validation.
 //! - [`zorder`]: fractional index keys for z-order.
 //! - [`doc`]: the yrs board document: typed operations, per-user undo, encode/decode.
+//! - [`comments`]: the second yrs document per board: comment threads anchored to elements
+//!   or points, with replies, own-message edits and resolve/reopen.
 //! - [`capability`]: signed grants of a level on a board, share links, owner-bound board ids.
 //! - [`identity`]: this installation's Ed25519 key pair, its secret in the OS keychain.
 //! - [`perm`]: permission levels and the access each operation needs.
@@ -15,6 +17,7 @@
 //! Nothing here knows about Tauri or windows; only [`sync`] opens sockets.
 
 pub mod capability;
+pub mod comments;
 pub mod doc;
 pub mod error;
 pub mod identity;
@@ -25,10 +28,13 @@ pub mod store;
 pub mod sync;
 pub mod zorder;
 
+pub use comments::{Anchor, Author, Comment, CommentsDoc, Thread};
 pub use doc::{BoardDoc, Reorder};
 pub use error::{Error, Result};
 pub use identity::{Identity, KeyStoreKind};
 pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
 pub use perm::{Access, Level, Op};
-pub use service::{BoardSession, BoardSummary, ChangeOrigin, DocChange, Easel, SnapshotPolicy};
-pub use store::{Durability, Store};
+pub use service::{
+    BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel, SnapshotPolicy,
+};
+pub use store::{DocKind, Durability, Store};

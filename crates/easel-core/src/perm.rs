@@ -95,6 +95,9 @@ pub enum Op {
     Export,
     ListHistory,
     ReadAudit,
+    /// Reading a board's comments (opening its comments document).
+    ReadComments,
+    /// Writing its comments: add, reply, edit or delete one's own message, resolve, reopen.
     Comment,
     Edit,
     Rename,
@@ -107,11 +110,12 @@ pub enum Op {
 }
 
 impl Op {
-    pub const ALL: [Op; 13] = [
+    pub const ALL: [Op; 14] = [
         Op::Open,
         Op::Export,
         Op::ListHistory,
         Op::ReadAudit,
+        Op::ReadComments,
         Op::Comment,
         Op::Edit,
         Op::Rename,
@@ -125,7 +129,7 @@ impl Op {
 
     pub fn needs(self) -> Access {
         match self {
-            Op::Open | Op::Export | Op::ListHistory => Access::View,
+            Op::Open | Op::Export | Op::ListHistory | Op::ReadComments => Access::View,
             Op::Comment => Access::Comment,
             Op::Edit | Op::Rename | Op::Snapshot | Op::Undo => Access::Edit,
             Op::ReadAudit | Op::Restore | Op::Share | Op::Delete | Op::Undelete => Access::Owner,
@@ -139,6 +143,7 @@ impl Op {
             Op::Export => "export",
             Op::ListHistory => "history",
             Op::ReadAudit => "audit",
+            Op::ReadComments => "comments",
             Op::Comment => "comment",
             Op::Edit => "edit",
             Op::Rename => "rename",

@@ -11,14 +11,15 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::comments::{Anchor, Author, Comment, CommentsDoc, Thread};
 use crate::doc::{BoardDoc, Reorder};
 use crate::error::{Error, Result};
 use crate::identity::{self, Identity, KeyStoreKind};
 use crate::model::{BoardFile, BoardMeta, Element, ElementPatch, Scene};
 use crate::perm::{Access, Level, Op};
 use crate::store::{
-    AuditEntry, AuditQuery, BoardRecord, BoardRemote, GrantChange, Permission, SnapshotInfo, Store,
-    StoredDoc, User,
+    AuditEntry, AuditQuery, BoardRecord, BoardRemote, DocKind, GrantChange, Permission,
+    SnapshotInfo, Store, StoredDoc, User,
 };
 
 /// When automatic snapshots (which also compact the update log) are taken.
@@ -442,6 +443,45 @@ impl Easel {
             applied_seq: stored.last_seq(),
             since_snapshot: stored.tail.len(),
             last_snapshot: Instant::now(),
+            unsaved: Vec::new(),
+            policy: self.policy,
+            listeners: Vec::new(),
+        })
+    }
+
+    /// Opens a board's comments (needs VIEW to read; writing needs COMMENT). Audited as `open`
+    /// with `"doc": "comments"`.
+    pub async fn open_comments(&self, actor: Uuid, board: Uuid) -> Result<CommentsSession> {
+        let (record, access) = self.authorize(actor, board, Op::ReadComments).await?;
+        let stored = self.store.load_since(board, DocKind::Comments, 0).await?;
+        let doc = CommentsDoc::from_updates(
+            stored
+                .snapshot
+                .as_deref()
+                .into_iter()
+                .chain(stored.tail.iter().map(|(_, u)| u.as_slice())),
+        )?;
+        let name = match self.store.user(actor).await? {
+            Some(u) => u.display_name,
+            None => actor.to_string(),
+        };
+        self.store
+            .audit(
+                board,
+                Some(actor),
+                "open",
+                &serde_json::json!({ "doc": "comments" }),
+            )
+            .await?;
+        Ok(CommentsSession {
+            store: self.store.clone(),
+            board: record,
+            author: Author::new(actor.to_string(), name),
+            actor,
+            access,
+            doc,
+            applied_seq: stored.last_seq(),
+            since_snapshot: stored.tail.len(),
             unsaved: Vec::new(),
             policy: self.policy,
             listeners: Vec::new(),
@@ -911,6 +951,269 @@ impl BoardSession {
         self.store
             .audit(self.board.id, Some(self.actor), "export", &detail)
             .await
+    }
+}
+
+/// An open board's comments: the live comments document and the acting user's access. Reading
+/// needs VIEW (checked when opened); every write needs COMMENT, is committed before it returns,
+/// and is audited (`comment.add`, `comment.reply`, `comment.edit`, `comment.delete`,
+/// `comment.resolve`, `comment.reopen`). Only a message's author may edit or delete it.
+pub struct CommentsSession {
+    store: Store,
+    board: BoardRecord,
+    actor: Uuid,
+    author: Author,
+    access: Access,
+    doc: CommentsDoc,
+    /// Every comments update with seq <= this is in `doc`.
+    applied_seq: i64,
+    /// Updates since the comments snapshot, for compaction.
+    since_snapshot: usize,
+    /// Local updates whose commit failed; retried before the next ones.
+    unsaved: Vec<Vec<u8>>,
+    policy: SnapshotPolicy,
+    listeners: Vec<tokio::sync::mpsc::UnboundedSender<DocChange>>,
+}
+
+impl CommentsSession {
+    pub fn board(&self) -> &BoardRecord {
+        &self.board
+    }
+
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    pub fn doc(&self) -> &CommentsDoc {
+        &self.doc
+    }
+
+    /// Every thread, oldest first.
+    pub fn threads(&self) -> Vec<Thread> {
+        self.doc.threads()
+    }
+
+    pub fn thread(&self, id: &str) -> Option<Thread> {
+        self.doc.thread(id)
+    }
+
+    /// The seq of the newest comments update this session has applied.
+    pub fn applied_seq(&self) -> i64 {
+        self.applied_seq
+    }
+
+    /// Every later change to the comments document, with its origin, in order.
+    pub fn subscribe(&mut self) -> tokio::sync::mpsc::UnboundedReceiver<DocChange> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.listeners.push(tx);
+        rx
+    }
+
+    fn notify(&mut self, origin: ChangeOrigin, update: Vec<u8>) {
+        if self.listeners.is_empty() {
+            return;
+        }
+        let change = DocChange {
+            origin,
+            update: std::sync::Arc::new(update),
+        };
+        self.listeners.retain(|l| l.send(change.clone()).is_ok());
+    }
+
+    async fn allow(&self, op: Op) -> Result<()> {
+        if let Err(e) = op.check(self.access) {
+            let detail = serde_json::json!({
+                "op": op.name(), "needed": op.needs(), "held": self.access,
+            });
+            self.store
+                .audit(self.board.id, Some(self.actor), "denied", &detail)
+                .await?;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// One write: checks COMMENT, applies `f`, commits, then writes the audit row `action` with
+    /// the detail `f` returned. A refused or invalid write changes nothing.
+    async fn write<T>(
+        &mut self,
+        action: &str,
+        f: impl FnOnce(&mut CommentsDoc, &Author) -> Result<(T, serde_json::Value)>,
+    ) -> Result<T> {
+        self.allow(Op::Comment).await?;
+        let (out, detail) = f(&mut self.doc, &self.author)?;
+        self.commit().await?;
+        self.store
+            .audit(self.board.id, Some(self.actor), action, &detail)
+            .await?;
+        Ok(out)
+    }
+
+    /// Starts a thread at `anchor` with its first message.
+    pub async fn add_thread(&mut self, anchor: &Anchor, text: &str) -> Result<Thread> {
+        self.write("comment.add", |d, a| {
+            let t = d.add_thread(a, anchor, text)?;
+            let detail = serde_json::json!({
+                "thread": t.id, "message": t.messages[0].id, "anchor": t.anchor,
+            });
+            Ok((t, detail))
+        })
+        .await
+    }
+
+    pub async fn reply(&mut self, thread: &str, text: &str) -> Result<Comment> {
+        self.write("comment.reply", |d, a| {
+            let c = d.reply(a, thread, text)?;
+            let detail = serde_json::json!({ "thread": thread, "message": c.id });
+            Ok((c, detail))
+        })
+        .await
+    }
+
+    /// Edits one of the actor's own messages.
+    pub async fn edit(&mut self, message: &str, text: &str) -> Result<Comment> {
+        self.write("comment.edit", |d, a| {
+            let c = d.edit(&a.id, message, text)?;
+            Ok((c, serde_json::json!({ "message": message })))
+        })
+        .await
+    }
+
+    /// Deletes one of the actor's own messages (a tombstone stays in its thread).
+    pub async fn delete(&mut self, message: &str) -> Result<Comment> {
+        self.write("comment.delete", |d, a| {
+            let c = d.delete(&a.id, message)?;
+            Ok((c, serde_json::json!({ "message": message })))
+        })
+        .await
+    }
+
+    /// Resolves a thread; false (nothing written, nothing audited) when it already was.
+    pub async fn resolve(&mut self, thread: &str) -> Result<bool> {
+        self.set_resolved(thread, true).await
+    }
+
+    /// Reopens a thread; false (nothing written, nothing audited) when it was open.
+    pub async fn reopen(&mut self, thread: &str) -> Result<bool> {
+        self.set_resolved(thread, false).await
+    }
+
+    async fn set_resolved(&mut self, thread: &str, resolved: bool) -> Result<bool> {
+        self.allow(Op::Comment).await?;
+        let changed = if resolved {
+            self.doc.resolve(&self.author.id, thread)?
+        } else {
+            self.doc.reopen(&self.author.id, thread)?
+        };
+        if changed {
+            self.commit().await?;
+            let action = if resolved {
+                "comment.resolve"
+            } else {
+                "comment.reopen"
+            };
+            self.store
+                .audit(
+                    self.board.id,
+                    Some(self.actor),
+                    action,
+                    &serde_json::json!({ "thread": thread }),
+                )
+                .await?;
+        }
+        Ok(changed)
+    }
+
+    /// Persists pending local updates; returns when they are committed.
+    async fn commit(&mut self) -> Result<()> {
+        self.unsaved.extend(self.doc.take_updates());
+        if self.unsaved.is_empty() {
+            return Ok(());
+        }
+        let updates = std::mem::take(&mut self.unsaved);
+        let n = updates.len();
+        let seqs = match self
+            .store
+            .append(self.board.id, DocKind::Comments, updates.clone())
+            .await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                self.unsaved = updates;
+                return Err(e);
+            }
+        };
+        for u in updates {
+            self.notify(ChangeOrigin::Local, u);
+        }
+        self.advance(&seqs, n).await
+    }
+
+    /// Records committed seqs, catching up first when another process wrote in between, and
+    /// compacts the log when the policy says so.
+    async fn advance(&mut self, seqs: &[i64], n: usize) -> Result<()> {
+        if seqs.first() != Some(&(self.applied_seq + 1)) {
+            self.refresh().await?;
+        }
+        if let Some(last) = seqs.last() {
+            self.applied_seq = self.applied_seq.max(*last);
+        }
+        self.since_snapshot += n;
+        if self.since_snapshot >= self.policy.every_updates {
+            self.compact().await?;
+        }
+        Ok(())
+    }
+
+    /// Folds the comments log into one snapshot.
+    pub async fn compact(&mut self) -> Result<()> {
+        self.refresh().await?;
+        self.store
+            .compact_comments(self.board.id, self.applied_seq, &self.doc.encode_state())
+            .await?;
+        self.since_snapshot = 0;
+        Ok(())
+    }
+
+    /// Applies comments other processes committed since this session last looked (and the
+    /// access they may have changed). Returns how many updates were applied.
+    pub async fn refresh(&mut self) -> Result<usize> {
+        let record = self.store.board(self.board.id).await?;
+        self.access = self.store.access(&record, Some(self.actor)).await?;
+        self.board = record;
+        let stored = self
+            .store
+            .load_since(self.board.id, DocKind::Comments, self.applied_seq)
+            .await?;
+        let mut applied = 0;
+        for u in stored
+            .snapshot
+            .iter()
+            .chain(stored.tail.iter().map(|(_, u)| u))
+        {
+            if let Some(effect) = self.doc.apply_remote_effective(u)? {
+                self.notify(ChangeOrigin::Store, effect);
+            }
+            applied += 1;
+        }
+        self.applied_seq = self.applied_seq.max(stored.last_seq());
+        Ok(applied)
+    }
+
+    /// Applies and persists a comments update from sync connection `source` (validated again
+    /// here); other listeners hear of it. Returns false, storing nothing, when this replica
+    /// already had all of it. The sync layer has checked the sender's right to write.
+    pub async fn apply_remote_from(&mut self, update: &[u8], source: u64) -> Result<bool> {
+        let Some(effect) = self.doc.apply_remote_effective(update)? else {
+            return Ok(false);
+        };
+        let seqs = self
+            .store
+            .append(self.board.id, DocKind::Comments, vec![effect.clone()])
+            .await?;
+        self.advance(&seqs, 1).await?;
+        self.notify(ChangeOrigin::Peer(source), effect);
+        Ok(true)
     }
 }
 

@@ -8,6 +8,10 @@
 //! that owns one connection and commits whatever has queued up in one transaction (group commit),
 //! so a burst of edits pays one fsync, not one each. The call returns only after that transaction
 //! commits: an acknowledged edit is on disk.
+//!
+//! A board has two documents ([`DocKind`]): its content and its comments. Each has its own
+//! update log and snapshots (`board_updates`/`board_snapshots`, `comment_updates`/
+//! `comment_snapshots`), its own seq counter, and shares the writer and its guarantees.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -196,8 +200,66 @@ pub struct DbSize {
     pub bytes: i64,
 }
 
+/// Which of a board's two documents an update log belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocKind {
+    /// The board's content ([`crate::doc::BoardDoc`]): `board_updates`, `board_snapshots`.
+    Board,
+    /// Its comments ([`crate::comments::CommentsDoc`]): `comment_updates`,
+    /// `comment_snapshots`.
+    Comments,
+}
+
+impl DocKind {
+    /// The highest seq written for a board's document, logged or folded into a snapshot.
+    fn last_seq_sql(self) -> &'static str {
+        match self {
+            DocKind::Board => {
+                "SELECT max(COALESCE((SELECT max(seq) FROM board_updates WHERE board_id = ?1), 0),
+                            COALESCE((SELECT max(upto_seq) FROM board_snapshots WHERE board_id = ?1), 0))"
+            }
+            DocKind::Comments => {
+                "SELECT max(COALESCE((SELECT max(seq) FROM comment_updates WHERE board_id = ?1), 0),
+                            COALESCE((SELECT upto_seq FROM comment_snapshots WHERE board_id = ?1), 0))"
+            }
+        }
+    }
+
+    fn insert_sql(self) -> &'static str {
+        match self {
+            DocKind::Board => "INSERT INTO board_updates (board_id, seq, data, created_at) ",
+            DocKind::Comments => "INSERT INTO comment_updates (board_id, seq, data, created_at) ",
+        }
+    }
+
+    fn tail_sql(self) -> &'static str {
+        match self {
+            DocKind::Board => {
+                "SELECT seq, data FROM board_updates WHERE board_id = ? AND seq > ? ORDER BY seq"
+            }
+            DocKind::Comments => {
+                "SELECT seq, data FROM comment_updates WHERE board_id = ? AND seq > ? ORDER BY seq"
+            }
+        }
+    }
+
+    fn snapshot_sql(self) -> &'static str {
+        match self {
+            DocKind::Board => {
+                "SELECT state, upto_seq FROM board_snapshots WHERE board_id = ? AND upto_seq > ?
+                  ORDER BY upto_seq DESC, id DESC LIMIT 1"
+            }
+            DocKind::Comments => {
+                "SELECT state, upto_seq FROM comment_snapshots WHERE board_id = ? AND upto_seq > ?"
+            }
+        }
+    }
+}
+
 struct AppendJob {
     board_id: Uuid,
+    doc: DocKind,
     updates: Vec<Vec<u8>>,
     /// The seqs the updates received, once committed.
     ack: oneshot::Sender<Result<Vec<i64>>>,
@@ -857,6 +919,17 @@ impl Store {
     /// Appends updates to a board's log and returns their seqs once the transaction holding them
     /// has committed. Concurrent callers share transactions (group commit).
     pub async fn append_updates(&self, board: Uuid, updates: Vec<Vec<u8>>) -> Result<Vec<i64>> {
+        self.append(board, DocKind::Board, updates).await
+    }
+
+    /// Appends updates to the log of one of a board's documents, as [`Self::append_updates`]
+    /// does for its content: acknowledged after commit, in a shared (group) transaction.
+    pub async fn append(
+        &self,
+        board: Uuid,
+        doc: DocKind,
+        updates: Vec<Vec<u8>>,
+    ) -> Result<Vec<i64>> {
         if updates.is_empty() {
             return Ok(Vec::new());
         }
@@ -864,6 +937,7 @@ impl Store {
         self.writer
             .send(AppendJob {
                 board_id: board,
+                doc,
                 updates,
                 ack,
             })
@@ -884,16 +958,18 @@ impl Store {
     /// when a compaction has folded some of those into a snapshot, that snapshot and its tail.
     /// Read in one transaction, so a compaction committing in between cannot leave a gap.
     pub async fn load_doc_since(&self, board: Uuid, after: i64) -> Result<StoredDoc> {
+        self.load_since(board, DocKind::Board, after).await
+    }
+
+    /// [`Self::load_doc_since`] for either of a board's documents.
+    pub async fn load_since(&self, board: Uuid, doc: DocKind, after: i64) -> Result<StoredDoc> {
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin().await?;
-        let snap = sqlx::query(
-            "SELECT state, upto_seq FROM board_snapshots WHERE board_id = ? AND upto_seq > ?
-              ORDER BY upto_seq DESC, id DESC LIMIT 1",
-        )
-        .bind(board.to_string())
-        .bind(after)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let snap = sqlx::query(doc.snapshot_sql())
+            .bind(board.to_string())
+            .bind(after)
+            .fetch_optional(&mut *tx)
+            .await?;
         let (snapshot, snapshot_seq) = match snap {
             Some(r) => (
                 Some(r.try_get::<Vec<u8>, _>("state")?),
@@ -901,7 +977,9 @@ impl Store {
             ),
             None => (None, after),
         };
-        let tail = self.updates_after_in(&mut tx, board, snapshot_seq).await?;
+        let tail = self
+            .updates_after_in(&mut tx, board, doc, snapshot_seq)
+            .await?;
         tx.commit().await?;
         Ok(StoredDoc {
             snapshot,
@@ -914,15 +992,14 @@ impl Store {
         &self,
         conn: &mut SqliteConnection,
         board: Uuid,
+        doc: DocKind,
         after: i64,
     ) -> Result<Vec<(i64, Vec<u8>)>> {
-        let rows = sqlx::query(
-            "SELECT seq, data FROM board_updates WHERE board_id = ? AND seq > ? ORDER BY seq",
-        )
-        .bind(board.to_string())
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = sqlx::query(doc.tail_sql())
+            .bind(board.to_string())
+            .bind(after)
+            .fetch_all(&mut *conn)
+            .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("seq")?, r.try_get("data")?)))
             .collect()
@@ -931,13 +1008,44 @@ impl Store {
     /// The highest seq written for a board (0 if none), whether still in the log or folded into
     /// a snapshot.
     pub async fn last_seq(&self, board: Uuid) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT max(COALESCE((SELECT max(seq) FROM board_updates WHERE board_id = ?1), 0),
-                        COALESCE((SELECT max(upto_seq) FROM board_snapshots WHERE board_id = ?1), 0))",
+        self.last_seq_of(board, DocKind::Board).await
+    }
+
+    /// [`Self::last_seq`] for either of a board's documents.
+    pub async fn last_seq_of(&self, board: Uuid, doc: DocKind) -> Result<i64> {
+        Ok(sqlx::query_scalar(doc.last_seq_sql())
+            .bind(board.to_string())
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Folds a board's comment log up to `upto_seq` into its comments snapshot, in one
+    /// transaction. A snapshot covering more (taken concurrently by another session) is kept;
+    /// the updates deleted are only those `state` covers, so nothing is ever lost.
+    pub async fn compact_comments(&self, board: Uuid, upto_seq: i64, state: &[u8]) -> Result<()> {
+        if upto_seq <= 0 {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO comment_snapshots (board_id, upto_seq, state) VALUES (?1, ?2, ?3)
+             ON CONFLICT (board_id) DO UPDATE
+                SET upto_seq = excluded.upto_seq, state = excluded.state,
+                    created_at = excluded.created_at
+              WHERE excluded.upto_seq > comment_snapshots.upto_seq",
         )
         .bind(board.to_string())
-        .fetch_one(&self.pool)
-        .await?)
+        .bind(upto_seq)
+        .bind(state)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM comment_updates WHERE board_id = ? AND seq <= ?")
+            .bind(board.to_string())
+            .bind(upto_seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stores a snapshot covering updates up to `upto_seq`; with `compact`, deletes those
@@ -1255,13 +1363,13 @@ async fn writer_task(mut conn: SqliteConnection, mut rx: mpsc::Receiver<AppendJo
     }
 }
 
-/// The last seq of each board, as this writer last committed it. Valid only while nobody else
+/// The last seq of each board's document, as this writer last committed it. Valid only while nobody else
 /// has written the database since: `PRAGMA data_version` on this connection changes exactly
 /// when another connection (in this process or another) commits, and then the cache is dropped.
 #[derive(Default)]
 struct SeqCache {
     data_version: Option<i64>,
-    last: HashMap<Uuid, i64>,
+    last: HashMap<(Uuid, DocKind), i64>,
 }
 
 impl SeqCache {
@@ -1290,39 +1398,47 @@ async fn commit_batch(
     }
     let now = now_ms();
     let mut out = Vec::with_capacity(batch.len());
-    let mut rows: Vec<(Uuid, i64, &[u8])> = Vec::new();
-    let mut next: HashMap<Uuid, i64> = HashMap::new();
+    // Rows per document kind; comments are rare, so their vector usually stays empty.
+    let mut board_rows: Vec<(Uuid, i64, &[u8])> = Vec::new();
+    let mut comment_rows: Vec<(Uuid, i64, &[u8])> = Vec::new();
+    let mut next: HashMap<(Uuid, DocKind), i64> = HashMap::new();
     for job in batch {
-        let first = match next.get(&job.board_id).or(cache.last.get(&job.board_id)) {
+        let key = (job.board_id, job.doc);
+        let first = match next.get(&key).or(cache.last.get(&key)) {
             Some(last) => last + 1,
             None => {
-                let last: i64 = sqlx::query_scalar(
-                    "SELECT max(COALESCE((SELECT max(seq) FROM board_updates WHERE board_id = ?1), 0),
-                                COALESCE((SELECT max(upto_seq) FROM board_snapshots WHERE board_id = ?1), 0))",
-                )
-                .bind(job.board_id.to_string())
-                .fetch_one(&mut *tx)
-                .await?;
+                let last: i64 = sqlx::query_scalar(job.doc.last_seq_sql())
+                    .bind(job.board_id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
                 last + 1
             }
         };
         let seqs: Vec<i64> = (0..job.updates.len() as i64).map(|i| first + i).collect();
+        let rows = match job.doc {
+            DocKind::Board => &mut board_rows,
+            DocKind::Comments => &mut comment_rows,
+        };
         for (s, u) in seqs.iter().zip(&job.updates) {
             rows.push((job.board_id, *s, u.as_slice()));
         }
-        next.insert(job.board_id, first + job.updates.len() as i64 - 1);
+        next.insert(key, first + job.updates.len() as i64 - 1);
         out.push(seqs);
     }
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut qb =
-            sqlx::QueryBuilder::new("INSERT INTO board_updates (board_id, seq, data, created_at) ");
-        qb.push_values(chunk, |mut b, (board, seq, data)| {
-            b.push_bind(board.to_string())
-                .push_bind(*seq)
-                .push_bind(*data)
-                .push_bind(now);
-        });
-        qb.build().execute(&mut *tx).await?;
+    for (doc, rows) in [
+        (DocKind::Board, &board_rows),
+        (DocKind::Comments, &comment_rows),
+    ] {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut qb = sqlx::QueryBuilder::new(doc.insert_sql());
+            qb.push_values(chunk, |mut b, (board, seq, data)| {
+                b.push_bind(board.to_string())
+                    .push_bind(*seq)
+                    .push_bind(*data)
+                    .push_bind(now);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
     }
     tx.commit().await?;
     cache.last.extend(next);

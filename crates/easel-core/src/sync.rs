@@ -1,6 +1,10 @@
 //! Keeping an open board in sync with a relay or a hosting peer.
 //!
-//! One WebSocket per board, speaking y-websocket: on connect we send sync step 1 (our state
+//! A board has two documents, each synced in its own room: its content in `<board>` and its
+//! comments in `<board>/comments`. The client works on either through [`SyncDoc`], which
+//! [`BoardSession`] and [`CommentsSession`] implement.
+//!
+//! One WebSocket per document, speaking y-websocket: on connect we send sync step 1 (our state
 //! vector) and answer the server's step 1 with step 2 (exactly what it lacks), so edits made
 //! offline, which sit in the local update log, go out on reconnect and nothing else is resent.
 //! Local edits are sent as they are acknowledged by the store; remote ones are validated by
@@ -21,7 +25,95 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::error::{Error, Result};
-use crate::service::{BoardSession, ChangeOrigin};
+use crate::service::{BoardSession, ChangeOrigin, CommentsSession, DocChange};
+
+/// What the sync client needs of an open document: its room, its state, and a way to apply
+/// what arrives and hear what changes locally.
+pub trait SyncDoc: Send + 'static {
+    /// The room path on the server: `<board>` or `<board>/comments`.
+    fn room(&self) -> String;
+    /// The yrs client id of this replica, for awareness.
+    fn client_id(&self) -> u64;
+    /// The document's state vector, v1-encoded.
+    fn state_vector(&self) -> Vec<u8>;
+    /// What a replica with state vector `sv` lacks, as one v1 update.
+    fn encode_diff(&self, sv: &[u8]) -> Result<Vec<u8>>;
+    /// Applies and persists a validated update from connection `source`; false when it brought
+    /// nothing new.
+    fn apply_remote_from(
+        &mut self,
+        update: &[u8],
+        source: u64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Every later change (local edits as they are committed, and what other connections or
+    /// processes bring), tagged with its origin.
+    fn subscribe(&mut self) -> mpsc::UnboundedReceiver<DocChange>;
+}
+
+impl SyncDoc for BoardSession {
+    fn room(&self) -> String {
+        self.board().id.to_string()
+    }
+
+    fn client_id(&self) -> u64 {
+        self.doc().ydoc().client_id().get()
+    }
+
+    fn state_vector(&self) -> Vec<u8> {
+        self.doc().state_vector()
+    }
+
+    fn encode_diff(&self, sv: &[u8]) -> Result<Vec<u8>> {
+        self.doc().encode_diff(sv)
+    }
+
+    fn apply_remote_from(
+        &mut self,
+        update: &[u8],
+        source: u64,
+    ) -> impl Future<Output = Result<bool>> + Send {
+        BoardSession::apply_remote_from(self, update, source)
+    }
+
+    fn subscribe(&mut self) -> mpsc::UnboundedReceiver<DocChange> {
+        BoardSession::subscribe(self)
+    }
+}
+
+impl SyncDoc for CommentsSession {
+    fn room(&self) -> String {
+        comments_room(&self.board().id.to_string())
+    }
+
+    fn client_id(&self) -> u64 {
+        self.doc().ydoc().client_id().get()
+    }
+
+    fn state_vector(&self) -> Vec<u8> {
+        self.doc().state_vector()
+    }
+
+    fn encode_diff(&self, sv: &[u8]) -> Result<Vec<u8>> {
+        self.doc().encode_diff(sv)
+    }
+
+    fn apply_remote_from(
+        &mut self,
+        update: &[u8],
+        source: u64,
+    ) -> impl Future<Output = Result<bool>> + Send {
+        CommentsSession::apply_remote_from(self, update, source)
+    }
+
+    fn subscribe(&mut self) -> mpsc::UnboundedReceiver<DocChange> {
+        CommentsSession::subscribe(self)
+    }
+}
+
+/// The room of a board's comments document.
+pub fn comments_room(board: &str) -> String {
+    format!("{board}/comments")
+}
 
 /// Where a board's sync stands, for the UI and the CLI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -117,7 +209,7 @@ enum Command {
     Stop,
 }
 
-/// A running sync of one board; dropping it stops the sync.
+/// A running sync of one document; dropping it stops the sync.
 pub struct SyncHandle {
     status: watch::Receiver<SyncStatus>,
     peers: watch::Receiver<Vec<(u64, String)>>,
@@ -177,8 +269,9 @@ impl Drop for SyncHandle {
     }
 }
 
-/// Starts keeping `session` in sync with the server in `opts`, in the background.
-pub fn start(session: Arc<Mutex<BoardSession>>, opts: SyncOptions) -> SyncHandle {
+/// Starts keeping `session` (a board or its comments) in sync with the server in `opts`, in the
+/// background.
+pub fn start<D: SyncDoc>(session: Arc<Mutex<D>>, opts: SyncOptions) -> SyncHandle {
     let (status_tx, status) = watch::channel(SyncStatus::Offline);
     let (peers_tx, peers) = watch::channel(Vec::new());
     let (commands, command_rx) = mpsc::unbounded_channel();
@@ -201,8 +294,8 @@ pub struct SyncReport {
 
 /// Connects once, exchanges what each side lacks, confirms both sides hold the same document,
 /// and disconnects.
-pub async fn sync_once(
-    session: Arc<Mutex<BoardSession>>,
+pub async fn sync_once<D: SyncDoc>(
+    session: Arc<Mutex<D>>,
     opts: &SyncOptions,
     timeout: Duration,
 ) -> Result<SyncReport> {
@@ -250,8 +343,8 @@ enum Ended {
     Done,
 }
 
-async fn run(
-    session: Arc<Mutex<BoardSession>>,
+async fn run<D: SyncDoc>(
+    session: Arc<Mutex<D>>,
     opts: SyncOptions,
     status: watch::Sender<SyncStatus>,
     peers: watch::Sender<Vec<(u64, String)>>,
@@ -330,8 +423,8 @@ fn random_u64() -> u64 {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn connection(
-    session: &Arc<Mutex<BoardSession>>,
+async fn connection<D: SyncDoc>(
+    session: &Arc<Mutex<D>>,
     opts: &SyncOptions,
     status: &watch::Sender<SyncStatus>,
     peers: &watch::Sender<Vec<(u64, String)>>,
@@ -342,12 +435,7 @@ async fn connection(
     let (room, mut changes, state_vector, client_id) = {
         let mut s = session.lock().await;
         let changes = s.subscribe();
-        (
-            s.board().id.to_string(),
-            changes,
-            s.doc().state_vector(),
-            s.doc().ydoc().client_id().get(),
-        )
+        (s.room(), changes, s.state_vector(), s.client_id())
     };
     let url = match room_url(&opts.url, &room, &opts.params) {
         Ok(u) => u,
@@ -425,7 +513,7 @@ async fn connection(
                 let is_step2 = matches!(msg, Message::SyncStep2(_));
                 match msg {
                     Message::SyncStep1(sv) => {
-                        let diff = session.lock().await.doc().encode_diff(sv.bytes());
+                        let diff = session.lock().await.encode_diff(sv.bytes());
                         match diff {
                             Ok(d) => send!(encode_sync_step2(&d)),
                             Err(e) => return Ended::Lost(e.to_string(), synced),
@@ -450,7 +538,7 @@ async fn connection(
                                     return Ended::Done;
                                 }
                                 confirming = true;
-                                let sv = session.lock().await.doc().state_vector();
+                                let sv = session.lock().await.state_vector();
                                 send!(encode_sync_step1(&sv));
                             }
                         }

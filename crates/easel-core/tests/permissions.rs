@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use easel_core::store::AuditQuery;
-use easel_core::{Access, ElementPatch, Error, Level, Op, Reorder};
+use easel_core::{Access, Anchor, ElementPatch, Error, Level, Op, Reorder};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy)]
@@ -95,7 +95,16 @@ async fn attempt(f: &Fixture, actor: Uuid, op: Op) -> Result<(), Error> {
         }
         Op::ListHistory => e.history(actor, b).await.map(drop),
         Op::ReadAudit => e.audit(actor, b, &AuditQuery::default()).await.map(drop),
-        Op::Comment => Op::Comment.check(e.access(actor, b).await?),
+        Op::ReadComments => e.open_comments(actor, b).await.map(drop),
+        Op::Comment => {
+            // A user who cannot read the comments cannot write them; that denial names
+            // `comments`.
+            let mut c = e.open_comments(actor, b).await?;
+            let t = c.add_thread(&Anchor::at(1.0, 2.0), "a note").await?;
+            c.reply(&t.id, "a reply").await?;
+            c.resolve(&t.id).await?;
+            c.reopen(&t.id).await.map(drop)
+        }
         Op::Edit => {
             let mut s = e.open_board(actor, b).await?;
             s.update(
@@ -173,6 +182,8 @@ async fn run_matrix(public: bool) {
             );
             let gate = if through_session && held < Op::Open.needs() {
                 Op::Open
+            } else if op == Op::Comment && held < Op::ReadComments.needs() {
+                Op::ReadComments
             } else {
                 op
             };
@@ -192,13 +203,10 @@ async fn run_matrix(public: bool) {
                     }
                     other => panic!("{who:?} {op:?}: expected a denial, got {other:?}"),
                 }
-                if op != Op::Comment {
-                    // Comments arrive with the sync work; here only the level check exists.
-                    assert_eq!(after.len(), before + 1, "{who:?} {op:?}: one denial row");
-                    assert_eq!(after[0]["op"], gate.name());
-                    assert_eq!(after[0]["needed"], gate.needs().as_str());
-                    assert_eq!(after[0]["held"], held.as_str());
-                }
+                assert_eq!(after.len(), before + 1, "{who:?} {op:?}: one denial row");
+                assert_eq!(after[0]["op"], gate.name());
+                assert_eq!(after[0]["needed"], gate.needs().as_str());
+                assert_eq!(after[0]["held"], held.as_str());
             }
         }
     }
@@ -215,8 +223,20 @@ async fn run_matrix(public: bool) {
         .await
         .unwrap();
     for action in [
-        "create", "open", "grant", "rename", "delete", "undelete", "restore", "snapshot", "export",
+        "create",
+        "open",
+        "grant",
+        "rename",
+        "delete",
+        "undelete",
+        "restore",
+        "snapshot",
+        "export",
         "denied",
+        "comment.add",
+        "comment.reply",
+        "comment.resolve",
+        "comment.reopen",
     ] {
         assert!(all.iter().any(|e| e.action == action), "no {action} row");
     }

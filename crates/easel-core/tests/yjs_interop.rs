@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use easel_core::{Binding, BoardDoc, Element, ElementKind};
+use easel_core::{Anchor, Author, Binding, BoardDoc, CommentsDoc, Element, ElementKind};
 
 fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/yjs")
@@ -92,4 +92,44 @@ fn a_stock_yjs_client_reads_and_writes_a_board() {
         "👋>> hi",
         "UTF-16 positions agree"
     );
+}
+
+#[test]
+fn a_stock_yjs_client_reads_and_replies_to_comments() {
+    let mut d = CommentsDoc::new();
+    let me = Author::new("me", "Me");
+    let t = d
+        .add_thread(&me, &Anchor::element("r", 15.0, 40.0), "Is this 👋 right?")
+        .unwrap();
+    d.resolve("me", &t.id).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("comments.bin");
+    std::fs::write(&state, d.encode_state()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&node(&["comments-read", state.to_str().unwrap()])).unwrap();
+    let th = &json["threads"][&t.id];
+    assert_eq!(
+        th["anchor"],
+        serde_json::json!({"element": "r", "x": 15, "y": 40})
+    );
+    assert_eq!(th["createdBy"], "me");
+    assert_eq!(th["resolved"], true);
+    assert_eq!(th["resolvedBy"], "me");
+    assert_eq!(th["messages"][0]["text"], "Is this 👋 right?");
+    assert_eq!(th["messages"][0]["authorName"], "Me");
+
+    let update = dir.path().join("reply.bin");
+    node(&[
+        "comments-reply",
+        state.to_str().unwrap(),
+        &t.id,
+        update.to_str().unwrap(),
+    ]);
+    d.apply_remote(&std::fs::read(&update).unwrap()).unwrap();
+    let th = d.thread(&t.id).unwrap();
+    assert_eq!(th.messages.len(), 2);
+    assert_eq!(th.messages[1].id, "from-yjs");
+    assert_eq!(th.messages[1].author_name, "Yjs");
+    assert_eq!(th.messages[1].text, "replied by Yjs");
 }

@@ -17,9 +17,14 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// The `easel` command for the installation in `dir`.
+/// The `easel` command for the installation in `dir`. `EASEL_TEST_BIN` overrides the binary
+/// cargo built, for worktrees that share one target directory (where another checkout's build
+/// can replace `target/debug/easel` while a suite runs): copy the binary aside and point at it.
 pub fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_easel"));
+    let bin = std::env::var_os("EASEL_TEST_BIN")
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_easel").into());
+    let mut c = Command::new(bin);
     c.args(args)
         .env("EASEL_DATA_DIR", dir)
         .env("HOME", dir)

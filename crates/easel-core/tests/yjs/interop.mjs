@@ -2,10 +2,12 @@
 //   node interop.mjs read FILE        prints the document's elements and meta as JSON
 //   node interop.mjs write FILE OUT   applies FILE, adds an element the way a Yjs app would
 //                                     (a Y.Map with a Y.Text), edits one, writes the update to OUT
+//   node interop.mjs comments-read FILE            prints a comments document's threads as JSON
+//   node interop.mjs comments-reply FILE THREAD OUT  replies to THREAD, writes the update to OUT
 import * as Y from 'yjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [mode, file, out] = process.argv.slice(2);
+const [mode, file, out, out2] = process.argv.slice(2);
 const doc = new Y.Doc();
 Y.applyUpdate(doc, readFileSync(file));
 const elements = doc.getMap('elements');
@@ -29,7 +31,22 @@ if (mode === 'read') {
     text.insert(2, ">>");
   });
   writeFileSync(out, Y.encodeStateAsUpdate(doc, before));
+} else if (mode === 'comments-read') {
+  console.log(JSON.stringify({ threads: doc.getMap('threads').toJSON() }));
+} else if (mode === 'comments-reply') {
+  // `out` is the thread id here, `out2` the output file.
+  const before = Y.encodeStateVector(doc);
+  doc.transact(() => {
+    const m = new Y.Map();
+    m.set('id', 'from-yjs');
+    m.set('author', 'yjs-user');
+    m.set('authorName', 'Yjs');
+    m.set('text', 'replied by Yjs');
+    m.set('createdAt', 1700000000000);
+    doc.getMap('threads').get(out).get('messages').push([m]);
+  });
+  writeFileSync(out2, Y.encodeStateAsUpdate(doc, before));
 } else {
-  console.error('usage: interop.mjs read FILE | write FILE OUT');
+  console.error('usage: interop.mjs read FILE | write FILE OUT | comments-read FILE | comments-reply FILE THREAD OUT');
   process.exit(2);
 }
