@@ -188,8 +188,67 @@ Examples:
     Revoke {
         /// Board id or unique prefix (at least 4 characters).
         board: String,
-        /// A user id (or unique prefix), or `public`.
+        /// A share link id from `easel links` (or a unique prefix), a user id (or unique
+        /// prefix), or `public`.
         subject: String,
+    },
+
+    /// Issue a share link for a board you own: a capability signed with your key.
+    #[command(after_help = "\
+Examples:
+  easel share 3f2a --level view --relay ws://relay.example:8787
+  easel share 3f2a --level edit --expires 7d
+  easel share 3f2a --level comment --for <PUBLIC_KEY> --name 'Grace'
+
+The link looks like easel://board/<id>?relay=...&owner=...#cap=<token>. Anyone holding it gets
+the level it grants (or only the holder of --for's key), until it expires or you revoke it
+(`easel links`, `easel revoke BOARD LINK_ID`). A board made before this installation had an
+identity gets a new id bound to your key the first time it is shared; its old id keeps working
+here.")]
+    Share {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+        /// view, comment or edit.
+        #[arg(long)]
+        level: String,
+        /// The relay (or host) collaborators sync through, ws://HOST:PORT.
+        #[arg(long, value_name = "URL")]
+        relay: Option<String>,
+        /// The link stops working after this long (e.g. 12h, 7d, 30d).
+        #[arg(long, value_parser = parse_expiry)]
+        expires: Option<Duration>,
+        /// Only the holder of this public key (see `easel identity`) may use the link.
+        #[arg(long = "for", value_name = "PUBLIC_KEY")]
+        for_key: Option<String>,
+        /// A name for that person, recorded with their key.
+        #[arg(long, requires = "for_key")]
+        name: Option<String>,
+    },
+
+    /// List the links issued on a board you own: id, level, who, expiry, status.
+    #[command(after_help = "Examples:\n  easel links 3f2a\n  easel --json links 3f2a")]
+    Links {
+        /// Board id or unique prefix (at least 4 characters).
+        board: String,
+    },
+
+    /// Join a board through a share link: check it, record it, and fetch the board.
+    #[command(after_help = "\
+Examples:
+  easel join 'easel://board/0f6c...?relay=ws%3A%2F%2Frelay.example%3A8787&owner=...#cap=...'
+  easel join --no-sync 'easel://board/...'
+
+The link is checked before anything is fetched: its signature against the owner key it names
+(from which the board id derives), its expiry, and, for a personal link, that it is yours.")]
+    Join {
+        /// The share link (quote it: it contains & and #).
+        link: String,
+        /// Only record the link; do not sync now.
+        #[arg(long)]
+        no_sync: bool,
+        /// Give up syncing after this long.
+        #[arg(long, default_value = "30s", value_parser = parse_duration)]
+        timeout: Duration,
     },
 
     /// Sync a board once with a relay or a LAN host, and exit when both sides are equal.
@@ -257,12 +316,17 @@ sharing lands: anyone who can reach the port can read and edit them. Stop with C
 SIGTERM.")]
     Serve {
         /// Address to listen on; 127.0.0.1 keeps it to this machine, 0.0.0.0 exposes it on the
-        /// LAN (unauthenticated until sharing lands).
+        /// LAN.
         #[arg(long, default_value = "127.0.0.1:8788")]
         listen: SocketAddr,
         /// Boards to serve (repeatable; default: every board you own).
         #[arg(long = "board", value_name = "ID")]
         boards: Vec<String>,
+        /// Serve open rooms: anyone who reaches the port may read and write, no link needed.
+        /// Without it, peers need a link you issued (`easel share BOARD --relay <this URL>`),
+        /// checked exactly as a relay with --auth capabilities does.
+        #[arg(long)]
+        open: bool,
     },
 
     /// List Easel hosts announced on the LAN over mDNS (`easel serve --listen 0.0.0.0:...`).
@@ -508,6 +572,21 @@ pub enum UsersCmd {
 }
 
 /// A duration such as `30s`, `500ms`, `2m` or `1.5s`; a bare number is seconds.
+/// An expiry: like [`parse_duration`] plus days (`7d`), up to ten years.
+pub fn parse_expiry(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if let Some(days) = t.strip_suffix('d') {
+        let n: u64 = days
+            .parse()
+            .map_err(|_| format!("{s:?} is not an expiry (e.g. 12h, 7d)"))?;
+        if n == 0 || n > 3650 {
+            return Err(format!("{s:?} is out of range (1 to 3650 days)"));
+        }
+        return Ok(Duration::from_secs(n * 86_400));
+    }
+    parse_duration(t).map_err(|_| format!("{s:?} is not an expiry (e.g. 12h, 7d)"))
+}
+
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
     let (num, unit) = match t.find(|c: char| !(c.is_ascii_digit() || c == '.')) {

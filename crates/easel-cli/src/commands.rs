@@ -92,6 +92,23 @@ impl Ctx {
                 level,
             } => self.grant(&board, &subject, &level).await,
             Command::Revoke { board, subject } => self.revoke(&board, &subject).await,
+            Command::Share {
+                board,
+                level,
+                relay,
+                expires,
+                for_key,
+                name,
+            } => {
+                self.share(&board, &level, relay, expires, for_key, name)
+                    .await
+            }
+            Command::Links { board } => self.links(&board).await,
+            Command::Join {
+                link,
+                no_sync,
+                timeout,
+            } => self.join(&link, no_sync, timeout).await,
             Command::Permissions { board } => self.permissions(&board).await,
             Command::Sync {
                 board,
@@ -102,7 +119,11 @@ impl Ctx {
                 self.connect(&board, url.as_deref(), &kind).await
             }
             Command::Disconnect { board, url } => self.disconnect(&board, &url).await,
-            Command::Serve { listen, boards } => self.serve(listen, &boards, self.json).await,
+            Command::Serve {
+                listen,
+                boards,
+                open,
+            } => self.serve(listen, &boards, open, self.json).await,
             Command::Hosts { wait } => self.hosts(wait).await,
         }
     }
@@ -111,7 +132,8 @@ impl Ctx {
     pub(crate) async fn board_id(&self, arg: &str, include_deleted: bool) -> Result<Uuid> {
         let s = arg.trim().to_ascii_lowercase();
         if let Ok(id) = Uuid::try_parse(&s) {
-            return Ok(id);
+            // A board re-keyed when first shared still answers to its old id.
+            return Ok(self.easel.store().resolve_board_id(id).await?);
         }
         check_prefix("board", arg, &s)?;
         let boards = self.easel.list_boards(self.actor, include_deleted).await?;
@@ -567,6 +589,9 @@ impl Ctx {
 
     async fn revoke(&self, board: &str, subject: &str) -> Result<Output> {
         let id = self.board_id(board, false).await?;
+        if let Some(link) = self.link_id(id, subject).await? {
+            return self.revoke_link(id, link).await;
+        }
         let who = self.subject(subject).await?;
         let had = self.easel.revoke(self.actor, id, who).await?;
         let whom = who.map_or("public".to_string(), |u| u.to_string());
@@ -610,7 +635,7 @@ impl Ctx {
         Ok(out(text, serde_json::to_value(&perms)?))
     }
 
-    async fn user_names(&self) -> Result<BTreeMap<Uuid, String>> {
+    pub(crate) async fn user_names(&self) -> Result<BTreeMap<Uuid, String>> {
         Ok(self
             .easel
             .store()

@@ -7,6 +7,7 @@ mod commands;
 mod comments;
 mod mdns;
 mod net;
+mod share;
 use easel_formats as formats;
 mod table;
 

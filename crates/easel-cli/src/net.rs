@@ -9,7 +9,10 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use easel_core::sync::{self, SyncOptions, SyncReport};
 use easel_core::{Access, BoardSession, CommentsSession, Store};
-use easel_relay::{Config, OpenAuthorizer, Server};
+use easel_relay::{
+    AuditSink, AuthEvent, Authorizer, CapabilityAuthorizer, Config, OpenAuthorizer, RelayStore,
+    Server,
+};
 use serde_json::json;
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -129,7 +132,7 @@ impl Ctx {
 
     /// One-shot syncs of the board and then its comments with each URL in turn; the first
     /// failure ends it.
-    async fn sync_with(
+    pub(crate) async fn sync_with(
         &self,
         id: Uuid,
         urls: &[String],
@@ -140,9 +143,11 @@ impl Ctx {
         let comments = self.easel.open_comments(self.actor, id).await?;
         let comments = Arc::new(Mutex::new(comments));
         let mut reports = Vec::new();
+        let auth = self.easel.sync_auth(self.actor, id).await?;
         for url in urls {
             let mut opts = SyncOptions::new(url.clone());
             opts.connect_timeout = timeout;
+            opts.auth = auth.clone();
             let r = sync::sync_once(session.clone(), &opts, timeout)
                 .await
                 .map_err(|err| anyhow!("cannot sync {id} with {url}: {err}"))?;
@@ -201,10 +206,11 @@ impl Ctx {
         &self,
         listen: SocketAddr,
         boards: &[String],
+        open: bool,
         json: bool,
     ) -> Result<Output> {
         let e = &self.easel;
-        let ids: Vec<Uuid> = if boards.is_empty() {
+        let mut ids: Vec<Uuid> = if boards.is_empty() {
             e.list_boards(self.actor, false)
                 .await?
                 .into_iter()
@@ -221,6 +227,22 @@ impl Ctx {
             }
             ids
         };
+        if !open {
+            // Peers' links are checked against our key: every served board needs an id bound
+            // to it (a board made before this installation had an identity is re-keyed).
+            self.identity().await?;
+            for id in ids.iter_mut() {
+                let (record, _, old) = e.bind_board(self.actor, *id).await?;
+                if let Some(old) = old {
+                    eprintln!(
+                        "easel: board {old} now has the id {} (bound to your key); the old id \
+                         still works here",
+                        record.id
+                    );
+                }
+                *id = record.id;
+            }
+        }
         let mut sessions: Vec<Arc<Mutex<BoardSession>>> = Vec::new();
         let mut comments: Vec<Arc<Mutex<CommentsSession>>> = Vec::new();
         for id in &ids {
@@ -233,7 +255,28 @@ impl Ctx {
         let dir = Store::data_dir()?.join("host");
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
-        let server = Server::bind(Config::new(listen, dir), Arc::new(OpenAuthorizer))
+        let config = Config::new(listen, dir);
+        let relay_store = RelayStore::open(&config.db_path(), config.durability)
+            .await
+            .context("cannot open the host's room store")?;
+        let authorizer: Arc<dyn Authorizer> = if open {
+            Arc::new(OpenAuthorizer)
+        } else {
+            // Joins, refusals and refused writes go to the board's audit log.
+            let store = e.store().clone();
+            let sink: AuditSink = Arc::new(move |event| {
+                if let Some((board, action, detail)) = host_audit(&event) {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        if let Err(err) = store.audit(board, None, action, &detail).await {
+                            eprintln!("easel: cannot write the audit log: {err}");
+                        }
+                    });
+                }
+            });
+            CapabilityAuthorizer::load_with_audit(relay_store.clone(), sink).await?
+        };
+        let server = Server::bind_with_store(config, relay_store, authorizer)
             .await
             .with_context(|| format!("cannot serve on {listen}"))?;
         let addr = server.local_addr();
@@ -253,10 +296,16 @@ impl Ctx {
         let mut opts = SyncOptions::new(local_url.clone());
         opts.min_backoff = Duration::from_millis(100);
         opts.max_backoff = Duration::from_secs(2);
-        for s in &sessions {
+        for (s, id) in sessions.iter().zip(&ids) {
+            if !open {
+                opts.auth = e.sync_auth(self.actor, *id).await?;
+            }
             handles.push(sync::start(s.clone(), opts.clone()));
         }
-        for c in &comments {
+        for (c, id) in comments.iter().zip(&ids) {
+            if !open {
+                opts.auth = e.sync_auth(self.actor, *id).await?;
+            }
             handles.push(sync::start(c.clone(), opts.clone()));
         }
 
@@ -412,5 +461,44 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+/// What a hosting peer writes to a board's audit log for an authorization event.
+fn host_audit(event: &AuthEvent) -> Option<(Uuid, &'static str, serde_json::Value)> {
+    match event {
+        AuthEvent::Admitted { room, admission } if !admission.owner => Some((
+            admission.board?,
+            "peer.join",
+            json!({ "room": room, "link_id": admission.link, "grant": format!("{:?}", admission.grant) }),
+        )),
+        AuthEvent::Admitted { .. } | AuthEvent::Registered { .. } => None,
+        AuthEvent::Denied {
+            room,
+            board,
+            reason,
+        } => Some((
+            (*board)?,
+            "peer.denied",
+            json!({ "room": room, "reason": reason }),
+        )),
+        AuthEvent::WriteRefused {
+            room,
+            admission,
+            reason,
+        } => Some((
+            admission.board?,
+            "peer.write_refused",
+            json!({ "room": room, "link_id": admission.link, "reason": reason }),
+        )),
+        AuthEvent::Revoked {
+            board,
+            link,
+            closed,
+        } => Some((
+            *board,
+            "link.revoke.applied",
+            json!({ "link_id": link, "closed_connections": closed }),
+        )),
     }
 }

@@ -24,6 +24,7 @@ pub mod identity;
 pub mod model;
 pub mod perm;
 pub mod service;
+pub mod share;
 pub mod store;
 pub mod sync;
 pub mod zorder;

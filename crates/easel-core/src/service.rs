@@ -253,7 +253,12 @@ impl Easel {
 
     /// Checks `actor` may do `op` on `board`; a denial is audited. Deleted boards are only
     /// reachable for undelete.
-    async fn authorize(&self, actor: Uuid, board: Uuid, op: Op) -> Result<(BoardRecord, Access)> {
+    pub(crate) async fn authorize(
+        &self,
+        actor: Uuid,
+        board: Uuid,
+        op: Op,
+    ) -> Result<(BoardRecord, Access)> {
         let record = self.store.board(board).await?;
         if record.deleted_at.is_some() && op != Op::Undelete {
             return Err(Error::not_found("board", board.to_string()));
@@ -279,16 +284,17 @@ impl Easel {
         let mut doc = BoardDoc::new();
         doc.set_meta(&BoardMeta::new(title))?;
         let detail = serde_json::json!({ "title": title });
-        self.store
-            .create_board(
-                Uuid::new_v4(),
-                actor,
-                title,
-                &doc.encode_state(),
-                "create",
-                &detail,
-            )
-            .await
+        // Bound to the owner's key from the start when this installation has an identity.
+        let bound = self.bound_board_id().await;
+        let id = bound.map(|(id, _)| id).unwrap_or_else(Uuid::new_v4);
+        let record = self
+            .store
+            .create_board(id, actor, title, &doc.encode_state(), "create", &detail)
+            .await?;
+        if let Some((_, salt)) = bound {
+            self.store.set_board_salt(id, &salt).await?;
+        }
+        Ok(record)
     }
 
     /// Creates an empty local replica of a board that lives elsewhere (joined through a relay

@@ -106,6 +106,37 @@ pub struct BoardRecord {
     pub deleted_at: Option<String>,
 }
 
+/// A link the local user issued on a board they own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareLinkRecord {
+    pub link_id: Uuid,
+    pub board_id: Uuid,
+    pub level: Level,
+    /// `None`: anyone with the link.
+    pub subject_id: Option<Uuid>,
+    pub relay: Option<String>,
+    #[serde(skip)]
+    pub token: String,
+    pub issued_at: i64,
+    pub expires_at: Option<i64>,
+    pub issued_by: Uuid,
+    pub revoked_at: Option<i64>,
+}
+
+/// A capability the local user joined someone else's board with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldCapability {
+    pub board_id: Uuid,
+    #[serde(skip)]
+    pub token: String,
+    pub link_id: Uuid,
+    pub level: Level,
+    /// The owner's public key (base64url).
+    pub owner_key: String,
+    pub relay: Option<String>,
+    pub expires_at: Option<i64>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Permission {
     pub board_id: Uuid,
@@ -554,6 +585,7 @@ impl Store {
                       WHERE p.board_id = b.id AND p.user_id IS NULL) AS public_level
                FROM boards b
               WHERE (b.deleted_at IS NULL OR ?2)
+                AND b.alias_of IS NULL
                 AND (b.owner_id = ?1
                      OR EXISTS (SELECT 1 FROM board_permissions p
                                  WHERE p.board_id = b.id
@@ -877,7 +909,8 @@ impl Store {
         let limit = q.limit.unwrap_or(100).clamp(1, 10_000);
         let rows = sqlx::query(
             "SELECT * FROM audit_logs
-              WHERE (?1 IS NULL OR board_id = ?1)
+              WHERE (?1 IS NULL OR board_id = ?1
+                     OR board_id IN (SELECT id FROM boards WHERE alias_of = ?1))
                 AND (?2 IS NULL OR actor_id = ?2)
                 AND (?3 IS NULL OR action = ?3)
                 AND (?4 IS NULL OR created_at >= ?4)
@@ -1213,6 +1246,272 @@ impl Store {
             .await?
             .rows_affected())
     }
+
+    // ---- sharing -------------------------------------------------------------------------
+
+    /// The salt that derives `board`'s id from its owner's key, if the id is bound.
+    pub async fn board_salt(&self, board: Uuid) -> Result<Option<[u8; 16]>> {
+        let salt: Option<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT id_salt FROM boards WHERE id = ?")
+                .bind(board.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(salt) = salt else {
+            return Err(Error::not_found("board", board.to_string()));
+        };
+        salt.map(|s| {
+            <[u8; 16]>::try_from(s)
+                .map_err(|_| Error::Corrupt(format!("board {board}: id_salt is not 16 bytes")))
+        })
+        .transpose()
+    }
+
+    /// Records the salt of a board whose id was derived from its owner's key at creation.
+    pub async fn set_board_salt(&self, board: Uuid, salt: &[u8; 16]) -> Result<()> {
+        sqlx::query("UPDATE boards SET id_salt = ? WHERE id = ? AND id_salt IS NULL")
+            .bind(salt.as_slice())
+            .bind(board.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The board an id stands for: the id itself, or, for a board re-keyed when first shared,
+    /// the id it was given then.
+    pub async fn resolve_board_id(&self, id: Uuid) -> Result<Uuid> {
+        let alias: Option<Option<String>> =
+            sqlx::query_scalar("SELECT alias_of FROM boards WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        match alias.flatten() {
+            Some(to) => parse_uuid(to),
+            None => Ok(id),
+        }
+    }
+
+    /// Gives a board a new id bound to its owner's key, in one transaction: a new board row,
+    /// every row that refers to the board moved to it (found through the schema's foreign keys,
+    /// so tables added later move too), and the old row kept as a hidden alias. Its document
+    /// history and audit trail stay intact.
+    pub async fn rekey_board(
+        &self,
+        old: Uuid,
+        new: Uuid,
+        salt: &[u8; 16],
+        actor: Uuid,
+    ) -> Result<BoardRecord> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "INSERT INTO boards (id, owner_id, title, created_at, updated_at, deleted_at, id_salt)
+             SELECT ?1, owner_id, title, created_at, updated_at, deleted_at, ?2
+               FROM boards WHERE id = ?3 AND alias_of IS NULL",
+        )
+        .bind(new.to_string())
+        .bind(salt.as_slice())
+        .bind(old.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(Error::not_found("board", old.to_string()));
+        }
+        let refs: Vec<(String, String)> = sqlx::query_as(
+            "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+              WHERE m.type = 'table' AND f.\"table\" = 'boards' AND m.name <> 'boards'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (table, column) in refs {
+            let ident = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ident(&table) || !ident(&column) {
+                return Err(Error::Corrupt(format!(
+                    "schema: unexpected table or column name {table}.{column}"
+                )));
+            }
+            // Identifiers come from the schema itself and were checked above.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET {column} = ?1 WHERE {column} = ?2"
+            )))
+                .bind(new.to_string())
+                .bind(old.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE boards SET alias_of = ?1,
+                    deleted_at = COALESCE(deleted_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+              WHERE id = ?2",
+        )
+        .bind(new.to_string())
+        .bind(old.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({ "old_id": old.to_string(), "new_id": new.to_string() });
+        insert_audit(&mut tx, new, Some(actor), "board.rekey", &detail).await?;
+        insert_audit(&mut tx, old, Some(actor), "board.rekey", &detail).await?;
+        let row = sqlx::query("SELECT * FROM boards WHERE id = ?")
+            .bind(new.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        board_from_row(&row)
+    }
+
+    /// Records a link the owner issued, mirrors it in `board_permissions` (a row per subject,
+    /// the NULL row for anyone with the link, at the highest level their live links give), and
+    /// audits it, in one transaction.
+    pub async fn insert_share_link(&self, link: &ShareLinkRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO share_links (link_id, board_id, level, subject_id, relay, token,
+                                      issued_at, expires_at, issued_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(link.link_id.to_string())
+        .bind(link.board_id.to_string())
+        .bind(link.level.as_str())
+        .bind(link.subject_id.map(|u| u.to_string()))
+        .bind(link.relay.as_deref())
+        .bind(&link.token)
+        .bind(link.issued_at)
+        .bind(link.expires_at)
+        .bind(link.issued_by.to_string())
+        .execute(&mut *tx)
+        .await?;
+        mirror_links(&mut tx, link.board_id, link.subject_id, link.issued_by).await?;
+        let detail = serde_json::json!({
+            "link_id": link.link_id.to_string(),
+            "level": link.level,
+            "subject": link.subject_id.map(|u| u.to_string()),
+            "expires_at": link.expires_at,
+            "relay": link.relay,
+        });
+        insert_audit(&mut tx, link.board_id, Some(link.issued_by), "link.create", &detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The links issued on a board, newest first.
+    pub async fn share_links(&self, board: Uuid) -> Result<Vec<ShareLinkRecord>> {
+        let rows = sqlx::query(
+            "SELECT * FROM share_links WHERE board_id = ? ORDER BY issued_at DESC, link_id",
+        )
+        .bind(board.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(share_link_from_row).collect()
+    }
+
+    /// Marks a link revoked with its signed revocation, updates the mirror, audits.
+    pub async fn revoke_share_link(
+        &self,
+        board: Uuid,
+        link: Uuid,
+        revoked_at: i64,
+        revocation: &[u8],
+        actor: Uuid,
+    ) -> Result<ShareLinkRecord> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT * FROM share_links WHERE board_id = ? AND link_id = ?")
+            .bind(board.to_string())
+            .bind(link.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| Error::not_found("link", link.to_string()))?;
+        let mut rec = share_link_from_row(&row)?;
+        if rec.revoked_at.is_some() {
+            return Ok(rec);
+        }
+        sqlx::query("UPDATE share_links SET revoked_at = ?, revocation = ? WHERE link_id = ?")
+            .bind(revoked_at)
+            .bind(revocation)
+            .bind(link.to_string())
+            .execute(&mut *tx)
+            .await?;
+        mirror_links(&mut tx, board, rec.subject_id, actor).await?;
+        let detail = serde_json::json!({ "link_id": link.to_string(), "level": rec.level });
+        insert_audit(&mut tx, board, Some(actor), "link.revoke", &detail).await?;
+        tx.commit().await?;
+        rec.revoked_at = Some(revoked_at);
+        Ok(rec)
+    }
+
+    /// The signed revocations of a board's links, to deliver to every server it syncs with.
+    pub async fn revocations(&self, board: Uuid) -> Result<Vec<Vec<u8>>> {
+        Ok(sqlx::query_scalar(
+            "SELECT revocation FROM share_links WHERE board_id = ? AND revocation IS NOT NULL",
+        )
+        .bind(board.to_string())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Records the capability the local user joined a board with, the level it gives them in
+    /// `board_permissions`, and a `join` audit entry, in one transaction.
+    pub async fn record_join(&self, held: &HeldCapability, local: Uuid, owner: Uuid) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO board_capabilities (board_id, token, link_id, level, owner_key, relay,
+                                             expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (board_id) DO UPDATE SET token = excluded.token,
+                 link_id = excluded.link_id, level = excluded.level,
+                 owner_key = excluded.owner_key, relay = excluded.relay,
+                 expires_at = excluded.expires_at,
+                 joined_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        )
+        .bind(held.board_id.to_string())
+        .bind(&held.token)
+        .bind(held.link_id.to_string())
+        .bind(held.level.as_str())
+        .bind(&held.owner_key)
+        .bind(held.relay.as_deref())
+        .bind(held.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO board_permissions (board_id, user_id, level, granted_by)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (board_id, user_id) DO UPDATE SET level = excluded.level,
+                 granted_by = excluded.granted_by",
+        )
+        .bind(held.board_id.to_string())
+        .bind(local.to_string())
+        .bind(held.level.as_str())
+        .bind(owner.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({
+            "link_id": held.link_id.to_string(),
+            "level": held.level,
+            "owner_key": held.owner_key,
+            "relay": held.relay,
+        });
+        insert_audit(&mut tx, held.board_id, Some(local), "join", &detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The capability the local user holds on a board someone else owns, if any.
+    pub async fn held_capability(&self, board: Uuid) -> Result<Option<HeldCapability>> {
+        let row = sqlx::query("SELECT * FROM board_capabilities WHERE board_id = ?")
+            .bind(board.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(HeldCapability {
+                board_id: parse_uuid(r.try_get("board_id")?)?,
+                token: r.try_get("token")?,
+                link_id: parse_uuid(r.try_get("link_id")?)?,
+                level: Level::from_str(&r.try_get::<String, _>("level")?)?,
+                owner_key: r.try_get("owner_key")?,
+                relay: r.try_get("relay")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
 }
 
 /// The options every Easel SQLite file is opened with (the app's store and the relay's): WAL set
@@ -1488,6 +1787,82 @@ fn user_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<User> {
         is_local: r.try_get::<i64, _>("is_local")? == 1,
         created_at: r.try_get("created_at")?,
     })
+}
+
+fn share_link_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ShareLinkRecord> {
+    Ok(ShareLinkRecord {
+        link_id: parse_uuid(r.try_get("link_id")?)?,
+        board_id: parse_uuid(r.try_get("board_id")?)?,
+        level: Level::from_str(&r.try_get::<String, _>("level")?)?,
+        subject_id: r
+            .try_get::<Option<String>, _>("subject_id")?
+            .map(parse_uuid)
+            .transpose()?,
+        relay: r.try_get("relay")?,
+        token: r.try_get("token")?,
+        issued_at: r.try_get("issued_at")?,
+        expires_at: r.try_get("expires_at")?,
+        issued_by: parse_uuid(r.try_get("issued_by")?)?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+/// Sets the `board_permissions` row of `subject` (NULL: anyone with the link) to the highest
+/// level of their unrevoked links, or removes it when none is left.
+async fn mirror_links(
+    tx: &mut SqliteConnection,
+    board: Uuid,
+    subject: Option<Uuid>,
+    by: Uuid,
+) -> Result<()> {
+    let levels: Vec<String> = sqlx::query_scalar(
+        "SELECT level FROM share_links
+          WHERE board_id = ? AND subject_id IS ? AND revoked_at IS NULL",
+    )
+    .bind(board.to_string())
+    .bind(subject.map(|u| u.to_string()))
+    .fetch_all(&mut *tx)
+    .await?;
+    let best = levels
+        .iter()
+        .map(|l| Level::from_str(l))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .max();
+    match best {
+        Some(level) => {
+            let updated = sqlx::query(
+                "UPDATE board_permissions SET level = ?, granted_by = ?
+                  WHERE board_id = ? AND user_id IS ?",
+            )
+            .bind(level.as_str())
+            .bind(by.to_string())
+            .bind(board.to_string())
+            .bind(subject.map(|u| u.to_string()))
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 0 {
+                sqlx::query(
+                    "INSERT INTO board_permissions (board_id, user_id, level, granted_by)
+                     VALUES (?, ?, ?, ?)",
+                )
+                .bind(board.to_string())
+                .bind(subject.map(|u| u.to_string()))
+                .bind(level.as_str())
+                .bind(by.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        None => {
+            sqlx::query("DELETE FROM board_permissions WHERE board_id = ? AND user_id IS ?")
+                .bind(board.to_string())
+                .bind(subject.map(|u| u.to_string()))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 fn board_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<BoardRecord> {

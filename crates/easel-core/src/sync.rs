@@ -136,8 +136,10 @@ pub enum SyncStatus {
 pub struct SyncOptions {
     /// The server's base URL, `ws://host:port`; the board's room is appended as the path.
     pub url: String,
-    /// Query parameters sent with the connection (a capability, later).
+    /// Extra query parameters sent with the connection.
     pub params: Vec<(String, String)>,
+    /// How the connection authenticates; its parameters are made fresh for each connect.
+    pub auth: SyncAuth,
     pub min_backoff: Duration,
     pub max_backoff: Duration,
     pub connect_timeout: Duration,
@@ -151,6 +153,7 @@ impl SyncOptions {
         SyncOptions {
             url: url.into(),
             params: Vec::new(),
+            auth: SyncAuth::None,
             min_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
@@ -206,7 +209,82 @@ pub(crate) fn percent_encode(s: &str) -> String {
 
 enum Command {
     SetAwareness(Option<String>),
+    /// An Easel control message (a signed revocation) to send now.
+    Control(Vec<u8>),
     Stop,
+}
+
+/// How a sync connection authenticates (see `easel_relay::capauth` for the server side).
+#[derive(Clone, Default)]
+pub enum SyncAuth {
+    /// Nothing: a board never shared, on a server with open rooms.
+    #[default]
+    None,
+    /// The board's owner: a fresh key proof and the salt that registers the board; the
+    /// signed revocations of its links are delivered on every connect.
+    Owner {
+        key: ed25519_dalek::SigningKey,
+        salt: [u8; 16],
+        revocations: Vec<Vec<u8>>,
+    },
+    /// A collaborator's capability, with a key proof when it was issued to their key.
+    Capability {
+        token: String,
+        key: Option<ed25519_dalek::SigningKey>,
+    },
+}
+
+impl std::fmt::Debug for SyncAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key, never the token.
+        match self {
+            SyncAuth::None => f.write_str("SyncAuth::None"),
+            SyncAuth::Owner { revocations, .. } => f
+                .debug_struct("SyncAuth::Owner")
+                .field("revocations", &revocations.len())
+                .finish_non_exhaustive(),
+            SyncAuth::Capability { key, .. } => f
+                .debug_struct("SyncAuth::Capability")
+                .field("proves_key", &key.is_some())
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+impl SyncAuth {
+    /// The query parameters for a connection to a room of `board`, proofs dated `now`.
+    pub fn params(&self, board: uuid::Uuid, now: i64) -> Vec<(String, String)> {
+        use base64::Engine;
+        match self {
+            SyncAuth::None => Vec::new(),
+            SyncAuth::Owner { key, salt, .. } => {
+                let mut p = crate::capability::KeyProof::new(key, board, now).to_params();
+                p.push((
+                    "salt".into(),
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(salt),
+                ));
+                p
+            }
+            SyncAuth::Capability { token, key } => {
+                let mut p = vec![("cap".to_string(), token.clone())];
+                if let Some(k) = key {
+                    p.extend(crate::capability::KeyProof::new(k, board, now).to_params());
+                }
+                p
+            }
+        }
+    }
+
+    /// Control messages to send right after connecting (the owner's revocations).
+    pub fn on_connect(&self) -> Vec<Vec<u8>> {
+        match self {
+            SyncAuth::Owner { revocations, .. } => revocations
+                .iter()
+                .map(|r| easel_proto::message::encode_revocation(r))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A running sync of one document; dropping it stops the sync.
@@ -234,6 +312,13 @@ impl SyncHandle {
 
     pub fn watch_peers(&self) -> watch::Receiver<Vec<(u64, String)>> {
         self.peers.clone()
+    }
+
+    /// Sends a signed revocation to the server now (it is also sent on every reconnect).
+    pub fn send_revocation(&self, signed: &[u8]) {
+        let _ = self
+            .commands
+            .send(Command::Control(easel_proto::message::encode_revocation(signed)));
     }
 
     /// Publishes our awareness state (JSON), or withdraws it with `None`.
@@ -402,6 +487,8 @@ async fn run<D: SyncDoc>(
                         return;
                     }
                     Some(Command::SetAwareness(s)) => awareness_state = s,
+                    // Delivered on reconnect anyway (the owner's auth carries every revocation).
+                    Some(Command::Control(_)) => {}
                 },
             }
         }
@@ -437,7 +524,11 @@ async fn connection<D: SyncDoc>(
         let changes = s.subscribe();
         (s.room(), changes, s.state_vector(), s.client_id())
     };
-    let url = match room_url(&opts.url, &room, &opts.params) {
+    let mut params = opts.params.clone();
+    if let Some(board) = room.get(..36).and_then(|b| uuid::Uuid::parse_str(b).ok()) {
+        params.extend(opts.auth.params(board, crate::share::unix_now()));
+    }
+    let url = match room_url(&opts.url, &room, &params) {
         Ok(u) => u,
         Err(e) => return Ended::Denied(e.to_string()),
     };
@@ -472,6 +563,9 @@ async fn connection<D: SyncDoc>(
     }
 
     send!(encode_sync_step1(&state_vector));
+    for m in opts.auth.on_connect() {
+        send!(m);
+    }
     if let Some(state) = awareness_state.as_deref()
         && let Ok(p) = awareness.set_local_state(Some(state), &opts.limits)
     {
@@ -567,6 +661,7 @@ async fn connection<D: SyncDoc>(
                     let _ = sink.send(Ws::Close(Some(close(CloseCode::Normal, "bye")))).await;
                     return Ended::Stopped;
                 }
+                Some(Command::Control(bytes)) => send!(bytes),
                 Some(Command::SetAwareness(state)) => {
                     *awareness_state = state;
                     if let Ok(p) = awareness.set_local_state(awareness_state.as_deref(), &opts.limits) {
