@@ -427,6 +427,11 @@ export class RenderLoop {
     this.scheduler.request(() => this.frame());
   }
 
+  /** Paints whatever is invalidated now instead of on the next frame (the scheduled frame then finds nothing to do). */
+  flushNow(): void {
+    this.frame();
+  }
+
   private frame(): void {
     this.scheduled = false;
     if (this.dirtyStatic) {
