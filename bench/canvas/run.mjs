@@ -29,7 +29,7 @@ const log = (...a) => console.error('[bench]', ...a);
 
 if (!env.BENCH_SKIP_BUILD) {
   log('vite build');
-  execFileSync(process.execPath, [join(here, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+  execFileSync(process.execPath, [join(here, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
     cwd: here,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -1,8 +1,8 @@
 // Easel's canvas engine wired the way ui/src/app.ts wires it (store -> spatial index -> render
 // loop on requestAnimationFrame), minus the editor's tools and the DOM chrome.
-import { compareDrawOrder, type Element } from '../../../ui/src/model/types';
-import { Renderer, RenderLoop } from '../../../ui/src/engine/renderer';
-import { SpatialIndex } from '../../../ui/src/engine/spatial';
+import type { Element } from '../../../ui/src/model/types';
+import { type BoardSource, Renderer, RenderLoop } from '../../../ui/src/engine/renderer';
+import { SpatialIndex, visibleInOrder } from '../../../ui/src/engine/spatial';
 import { Store } from '../../../ui/src/engine/store';
 import { Viewport } from '../../../ui/src/engine/viewport';
 import { boot, type Target } from './harness';
@@ -14,17 +14,18 @@ const spatial = new SpatialIndex();
 const viewport = new Viewport(canvas.width, canvas.height);
 const renderer = new Renderer();
 
-function visibleElements(): Element[] {
-  const out: Element[] = [];
-  for (const id of spatial.query(viewport.visibleWorld())) {
-    const el = store.get(id);
-    if (el) out.push(el);
-  }
-  return out.sort(compareDrawOrder);
-}
+const get = (id: string) => store.get(id);
+const visibleElements = () => visibleInOrder(spatial, get, viewport.visibleWorld());
+const board: BoardSource = {
+  get revision() {
+    return store.revision;
+  },
+  elements: () => store.sorted(),
+};
+const versionOf = (id: string) => store.version(id);
 
 const loop = new RenderLoop(
-  () => renderer.renderStatic(ctx, visibleElements(), viewport, { versionOf: (id) => store.version(id) }),
+  () => renderer.renderStatic(ctx, visibleElements, viewport, { versionOf, board }),
   () => {},
 );
 store.subscribeSync((diff) => {
@@ -53,4 +54,6 @@ const target: Target = {
   },
 };
 
+// For profiling by hand: window.easel.
+(window as unknown as { easel: unknown }).easel = { store, spatial, viewport, renderer, visibleElements, ctx, board, versionOf };
 void boot(target, performance.now());
