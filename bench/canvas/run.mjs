@@ -11,6 +11,7 @@ import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import { chromium } from 'playwright-core';
 import { generate, toEasel, toExcalidraw, VIEW_H, VIEW_W, WORLD_H, WORLD_W } from './gen.mjs';
 
@@ -23,6 +24,7 @@ const BUDGET = Number(env.BENCH_BUDGET_MS ?? 20000);
 const MIN_FRAMES = Number(env.BENCH_MIN_FRAMES ?? 3);
 const FRAMES = Number(env.BENCH_FRAMES ?? 100);
 const SCREENS = env.BENCH_SCREENS ?? join(here, 'screens');
+const loadAtStart = os.loadavg();
 const log = (...a) => console.error('[bench]', ...a);
 
 // --- Build and boards ---------------------------------------------------------------------------
@@ -125,6 +127,7 @@ async function measure(kind, n) {
   for (const mode of ['work', 'raf2']) {
     for (const [phase, frames] of Object.entries(PHASES)) {
       const t = await page.evaluate(([f, m, b, mf]) => window.bench.run(f, m, b, mf), [frames, mode, BUDGET, MIN_FRAMES]);
+      if (phase === 'pan' && mode === 'work') out.verifyPan = await page.evaluate(() => window.bench.verify());
       out.phases[`${phase}.${mode}`] = { p50: q(t, 0.5), p95: q(t, 0.95), max: Math.max(...t), frames: t.length };
       log(`${kind} ${n} ${phase}.${mode}: p50 ${q(t, 0.5).toFixed(1)} p95 ${q(t, 0.95).toFixed(1)} (${t.length} frames)`);
     }
@@ -160,6 +163,7 @@ const f = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 const lines = [];
 const p = (s = '') => lines.push(s);
 p(`Canvas benchmark  ${new Date().toISOString()}  ${version}  seed ${SEED}  ${VIEW_W}x${VIEW_H} DPR 1, software (--disable-gpu)`);
+p(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average at start ${loadAtStart.map((x) => x.toFixed(1)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 p(`world ${WORLD_W}x${WORLD_H}, fit zoom ${fitZoom.toFixed(4)}, ${FRAMES} frames per phase, budget ${BUDGET} ms per phase and mode (min ${MIN_FRAMES} frames)`);
 p('work = camera change -> renderer paints synchronously -> 1 px getImageData readback (no vsync wait).');
 p('       Easel: Viewport.set + RenderLoop.flushNow; Excalidraw: flushSync(() => updateScene({appState})).');
@@ -203,6 +207,7 @@ for (const r of results) {
   const capped = Object.entries(r.phases).filter(([, x]) => x.frames < FRAMES).map(([k, x]) => `${k} ${x.frames}/${FRAMES}`);
   if (capped.length) p(`${r.kind} ${r.n}: capped by the time budget (frames measured from the start of the phase): ${capped.join(', ')}`);
   p(`${r.kind} ${r.n}: fetch+parse ${f(r.fetchParse, 0)} ms, prepare ${f(r.prepare, 0)} ms, renderer ready at ${f(r.ready, 0)} ms${r.errors.length ? `, page errors: ${r.errors.slice(0, 3).join(' | ')}` : ''}`);
+  if (r.verifyPan) p(`${r.kind} ${r.n}: last pan frame vs a full repaint: ${JSON.stringify(r.verifyPan)}`);
   p(`${r.kind} ${r.n}: synchronous paint equals the frame-waited paint: ${r.syncPaintOk}`);
   if (r.screen) p(`${r.kind} ${r.n}: screenshot ${r.screen}`);
 }

@@ -5,7 +5,8 @@ import { seedDemo } from './demo';
 import { Editor } from './editor';
 import { MemoryCommands } from './engine/commands';
 import { localBox } from './engine/geometry';
-import { asCtx2D, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
+import { asCtx2D, type BoardSource, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
+import { visibleInOrder } from './engine/spatial';
 import { Store } from './engine/store';
 import type { Element } from './model/types';
 import { SHORTCUTS, TOOL_KEYS } from './tools/keymap';
@@ -57,13 +58,23 @@ const editor: Editor = new Editor({
   onChange: updateToolbar,
 });
 
+/** The whole board, for the zoomed-out bitmap and for repainting only what a pan uncovers. */
+const boardSource: BoardSource = {
+  get revision() {
+    return store.revision;
+  },
+  elements: () => store.sorted(),
+  query: (r) => visibleInOrder(editor.spatial, (id) => store.get(id), r),
+};
+
 loop = new RenderLoop(
   () =>
-    renderer.renderStatic(staticCtx, editor.visibleElements(), editor.viewport, {
+    renderer.renderStatic(staticCtx, () => editor.visibleElements(), editor.viewport, {
       dpr,
       theme: LIGHT_THEME, // dark mode inverts the board layer in CSS
       versionOf: (id) => store.version(id),
       hidden,
+      board: boardSource,
     }),
   () =>
     renderer.renderInteractive(interactiveCtx, editor.interactive, (id) => store.get(id), editor.viewport, {

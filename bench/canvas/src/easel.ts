@@ -21,6 +21,7 @@ const board: BoardSource = {
     return store.revision;
   },
   elements: () => store.sorted(),
+  query: (r) => visibleInOrder(spatial, get, r),
 };
 const versionOf = (id: string) => store.version(id);
 
@@ -51,6 +52,27 @@ const target: Target = {
   renderNow([x, y, z]) {
     viewport.set(x, y, z);
     loop.flushNow();
+  },
+  verify() {
+    // The frame as painted (possibly the last one shifted plus new strips) vs a full repaint.
+    const a = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    renderer.invalidateFrame();
+    loop.invalidate('static');
+    loop.flushNow();
+    const b = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    // Pixels differing at all, and by more than 64 in some channel (anti-aliasing of curves
+    // and glyphs is not exactly translation-invariant; missing content would differ by more).
+    let px = 0;
+    let px64 = 0;
+    let maxDelta = 0;
+    for (let i = 0; i < a.length; i += 4) {
+      let d = 0;
+      for (let k = 0; k < 4; k++) d = Math.max(d, Math.abs(a[i + k]! - b[i + k]!));
+      if (d) px++;
+      if (d > 64) px64++;
+      if (d > maxDelta) maxDelta = d;
+    }
+    return { pixels: a.length / 4, differing: px, differingOver64: px64, maxDelta };
   },
 };
 

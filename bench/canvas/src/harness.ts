@@ -15,6 +15,8 @@ export interface Target {
   setCamera(c: Camera): void;
   /** Changes the camera and paints synchronously, with no frame wait. */
   renderNow(c: Camera): void;
+  /** Compares the current frame with a full repaint of the same camera (Easel's scroll reuse). */
+  verify?(): unknown;
 }
 
 export interface LoadResult {
@@ -53,7 +55,7 @@ export async function boot(target: Target, ready: number): Promise<void> {
   const file = q.get('board');
   const cam = (q.get('camera') ?? '0,0,1').split(',').map(Number) as Camera;
   const w = window as unknown as { bench: unknown; benchLoad?: LoadResult; benchError?: string };
-  w.bench = { run, checkSync };
+  w.bench = { run, checkSync, verify: () => target.verify?.() ?? null };
   if (!file) return;
   try {
     const f0 = performance.now();

@@ -150,3 +150,87 @@ describe('overview bitmap', () => {
     expect(r2.overviewBuilds).toBe(1);
   });
 });
+
+describe('panning reuses the last frame', () => {
+  const canvas = { id: 'static' };
+  class CanvasCtx extends RecordingContext {
+    readonly canvas = canvas;
+  }
+  function setup() {
+    // A 10 x 6 grid of 50-unit squares, 100 apart.
+    const els = Array.from({ length: 60 }, (_, i) => box(`b${i}`, (i % 10) * 100, Math.floor(i / 10) * 100, 50));
+    const queries: { x: number; y: number; width: number; height: number }[] = [];
+    const board: BoardSource = {
+      revision: 1,
+      elements: () => els,
+      query(r) {
+        queries.push(r);
+        return els.filter((e) => e.x <= r.x + r.width && e.x + 50 >= r.x && e.y <= r.y + r.height && e.y + 50 >= r.y);
+      },
+    };
+    return { els, board, queries };
+  }
+
+  it('shifts the canvas by whole device pixels and paints only the strips that came into view', () => {
+    const { els, board, queries } = setup();
+    const r = new Renderer();
+    const vp = new Viewport(400, 300);
+    const opts = { board, dpr: 2 };
+    const first = new CanvasCtx();
+    expect(r.renderStatic(first, els, vp, opts).scrolled).toBeUndefined();
+    // A full frame asks the board for the view, widened by the culling margin.
+    expect(queries).toEqual([{ x: -32, y: -32, width: 464, height: 364 }]);
+    queries.length = 0;
+
+    // 10 CSS px right and 5 down = 20 and 10 device pixels.
+    vp.set(10, 5, 1);
+    const ctx = new CanvasCtx();
+    const stats = r.renderStatic(ctx, () => { throw new Error('the visible set is not needed'); }, vp, opts);
+    expect(stats.scrolled).toEqual([-20, -10]);
+    expect(ctx.of('drawImage')).toEqual([[{ id: 'static' }, -20, -10]]);
+    // Strips: the right column (20 device px = 10 units) and the bottom rows, clipped.
+    expect(ctx.of('rect')).toEqual([[780, 0, 20, 600], [0, 590, 780, 10]]);
+    expect(ctx.count('clip')).toBe(2);
+    // Each strip's world rect, widened by the culling margin (32 px = 32 units at zoom 1).
+    expect(queries).toEqual([
+      { x: 400 - 32, y: 5 - 32, width: 10 + 64, height: 300 + 64 },
+      { x: 10 - 32, y: 300 - 32, width: 390 + 64, height: 5 + 64 },
+    ]);
+    // Only squares touching a strip were painted (x = 400 column, y = 300 row).
+    expect(stats.drawn.length).toBeGreaterThan(0);
+    for (const id of stats.drawn) {
+      const e = els.find((x) => x.id === id)!;
+      expect(e.x === 400 || e.y === 300).toBe(true);
+    }
+  });
+
+  it('paints in full after a zoom, a fractional pan, an edit or invalidateFrame', () => {
+    const { els, board } = setup();
+    const r = new Renderer();
+    const vp = new Viewport(400, 300);
+    const opts = { board };
+    const frame = () => r.renderStatic(new CanvasCtx(), els, vp, opts);
+    frame();
+    vp.set(0, 0, 1.5);
+    expect(frame().scrolled).toBeUndefined();
+    vp.set(0.25, 0, 1.5); // 0.375 px
+    expect(frame().scrolled).toBeUndefined();
+    vp.set(2.25, 0, 1.5); // 3 px: reused
+    expect(frame().scrolled).toEqual([-3, 0]);
+    board.revision = 2;
+    vp.set(4.25, 0, 1.5);
+    expect(frame().scrolled).toBeUndefined();
+    vp.set(6.25, 0, 1.5);
+    expect(frame().scrolled).toEqual([-3, 0]);
+    r.invalidateFrame();
+    vp.set(8.25, 0, 1.5);
+    expect(frame().scrolled).toBeUndefined();
+    // More than half the screen: painted in full.
+    vp.set(300, 0, 1.5);
+    expect(frame().scrolled).toBeUndefined();
+    // Another canvas: painted in full.
+    vp.set(302, 0, 1.5);
+    const other = new (class extends RecordingContext { readonly canvas = { id: 'other' }; })();
+    expect(r.renderStatic(other, els, vp, opts).scrolled).toBeUndefined();
+  });
+});

@@ -1,5 +1,5 @@
 import type { Element } from '../model/types';
-import { localBox, type Rect, rectsIntersect, renderBounds, type Vec } from './geometry';
+import { inflate, localBox, type Rect, rectsIntersect, renderBounds, type Vec } from './geometry';
 import { HANDLE_PX, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
@@ -32,7 +32,9 @@ export interface Ctx2D {
   clearRect(x: number, y: number, w: number, h: number): void;
   fillText(text: string, x: number, y: number): void;
   setLineDash(segments: number[]): void;
-  drawImage?(image: never, x: number, y: number, w: number, h: number): void;
+  drawImage?(image: never, x: number, y: number, w?: number, h?: number): void;
+  /** The canvas painted on (a real context has it): a pan reuses the last frame by drawing it shifted. */
+  readonly canvas?: unknown;
   globalAlpha: number;
   strokeStyle: unknown;
   fillStyle: unknown;
@@ -70,6 +72,12 @@ export const SKIP_PX = 0.5;
 export const SIMPLE_STROKE_PX = 16;
 /** Text whose font is smaller than this many screen pixels is drawn as a bar per line (greeked). */
 export const GREEK_TEXT_PX = 5;
+/**
+ * Culling keeps elements whose bounds come this close (screen pixels) to the view: glyphs may
+ * overhang a text element's measured box, and a panned frame's strips must see the same elements
+ * a full paint would.
+ */
+export const CULL_MARGIN_PX = 32;
 /** At or below this zoom (times the DPR) the whole board is painted from a cached bitmap. */
 export const OVERVIEW_MAX_SCALE = 0.5;
 /** Largest overview bitmap, in device pixels. */
@@ -109,6 +117,12 @@ export interface BoardSource {
   revision: number;
   /** Every element in drawing order. Called only when the bitmap is (re)built. */
   elements(): Iterable<Element>;
+  /**
+   * The elements whose bounds intersect `r`, in drawing order (a spatial index query). With it,
+   * a frame that only pans by whole device pixels reuses the last one and paints the strips
+   * that came into view.
+   */
+  query?(r: Rect): Iterable<Element>;
 }
 
 /** An offscreen surface: a context to paint on and something `drawImage` accepts. */
@@ -142,6 +156,8 @@ export interface RenderStats {
   culled: number;
   /** Painted from the overview bitmap ('hit'), after (re)building it ('built'), or live (absent). */
   overview?: 'hit' | 'built';
+  /** The last frame was shifted by this many device pixels and only the uncovered strips painted. */
+  scrolled?: [number, number];
 }
 
 type P2D = { fill: PathHandle | null; stroke: PathHandle | null; solid: PathHandle | null };
@@ -173,6 +189,22 @@ function defaultSurface(width: number, height: number): Surface | null {
   return ctx ? { ctx, image: canvas } : null;
 }
 
+/** What the last live frame showed, to reuse it when the next one only pans. */
+interface LastFrame {
+  canvas: unknown;
+  revision: number;
+  background: string;
+  x: number;
+  y: number;
+  zoom: number;
+  dpr: number;
+  width: number;
+  height: number;
+}
+
+/** Shifts below this fraction of a device pixel count as whole pixels. */
+const PIXEL_EPS = 1e-3;
+
 interface Overview {
   revision: number;
   scale: number;
@@ -186,10 +218,19 @@ interface Overview {
 export class Renderer {
   private readonly cache = new Map<string, CacheEntry>();
   private overview: Overview | null = null;
+  private last: LastFrame | null = null;
   /** How many times element paths were built (cache misses). */
   builds = 0;
   /** How many times the overview bitmap was painted. */
   overviewBuilds = 0;
+
+  /**
+   * Forgets the last frame, so the next one is painted in full. Call it when something the board
+   * revision does not cover changes what is drawn (an image file arriving).
+   */
+  invalidateFrame(): void {
+    this.last = null;
+  }
 
   /** Drops cache entries for elements no longer on the board. */
   forget(id: string): void {
@@ -231,28 +272,40 @@ export class Renderer {
     const dpr = opts.dpr ?? 1;
     const theme = opts.theme ?? LIGHT_THEME;
     const stats: RenderStats = { drawn: [], lod: [], skipped: 0, culled: 0 };
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, vp.width, vp.height);
-    ctx.fillStyle = theme.background;
-    ctx.fillRect(0, 0, vp.width, vp.height);
     const z = vp.zoom * dpr;
-    ctx.setTransform(z, 0, 0, z, -vp.x * z, -vp.y * z);
-    const scale = opts.board && !opts.hidden?.size ? overviewScale(z) : null;
-    if (scale !== null && opts.board && ctx.drawImage) {
+    const board = opts.hidden?.size ? undefined : opts.board;
+    const last = this.last;
+    this.last = null;
+    const scale = board ? overviewScale(z) : null;
+    if (scale !== null && board && ctx.drawImage) {
       let ov = this.overview;
       let state: RenderStats['overview'] = 'hit';
-      if (!ov || ov.revision !== opts.board.revision || ov.scale !== scale) {
-        ov = this.overview = this.buildOverview(opts.board, scale, theme, opts);
+      if (!ov || ov.revision !== board.revision || ov.scale !== scale) {
+        ov = this.overview = this.buildOverview(board, scale, theme, opts);
         state = 'built';
       }
       if (!ov.live) {
+        this.clear(ctx, vp, dpr, theme);
+        ctx.setTransform(z, 0, 0, z, -vp.x * z, -vp.y * z);
         if (ov.image) ctx.drawImage(ov.image as never, ov.world.x, ov.world.y, ov.world.width, ov.world.height);
         stats.overview = state;
         return stats;
       }
     }
-    const view = vp.visibleWorld();
-    const list = typeof elements === 'function' ? elements() : elements;
+    const frame: LastFrame | null =
+      board?.query && ctx.canvas && ctx.drawImage
+        ? { canvas: ctx.canvas, revision: board.revision, background: theme.background, x: vp.x, y: vp.y, zoom: vp.zoom, dpr, width: vp.width, height: vp.height }
+        : null;
+    if (frame && last && board?.query && this.scroll(ctx, last, frame, board.query, theme, opts, stats)) {
+      this.last = frame;
+      return stats;
+    }
+    this.last = frame;
+    this.clear(ctx, vp, dpr, theme);
+    ctx.setTransform(z, 0, 0, z, -vp.x * z, -vp.y * z);
+    const view = inflate(vp.visibleWorld(), CULL_MARGIN_PX / vp.zoom);
+    // With a board to query, full frames see the same elements (same margin) as panned strips.
+    const list = board?.query ? board.query(view) : typeof elements === 'function' ? elements() : elements;
     for (const el of list) {
       if (opts.hidden?.has(el.id)) continue;
       const entry = this.entryFor(el, opts.versionOf?.(el.id));
@@ -268,10 +321,81 @@ export class Renderer {
     return stats;
   }
 
+  private clear(ctx: Ctx2D, vp: Viewport, dpr: number, theme: Theme): void {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, vp.width, vp.height);
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(0, 0, vp.width, vp.height);
+  }
+
+  /**
+   * Reuses the last frame when this one only pans it by whole device pixels: the canvas is drawn
+   * onto itself shifted, then the strips that came into view are painted, each clipped to itself.
+   * The pixels are those a full paint would give. False when the frame must be painted in full.
+   */
+  private scroll(ctx: Ctx2D, last: LastFrame, now: LastFrame, query: (r: Rect) => Iterable<Element>, theme: Theme, opts: RenderOptions, stats: RenderStats): boolean {
+    if (
+      last.canvas !== now.canvas ||
+      last.revision !== now.revision ||
+      last.background !== now.background ||
+      last.zoom !== now.zoom ||
+      last.dpr !== now.dpr ||
+      last.width !== now.width ||
+      last.height !== now.height
+    ) {
+      return false;
+    }
+    const z = now.zoom * now.dpr;
+    const fdx = (last.x - now.x) * z;
+    const fdy = (last.y - now.y) * z;
+    const dx = Math.round(fdx);
+    const dy = Math.round(fdy);
+    const W = Math.round(now.width * now.dpr);
+    const H = Math.round(now.height * now.dpr);
+    if (Math.abs(fdx - dx) > PIXEL_EPS || Math.abs(fdy - dy) > PIXEL_EPS) return false;
+    // Past half the screen a full paint costs about as much as the strips.
+    if (Math.abs(dx) * 2 > W || Math.abs(dy) * 2 > H) return false;
+    stats.scrolled = [dx, dy];
+    if (dx === 0 && dy === 0) return true;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage!(now.canvas as never, dx, dy);
+    // Device-pixel strips: a full-height column on the side content came in from, then the
+    // rest of the rows on the top or bottom.
+    const strips: Rect[] = [];
+    if (dx > 0) strips.push({ x: 0, y: 0, width: dx, height: H });
+    if (dx < 0) strips.push({ x: W + dx, y: 0, width: -dx, height: H });
+    const colX = dx > 0 ? dx : 0;
+    const colW = W - Math.abs(dx);
+    if (dy > 0) strips.push({ x: colX, y: 0, width: colW, height: dy });
+    if (dy < 0) strips.push({ x: colX, y: H + dy, width: colW, height: -dy });
+    for (const s of strips) {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.beginPath();
+      ctx.rect(s.x, s.y, s.width, s.height);
+      ctx.clip();
+      ctx.fillStyle = theme.background;
+      ctx.fillRect(s.x, s.y, s.width, s.height);
+      ctx.setTransform(z, 0, 0, z, -now.x * z, -now.y * z);
+      const world = inflate({ x: now.x + s.x / z, y: now.y + s.y / z, width: s.width / z, height: s.height / z }, CULL_MARGIN_PX / now.zoom);
+      for (const el of query(world)) {
+        if (opts.hidden?.has(el.id)) continue;
+        const entry = this.entryFor(el, opts.versionOf?.(el.id));
+        if (!rectsIntersect(entry.bounds, world)) continue;
+        const d = this.paint(ctx, el, entry, now.zoom, theme, opts);
+        if (d === 'skip') stats.skipped++;
+        else if (d === 'box') stats.lod.push(el.id);
+        else stats.drawn.push(el.id);
+      }
+      ctx.restore();
+    }
+    return true;
+  }
+
   /** Paints one element at its level of detail. */
-  private paint(ctx: Ctx2D, el: Element, entry: CacheEntry, zoom: number, theme: Theme, opts: RenderOptions): Detail {
+  private paint(ctx: Ctx2D, el: Element, entry: CacheEntry, detailZoom: number, theme: Theme, opts: RenderOptions, zoom = detailZoom): Detail {
     const rb = entry.bounds;
-    const d = levelOfDetail(el, rb, zoom);
+    const d = levelOfDetail(el, rb, detailZoom);
     if (d === 'skip') return d;
     if (d === 'box') {
       ctx.globalAlpha = el.opacity;
@@ -343,7 +467,11 @@ export class Renderer {
     let maxX = -Infinity;
     let maxY = -Infinity;
     for (const el of board.elements()) {
-      const entry = this.entryFor(el, opts.versionOf?.(el.id));
+      // Reuse what live frames cached, but cache nothing new: the whole board's entries would
+      // stay in memory for elements that may never be drawn up close.
+      const version = opts.versionOf?.(el.id);
+      const hit = version !== undefined ? this.cache.get(el.id) : undefined;
+      const entry = hit && hit.version === version ? hit : this.entryFor(el, undefined);
       const b = entry.bounds;
       if (b.x < minX) minX = b.x;
       if (b.y < minY) minY = b.y;
@@ -367,7 +495,9 @@ export class Renderer {
     c.fillStyle = theme.background;
     c.fillRect(0, 0, w, h);
     c.setTransform(scale, 0, 0, scale, -x0, -y0);
-    for (const [el, entry] of all) this.paint(c, el, entry, scale, theme, opts);
+    // The bitmap is shown from scale / 2 to scale: pick details for the far end, which keeps
+    // building it cheap (most pen strokes as centre lines, small text greeked).
+    for (const [el, entry] of all) this.paint(c, el, entry, scale / 2, theme, opts, scale);
     return { revision: board.revision, scale, world: { x: x0 / scale, y: y0 / scale, width: w / scale, height: h / scale }, image: surface.image, live: false };
   }
 

@@ -97,4 +97,18 @@ describe('SpatialIndex', () => {
     const got = visibleInOrder(idx, (id) => byId.get(id), { x: 0, y: 0, width: 1000, height: 100 });
     expect(got.map((e) => e.id)).toEqual(['c', 'a', 'b']);
   });
+
+  it('elements far outside the grid are found, and far queries alias no cell', () => {
+    const idx = new SpatialIndex(512);
+    const near = newElement('near', 'rectangle', 100, 100, { width: 10, height: 10 });
+    const far = newElement('far', 'rectangle', 9e9, -9e9, { width: 10, height: 10 });
+    idx.upsert(near);
+    idx.upsert(far);
+    expect(idx.query({ x: 9e9 - 5, y: -9e9 - 5, width: 20, height: 20 })).toEqual(new Set(['far']));
+    expect(idx.query({ x: 50, y: 50, width: 100, height: 100 })).toEqual(new Set(['near']));
+    // A query whose cells would pack onto the near element's key if not clamped.
+    const seen: string[] = [];
+    idx.forEachIn({ x: 512 * 40000, y: 100, width: 10, height: 10 }, (id) => seen.push(id));
+    expect(seen).toEqual([]);
+  });
 });
