@@ -3,9 +3,11 @@
 // prints the figures with Easel/Excalidraw ratios.
 //
 // Env: BENCH_SIZES (10000,50000,100000), BENCH_SEED (1), BENCH_RENDERERS (easel,excalidraw),
-// BENCH_BUDGET_MS (per phase and mode, default 20000: slower phases stop early, at least
-// BENCH_MIN_FRAMES=3 frames), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_SCREENS (dir for PNGs at
-// 10k, default screens/), BENCH_SKIP_BUILD=1.
+// BENCH_BUDGET_MS (per phase and mode, default 15000: slower phases stop early, at least
+// BENCH_MIN_FRAMES=1 frame; a
+// phase whose one work frame took longer than the budget is not measured again in raf2 mode), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_SCREENS (dir for PNGs at
+// 10k, default screens/), BENCH_SKIP_BUILD=1, BENCH_SLOW_FRAME_MS (30000: a phase whose frame
+// took longer is not run again for that renderer at the larger sizes; the output says so).
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,9 +22,12 @@ const env = process.env;
 const SIZES = (env.BENCH_SIZES ?? '10000,50000,100000').split(',').map(Number);
 const SEED = Number(env.BENCH_SEED ?? 1);
 const RENDERERS = (env.BENCH_RENDERERS ?? 'easel,excalidraw').split(',');
-const BUDGET = Number(env.BENCH_BUDGET_MS ?? 20000);
-const MIN_FRAMES = Number(env.BENCH_MIN_FRAMES ?? 3);
+const BUDGET = Number(env.BENCH_BUDGET_MS ?? 15000);
+const MIN_FRAMES = Number(env.BENCH_MIN_FRAMES ?? 1);
 const FRAMES = Number(env.BENCH_FRAMES ?? 100);
+/** A phase whose frame took longer than this is not run again for that renderer at larger N. */
+const SLOW_FRAME = Number(env.BENCH_SLOW_FRAME_MS ?? 30000);
+const slow = new Map(); // `${kind}:${phase}` -> { n, ms }
 const SCREENS = env.BENCH_SCREENS ?? join(here, 'screens');
 const loadAtStart = os.loadavg();
 const log = (...a) => console.error('[bench]', ...a);
@@ -126,9 +131,22 @@ async function measure(kind, n) {
   out.floor = q(floor, 0.5);
   for (const mode of ['work', 'raf2']) {
     for (const [phase, frames] of Object.entries(PHASES)) {
+      const tooSlow = slow.get(`${kind}:${phase}`);
+      if (tooSlow) {
+        out.phases[`${phase}.${mode}`] = { p50: NaN, p95: NaN, max: NaN, frames: 0, skipped: true, slowAt: tooSlow };
+        log(`${kind} ${n} ${phase}.${mode}: skipped (one frame took ${tooSlow.ms.toFixed(0)} ms at N=${tooSlow.n})`);
+        continue;
+      }
+      const work = out.phases[`${phase}.work`];
+      if (mode === 'raf2' && work && work.p50 > BUDGET) {
+        out.phases[`${phase}.${mode}`] = { p50: NaN, p95: NaN, max: NaN, frames: 0, skipped: true };
+        log(`${kind} ${n} ${phase}.${mode}: skipped (a work frame took ${work.p50.toFixed(0)} ms)`);
+        continue;
+      }
       const t = await page.evaluate(([f, m, b, mf]) => window.bench.run(f, m, b, mf), [frames, mode, BUDGET, MIN_FRAMES]);
       if (phase === 'pan' && mode === 'work') out.verifyPan = await page.evaluate(() => window.bench.verify());
       out.phases[`${phase}.${mode}`] = { p50: q(t, 0.5), p95: q(t, 0.95), max: Math.max(...t), frames: t.length };
+      if (mode === 'work' && q(t, 0.5) > SLOW_FRAME) slow.set(`${kind}:${phase}`, { n, ms: q(t, 0.5) });
       log(`${kind} ${n} ${phase}.${mode}: p50 ${q(t, 0.5).toFixed(1)} p95 ${q(t, 0.95).toFixed(1)} (${t.length} frames)`);
     }
   }
@@ -204,8 +222,9 @@ if (RENDERERS.includes('easel') && RENDERERS.includes('excalidraw')) {
 }
 p();
 for (const r of results) {
-  const capped = Object.entries(r.phases).filter(([, x]) => x.frames < FRAMES).map(([k, x]) => `${k} ${x.frames}/${FRAMES}`);
-  if (capped.length) p(`${r.kind} ${r.n}: capped by the time budget (frames measured from the start of the phase): ${capped.join(', ')}`);
+  const capped = Object.entries(r.phases).filter(([, x]) => x.frames < FRAMES).map(([k, x]) => (x.slowAt ? `${k} not run (a frame took ${f(x.slowAt.ms / 1000)} s at N=${x.slowAt.n})` : x.skipped ? `${k} skipped` : `${k} ${x.frames}/${FRAMES}`));
+  if (capped.length) p(`${r.kind} ${r.n}: capped by the time budget (frames measured from the start of the phase; skipped = its work frame alone took longer than the budget): ${capped.join(', ')}`);
+  p(`${r.kind} ${r.n}: slowest frame per phase (ms): ${Object.entries(r.phases).map(([k, x]) => `${k} ${f(x.max, 0)}`).join(', ')}`);
   p(`${r.kind} ${r.n}: fetch+parse ${f(r.fetchParse, 0)} ms, prepare ${f(r.prepare, 0)} ms, renderer ready at ${f(r.ready, 0)} ms${r.errors.length ? `, page errors: ${r.errors.slice(0, 3).join(' | ')}` : ''}`);
   if (r.verifyPan) p(`${r.kind} ${r.n}: last pan frame vs a full repaint: ${JSON.stringify(r.verifyPan)}`);
   p(`${r.kind} ${r.n}: synchronous paint equals the frame-waited paint: ${r.syncPaintOk}`);
