@@ -100,6 +100,8 @@ function resize(): void {
     c.width = Math.round(width * dpr);
     c.height = Math.round(height * dpr);
   }
+  // Setting a canvas's size clears it: the next frame must not reuse the last one.
+  renderer.invalidateFrame();
   editor.viewport.resize(width, height);
   loop?.invalidate('both');
 }

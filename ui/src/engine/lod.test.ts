@@ -228,8 +228,12 @@ describe('panning reuses the last frame', () => {
     // More than half the screen: painted in full.
     vp.set(300, 0, 1.5);
     expect(frame().scrolled).toBeUndefined();
-    // Another canvas: painted in full.
+    // The same camera twice: painted in full (the canvas may have been reset meanwhile).
     vp.set(302, 0, 1.5);
+    frame();
+    expect(frame().scrolled).toBeUndefined();
+    // Another canvas: painted in full.
+    vp.set(304, 0, 1.5);
     const other = new (class extends RecordingContext { readonly canvas = { id: 'other' }; })();
     expect(r.renderStatic(other, els, vp, opts).scrolled).toBeUndefined();
   });

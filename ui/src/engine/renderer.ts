@@ -355,8 +355,10 @@ export class Renderer {
     if (Math.abs(fdx - dx) > PIXEL_EPS || Math.abs(fdy - dy) > PIXEL_EPS) return false;
     // Past half the screen a full paint costs about as much as the strips.
     if (Math.abs(dx) * 2 > W || Math.abs(dy) * 2 > H) return false;
+    // The same camera again: something the revision does not cover changed (or the canvas was
+    // reset, as setting its size does), so paint it in full.
+    if (dx === 0 && dy === 0) return false;
     stats.scrolled = [dx, dy];
-    if (dx === 0 && dy === 0) return true;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.drawImage!(now.canvas as never, dx, dy);
     // Device-pixel strips: a full-height column on the side content came in from, then the
