@@ -331,7 +331,8 @@ export class Renderer {
   /**
    * Reuses the last frame when this one only pans it by whole device pixels: the canvas is drawn
    * onto itself shifted, then the strips that came into view are painted, each clipped to itself.
-   * The pixels are those a full paint would give. False when the frame must be painted in full.
+   * The pixels are those a full paint would give, up to anti-aliasing (curves and glyphs are not
+   * rasterized exactly alike at every offset). False when the frame must be painted in full.
    */
   private scroll(ctx: Ctx2D, last: LastFrame, now: LastFrame, query: (r: Rect) => Iterable<Element>, theme: Theme, opts: RenderOptions, stats: RenderStats): boolean {
     if (
