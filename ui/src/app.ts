@@ -5,7 +5,8 @@ import { seedDemo } from './demo';
 import { Editor } from './editor';
 import { MemoryCommands } from './engine/commands';
 import { localBox } from './engine/geometry';
-import { asCtx2D, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
+import { asCtx2D, type BoardSource, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
+import { visibleInOrder } from './engine/spatial';
 import { Store } from './engine/store';
 import { MAX_ZOOM, MIN_ZOOM } from './engine/viewport';
 import type { Element } from './model/types';
@@ -45,7 +46,14 @@ const renderer = new Renderer();
 const hidden = new Set<string>();
 let loop: RenderLoop | null = null;
 /** Image bytes of the open board, decoded for the renderer on first use. */
-const files = new FileStore(() => loop?.invalidate('static'));
+let filesLoaded = 0;
+const files = new FileStore(() => {
+  // A decoded image changes what the board looks like without changing an element: repaint in
+  // full, and rebuild the zoomed-out bitmap (its revision includes the images loaded).
+  filesLoaded += 1;
+  renderer.invalidateFrame();
+  loop?.invalidate('static');
+});
 
 const editor: Editor = new Editor({
   store,
@@ -76,14 +84,24 @@ stylePanel.root.addEventListener('click', (e) => {
   if (!(e.target instanceof HTMLInputElement)) interactiveCanvas.focus();
 });
 
+/** The whole board, for the zoomed-out bitmap and for repainting only what a pan uncovers. */
+const boardSource: BoardSource = {
+  get revision() {
+    return store.revision + filesLoaded;
+  },
+  elements: () => store.sorted(),
+  query: (r) => visibleInOrder(editor.spatial, (id) => store.get(id), r),
+};
+
 loop = new RenderLoop(
   () =>
-    renderer.renderStatic(staticCtx, editor.visibleElements(), editor.viewport, {
+    renderer.renderStatic(staticCtx, () => editor.visibleElements(), editor.viewport, {
       dpr,
       theme: LIGHT_THEME, // dark mode inverts the board layer in CSS
       versionOf: (id) => store.version(id),
       hidden,
       image: (id) => files.image(id),
+      board: boardSource,
     }),
   () =>
     renderer.renderInteractive(interactiveCtx, editor.interactive, (id) => store.get(id), editor.viewport, {
@@ -114,6 +132,8 @@ function resize(): void {
     c.width = Math.round(width * dpr);
     c.height = Math.round(height * dpr);
   }
+  // Setting a canvas's size clears it: the next frame must not reuse the last one.
+  renderer.invalidateFrame();
   editor.viewport.resize(width, height);
   loop?.invalidate('both');
 }

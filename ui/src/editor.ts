@@ -12,10 +12,10 @@ import {
 } from './engine/geometry';
 import type { InteractiveState } from './engine/renderer';
 import { type FrameScheduler, FrameCoalescer, rafScheduler } from './engine/scheduler';
-import { SpatialIndex } from './engine/spatial';
+import { SpatialIndex, visibleInOrder } from './engine/spatial';
 import type { Store } from './engine/store';
 import { Viewport } from './engine/viewport';
-import { compareDrawOrder, type Element, type ElementKind, type ElementPatch, newElement } from './model/types';
+import { type Element, type ElementKind, type ElementPatch, newElement } from './model/types';
 import { isValidOrderKey, keyBetween, nKeysBetween } from './model/zorder';
 import { EraserTool } from './tools/eraser';
 import { HandTool } from './tools/hand';
@@ -598,11 +598,7 @@ export class Editor implements ToolContext {
 
   /** Elements to paint this frame: those in view, in drawing order. */
   visibleElements(): Element[] {
-    const out: Element[] = [];
-    for (const id of this.spatial.query(this.viewport.visibleWorld())) {
-      const el = this.store.get(id);
-      if (el) out.push(el);
-    }
-    return out.sort(compareDrawOrder);
+    return visibleInOrder(this.spatial, (id) => this.store.get(id), this.viewport.visibleWorld());
   }
+
 }

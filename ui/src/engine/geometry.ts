@@ -103,11 +103,16 @@ export function localBox(el: Element): Rect {
     let minY = Infinity;
     let maxX = -Infinity;
     let maxY = -Infinity;
-    for (const [px, py] of el.points) {
-      minX = Math.min(minX, px);
-      minY = Math.min(minY, py);
-      maxX = Math.max(maxX, px);
-      maxY = Math.max(maxY, py);
+    // Indexed, without destructuring: this runs for every element on load (render bounds).
+    const pts = el.points;
+    for (let i = 0; i < pts.length; i++) {
+      const p = pts[i]!;
+      const px = p[0];
+      const py = p[1];
+      if (px < minX) minX = px;
+      if (px > maxX) maxX = px;
+      if (py < minY) minY = py;
+      if (py > maxY) maxY = py;
     }
     return { x: el.x + minX, y: el.y + minY, width: maxX - minX, height: maxY - minY };
   }

@@ -1,5 +1,5 @@
 import type { Element } from '../model/types';
-import { localBox, type Rect, rectsIntersect, renderBounds, type Vec } from './geometry';
+import { inflate, localBox, type Rect, rectsIntersect, renderBounds, type Vec } from './geometry';
 import { HANDLE_PX, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
@@ -32,7 +32,9 @@ export interface Ctx2D {
   clearRect(x: number, y: number, w: number, h: number): void;
   fillText(text: string, x: number, y: number): void;
   setLineDash(segments: number[]): void;
-  drawImage?(image: never, x: number, y: number, w: number, h: number): void;
+  drawImage?(image: never, x: number, y: number, w?: number, h?: number): void;
+  /** The canvas painted on (a real context has it): a pan reuses the last frame by drawing it shifted. */
+  readonly canvas?: unknown;
   globalAlpha: number;
   strokeStyle: unknown;
   fillStyle: unknown;
@@ -66,8 +68,68 @@ export const DARK_THEME: Theme = { ...LIGHT_THEME, background: '#121212', handle
 export const LOD_PX = 2;
 /** ... and below this many are skipped. */
 export const SKIP_PX = 0.5;
+/** Pen strokes smaller than this many screen pixels are stroked along their points (no outline). */
+export const SIMPLE_STROKE_PX = 16;
+/** Text whose font is smaller than this many screen pixels is drawn as a bar per line (greeked). */
+export const GREEK_TEXT_PX = 5;
+/**
+ * Culling keeps elements whose bounds come this close (screen pixels) to the view: glyphs may
+ * overhang a text element's measured box, and a panned frame's strips must see the same elements
+ * a full paint would.
+ */
+export const CULL_MARGIN_PX = 32;
+/** At or below this zoom (times the DPR) the whole board is painted from a cached bitmap. */
+export const OVERVIEW_MAX_SCALE = 0.5;
+/** Largest overview bitmap, in device pixels. */
+export const OVERVIEW_MAX_PIXELS = 16_000_000;
 
 export const STICKY_FILL = '#fff3a0';
+
+/** How much of an element is painted at a given zoom. */
+export type Detail = 'skip' | 'box' | 'simple' | 'full';
+
+/**
+ * Level of detail for an element whose render bounds are `rb`, at `zoom` screen pixels per world
+ * unit: dust is skipped, specks are a filled box, small pen strokes and tiny text are simplified.
+ */
+export function levelOfDetail(el: Element, rb: Rect, zoom: number): Detail {
+  const px = Math.max(rb.width, rb.height) * zoom;
+  if (px < SKIP_PX) return 'skip';
+  if (px < LOD_PX) return 'box';
+  if (el.kind === 'freedraw' && px < SIMPLE_STROKE_PX) return 'simple';
+  if (el.kind === 'text' && el.fontSize * zoom < GREEK_TEXT_PX) return 'simple';
+  return 'full';
+}
+
+/**
+ * The overview bitmap's scale for a device zoom: the next power of two at or above it (so the
+ * bitmap is only ever scaled down, by less than 2x), or null when the zoom is above
+ * OVERVIEW_MAX_SCALE.
+ */
+export function overviewScale(deviceZoom: number): number | null {
+  if (!(deviceZoom > 0) || deviceZoom > OVERVIEW_MAX_SCALE) return null;
+  return 2 ** Math.ceil(Math.log2(deviceZoom));
+}
+
+/** The whole board, for the overview bitmap. */
+export interface BoardSource {
+  /** Changes whenever any element is added, changed or removed (e.g. `Store.revision`). */
+  revision: number;
+  /** Every element in drawing order. Called only when the bitmap is (re)built. */
+  elements(): Iterable<Element>;
+  /**
+   * The elements whose bounds intersect `r`, in drawing order (a spatial index query). With it,
+   * a frame that only pans by whole device pixels reuses the last one and paints the strips
+   * that came into view.
+   */
+  query?(r: Rect): Iterable<Element>;
+}
+
+/** An offscreen surface: a context to paint on and something `drawImage` accepts. */
+export interface Surface {
+  ctx: Ctx2D;
+  image: unknown;
+}
 
 export interface RenderOptions {
   dpr?: number;
@@ -78,6 +140,13 @@ export interface RenderOptions {
   hidden?: ReadonlySet<string>;
   /** Resolves an image element's file to something drawImage accepts. */
   image?: (fileId: string) => unknown;
+  /**
+   * The whole board. With it, zoomed-out frames (zoom x DPR <= OVERVIEW_MAX_SCALE) are painted
+   * from a bitmap of the board made once per (revision, scale) instead of element by element.
+   */
+  board?: BoardSource;
+  /** Makes offscreen surfaces for the overview; defaults to OffscreenCanvas where there is one. */
+  surface?: (width: number, height: number) => Surface | null;
 }
 
 export interface RenderStats {
@@ -85,12 +154,24 @@ export interface RenderStats {
   lod: string[];
   skipped: number;
   culled: number;
+  /** Painted from the overview bitmap ('hit'), after (re)building it ('built'), or live (absent). */
+  overview?: 'hit' | 'built';
+  /** The last frame was shifted by this many device pixels and only the uncovered strips painted. */
+  scrolled?: [number, number];
 }
 
+type P2D = { fill: PathHandle | null; stroke: PathHandle | null; solid: PathHandle | null };
+
+/** Per-element cache, valid while the element's version is unchanged. Paths are built lazily. */
 interface CacheEntry {
   version: number;
-  paths: ElementPaths;
-  p2d: { fill: PathHandle | null; stroke: PathHandle | null; solid: PathHandle | null } | null;
+  bounds: Rect;
+  /** Plain paths, kept only where there is no Path2D (tests) to replay onto the context. */
+  paths: ElementPaths | null;
+  has: { fill: boolean; stroke: boolean; solid: boolean } | null;
+  p2d: P2D | null;
+  /** A pen stroke's centre line (the 'simple' detail). */
+  simple: PathHandle | PathOp[] | null;
 }
 
 type Path2DCtor = new () => PathHandle & Parameters<typeof replay>[0];
@@ -100,78 +181,332 @@ function path2dCtor(): Path2DCtor | null {
   return typeof P === 'function' ? (P as Path2DCtor) : null;
 }
 
+function defaultSurface(width: number, height: number): Surface | null {
+  const O = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(k: '2d'): unknown } }).OffscreenCanvas;
+  if (typeof O !== 'function') return null;
+  const canvas = new O(width, height);
+  const ctx = canvas.getContext('2d') as Ctx2D | null;
+  return ctx ? { ctx, image: canvas } : null;
+}
+
+/** What the last live frame showed, to reuse it when the next one only pans. */
+interface LastFrame {
+  canvas: unknown;
+  revision: number;
+  background: string;
+  x: number;
+  y: number;
+  zoom: number;
+  dpr: number;
+  width: number;
+  height: number;
+}
+
+/** Shifts below this fraction of a device pixel count as whole pixels. */
+const PIXEL_EPS = 1e-3;
+
+interface Overview {
+  revision: number;
+  scale: number;
+  /** World rect the bitmap covers. */
+  world: Rect;
+  image: unknown;
+  /** Too big (or no surface): frames at this scale are drawn live until the revision changes. */
+  live: boolean;
+}
+
 export class Renderer {
   private readonly cache = new Map<string, CacheEntry>();
+  private overview: Overview | null = null;
+  private last: LastFrame | null = null;
   /** How many times element paths were built (cache misses). */
   builds = 0;
+  /** How many times the overview bitmap was painted. */
+  overviewBuilds = 0;
+
+  /**
+   * Forgets the last frame, so the next one is painted in full. Call it when something the board
+   * revision does not cover changes what is drawn (an image file arriving).
+   */
+  invalidateFrame(): void {
+    this.last = null;
+  }
 
   /** Drops cache entries for elements no longer on the board. */
   forget(id: string): void {
     this.cache.delete(id);
   }
 
-  private pathsFor(el: Element, version: number | undefined): CacheEntry {
+  private entryFor(el: Element, version: number | undefined): CacheEntry {
     const hit = version !== undefined ? this.cache.get(el.id) : undefined;
     if (hit && hit.version === version) return hit;
-    this.builds++;
-    const paths = buildPaths(el);
-    const P = path2dCtor();
-    const mk = (ops: PathOp[] | null): PathHandle | null => {
-      if (!ops || !P) return null;
-      const p = new P();
-      replay(p, ops);
-      return p;
-    };
-    const entry: CacheEntry = {
-      version: version ?? -1,
-      paths,
-      p2d: P ? { fill: mk(paths.fill), stroke: mk(paths.stroke), solid: mk(paths.solid) } : null,
-    };
+    const entry: CacheEntry = { version: version ?? -1, bounds: renderBounds(el), paths: null, has: null, p2d: null, simple: null };
     if (version !== undefined) this.cache.set(el.id, entry);
     return entry;
   }
 
-  /** Paints the board layer. `elements` are in drawing order; anything off screen is culled. */
-  renderStatic(ctx: Ctx2D, elements: Iterable<Element>, vp: Viewport, opts: RenderOptions = {}): RenderStats {
+  private fullPaths(el: Element, entry: CacheEntry): void {
+    if (entry.has) return;
+    this.builds++;
+    const paths = buildPaths(el);
+    entry.has = { fill: !!paths.fill, stroke: !!paths.stroke, solid: !!paths.solid };
+    const P = path2dCtor();
+    if (!P) {
+      entry.paths = paths;
+      return;
+    }
+    const mk = (ops: PathOp[] | null): PathHandle | null => {
+      if (!ops) return null;
+      const p = new P();
+      replay(p, ops);
+      return p;
+    };
+    entry.p2d = { fill: mk(paths.fill), stroke: mk(paths.stroke), solid: mk(paths.solid) };
+  }
+
+  /**
+   * Paints the board layer. `elements` (or a function giving them, called only when needed) are
+   * in drawing order; anything off screen is culled.
+   */
+  renderStatic(ctx: Ctx2D, elements: Iterable<Element> | (() => Iterable<Element>), vp: Viewport, opts: RenderOptions = {}): RenderStats {
     const dpr = opts.dpr ?? 1;
     const theme = opts.theme ?? LIGHT_THEME;
     const stats: RenderStats = { drawn: [], lod: [], skipped: 0, culled: 0 };
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, vp.width, vp.height);
-    ctx.fillStyle = theme.background;
-    ctx.fillRect(0, 0, vp.width, vp.height);
     const z = vp.zoom * dpr;
+    const board = opts.hidden?.size ? undefined : opts.board;
+    const last = this.last;
+    this.last = null;
+    const scale = board ? overviewScale(z) : null;
+    if (scale !== null && board && ctx.drawImage) {
+      let ov = this.overview;
+      let state: RenderStats['overview'] = 'hit';
+      if (!ov || ov.revision !== board.revision || ov.scale !== scale) {
+        ov = this.overview = this.buildOverview(board, scale, theme, opts);
+        state = 'built';
+      }
+      if (!ov.live) {
+        this.clear(ctx, vp, dpr, theme);
+        ctx.setTransform(z, 0, 0, z, -vp.x * z, -vp.y * z);
+        if (ov.image) ctx.drawImage(ov.image as never, ov.world.x, ov.world.y, ov.world.width, ov.world.height);
+        stats.overview = state;
+        return stats;
+      }
+    }
+    const frame: LastFrame | null =
+      board?.query && ctx.canvas && ctx.drawImage
+        ? { canvas: ctx.canvas, revision: board.revision, background: theme.background, x: vp.x, y: vp.y, zoom: vp.zoom, dpr, width: vp.width, height: vp.height }
+        : null;
+    if (frame && last && board?.query && this.scroll(ctx, last, frame, board.query, theme, opts, stats)) {
+      this.last = frame;
+      return stats;
+    }
+    this.last = frame;
+    this.clear(ctx, vp, dpr, theme);
     ctx.setTransform(z, 0, 0, z, -vp.x * z, -vp.y * z);
-    const view = vp.visibleWorld();
-    for (const el of elements) {
+    const view = inflate(vp.visibleWorld(), CULL_MARGIN_PX / vp.zoom);
+    // With a board to query, full frames see the same elements (same margin) as panned strips.
+    const list = board?.query ? board.query(view) : typeof elements === 'function' ? elements() : elements;
+    for (const el of list) {
       if (opts.hidden?.has(el.id)) continue;
-      const rb = renderBounds(el);
-      if (!rectsIntersect(rb, view)) {
+      const entry = this.entryFor(el, opts.versionOf?.(el.id));
+      if (!rectsIntersect(entry.bounds, view)) {
         stats.culled++;
         continue;
       }
-      const px = Math.max(rb.width, rb.height) * vp.zoom;
-      if (px < SKIP_PX) {
-        stats.skipped++;
-        continue;
-      }
-      if (px < LOD_PX) {
-        ctx.globalAlpha = el.opacity;
-        ctx.fillStyle = el.fill !== 'transparent' ? el.fill : el.stroke;
-        ctx.fillRect(rb.x, rb.y, Math.max(rb.width, 1 / vp.zoom), Math.max(rb.height, 1 / vp.zoom));
-        ctx.globalAlpha = 1;
-        stats.lod.push(el.id);
-        continue;
-      }
-      this.drawElement(ctx, el, vp.zoom, theme, opts);
-      stats.drawn.push(el.id);
+      const d = this.paint(ctx, el, entry, vp.zoom, theme, opts);
+      if (d === 'skip') stats.skipped++;
+      else if (d === 'box') stats.lod.push(el.id);
+      else stats.drawn.push(el.id);
     }
     return stats;
   }
 
-  private drawElement(ctx: Ctx2D, el: Element, zoom: number, theme: Theme, opts: RenderOptions): void {
-    const entry = this.pathsFor(el, opts.versionOf?.(el.id));
-    const { paths } = entry;
+  private clear(ctx: Ctx2D, vp: Viewport, dpr: number, theme: Theme): void {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, vp.width, vp.height);
+    ctx.fillStyle = theme.background;
+    ctx.fillRect(0, 0, vp.width, vp.height);
+  }
+
+  /**
+   * Reuses the last frame when this one only pans it by whole device pixels: the canvas is drawn
+   * onto itself shifted, then the strips that came into view are painted, each clipped to itself.
+   * The pixels are those a full paint would give, up to anti-aliasing (curves and glyphs are not
+   * rasterized exactly alike at every offset). False when the frame must be painted in full.
+   */
+  private scroll(ctx: Ctx2D, last: LastFrame, now: LastFrame, query: (r: Rect) => Iterable<Element>, theme: Theme, opts: RenderOptions, stats: RenderStats): boolean {
+    if (
+      last.canvas !== now.canvas ||
+      last.revision !== now.revision ||
+      last.background !== now.background ||
+      last.zoom !== now.zoom ||
+      last.dpr !== now.dpr ||
+      last.width !== now.width ||
+      last.height !== now.height
+    ) {
+      return false;
+    }
+    const z = now.zoom * now.dpr;
+    const fdx = (last.x - now.x) * z;
+    const fdy = (last.y - now.y) * z;
+    const dx = Math.round(fdx);
+    const dy = Math.round(fdy);
+    const W = Math.round(now.width * now.dpr);
+    const H = Math.round(now.height * now.dpr);
+    if (Math.abs(fdx - dx) > PIXEL_EPS || Math.abs(fdy - dy) > PIXEL_EPS) return false;
+    // Past half the screen a full paint costs about as much as the strips.
+    if (Math.abs(dx) * 2 > W || Math.abs(dy) * 2 > H) return false;
+    // The same camera again: something the revision does not cover changed (or the canvas was
+    // reset, as setting its size does), so paint it in full.
+    if (dx === 0 && dy === 0) return false;
+    stats.scrolled = [dx, dy];
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage!(now.canvas as never, dx, dy);
+    // Device-pixel strips: a full-height column on the side content came in from, then the
+    // rest of the rows on the top or bottom.
+    const strips: Rect[] = [];
+    if (dx > 0) strips.push({ x: 0, y: 0, width: dx, height: H });
+    if (dx < 0) strips.push({ x: W + dx, y: 0, width: -dx, height: H });
+    const colX = dx > 0 ? dx : 0;
+    const colW = W - Math.abs(dx);
+    if (dy > 0) strips.push({ x: colX, y: 0, width: colW, height: dy });
+    if (dy < 0) strips.push({ x: colX, y: H + dy, width: colW, height: -dy });
+    for (const s of strips) {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.beginPath();
+      ctx.rect(s.x, s.y, s.width, s.height);
+      ctx.clip();
+      ctx.fillStyle = theme.background;
+      ctx.fillRect(s.x, s.y, s.width, s.height);
+      ctx.setTransform(z, 0, 0, z, -now.x * z, -now.y * z);
+      const world = inflate({ x: now.x + s.x / z, y: now.y + s.y / z, width: s.width / z, height: s.height / z }, CULL_MARGIN_PX / now.zoom);
+      for (const el of query(world)) {
+        if (opts.hidden?.has(el.id)) continue;
+        const entry = this.entryFor(el, opts.versionOf?.(el.id));
+        if (!rectsIntersect(entry.bounds, world)) continue;
+        const d = this.paint(ctx, el, entry, now.zoom, theme, opts);
+        if (d === 'skip') stats.skipped++;
+        else if (d === 'box') stats.lod.push(el.id);
+        else stats.drawn.push(el.id);
+      }
+      ctx.restore();
+    }
+    return true;
+  }
+
+  /** Paints one element at its level of detail. */
+  private paint(ctx: Ctx2D, el: Element, entry: CacheEntry, detailZoom: number, theme: Theme, opts: RenderOptions, zoom = detailZoom): Detail {
+    const rb = entry.bounds;
+    const d = levelOfDetail(el, rb, detailZoom);
+    if (d === 'skip') return d;
+    if (d === 'box') {
+      ctx.globalAlpha = el.opacity;
+      ctx.fillStyle = el.fill !== 'transparent' ? el.fill : el.stroke;
+      ctx.fillRect(rb.x, rb.y, Math.max(rb.width, 1 / zoom), Math.max(rb.height, 1 / zoom));
+      ctx.globalAlpha = 1;
+      return d;
+    }
+    if (d === 'simple') {
+      this.drawSimple(ctx, el, entry);
+      return d;
+    }
+    this.drawElement(ctx, el, entry, zoom, theme, opts);
+    return d;
+  }
+
+  /** A pen stroke as its centre line, text as one bar per line: no outline, no glyphs. */
+  private drawSimple(ctx: Ctx2D, el: Element, entry: CacheEntry): void {
+    ctx.globalAlpha = el.opacity;
+    if (el.kind === 'text') {
+      const b = localBox(el);
+      const lines = (el.text ?? '').split('\n');
+      const lh = el.fontSize * LINE_HEIGHT;
+      ctx.fillStyle = el.stroke;
+      lines.forEach((line, i) => {
+        const w = Math.min(b.width, line.length * el.fontSize * 0.5);
+        const x = el.textAlign === 'center' ? b.x + (b.width - w) / 2 : el.textAlign === 'right' ? b.x + b.width - w : b.x;
+        if (w > 0) ctx.fillRect(x, b.y + i * lh + lh * 0.3, w, lh * 0.45);
+      });
+      ctx.globalAlpha = 1;
+      return;
+    }
+    if (!entry.simple) {
+      const ops: PathOp[] = (el.points ?? []).map(([x, y], i) => (i === 0 ? ['M', el.x + x, el.y + y] : ['L', el.x + x, el.y + y]));
+      const P = path2dCtor();
+      if (P) {
+        const p = new P();
+        replay(p, ops);
+        entry.simple = p;
+      } else entry.simple = ops;
+    }
+    ctx.save();
+    if (el.angle) {
+      const b = localBox(el);
+      const c = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      ctx.translate(c.x, c.y);
+      ctx.rotate(el.angle);
+      ctx.translate(-c.x, -c.y);
+    }
+    ctx.strokeStyle = el.stroke;
+    // perfect-freehand's outline is about this wide on average.
+    ctx.lineWidth = el.strokeWidth * 2.5;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    if (Array.isArray(entry.simple)) {
+      ctx.beginPath();
+      replay(ctx, entry.simple);
+      ctx.stroke();
+    } else ctx.stroke(entry.simple as never);
+    ctx.restore();
+    ctx.globalAlpha = 1;
+  }
+
+  /** Paints the whole board at `scale` device pixels per world unit into a new surface. */
+  private buildOverview(board: BoardSource, scale: number, theme: Theme, opts: RenderOptions): Overview {
+    const all: [Element, CacheEntry][] = [];
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const el of board.elements()) {
+      // Reuse what live frames cached, but cache nothing new: the whole board's entries would
+      // stay in memory for elements that may never be drawn up close.
+      const version = opts.versionOf?.(el.id);
+      const hit = version !== undefined ? this.cache.get(el.id) : undefined;
+      const entry = hit && hit.version === version ? hit : this.entryFor(el, undefined);
+      const b = entry.bounds;
+      if (b.x < minX) minX = b.x;
+      if (b.y < minY) minY = b.y;
+      if (b.x + b.width > maxX) maxX = b.x + b.width;
+      if (b.y + b.height > maxY) maxY = b.y + b.height;
+      all.push([el, entry]);
+    }
+    this.overviewBuilds++;
+    const none: Overview = { revision: board.revision, scale, world: { x: 0, y: 0, width: 0, height: 0 }, image: null, live: true };
+    if (!all.length) return { ...none, live: false };
+    // Whole device pixels: the bitmap's world rect starts on a pixel boundary at this scale.
+    const x0 = Math.floor(minX * scale);
+    const y0 = Math.floor(minY * scale);
+    const w = Math.ceil(maxX * scale) - x0 + 1;
+    const h = Math.ceil(maxY * scale) - y0 + 1;
+    if (w * h > OVERVIEW_MAX_PIXELS) return none;
+    const surface = (opts.surface ?? defaultSurface)(w, h);
+    if (!surface) return none;
+    const c = surface.ctx;
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    c.fillStyle = theme.background;
+    c.fillRect(0, 0, w, h);
+    c.setTransform(scale, 0, 0, scale, -x0, -y0);
+    // The bitmap is shown from scale / 2 to scale: pick details for the far end, which keeps
+    // building it cheap (most pen strokes as centre lines, small text greeked).
+    for (const [el, entry] of all) this.paint(c, el, entry, scale / 2, theme, opts, scale);
+    return { revision: board.revision, scale, world: { x: x0 / scale, y: y0 / scale, width: w / scale, height: h / scale }, image: surface.image, live: false };
+  }
+
+  private drawElement(ctx: Ctx2D, el: Element, entry: CacheEntry, zoom: number, theme: Theme, opts: RenderOptions): void {
+    this.fullPaths(el, entry);
+    const has = entry.has!;
     const b = localBox(el);
     const c = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
     ctx.save();
@@ -187,12 +522,12 @@ export class Renderer {
         ctx[how](p as never);
       } else {
         ctx.beginPath();
-        replay(ctx, paths[which] ?? []);
+        replay(ctx, entry.paths?.[which] ?? []);
         ctx[how]();
       }
     };
     const fill = el.kind === 'sticky' && el.fill === 'transparent' ? STICKY_FILL : el.fill;
-    if (paths.fill && fill !== 'transparent' && fill !== '') {
+    if (has.fill && fill !== 'transparent' && fill !== '') {
       if (el.fillStyle === 'solid' || el.kind === 'sticky') {
         ctx.fillStyle = fill;
         draw('fill', 'fill');
@@ -206,16 +541,17 @@ export class Renderer {
       }
     }
     if (el.kind === 'image') this.drawImage(ctx, el, b, opts);
-    if (paths.stroke && el.strokeWidth > 0) {
+    if (has.stroke && el.strokeWidth > 0) {
       ctx.strokeStyle = el.kind === 'frame' ? theme.frameStroke : el.stroke;
       ctx.lineWidth = el.kind === 'frame' ? 1 / zoom : el.strokeWidth;
       ctx.lineCap = 'round';
       ctx.lineJoin = 'round';
-      ctx.setLineDash(dash(el.strokeStyle, el.strokeWidth));
+      const d = dash(el.strokeStyle, el.strokeWidth);
+      if (d.length) ctx.setLineDash(d);
       draw('stroke', 'stroke');
-      ctx.setLineDash([]);
+      if (d.length) ctx.setLineDash(NO_DASH);
     }
-    if (paths.solid) {
+    if (has.solid) {
       ctx.fillStyle = el.stroke;
       draw('solid', 'fill');
     }
@@ -358,10 +694,12 @@ export interface InteractiveState {
   collaborators?: { id: string; name: string; color: string; point: Vec }[];
 }
 
+const NO_DASH: number[] = [];
+
 function dash(style: Element['strokeStyle'], w: number): number[] {
   if (style === 'dashed') return [8 + w, 8 + w];
   if (style === 'dotted') return [1.5, 6 + w];
-  return [];
+  return NO_DASH;
 }
 
 function hatch(ctx: Ctx2D, b: Rect, style: Element['fillStyle'], gap: number): void {
@@ -425,6 +763,11 @@ export class RenderLoop {
     if (this.scheduled) return;
     this.scheduled = true;
     this.scheduler.request(() => this.frame());
+  }
+
+  /** Paints whatever is invalidated now instead of on the next frame (the scheduled frame then finds nothing to do). */
+  flushNow(): void {
+    this.frame();
   }
 
   private frame(): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Element, newElement } from '../model/types';
 import { type Rect, rectsIntersect, renderBounds } from './geometry';
-import { SpatialIndex } from './spatial';
+import { SpatialIndex, visibleInOrder } from './spatial';
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -64,5 +64,51 @@ describe('SpatialIndex', () => {
       expect(idx.query(r)).toEqual(brute(now, r));
     }
     expect(idx.size).toBe(900);
+  });
+
+  it('forEachIn visits each intersecting element exactly once, with its bounds', () => {
+    const rand = rng(11);
+    const els = randomElements(3000, rand);
+    const idx = new SpatialIndex(128);
+    for (const e of els) idx.upsert(e);
+    for (let i = 0; i < 40; i++) {
+      const w = rand() < 0.2 ? 30_000 * rand() : 2000 * rand();
+      const r = { x: (rand() - 0.5) * 22_000, y: (rand() - 0.5) * 22_000, width: w, height: w * (0.3 + rand()) };
+      const seen: string[] = [];
+      idx.forEachIn(r, (id, b) => {
+        seen.push(id);
+        expect(b).toEqual(idx.boundsFor(id));
+      });
+      expect(seen.length).toBe(new Set(seen).size);
+      expect(new Set(seen)).toEqual(brute(els, r));
+    }
+  });
+
+  it('visibleInOrder returns the visible elements sorted by z, then id', () => {
+    const els = [
+      newElement('b', 'rectangle', 0, 0, { width: 10, height: 10, z: 'a1' }),
+      newElement('a', 'rectangle', 600, 0, { width: 10, height: 10, z: 'a1' }),
+      newElement('c', 'rectangle', 5, 5, { width: 10, height: 10, z: 'a0' }),
+      newElement('far', 'rectangle', 5000, 5, { width: 10, height: 10, z: 'Zz' }),
+    ];
+    const idx = new SpatialIndex(512);
+    for (const e of els) idx.upsert(e);
+    const byId = new Map(els.map((e) => [e.id, e]));
+    const got = visibleInOrder(idx, (id) => byId.get(id), { x: 0, y: 0, width: 1000, height: 100 });
+    expect(got.map((e) => e.id)).toEqual(['c', 'a', 'b']);
+  });
+
+  it('elements far outside the grid are found, and far queries alias no cell', () => {
+    const idx = new SpatialIndex(512);
+    const near = newElement('near', 'rectangle', 100, 100, { width: 10, height: 10 });
+    const far = newElement('far', 'rectangle', 9e9, -9e9, { width: 10, height: 10 });
+    idx.upsert(near);
+    idx.upsert(far);
+    expect(idx.query({ x: 9e9 - 5, y: -9e9 - 5, width: 20, height: 20 })).toEqual(new Set(['far']));
+    expect(idx.query({ x: 50, y: 50, width: 100, height: 100 })).toEqual(new Set(['near']));
+    // A query whose cells would pack onto the near element's key if not clamped.
+    const seen: string[] = [];
+    idx.forEachIn({ x: 512 * 40000, y: 100, width: 10, height: 10 }, (id) => seen.push(id));
+    expect(seen).toEqual([]);
   });
 });

@@ -32,6 +32,7 @@ export class Store {
   private pending: StoreChange = emptyChange();
   private flushScheduled = false;
   private sortedCache: Element[] | null = null;
+  private rev = 0;
 
   constructor(private readonly scheduler: FrameScheduler = rafScheduler) {}
 
@@ -43,6 +44,10 @@ export class Store {
   }
   get size(): number {
     return this.elements.size;
+  }
+  /** Changes every time any element is added, changed or removed (for whole-board caches). */
+  get revision(): number {
+    return this.rev;
   }
   /** Version of an element: changes every time the element changes; 0 when absent. */
   version(id: string): number {
@@ -76,6 +81,7 @@ export class Store {
     }
     if (applied.added.length + applied.updated.length + applied.removed.length === 0) return;
     this.sortedCache = null;
+    this.rev++;
     p.origins.add(origin);
     for (const l of this.syncListeners) l(applied, origin);
     this.scheduleFlush();

@@ -46,4 +46,5 @@ export class RecordingContext implements Ctx2D {
   clearRect(...a: number[]) { this.rec('clearRect', a); }
   fillText(text: string, x: number, y: number) { this.rec('fillText', [text, x, y]); }
   setLineDash(s: number[]) { this.rec('setLineDash', [s]); }
+  drawImage(...a: unknown[]) { this.rec('drawImage', a); }
 }

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+// Two pages: Easel's engine straight from ../../ui/src, and Excalidraw 0.18 on React 19.
+export default defineConfig({
+  root: here('.'),
+  base: './',
+  resolve: {
+    // ui/src imports perfect-freehand; take it from this package so ui/ needs no install.
+    alias: { 'perfect-freehand': here('node_modules/perfect-freehand/dist/esm/index.mjs') },
+  },
+  define: { 'process.env.NODE_ENV': '"production"' },
+  build: {
+    outDir: here('dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 10_000,
+    rollupOptions: { input: { easel: here('easel.html'), excalidraw: here('excalidraw.html') } },
+  },
+});
