@@ -66,7 +66,11 @@ impl Ctx {
                 "easel: {} link {} for {}, expires {}",
                 l.record.level,
                 l.record.link_id,
-                if l.subject_key.is_some() { "one person" } else { "anyone with the link" },
+                if l.subject_key.is_some() {
+                    "one person"
+                } else {
+                    "anyone with the link"
+                },
                 when(l.record.expires_at)
             );
         }
@@ -76,7 +80,10 @@ impl Ctx {
                  uses the ones remembered with `easel connect`)",
             );
         }
-        Ok(out(text, json!({ "link": l, "rekeyed_from": shared.rekeyed_from })))
+        Ok(out(
+            text,
+            json!({ "link": l, "rekeyed_from": shared.rekeyed_from }),
+        ))
     }
 
     pub(crate) async fn links(&self, board: &str) -> Result<Output> {
@@ -151,7 +158,10 @@ impl Ctx {
         let mut delivered = Vec::new();
         let mut pending = Vec::new();
         for url in urls {
-            match self.sync_with(board, std::slice::from_ref(&url), Duration::from_secs(10)).await {
+            match self
+                .sync_with(board, std::slice::from_ref(&url), Duration::from_secs(10))
+                .await
+            {
                 Ok(_) => delivered.push(url),
                 Err(e) => pending.push((url, format!("{e:#}"))),
             }
@@ -175,10 +185,18 @@ impl Ctx {
         ))
     }
 
-    pub(crate) async fn join(&self, link: &str, no_sync: bool, timeout: Duration) -> Result<Output> {
+    pub(crate) async fn join(
+        &self,
+        link: &str,
+        no_sync: bool,
+        timeout: Duration,
+    ) -> Result<Output> {
         let preview = self.easel.preview_link(link).await?;
         let title = preview.title.clone().unwrap_or_else(|| "a board".into());
-        let by = preview.issued_by.clone().unwrap_or_else(|| "its owner".into());
+        let by = preview
+            .issued_by
+            .clone()
+            .unwrap_or_else(|| "its owner".into());
         let prompt = format!(
             "\"{title}\" ({}) shared by {by} ({}…) with {} access{}",
             preview.board,
@@ -205,7 +223,9 @@ impl Ctx {
         if !no_sync {
             match &joined.relay {
                 Some(url) => {
-                    let reports = self.sync_with(id, std::slice::from_ref(url), timeout).await?;
+                    let reports = self
+                        .sync_with(id, std::slice::from_ref(url), timeout)
+                        .await?;
                     let _ = self.easel.adopt_doc_title(self.actor, id).await;
                     synced = Some(url.clone());
                     let received: usize = reports.iter().map(|(_, r, _)| r.received_bytes).sum();

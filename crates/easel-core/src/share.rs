@@ -187,9 +187,13 @@ impl Easel {
         self.store().insert_share_link(&rec).await?;
         if let Some(r) = &req.relay {
             // The owner syncs through the relay the link names, too.
-            self.store().add_remote(record.id, r, "relay", actor).await?;
+            self.store()
+                .add_remote(record.id, r, "relay", actor)
+                .await?;
         }
-        let link = self.issued(rec, &record, &salt, &me.user.display_name).await?;
+        let link = self
+            .issued(rec, &record, &salt, &me.user.display_name)
+            .await?;
         Ok(Shared { link, rekeyed_from })
     }
 
@@ -309,9 +313,7 @@ impl Easel {
             return Err(Error::invalid("link", "this is your own board"));
         }
         let owner_name = preview.issued_by.as_deref().unwrap_or("Board owner");
-        let owner = self
-            .remember_user(&preview.owner_key, owner_name)
-            .await?;
+        let owner = self.remember_user(&preview.owner_key, owner_name).await?;
         let created = existing.is_none();
         if created {
             let title = preview.title.as_deref().unwrap_or("Shared board");

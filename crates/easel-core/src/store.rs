@@ -1332,10 +1332,10 @@ impl Store {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE {table} SET {column} = ?1 WHERE {column} = ?2"
             )))
-                .bind(new.to_string())
-                .bind(old.to_string())
-                .execute(&mut *tx)
-                .await?;
+            .bind(new.to_string())
+            .bind(old.to_string())
+            .execute(&mut *tx)
+            .await?;
         }
         sqlx::query(
             "UPDATE boards SET alias_of = ?1,
@@ -1386,7 +1386,14 @@ impl Store {
             "expires_at": link.expires_at,
             "relay": link.relay,
         });
-        insert_audit(&mut tx, link.board_id, Some(link.issued_by), "link.create", &detail).await?;
+        insert_audit(
+            &mut tx,
+            link.board_id,
+            Some(link.issued_by),
+            "link.create",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1511,7 +1518,6 @@ impl Store {
         })
         .transpose()
     }
-
 }
 
 /// The options every Easel SQLite file is opened with (the app's store and the relay's): WAL set

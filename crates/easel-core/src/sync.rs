@@ -318,7 +318,9 @@ impl SyncHandle {
     pub fn send_revocation(&self, signed: &[u8]) {
         let _ = self
             .commands
-            .send(Command::Control(easel_proto::message::encode_revocation(signed)));
+            .send(Command::Control(easel_proto::message::encode_revocation(
+                signed,
+            )));
     }
 
     /// Publishes our awareness state (JSON), or withdraws it with `None`.

@@ -511,3 +511,74 @@ async fn squatting_forgery_and_bad_tokens_are_refused_and_revocations_persist() 
     assert!(denied >= 11, "{denied}");
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_yjs_client_writes_with_edit_and_cannot_with_view() {
+    let node_ok = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        node_ok,
+        "node is needed for the stock Yjs client (./dev test installs it)"
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+    if !dir.join("node_modules").exists() {
+        let st = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .unwrap();
+        assert!(st.success(), "npm ci failed in {}", dir.display());
+    }
+    let data = tempfile::tempdir().unwrap();
+    let srv = TestServer::start_caps(test_config(data.path()), events()).await;
+    let o = Owner::new();
+    let board = o.board.to_string();
+    let mut owner = open(&url(&srv, &board, &o.params())).await.served("owner");
+    let (view, _) = o.cap(Level::View, None, None);
+    let (edit, _) = o.cap(Level::Edit, None, None);
+
+    for (token, key, may_write) in [(&view, "from_viewer", false), (&edit, "from_editor", true)] {
+        let node = tokio::process::Command::new("node")
+            .arg("client.mjs")
+            .arg(format!("ws://{}", srv.addr))
+            .arg(&board)
+            .arg(token)
+            .arg(key)
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        if may_write {
+            owner
+                .pump_until("the editor's write", |c| c.get(key).is_some())
+                .await;
+        } else {
+            // Give the viewer's write every chance to arrive (it is refused at the relay).
+            owner.pump_for(Duration::from_millis(1500)).await;
+        }
+        owner.set("from_rust", key).await;
+        let out = tokio::time::timeout(Duration::from_secs(25), node.wait_with_output())
+            .await
+            .expect("node finished in time")
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        println!(
+            "node ({key}):\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "node failed");
+        assert!(stdout.contains(&format!("GOT from_rust={key}")), "{stdout}");
+        owner.pump_for(Duration::from_millis(300)).await;
+        assert_eq!(owner.get(key).is_some(), may_write, "{key}");
+        assert_eq!(
+            owner_sees(&srv, &o, &board, key).await,
+            may_write,
+            "{key} persisted"
+        );
+    }
+    srv.shutdown().await;
+}

@@ -1,20 +1,23 @@
 // A stock Yjs client (yjs + y-websocket's WebsocketProvider over the `ws` package) for the
-// relay's interop test. Usage: node client.mjs ws://127.0.0.1:PORT ROOM
+// relay's interop tests. Usage: node client.mjs ws://127.0.0.1:PORT ROOM [CAP [KEY]]
 //
-// It publishes an awareness state, sets m.from_js once synced, and exits 0 once it sees
-// m.from_rust (set by the Rust client), printing what it saw; it exits 1 after 20 s.
+// It publishes an awareness state, sets m[KEY] (default from_js) once synced, and exits 0 once
+// it sees m.from_rust (set by the Rust client), printing what it saw; it exits 1 after 20 s.
+// CAP, if given, is presented as the `cap` query parameter, as a share link's holder would.
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 
-const [url, room] = process.argv.slice(2)
+const [url, room, cap, key = 'from_js'] = process.argv.slice(2)
 const doc = new Y.Doc()
 const provider = new WebsocketProvider(url, room, doc, {
   WebSocketPolyfill: WebSocket,
   disableBc: true,
-  params: { probe: 'interop' }
+  params: cap ? { cap } : { probe: 'interop' }
 })
 provider.awareness.setLocalStateField('user', { name: 'yjs-node' })
+// y-websocket reports the server's auth message through this hook.
+provider.on('status', (e) => console.log('status ' + e.status))
 const m = doc.getMap('m')
 
 const timer = setTimeout(() => {
@@ -23,9 +26,9 @@ const timer = setTimeout(() => {
 }, 20000)
 
 provider.on('sync', (synced) => {
-  if (synced && !m.has('from_js')) {
-    m.set('from_js', 'hello from yjs')
-    console.log('synced; set from_js')
+  if (synced && !m.has(key)) {
+    m.set(key, 'hello from yjs')
+    console.log('synced; set ' + key)
   }
 })
 
