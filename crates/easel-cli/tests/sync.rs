@@ -288,7 +288,7 @@ fn serve_hosts_boards_and_carries_edits_from_other_processes() {
     ]);
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
-    let mut child = command(a.dir.path(), &["serve", "--listen", &listen])
+    let mut child = command(a.dir.path(), &["serve", "--listen", &listen, "--open"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -9,6 +9,8 @@ use serde_json::Value;
 
 pub struct Install {
     pub dir: tempfile::TempDir,
+    /// Extra environment for every command.
+    pub env: Vec<(String, String)>,
 }
 
 pub struct Run {
@@ -37,7 +39,26 @@ impl Install {
     pub fn new() -> Install {
         Install {
             dir: tempfile::tempdir().unwrap(),
+            env: Vec::new(),
         }
+    }
+
+    /// An installation whose identity secret lives in `identity.key` (EASEL_KEY_STORE=file): a
+    /// real key store that needs no keychain daemon, for tests about sharing rather than about
+    /// the keychain (tests/keyring.rs covers the keychain backends).
+    pub fn with_file_keys() -> Install {
+        let mut i = Install::new();
+        i.env.push(("EASEL_KEY_STORE".into(), "file".into()));
+        i
+    }
+
+    /// The command for this installation, with its environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = command(self.dir.path(), args);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -45,7 +66,7 @@ impl Install {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = command(self.dir.path(), args).output().unwrap();
+        let out = self.cmd(args).output().unwrap();
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).unwrap(),
