@@ -577,6 +577,21 @@ impl Easel {
         self.store.snapshots(board).await
     }
 
+    /// The elements a snapshot holds, for a preview of the board at that point.
+    pub async fn snapshot_elements(
+        &self,
+        actor: Uuid,
+        board: Uuid,
+        snapshot: i64,
+    ) -> Result<Vec<Element>> {
+        self.authorize(actor, board, Op::ListHistory).await?;
+        let (info, state) = self.store.snapshot_state(board, snapshot).await?;
+        if info.board_id != board {
+            return Err(Error::not_found("snapshot", snapshot.to_string()));
+        }
+        Ok(BoardDoc::from_updates([state.as_slice()])?.elements())
+    }
+
     /// The access `actor` holds on `board`, without auditing (for display).
     pub async fn access(&self, actor: Uuid, board: Uuid) -> Result<Access> {
         let record = self.store.board(board).await?;

@@ -234,3 +234,31 @@ async fn concurrent_sessions_snapshotting_lose_nothing() {
     let s = easel.open_board(me.id, b).await.unwrap();
     assert_eq!(s.elements().len(), 480);
 }
+
+#[tokio::test]
+async fn a_snapshot_previews_the_board_as_it_was() {
+    let env = Env::new().await;
+    let b = env.easel.create_board(env.owner.id, "P").await.unwrap().id;
+    let mut s = env.easel.open_board(env.owner.id, b).await.unwrap();
+    s.add(rect("a", 0.0, 0.0)).await.unwrap();
+    let v1 = s.snapshot(Some("v1")).await.unwrap();
+    s.add(rect("b", 10.0, 0.0)).await.unwrap();
+    s.delete(&["a".to_string()]).await.unwrap();
+    let then = env
+        .easel
+        .snapshot_elements(env.owner.id, b, v1.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        then.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        vec!["a"]
+    );
+    let other = env.easel.create_board(env.owner.id, "Q").await.unwrap().id;
+    assert!(
+        env.easel
+            .snapshot_elements(env.owner.id, other, v1.id)
+            .await
+            .is_err(),
+        "a snapshot of another board is not found"
+    );
+}
