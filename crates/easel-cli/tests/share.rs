@@ -436,13 +436,51 @@ fn a_hosting_peer_enforces_links_like_the_relay_and_audits_them() {
     );
     assert!(e.contains("you have COMMENT"), "{e}");
 
+    // Clients that do not hold back (not the easel CLI, which refuses locally) are refused by
+    // the host itself: VIEW writes nothing, COMMENT writes comments only.
+    let view = link(&a, &board, &["--level", "view", "--relay", &url]);
+    let token = |l: &str| l.split_once("#cap=").unwrap().1.to_string();
+    let comments_room = format!("{board}/comments");
+    for (what, l, room, refused) in [
+        ("VIEW on the board", &view, &board, true),
+        ("VIEW on comments", &view, &comments_room, true),
+        ("COMMENT on the board", &comment, &board, true),
+    ] {
+        let r = raw_write(&url, room, &token(l)).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(r.is_some(), refused, "{what}: {r:?}");
+        assert!(r.unwrap().starts_with("permission denied"), "{what}");
+    }
+    let e = raw_write(&url, &board, "garbage").unwrap_err();
+    assert!(e.contains("malformed"), "{e}");
+
+    // Revoking the EDIT link on the host: B is refused from then on.
+    let edit_id = json(&a, &["links", &board])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["level"] == "EDIT")
+        .unwrap()["link_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = json(&a, &["revoke", &board, &edit_id]);
+    assert_eq!(r["delivered"][0], url.as_str(), "{r}");
+    let e = raw_write(&url, &board, &token(&edit)).unwrap_err();
+    assert!(e.contains("revoked"), "{e}");
+    let e = fails(&b, &["sync", &board], 1);
+    assert!(e.contains("revoked"), "{e}");
+
     // No link: refused by the host, and the refusal is in the board's audit log.
     let e = fails(&d, &["sync", &board, "--relay", &url], 1);
     assert!(e.contains("no capability"), "{e}");
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let audit = json(&a, &["audit", &board]).to_string();
-        if audit.contains("peer.denied") && audit.contains("peer.join") {
+        if audit.contains("peer.denied")
+            && audit.contains("peer.join")
+            && audit.contains("peer.write_refused")
+            && audit.contains("link.revoke.applied")
+        {
             break;
         }
         assert!(
@@ -451,4 +489,59 @@ fn a_hosting_peer_enforces_links_like_the_relay_and_audits_them() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// A y-websocket client that does not hold back: connects to `room` with `cap`, sends one
+/// update, and returns the server's refusal of the write (if any). `Err` is a refused connection.
+fn raw_write(base: &str, room: &str, cap: &str) -> Result<Option<String>, String> {
+    use easel_proto::message::{self, Message as Proto};
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use yrs::{Map, ReadTxn, Transact};
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("{base}/{room}?cap={cap}");
+        let (mut ws, _) = tokio::time::timeout(
+            Duration::from_secs(10),
+            tokio_tungstenite::connect_async(url),
+        )
+        .await
+        .map_err(|_| "connect timed out".to_string())?
+        .map_err(|e| e.to_string())?;
+        let limits = easel_proto::Limits::default();
+        let wait = Duration::from_millis(1500);
+        // The first frame says whether we are served.
+        match tokio::time::timeout(wait, ws.next()).await {
+            Ok(Some(Ok(Message::Binary(b)))) => {
+                if let Ok(Proto::PermissionDenied { reason }) = message::decode(&b, &limits) {
+                    return Err(reason);
+                }
+            }
+            other => return Err(format!("unexpected first frame {other:?}")),
+        }
+        let doc = yrs::Doc::new();
+        let m = doc.get_or_insert_map("m");
+        m.insert(&mut doc.transact_mut(), "k", "v");
+        let update = doc
+            .transact()
+            .encode_state_as_update_v1(&yrs::StateVector::default());
+        ws.send(Message::Binary(message::encode_update(&update).into()))
+            .await
+            .map_err(|e| e.to_string())?;
+        loop {
+            match tokio::time::timeout(wait, ws.next()).await {
+                Ok(Some(Ok(Message::Binary(b)))) => {
+                    if let Ok(Proto::PermissionDenied { reason }) = message::decode(&b, &limits) {
+                        return Ok(Some(reason));
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+                _ => return Ok(None),
+            }
+        }
+    })
 }
