@@ -315,14 +315,45 @@ async fn peek_request_line(stream: &TcpStream) -> std::io::Result<Option<String>
     }
 }
 
-async fn handle_tcp(ctx: &Arc<Ctx>, mut stream: TcpStream, addr: SocketAddr) {
+async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr) {
+    // The handshake's state (request parsing, tungstenite's handshake machine, buffers) lives in
+    // its own allocation, freed once it is done: an idle connection keeps only what serving needs.
+    let Some((ws, room, decision)) = Box::pin(handshake(ctx, stream)).await else {
+        return;
+    };
+    match decision {
+        Ok(admission) => {
+            ctx.authorizer.record(AuthEvent::Admitted {
+                room: room.clone(),
+                admission: admission.clone(),
+            });
+            serve_ws(ctx, ws, room, admission, addr).await
+        }
+        Err(denied) => {
+            ctx.metrics.refuse_conn(ConnRefusal::Denied);
+            ctx.authorizer.record(AuthEvent::Denied {
+                board: crate::capauth::board_room(&room).map(|(b, _)| b),
+                room,
+                reason: denied.0.clone(),
+            });
+            refuse_ws(ws, &denied.0).await;
+        }
+    }
+}
+
+/// Reads the request; answers `/health` and `/metrics` (returning `None`); otherwise completes
+/// the WebSocket handshake and returns the socket, its room and the authorizer's decision.
+async fn handshake(
+    ctx: &Arc<Ctx>,
+    mut stream: TcpStream,
+) -> Option<(WebSocketStream<TcpStream>, String, Result<Admission, Denied>)> {
     let line = match tokio::time::timeout(ctx.config.handshake_timeout, peek_request_line(&stream))
         .await
     {
         Ok(Ok(Some(line))) => line,
         _ => {
             ctx.metrics.refuse_conn(ConnRefusal::Handshake);
-            return;
+            return None;
         }
     };
     let mut parts = line.split(' ');
@@ -348,7 +379,7 @@ async fn handle_tcp(ctx: &Arc<Ctx>, mut stream: TcpStream, addr: SocketAddr) {
         };
         let _ = stream.write_all(resp.as_bytes()).await;
         let _ = stream.shutdown().await;
-        return;
+        return None;
     }
     let mut admitted: Option<(String, Result<Admission, Denied>)> = None;
     let authorizer = &ctx.authorizer;
@@ -375,34 +406,15 @@ async fn handle_tcp(ctx: &Arc<Ctx>, mut stream: TcpStream, addr: SocketAddr) {
         Ok(Ok(ws)) => ws,
         Ok(Err(WsError::Http(_))) => {
             ctx.metrics.refuse_conn(ConnRefusal::Denied);
-            return;
+            return None;
         }
         _ => {
             ctx.metrics.refuse_conn(ConnRefusal::Handshake);
-            return;
+            return None;
         }
     };
-    let Some((room, decision)) = admitted else {
-        return;
-    };
-    match decision {
-        Ok(admission) => {
-            ctx.authorizer.record(AuthEvent::Admitted {
-                room: room.clone(),
-                admission: admission.clone(),
-            });
-            serve_ws(ctx, ws, room, admission, addr).await
-        }
-        Err(denied) => {
-            ctx.metrics.refuse_conn(ConnRefusal::Denied);
-            ctx.authorizer.record(AuthEvent::Denied {
-                board: crate::capauth::board_room(&room).map(|(b, _)| b),
-                room,
-                reason: denied.0.clone(),
-            });
-            refuse_ws(ws, &denied.0).await;
-        }
-    }
+    let (room, decision) = admitted?;
+    Some((ws, room, decision))
 }
 
 /// Sends the auth message (permission denied + reason) and closes with 1008.

@@ -582,3 +582,42 @@ async fn a_stock_yjs_client_writes_with_edit_and_cannot_with_view() {
     }
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_ends_when_its_capability_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start_caps(test_config(dir.path()), events()).await;
+    let o = Owner::new();
+    let board = o.board.to_string();
+    let _owner = open(&url(&srv, &board, &o.params())).await.served("owner");
+    let (token, _) = o.cap(Level::Edit, None, Some(now() + 2));
+    let mut c = open(&url(&srv, &board, &holder(o.board, &token, None)))
+        .await
+        .served("before expiry");
+    let started = std::time::Instant::now();
+    let mut told = None;
+    loop {
+        match tokio::time::timeout(T, c.ws.next()).await.expect("closed in time") {
+            Some(Ok(Message::Binary(b))) => {
+                if let Ok(Proto::PermissionDenied { reason }) =
+                    message::decode(&b, &Default::default())
+                {
+                    told = Some(reason);
+                }
+            }
+            Some(Ok(Message::Close(Some(f)))) => {
+                assert_eq!(u16::from(f.code), 1008);
+                break;
+            }
+            Some(Ok(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(started.elapsed() >= Duration::from_millis(500));
+    assert!(told.is_some_and(|r| r.contains("expired")));
+    let r = open(&url(&srv, &board, &holder(o.board, &token, None)))
+        .await
+        .refused("after expiry");
+    assert!(r.contains("expired"), "{r}");
+    srv.shutdown().await;
+}
