@@ -244,6 +244,8 @@ await d.click('button[aria-label=text]');
 await d.drag([[200, 150], [200, 150]]);
 const ta = await until('the text editor', () => d.find('textarea.text-editor'));
 await d.s('POST', `/element/${ta}/value`, { text: 'Hello from e2e' });
+await until('the typed text in the editor', async () => (await d.js('return document.querySelector("textarea.text-editor")?.value')) === 'Hello from e2e');
+await sleep(300); // let WebKit paint the last keystrokes
 await d.screenshot('typing');
 await d.s('POST', `/element/${ta}/value`, { text: '\uE00C' }); // Escape
 await until('the text on the board', async () => (await d.count()) === 4);
@@ -297,7 +299,7 @@ await d.screenshot('moved');
 // Another process writes to the same store: the open board shows it within the refresh bound.
 const before = await d.count();
 const tCli = Date.now();
-await easel('element', 'add', board, '--kind', 'ellipse', '--x', String(moved.x + 550), '--y', String(moved.y + 120), '--width', '90', '--height', '60', '--fill', '#a5d8ff');
+await easel('element', 'add', board, '--kind', 'ellipse', '--x', String(moved.x + 500), '--y', String(moved.y - 250), '--width', '90', '--height', '60', '--fill', '#a5d8ff');
 const tCommitted = Date.now();
 await until('the CLI’s ellipse in the open board', async () => (await d.count()) === before + 1, 2000);
 const tShown = Date.now();
