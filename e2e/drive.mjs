@@ -102,12 +102,21 @@ function startedAt(pid) {
   const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
   return Date.now() - (uptime - stat(pid).start / 100) * 1000;
 }
+/** Proportional set size: shared pages (WebKit's libraries) split between the processes using them. */
+function pssKb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
 function memory(appPid) {
-  const rows = [{ pid: appPid, name: 'easel-app', kb: rssKb(appPid) }];
+  const rows = [{ pid: appPid, name: 'easel-app', kb: rssKb(appPid), pssKb: pssKb(appPid) }];
   for (const p of pids()) {
     try {
       const s = stat(p);
-      if (s.ppid === appPid) rows.push({ pid: p, name: s.comm, kb: rssKb(p) });
+      if (s.ppid === appPid) rows.push({ pid: p, name: s.comm, kb: rssKb(p), pssKb: pssKb(p) });
     } catch {}
   }
   return rows;
@@ -329,12 +338,18 @@ await d.screenshot('restarted');
 // Idle memory: one board open, 10 s without input.
 await sleep(10_000);
 const mem = memory(d.pid);
-metrics.idleMemory = { processes: mem, totalMb: Math.round(mem.reduce((n, r) => n + r.kb, 0) / 1024) };
+metrics.idleMemory = {
+  processes: mem,
+  totalRssMb: Math.round(mem.reduce((n, r) => n + r.kb, 0) / 1024),
+  totalPssMb: Math.round(mem.reduce((n, r) => n + (r.pssKb ?? 0), 0) / 1024),
+};
 await d.screenshot('idle');
 await quit(d);
 
 writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
 console.log(`e2e: start-up: ${metrics.startup.processStartToPaintMs} ms from the app process starting to the board painted (${metrics.startup.sessionRequestToPaintMs} ms from the WebDriver session request)`);
 console.log(`e2e: CLI write to open board: ${metrics.cliToBoardMs.fromCliExit} ms after the CLI exited`);
-console.log(`e2e: idle memory after 10 s: ${mem.map((r) => `${r.name} ${Math.round(r.kb / 1024)} MB`).join(', ')}; total ${metrics.idleMemory.totalMb} MB`);
+console.log(
+  `e2e: idle memory after 10 s (RSS): ${mem.map((r) => `${r.name} ${Math.round(r.kb / 1024)} MB`).join(', ')}; total ${metrics.idleMemory.totalRssMb} MB RSS, ${metrics.idleMemory.totalPssMb} MB PSS`,
+);
 console.log('e2e: all checks passed');
