@@ -1,76 +1,355 @@
-// Drives the real Easel desktop app through tauri-driver (W3C WebDriver, port 4444): creates a
-// board, draws a rectangle, quits, starts the app again and finds the rectangle.
-// Usage: node e2e/drive.mjs /path/to/easel-app   (run by e2e/run.sh, which starts tauri-driver)
-const app = process.argv[2];
-const base = process.env.WEBDRIVER_URL ?? 'http://127.0.0.1:4444';
-const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+// Drives the real Easel desktop app through tauri-driver (W3C WebDriver) and checks the store with
+// the `easel` CLI on the same EASEL_DATA_DIR:
+//   1. first run, empty store: create a board; draw a rectangle, a pen stroke, an arrow whose end
+//      is bound to the rectangle; type a text; undo (the text goes) and redo (it comes back); move
+//      the rectangle (the arrow's end follows it);
+//   2. another process (the CLI) adds an element: the open board shows it within a bound;
+//   3. quit, start again: the board opens with every element as it was, and nothing changed.
+// Screenshots of each step go to E2E_OUT (default target/e2e); so do the figures (metrics.json):
+// start-up to the first painted board, idle memory of the app and its WebKit processes.
+// Any failed check or timed-out call throws: the process exits non-zero.
+//
+// Usage: node e2e/drive.mjs /path/to/easel-app /path/to/easel   (run by e2e/run.sh, which starts
+// Xvfb and tauri-driver and sets EASEL_DATA_DIR, WEBDRIVER_URL, E2E_OUT)
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
-async function wd(method, path, body) {
+const [app, cli] = process.argv.slice(2).map((p) => realpathSync(p));
+if (!app || !cli) throw new Error('usage: node e2e/drive.mjs EASEL_APP EASEL_CLI');
+if (!process.env.EASEL_DATA_DIR) throw new Error('EASEL_DATA_DIR must be set (a fresh store)');
+const base = process.env.WEBDRIVER_URL ?? 'http://127.0.0.1:4444';
+const out = process.env.E2E_OUT ?? 'target/e2e';
+mkdirSync(out, { recursive: true });
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const CALL_MS = 30_000; // any one WebDriver call
+const SESSION_MS = 90_000; // starting the app (a debug build under Xvfb)
+const CLI_MS = 60_000;
+const metrics = {};
+let shots = 0;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function check(ok, what, detail) {
+  if (!ok) throw new Error(`e2e: FAILED: ${what}${detail === undefined ? '' : `: ${JSON.stringify(detail)}`}`);
+  console.log(`e2e: ok: ${what}`);
+}
+
+async function wd(method, path, body, ms = CALL_MS) {
   const res = await fetch(base + path, {
     method,
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(ms),
   });
   const json = await res.json();
   if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
   return json.value;
 }
 
-async function session() {
-  const v = await wd('POST', '/session', {
-    capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } },
+/** Polls `fn` until it returns something truthy; throws after `ms`. */
+async function until(what, fn, ms = 15_000) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`e2e: FAILED: timed out waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+    await sleep(100);
+  }
+}
+
+// --- The CLI on the same store ---------------------------------------------------------------
+
+const run = promisify(execFile);
+async function easel(...args) {
+  const { stdout } = await run(cli, ['--json', ...args], { timeout: CLI_MS, env: process.env });
+  return JSON.parse(stdout);
+}
+const elementsOf = async (board) => {
+  const v = await easel('element', 'list', board);
+  return Array.isArray(v) ? v : v.elements;
+};
+
+// --- Processes: the app and its WebKit children ------------------------------------------------
+
+const pids = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+function appPids() {
+  return pids().filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/exe`) === app;
+    } catch {
+      return false;
+    }
   });
+}
+function stat(pid) {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const close = s.lastIndexOf(')');
+  const rest = s.slice(close + 2).split(' ');
+  return { comm: s.slice(s.indexOf('(') + 1, close), ppid: Number(rest[1]), start: Number(rest[19]) };
+}
+function rssKb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+/** Epoch ms at which `pid` started (10 ms resolution: clock ticks since boot). */
+function startedAt(pid) {
+  const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return Date.now() - (uptime - stat(pid).start / 100) * 1000;
+}
+/** Proportional set size: shared pages (WebKit's libraries) split between the processes using them. */
+function pssKb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+function memory(appPid) {
+  const rows = [{ pid: appPid, name: 'easel-app', kb: rssKb(appPid), pssKb: pssKb(appPid) }];
+  for (const p of pids()) {
+    try {
+      const s = stat(p);
+      if (s.ppid === appPid) rows.push({ pid: p, name: s.comm, kb: rssKb(p), pssKb: pssKb(p) });
+    } catch {}
+  }
+  return rows;
+}
+
+// --- A WebDriver session = one run of the app --------------------------------------------------
+
+async function session() {
+  const t0 = Date.now();
+  const v = await wd(
+    'POST',
+    '/session',
+    { capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application: app } } } },
+    SESSION_MS,
+  );
   const id = v.sessionId;
   const s = (m, p, b) => wd(m, `/session/${id}${p}`, b);
   const find = async (css) => (await s('POST', '/element', { using: 'css selector', value: css }))[ELEMENT];
   const js = (script, args = []) => s('POST', '/execute/sync', { script, args });
-  async function until(what, fn, ms = 15000) {
-    const end = Date.now() + ms;
-    for (;;) {
-      try {
-        const v = await fn();
-        if (v) return v;
-      } catch {}
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  return { id, s, find, js, until, quit: () => wd('DELETE', `/session/${id}`) };
+  const click = async (css) => s('POST', `/element/${await find(css)}/click`, {});
+  const canvas = await find('#interactive-layer');
+  const origin = { [ELEMENT]: canvas };
+  /** A mouse drag through `points` ([x, y] relative to the canvas centre). */
+  const drag = (points) =>
+    s('POST', '/actions', {
+      actions: [
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', x: points[0][0], y: points[0][1], origin },
+            { type: 'pointerDown', button: 0 },
+            ...points.slice(1).map(([x, y]) => ({ type: 'pointerMove', x, y, origin, duration: 60 })),
+            { type: 'pointerUp', button: 0 },
+          ],
+        },
+      ],
+    });
+  const keys = (...ks) =>
+    s('POST', '/actions', {
+      actions: [
+        {
+          type: 'key',
+          id: 'keyboard',
+          actions: [...ks.map((value) => ({ type: 'keyDown', value })), ...ks.reverse().map((value) => ({ type: 'keyUp', value }))],
+        },
+      ],
+    });
+  const screenshot = async (name) => {
+    const png = await s('GET', '/screenshot');
+    const file = join(out, `${String(++shots).padStart(2, '0')}-${name}.png`);
+    writeFileSync(file, Buffer.from(png, 'base64'));
+    console.log(`e2e: screenshot ${file}`);
+  };
+  const count = async () => Number(await js('return document.getElementById("board").dataset.elements ?? "0"'));
+  const pid = await until('the app process', () => {
+    const p = appPids();
+    return p.length === 1 ? p[0] : 0;
+  });
+  return { id, t0, pid, s, find, js, click, drag, keys, screenshot, count };
 }
 
-const count = (d) => d.js('return document.getElementById("board").dataset.elements ?? "0"');
+/** Closes the window (the app exits with its last window) and waits for the process to end. */
+async function quit(d) {
+  try {
+    await d.s('DELETE', '/window');
+  } catch (e) {
+    console.log(`e2e: closing the window: ${e.message}`);
+  }
+  try {
+    await wd('DELETE', `/session/${d.id}`);
+  } catch (e) {
+    console.log(`e2e: ending the session: ${e.message}`);
+  }
+  await until('the app process to exit', () => {
+    try {
+      readFileSync(`/proc/${d.pid}/stat`);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
 
-// First run: empty store, the welcome card invites a new board.
+const dist = (a, b) => Math.hypot(a.x - b.x, a.y - b.y);
+/** Distance from `p` to the outline of an axis-aligned box. */
+function toOutline(p, r) {
+  const inside = p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height;
+  const dx = Math.max(r.x - p.x, 0, p.x - (r.x + r.width));
+  const dy = Math.max(r.y - p.y, 0, p.y - (r.y + r.height));
+  if (!inside) return Math.hypot(dx, dy);
+  return Math.min(p.x - r.x, r.x + r.width - p.x, p.y - r.y, r.y + r.height - p.y);
+}
+const arrowEnd = (a) => {
+  const [x, y] = a.points.at(-1);
+  return { x: a.x + x, y: a.y + y };
+};
+const byKind = (els, kind) => els.filter((e) => e.kind === kind);
+const one = (els, kind) => {
+  const found = byKind(els, kind);
+  check(found.length === 1, `one ${kind} in the store`, found.length);
+  return found[0];
+};
+
+// === First run: empty store ======================================================================
+
 let d = await session();
-await d.until('the welcome card', () => d.js('return !document.getElementById("welcome").hidden'));
-await d.s('POST', `/element/${await d.find('#welcome button')}/click`, {});
-await d.until('the board to open', () => d.js('return document.getElementById("welcome").hidden'));
-await d.s('POST', `/element/${await d.find('button[aria-label=rectangle]')}/click`, {});
-const canvas = await d.find('#interactive-layer');
-const origin = { [ELEMENT]: canvas };
-await d.s('POST', '/actions', {
-  actions: [
-    {
-      type: 'pointer',
-      id: 'mouse',
-      parameters: { pointerType: 'mouse' },
-      actions: [
-        { type: 'pointerMove', x: -150, y: -100, origin },
-        { type: 'pointerDown', button: 0 },
-        { type: 'pointerMove', x: -50, y: -30, origin, duration: 100 },
-        { type: 'pointerMove', x: 50, y: 40, origin, duration: 100 },
-        { type: 'pointerUp', button: 0 },
-      ],
-    },
-  ],
-});
-await d.until('one element on the board', async () => (await count(d)) === '1');
-// Let the batch reach the core before quitting.
-await new Promise((r) => setTimeout(r, 1000));
-await d.quit();
+await until('the welcome card', () => d.js('return !document.getElementById("welcome").hidden'));
+await d.screenshot('welcome');
+await d.click('#welcome button');
+await until('the board to open', () => d.js('return document.getElementById("welcome").hidden'));
+const boards = await easel('boards', 'list');
+check(boards.length === 1, 'the new board is in the store', boards);
+const board = boards[0].id;
 
-// Second run: the most recent board opens with the rectangle.
+// Rectangle: (-150,-100)–(50,40) from the canvas centre.
+await d.click('button[aria-label=rectangle]');
+await d.drag([[-150, -100], [-50, -30], [50, 40]]);
+await until('the rectangle on the board', async () => (await d.count()) === 1);
+
+// Pen stroke below it, left.
+await d.click('button[aria-label=pen]');
+await d.drag([[-300, 150], [-270, 170], [-230, 160], [-190, 190], [-150, 200]]);
+await until('the pen stroke on the board', async () => (await d.count()) === 2);
+
+// Arrow from empty canvas on the right to the rectangle's right edge: its end binds.
+await d.click('button[aria-label=arrow]');
+await d.drag([[250, -30], [150, -30], [50, -30]]);
+await until('the arrow on the board', async () => (await d.count()) === 3);
+
+// Text: click, type, Escape commits.
+await d.click('button[aria-label=text]');
+await d.drag([[200, 150], [200, 150]]);
+const ta = await until('the text editor', () => d.find('textarea.text-editor'));
+await d.s('POST', `/element/${ta}/value`, { text: 'Hello from e2e' });
+await until('the typed text in the editor', async () => (await d.js('return document.querySelector("textarea.text-editor")?.value')) === 'Hello from e2e');
+await sleep(300); // let WebKit paint the last keystrokes
+await d.screenshot('typing');
+await d.s('POST', `/element/${ta}/value`, { text: '\uE00C' }); // Escape
+await until('the text on the board', async () => (await d.count()) === 4);
+await until('the text editor to close', async () => !(await d.js('return !!document.querySelector("textarea.text-editor")')));
+await d.screenshot('drawn');
+
+let els = await until('four elements in the store', async () => {
+  const e = await elementsOf(board);
+  return e.length === 4 && byKind(e, 'text')[0]?.text === 'Hello from e2e' && e;
+});
+const rect = one(els, 'rectangle');
+const pen = one(els, 'freedraw');
+const arrow = one(els, 'arrow');
+const text = one(els, 'text');
+check(Math.abs(rect.width - 200) < 2 && Math.abs(rect.height - 140) < 2, 'the rectangle is 200×140', rect);
+check(pen.points.length >= 3, 'the pen stroke has its points', pen.points.length);
+check(arrow.end?.element === rect.id && !arrow.start, 'the arrow’s end (only) is bound to the rectangle', { start: arrow.start, end: arrow.end });
+const endBefore = arrowEnd(arrow);
+check(toOutline(endBefore, rect) <= arrow.end.gap + 3, 'the arrow’s end touches the rectangle', { end: endBefore, rect });
+
+// Undo takes the text away (one gesture = one step), redo brings it back.
+await d.keys('\uE009', 'z'); // Ctrl+Z
+await until('undo to remove the text', async () => (await d.count()) === 3);
+await until('undo to reach the store', async () => (await elementsOf(board)).length === 3);
+await d.screenshot('undone');
+await d.keys('\uE009', 'y'); // Ctrl+Y
+await until('redo to restore the text', async () => (await d.count()) === 4);
+els = await until('redo to reach the store', async () => {
+  const e = await elementsOf(board);
+  return e.length === 4 && e;
+});
+check(one(els, 'text').text === 'Hello from e2e' && one(els, 'text').id === text.id, 'redo restored the same text');
+
+// Move the rectangle by (-100, +100): press on its left edge with the select tool.
+await d.click('button[aria-label=select]');
+await d.drag([[-150, -30], [-200, 20], [-250, 70]]);
+els = await until('the moved rectangle in the store', async () => {
+  const e = await elementsOf(board);
+  const r = e.find((x) => x.id === rect.id);
+  return r && Math.abs(r.x - (rect.x - 100)) < 2 && Math.abs(r.y - (rect.y + 100)) < 2 && e;
+});
+const moved = els.find((x) => x.id === rect.id);
+const arrowAfter = els.find((x) => x.id === arrow.id);
+const endAfter = arrowEnd(arrowAfter);
+check(arrowAfter.end?.element === rect.id, 'the arrow is still bound to the rectangle');
+check(dist(endAfter, endBefore) > 50, 'the arrow’s end moved with the rectangle', { endBefore, endAfter });
+check(toOutline(endAfter, moved) <= arrowAfter.end.gap + 3, 'the arrow’s end touches the moved rectangle', { end: endAfter, rect: moved });
+check(dist({ x: arrowAfter.x, y: arrowAfter.y }, { x: arrow.x, y: arrow.y }) < 1, 'the arrow’s free start stayed put');
+await d.screenshot('moved');
+
+// Another process writes to the same store: the open board shows it within the refresh bound.
+const before = await d.count();
+const tCli = Date.now();
+await easel('element', 'add', board, '--kind', 'ellipse', '--x', String(moved.x + 500), '--y', String(moved.y - 250), '--width', '90', '--height', '60', '--fill', '#a5d8ff');
+const tCommitted = Date.now();
+await until('the CLI’s ellipse in the open board', async () => (await d.count()) === before + 1, 2000);
+const tShown = Date.now();
+metrics.cliToBoardMs = { fromCliStart: tShown - tCli, fromCliExit: tShown - tCommitted };
+check(tShown - tCommitted <= 2000, `the CLI’s element appeared in the open board ${tShown - tCommitted} ms after the CLI exited`);
+await d.screenshot('cli-added');
+
+const final = (await elementsOf(board)).sort((a, b) => a.id.localeCompare(b.id));
+check(final.length === 5, 'five elements in the store before quitting', final.length);
+await quit(d);
+check(true, 'the app quit');
+
+// === Second run: the same store ==================================================================
+
 d = await session();
-await d.until('the rectangle after restart', async () => (await count(d)) === '1');
-await d.quit();
-console.log('e2e: ok — board created, rectangle drawn, found again after restart');
+const painted = Number(await until('the board to be painted', () => d.js('return document.getElementById("board").dataset.paintedAt'), 60_000));
+const appStart = startedAt(d.pid);
+metrics.startup = {
+  sessionRequestToPaintMs: painted - d.t0,
+  processStartToPaintMs: Math.round(painted - appStart),
+};
+check((await d.count()) === 5, 'after restart the board shows all five elements');
+const again = (await elementsOf(board)).sort((a, b) => a.id.localeCompare(b.id));
+check(JSON.stringify(again) === JSON.stringify(final), 'after restart the store holds exactly what it held before quitting');
+await d.screenshot('restarted');
+
+// Idle memory: one board open, 10 s without input.
+await sleep(10_000);
+const mem = memory(d.pid);
+metrics.idleMemory = {
+  processes: mem,
+  totalRssMb: Math.round(mem.reduce((n, r) => n + r.kb, 0) / 1024),
+  totalPssMb: Math.round(mem.reduce((n, r) => n + (r.pssKb ?? 0), 0) / 1024),
+};
+await d.screenshot('idle');
+await quit(d);
+
+writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+console.log(`e2e: start-up: ${metrics.startup.processStartToPaintMs} ms from the app process starting to the board painted (${metrics.startup.sessionRequestToPaintMs} ms from the WebDriver session request)`);
+console.log(`e2e: CLI write to open board: ${metrics.cliToBoardMs.fromCliExit} ms after the CLI exited`);
+console.log(
+  `e2e: idle memory after 10 s (RSS): ${mem.map((r) => `${r.name} ${Math.round(r.kb / 1024)} MB`).join(', ')}; total ${metrics.idleMemory.totalRssMb} MB RSS, ${metrics.idleMemory.totalPssMb} MB PSS`,
+);
+console.log('e2e: all checks passed');
