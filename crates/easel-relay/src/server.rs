@@ -346,7 +346,11 @@ async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr) {
 async fn handshake(
     ctx: &Arc<Ctx>,
     mut stream: TcpStream,
-) -> Option<(WebSocketStream<TcpStream>, String, Result<Admission, Denied>)> {
+) -> Option<(
+    WebSocketStream<TcpStream>,
+    String,
+    Result<Admission, Denied>,
+)> {
     let line = match tokio::time::timeout(ctx.config.handshake_timeout, peek_request_line(&stream))
         .await
     {

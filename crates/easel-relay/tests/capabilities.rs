@@ -597,7 +597,10 @@ async fn a_connection_ends_when_its_capability_expires() {
     let started = std::time::Instant::now();
     let mut told = None;
     loop {
-        match tokio::time::timeout(T, c.ws.next()).await.expect("closed in time") {
+        match tokio::time::timeout(T, c.ws.next())
+            .await
+            .expect("closed in time")
+        {
             Some(Ok(Message::Binary(b))) => {
                 if let Ok(Proto::PermissionDenied { reason }) =
                     message::decode(&b, &Default::default())
