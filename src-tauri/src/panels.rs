@@ -105,12 +105,12 @@ pub struct IoProgress {
 
 /// A progress callback that emits `io-progress`, at most every 50 ms (and at each stage's end).
 fn progress_emitter(app: AppHandle, op: &'static str) -> impl FnMut(easel_formats::Progress) {
-    let mut last = Instant::now() - Duration::from_secs(1);
+    let mut last: Option<Instant> = None;
     move |p| {
-        if p.done < p.total && last.elapsed() < Duration::from_millis(50) {
+        if p.done < p.total && last.is_some_and(|t| t.elapsed() < Duration::from_millis(50)) {
             return;
         }
-        last = Instant::now();
+        last = Some(Instant::now());
         let event = IoProgress {
             op,
             stage: p.stage,
@@ -163,7 +163,7 @@ pub async fn file_export(
     let elements = scene.elements.len();
     let mut progress = progress_emitter(app, "export");
     let target = path.clone();
-    let bytes = tauri::async_runtime::spawn_blocking(move || -> AppResult<usize> {
+    let bytes = tokio::task::spawn_blocking(move || -> AppResult<usize> {
         let bytes = easel_formats::export(&scene, format, &mut progress)?;
         std::fs::write(&target, &bytes)?;
         Ok(bytes.len())
@@ -200,7 +200,7 @@ pub async fn file_import(
 ) -> AppResult<FileImported> {
     let mut progress = progress_emitter(app.clone(), "import");
     let source = path.clone();
-    let scene = tauri::async_runtime::spawn_blocking(move || -> AppResult<_> {
+    let scene = tokio::task::spawn_blocking(move || -> AppResult<_> {
         let bytes = std::fs::read(&source)?;
         let name = source.file_name().and_then(|s| s.to_str());
         Ok(easel_formats::import(&bytes, name, &mut progress)?)

@@ -142,7 +142,11 @@ export class BoardsPanel {
     const thumb = el('img', { className: 'thumb', alt: '', width: THUMB_W, height: THUMB_H });
     const url = this.thumbs.get(b.id, b.updated_at);
     if (url) thumb.src = url;
-    else this.loadThumb(b);
+    else {
+      const stale = this.thumbs.stale(b.id);
+      if (stale) thumb.src = stale;
+      this.loadThumb(b);
+    }
     const title = el('span', { className: 'board-title', textContent: b.title || 'Untitled' });
     title.title = 'Double-click to rename';
     const text = el('span', { className: 'board-text' }, title);

@@ -10,6 +10,11 @@ describe('thumbnail cache', () => {
     // The board changed: its updated_at moved, so the old picture is a miss.
     expect(c.get('a', 't2')).toBeUndefined();
     expect(c.get('b', 't1')).toBeUndefined();
+    // ...but it is still shown while the new one is drawn.
+    expect(c.stale('a')).toBe('data:1');
+    c.set('a', 't2', 'data:2');
+    expect(c.get('a', 't1')).toBeUndefined();
+    expect(c.get('a', 't2')).toBe('data:2');
   });
 
   it('claims a picture once per (board, stamp), again after a change or a failure', () => {

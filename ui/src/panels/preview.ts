@@ -53,6 +53,11 @@ export class ThumbnailCache {
     return e && e.stamp === stamp ? e.url : undefined;
   }
 
+  /** The last picture made for a board, whatever its stamp: shown while a fresh one is made. */
+  stale(board: string): string | undefined {
+    return this.entries.get(board)?.url;
+  }
+
   set(board: string, stamp: string, url: string): void {
     this.entries.set(board, { stamp, url });
     if (this.pending.get(board) === stamp) this.pending.delete(board);

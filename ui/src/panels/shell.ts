@@ -135,12 +135,17 @@ export function installPanels(desktop: Desktop, api: { invoke: Invoke; listen: L
     sync();
   }
 
+  let shown: string | null = null;
   desktop.onList = (list, current) => {
     boards.update(list, current);
-    // Another board: the open history or audit log is of the old one.
+    // History also gains automatic snapshots as the board is edited; the audit log keeps the
+    // pages loaded until another board opens.
     if (history.sheet.isOpen) history.sheet.onOpen?.();
-    if (audit.sheet.isOpen && access() !== 'OWNER') audit.sheet.close();
-    else if (audit.sheet.isOpen) audit.sheet.onOpen?.();
+    if (current !== shown && audit.sheet.isOpen) {
+      if (access() === 'OWNER') audit.sheet.onOpen?.();
+      else audit.sheet.close();
+    }
+    shown = current;
     sync();
   };
 
