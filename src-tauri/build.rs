@@ -1,7 +1,7 @@
 //! Generates the context `tauri::generate_context!` embeds and one permission per app command
 //! (`allow-<command>`), which `capabilities/default.json` grants to the main window.
 
-/// Every command in `src/commands.rs`; keep in step with `generate_handler!` in `src/lib.rs`.
+/// Every command in `src/commands.rs` and `src/panels.rs`; keep in step with `generate_handler!` in `src/lib.rs`.
 const COMMANDS: &[&str] = &[
     "boards_list",
     "board_create",
@@ -22,6 +22,14 @@ const COMMANDS: &[&str] = &[
     "import_board",
     "sync_connect",
     "sync_status",
+    // src/panels.rs
+    "board_preview",
+    "board_undelete",
+    "history_preview",
+    "history_restore",
+    "user_names",
+    "file_export",
+    "file_import",
 ];
 
 fn main() {

@@ -4,16 +4,20 @@
 //! - [`batch`]: the UI's edit commands, folded into one core transaction per gesture, and the
 //!   element diffs the `board-changed` event carries.
 //! - [`state`]: the core, the local user, open boards and their watcher tasks.
+//! - [`panels`]: the side panels' commands (thumbnails, undelete, history previews, user names,
+//!   import/export with `io-progress` events).
 //! - [`error`]: `{kind, message}`, the only error shape the UI sees.
 //!
 //! Files: `file_add` stores a pasted image once per board, `board_file` hands it to the renderer.
 //!
 //! Events: `board-changed` `{board, origin: "local"|"remote", added, updated, removed}`,
-//! `boards-changed` (no payload: list again), `sync-status` `{board, status}`.
+//! `boards-changed` (no payload: list again), `sync-status` `{board, status}`, `io-progress`
+//! `{op, stage, done, total}`.
 
 pub mod batch;
 pub mod commands;
 pub mod error;
+pub mod panels;
 pub mod state;
 
 use tauri::Manager;
@@ -27,6 +31,7 @@ pub fn run() {
         )
         .try_init();
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             // The store's writer task lives on Tauri's Tokio runtime, where commands run too.
             let state = tauri::async_runtime::block_on(async {
@@ -56,6 +61,13 @@ pub fn run() {
             commands::import_board,
             commands::sync_connect,
             commands::sync_status,
+            panels::board_preview,
+            panels::board_undelete,
+            panels::history_preview,
+            panels::history_restore,
+            panels::user_names,
+            panels::file_export,
+            panels::file_import,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Easel");

@@ -13,6 +13,7 @@ import type { Element } from './model/types';
 import { FileStore } from './files';
 import { installClipboard } from './panels/clipboard';
 import { Minimap } from './panels/minimap';
+import { installPanels, PANEL_SHORTCUTS } from './panels/shell';
 import { StylePanel } from './panels/style';
 import { SHORTCUTS, TOOL_KEYS } from './tools/keymap';
 import type { KeyInput, PointerInput, ToolName } from './tools/tool';
@@ -396,7 +397,7 @@ function toggleHelp(): void {
     const h = document.createElement('h2');
     h.textContent = 'Keyboard shortcuts';
     const table = document.createElement('table');
-    for (const [keys, what] of SHORTCUTS) {
+    for (const [keys, what] of inTauri() ? [...SHORTCUTS, ...PANEL_SHORTCUTS] : SHORTCUTS) {
       const tr = table.insertRow();
       const k = document.createElement('kbd');
       k.textContent = keys;
@@ -428,8 +429,8 @@ editor.viewport.onChange(updateZoomLabel);
 new ResizeObserver(resize).observe(board);
 resize();
 if (inTauri()) {
-  void tauriApi().then((api) =>
-    startDesktop(
+  void tauriApi().then(async (api) => {
+    const desktop = await startDesktop(
       store,
       commands,
       { panel: $('#boards'), welcome: $('#welcome'), status: $('#status') },
@@ -450,8 +451,10 @@ if (inTauri()) {
           );
         }
       },
-    ),
-  );
+    );
+    installPanels(desktop, api, () => interactiveCanvas.focus());
+    await desktop.refreshList();
+  });
 } else if (location.hash === '#demo') seedDemo(editor);
 updateToolbar();
 updateZoomLabel();

@@ -1,4 +1,4 @@
-import type { Command, Commands } from '../engine/commands';
+import { type Command, type Commands, MemoryCommands } from '../engine/commands';
 import type { Store } from '../engine/store';
 import type { FileBackend, FileStore, StoredFile } from '../files';
 import { asAppError, type AppError, type BoardChanged, type BoardSummary, type Invoke, type Listen, type OpenedBoard, TauriCommands } from './tauri';
@@ -47,6 +47,8 @@ export interface DesktopUi {
 export class Desktop {
   private current: TauriCommands | null = null;
   private boards: BoardSummary[] = [];
+  /** Draws the board list instead of the plain one below (the sidebar in `panels/boards.ts`). */
+  onList?: (boards: BoardSummary[], current: string | null) => void;
 
   constructor(
     private readonly store: Store,
@@ -120,7 +122,29 @@ export class Desktop {
     }
   }
 
-  private async refreshList(): Promise<void> {
+  /** A restore (history panel) changed what undo can do. */
+  setUndoState(u: { canUndo: boolean; canRedo: boolean }): void {
+    this.current?.setUndoState(u);
+  }
+
+  /** The board `id` was deleted: open the most recent other board, or show the welcome. */
+  async leave(id: string): Promise<void> {
+    if (this.current?.board !== id) return;
+    await this.refreshList();
+    const next = this.boards.find((b) => b.id !== id);
+    if (next) {
+      await this.open(next.id);
+      return;
+    }
+    void this.invoke('board_close', { board: id }).catch(() => undefined);
+    this.store.apply({ removed: [...this.store.values()].map((e) => e.id) }, 'remote');
+    this.current = null;
+    this.commands.target = new MemoryCommands(this.store, 'me');
+    this.commands.onUndoState?.();
+    this.render();
+  }
+
+  async refreshList(): Promise<void> {
     try {
       this.boards = await this.invoke<BoardSummary[]>('boards_list');
     } catch (e) {
@@ -138,6 +162,10 @@ export class Desktop {
     const { panel, welcome } = this.ui;
     welcome.hidden = this.current !== null;
     panel.hidden = false;
+    if (this.onList) {
+      this.onList(this.boards, this.current?.board ?? null);
+      return;
+    }
     const list = panel.querySelector('ul')!;
     list.replaceChildren(
       ...this.boards.map((b) => {

@@ -126,6 +126,12 @@ export class TauriCommands implements Commands {
     return this.undoable.canRedo;
   }
 
+  /** The core's answer to a change made outside this class (a restore). */
+  setUndoState(u: UndoState): void {
+    this.undoable = { canUndo: u.canUndo, canRedo: u.canRedo };
+    this.onUndoState?.();
+  }
+
   /** Resolves once every command sent so far has been answered. */
   settled(): Promise<unknown> {
     return this.queue;
