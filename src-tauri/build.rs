@@ -22,6 +22,21 @@ const COMMANDS: &[&str] = &[
     "import_board",
     "sync_connect",
     "sync_status",
+    "sync_disconnect",
+    "presence_set",
+    "identity_get",
+    "share_create",
+    "share_links",
+    "share_revoke",
+    "link_preview",
+    "link_join",
+    "link_pending",
+    "comments_list",
+    "comment_add",
+    "comment_reply",
+    "comment_edit",
+    "comment_delete",
+    "comment_resolve",
 ];
 
 fn main() {
