@@ -16,6 +16,9 @@ import { Minimap } from './panels/minimap';
 import { StylePanel } from './panels/style';
 import { SHORTCUTS, TOOL_KEYS } from './tools/keymap';
 import type { KeyInput, PointerInput, ToolName } from './tools/tool';
+import { blockedReason, toolAllowed } from './tools/mode';
+import { pinAt } from './collab/pins';
+import type { Collab } from './panels/collab';
 
 function $<T extends HTMLElement>(sel: string): T {
   const el = document.querySelector<T>(sel);
@@ -74,7 +77,10 @@ const editor: Editor = new Editor({
     stylePanel.refresh();
   },
   onToggleMinimap: () => toggleMinimap(),
+  onPlaceComment: (anchor) => collab?.placeComment(anchor),
 });
+/** Sharing, sync, comments and cursors (desktop only). */
+let collab: Collab | null = null;
 const stylePanel = new StylePanel(editor);
 const minimap = new Minimap(editor, () => dark.matches);
 document.body.append(stylePanel.root, minimap.root);
@@ -156,7 +162,10 @@ function toInput(e: PointerEvent | MouseEvent): PointerInput {
 
 /** The pointer over the board, in screen coordinates (paste lands there). */
 let pointerScreen: { x: number; y: number } | null = null;
-interactiveCanvas.addEventListener('pointerleave', () => (pointerScreen = null));
+interactiveCanvas.addEventListener('pointerleave', () => {
+  pointerScreen = null;
+  collab?.pointer(null);
+});
 
 let panningWithMiddle = false;
 interactiveCanvas.addEventListener('pointerdown', (e) => {
@@ -167,11 +176,19 @@ interactiveCanvas.addEventListener('pointerdown', (e) => {
     return;
   }
   if (e.button !== 0) return;
+  // A comment pin takes the click before any tool.
+  const r = interactiveCanvas.getBoundingClientRect();
+  const pin = pinAt(editor.interactive.pins ?? [], { x: e.clientX - r.left, y: e.clientY - r.top }, (p) => editor.viewport.toScreen(p));
+  if (pin && collab && editor.tool.state === 'idle') {
+    collab.comments.focus(pin.thread);
+    return;
+  }
   editor.pointerDown(toInput(e));
 });
 interactiveCanvas.addEventListener('pointermove', (e) => {
   const r = interactiveCanvas.getBoundingClientRect();
   pointerScreen = { x: e.clientX - r.left, y: e.clientY - r.top };
+  collab?.pointer(editor.viewport.toWorld(pointerScreen));
   if (panningWithMiddle) {
     editor.viewport.panBy(e.movementX, e.movementY);
     return;
@@ -283,6 +300,7 @@ const TOOLS: [ToolName, string][] = [
   ['sticky', 'svg:<path d="M4 4h16v11l-5 5H4z"/><path d="M15 20v-5h5"/>'],
   ['eraser', '⌫'],
   ['frame', '#'],
+  ['comment', 'svg:<path d="M4 5h16v11H9l-5 4z"/>'],
 ];
 const toolKey = (t: ToolName) => {
   const keys = Object.entries(TOOL_KEYS).filter(([, v]) => v === t).map(([k]) => k.toUpperCase());
@@ -333,8 +351,9 @@ for (const [label, title, fn] of [
 const [undoButton, redoButton] = historyButtons as [HTMLButtonElement, HTMLButtonElement];
 /** Greys out undo/redo when there is nothing to undo/redo (the core's answer in the desktop app). */
 function updateUndo(): void {
-  undoButton.disabled = !commands.canUndo();
-  redoButton.disabled = !commands.canRedo();
+  const editing = editor.mode === 'edit';
+  undoButton.disabled = !editing || !commands.canUndo();
+  redoButton.disabled = !editing || !commands.canRedo();
 }
 commands.onUndoState = updateUndo;
 
@@ -381,9 +400,18 @@ function updateZoomLabel(): void {
   zoomIn.disabled = editor.viewport.zoom >= MAX_ZOOM;
 }
 
-const CURSORS: Partial<Record<ToolName, string>> = { select: 'default', hand: 'grab', eraser: 'cell', text: 'text' };
+const CURSORS: Partial<Record<ToolName, string>> = { select: 'default', hand: 'grab', eraser: 'cell', text: 'text', comment: 'crosshair' };
+const toolTitles = new Map([...buttons].map(([n, b]) => [n, b.title]));
 function updateToolbar(): void {
-  for (const [name, b] of buttons) b.setAttribute('aria-pressed', String(name === editor.toolName));
+  // Tools the access level forbids stay visible, greyed, saying why.
+  const reason = blockedReason(editor.mode);
+  for (const [name, b] of buttons) {
+    b.setAttribute('aria-pressed', String(name === editor.toolName));
+    const allowed = toolAllowed(editor.mode, name);
+    b.disabled = !allowed;
+    b.title = allowed ? toolTitles.get(name)! : `${toolTitles.get(name)} — ${reason}`;
+  }
+  updateUndo();
   interactiveCanvas.style.cursor = CURSORS[editor.toolName] ?? 'crosshair';
 }
 
@@ -440,7 +468,8 @@ if (inTauri()) {
         loop?.invalidate('both');
         interactiveCanvas.focus();
       },
-    ),
+      editor,
+    ).then((d) => (collab = d.collab)),
   );
 } else if (location.hash === '#demo') seedDemo(editor);
 updateToolbar();

@@ -140,7 +140,8 @@ describe('share and join dialogs', () => {
     expect(syncLabel({ state: 'connecting', detail: { attempt: 0 } }).tone).toBe('busy');
     expect(syncLabel({ state: 'synced' }, 'ws://r:1')).toMatchObject({ text: 'Synced', tone: 'ok' });
     const refused = syncLabel({ state: 'denied', detail: 'the link was revoked' });
-    expect(refused).toMatchObject({ text: 'Refused', tone: 'bad' });
+    expect(refused).toMatchObject({ text: 'Refused: the link was revoked', tone: 'bad' });
+    expect(syncLabel({ state: 'error', detail: 'connection refused' }).text).toBe('Reconnecting…');
     expect(refused.title).toContain('the link was revoked');
   });
 });

@@ -93,9 +93,9 @@ export function syncLabel(status: SyncStatus | null, url?: string): { text: stri
     case 'synced':
       return { text: 'Synced', tone: 'ok', title: `Synced${where}` };
     case 'denied':
-      return { text: 'Refused', tone: 'bad', title: `The relay refused this board: ${status?.state === 'denied' ? status.detail : ''}` };
+      return { text: `Refused: ${status?.state === 'denied' ? status.detail : ''}`, tone: 'bad', title: `The relay refused this board: ${status?.state === 'denied' ? status.detail : ''}` };
     case 'error':
-      return { text: 'Offline', tone: 'bad', title: `Cannot reach the relay${where}: ${status?.state === 'error' ? status.detail : ''}; retrying` };
+      return { text: 'Reconnecting…', tone: 'bad', title: `Cannot reach the relay${where}: ${status?.state === 'error' ? status.detail : ''}; retrying` };
     default:
       return { text: 'Offline', tone: 'off', title: url ? `Not syncing with ${url}` : 'Local only — Connect… to sync' };
   }
