@@ -392,8 +392,8 @@ pub struct ShareCreated {
 }
 
 /// Issues a share link (owner only). `expiresAt` is Unix seconds. The link's relay is
-/// remembered and, when the board is not syncing yet, connected, so the relay learns the board
-/// before anyone joins.
+/// remembered and the open board's sync (re)started with the owner's key proof, so the relay
+/// learns the board before anyone joins.
 #[tauri::command]
 pub async fn share_create(
     app: AppHandle,
@@ -422,9 +422,18 @@ pub async fn share_create(
     }
     if let Some(r) = &relay {
         let (r, _) = state.easel.connect(state.user, id, r, "relay").await?;
-        let syncing = state.boards.lock().await.get(&id).map(|b| b.sync.is_some());
-        if syncing == Some(false) {
-            state.start_sync(&app, id, &r).await?;
+        // The board is now registered by the owner's key proof: (re)start its sync so the
+        // relay learns it before anyone joins (a sync started before sharing had no auth).
+        let syncing = state
+            .boards
+            .lock()
+            .await
+            .get(&id)
+            .map(|b| b.sync.as_ref().map(|s| s.url.clone()));
+        if let Some(url) = syncing {
+            state
+                .start_sync(&app, id, url.as_deref().unwrap_or(&r))
+                .await?;
         }
     }
     Ok(ShareCreated {
