@@ -109,10 +109,11 @@ pub async fn board_open(
     let (session, opened_now) = state.open_board(&app, board).await?;
     let remotes = state.easel.remotes(state.user, board).await?;
     // A board with a remembered relay syncs as soon as it opens.
-    if opened_now && let Some(r) = remotes.first() {
-        if let Err(e) = state.start_sync(&app, board, &r.url).await {
-            tracing::warn!(%board, "cannot start syncing with {}: {e}", r.url);
-        }
+    if opened_now
+        && let Some(r) = remotes.first()
+        && let Err(e) = state.start_sync(&app, board, &r.url).await
+    {
+        tracing::warn!(%board, "cannot start syncing with {}: {e}", r.url);
     }
     let threads = state.comments(board).await?.lock().await.threads();
     let sync = state.boards.lock().await.get(&board).and_then(|b| {
