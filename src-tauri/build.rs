@@ -30,6 +30,21 @@ const COMMANDS: &[&str] = &[
     "user_names",
     "file_export",
     "file_import",
+    "sync_disconnect",
+    "presence_set",
+    "identity_get",
+    "share_create",
+    "share_links",
+    "share_revoke",
+    "link_preview",
+    "link_join",
+    "link_pending",
+    "comments_list",
+    "comment_add",
+    "comment_reply",
+    "comment_edit",
+    "comment_delete",
+    "comment_resolve",
 ];
 
 fn main() {

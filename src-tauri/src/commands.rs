@@ -3,16 +3,17 @@
 
 use std::path::PathBuf;
 
-use easel_core::store::{AuditEntry, AuditQuery, BoardRecord, SnapshotInfo};
-use easel_core::sync::{SyncOptions, SyncStatus};
-use easel_core::{Access, BoardFile, BoardSummary, Element};
+use easel_core::share::{IssuedLink, Joined, LinkPreview, ShareRequest};
+use easel_core::store::{AuditEntry, AuditQuery, BoardRecord, BoardRemote, SnapshotInfo};
+use easel_core::sync::SyncStatus;
+use easel_core::{Access, Anchor, BoardFile, BoardSummary, Comment, Element, Level, Thread};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
 use uuid::Uuid;
 
 use crate::batch::{UiCommand, fold};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::state::{AppState, IdentityInfo};
 
 fn boards_changed(app: &AppHandle) {
     if let Err(e) = app.emit("boards-changed", ()) {
@@ -69,6 +70,20 @@ pub struct OpenedBoard {
     pub elements: Vec<Element>,
     #[serde(flatten)]
     pub undo: UndoState,
+    /// The local user's id (comment authors are user ids: "is this message mine?").
+    pub me: Uuid,
+    /// The relays and hosts remembered for the board; the first is connected on open.
+    pub remotes: Vec<BoardRemote>,
+    /// The board's comment threads.
+    pub threads: Vec<Thread>,
+    /// The sync running for the board, if any.
+    pub sync: Option<SyncState>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SyncState {
+    pub url: String,
+    pub status: SyncStatus,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,13 +106,32 @@ pub async fn board_open(
     state: State<'_, AppState>,
     board: Uuid,
 ) -> AppResult<OpenedBoard> {
-    let session = state.open_board(&app, board).await?;
+    let (session, opened_now) = state.open_board(&app, board).await?;
+    let remotes = state.easel.remotes(state.user, board).await?;
+    // A board with a remembered relay syncs as soon as it opens.
+    if opened_now
+        && let Some(r) = remotes.first()
+        && let Err(e) = state.start_sync(&app, board, &r.url).await
+    {
+        tracing::warn!(%board, "cannot start syncing with {}: {e}", r.url);
+    }
+    let threads = state.comments(board).await?.lock().await.threads();
+    let sync = state.boards.lock().await.get(&board).and_then(|b| {
+        b.sync.as_ref().map(|s| SyncState {
+            url: s.url.clone(),
+            status: s.board.status(),
+        })
+    });
     let s = session.lock().await;
     Ok(OpenedBoard {
         board: s.board().clone(),
         access: s.access(),
         elements: s.elements(),
         undo: undo_state(&s),
+        me: state.user,
+        remotes,
+        threads,
+        sync,
     })
 }
 
@@ -281,15 +315,9 @@ pub async fn import_board(
     Ok(record)
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncStatusEvent {
-    pub board: Uuid,
-    pub status: SyncStatus,
-}
-
-/// Starts syncing an open board with the relay or host at `url` (`ws://host:port`); status
-/// changes arrive as `sync-status` events.
+/// Remembers the relay or host at `url` (`ws://host:port`) for an open board, when the user may
+/// (EDIT), and starts syncing the board and its comments with it; status changes arrive as
+/// `sync-status` events.
 #[tauri::command]
 pub async fn sync_connect(
     app: AppHandle,
@@ -297,26 +325,22 @@ pub async fn sync_connect(
     board: Uuid,
     url: String,
 ) -> AppResult<SyncStatus> {
-    let mut boards = state.boards.lock().await;
-    let open = boards
-        .get_mut(&board)
-        .ok_or_else(|| AppError::not_open(board))?;
-    let handle = easel_core::sync::start(open.session.clone(), SyncOptions::new(url));
-    let mut status = handle.watch_status();
-    let task = tokio::spawn(async move {
-        loop {
-            let s = status.borrow_and_update().clone();
-            if let Err(e) = app.emit("sync-status", SyncStatusEvent { board, status: s }) {
-                tracing::warn!("sync-status not delivered: {e}");
-            }
-            if status.changed().await.is_err() {
-                break;
-            }
-        }
-    });
-    let now = handle.status();
-    open.sync = Some((handle, task));
-    Ok(now)
+    let url = match state.easel.connect(state.user, board, &url, "relay").await {
+        Ok((normalized, _)) => normalized,
+        // A VIEW or COMMENT collaborator may still sync; only remembering needs EDIT.
+        Err(easel_core::Error::Denied { .. }) => url.trim().trim_end_matches('/').to_string(),
+        Err(e) => return Err(e.into()),
+    };
+    state.start_sync(&app, board, &url).await
+}
+
+/// Stops syncing an open board (the relay stays remembered).
+#[tauri::command]
+pub async fn sync_disconnect(state: State<'_, AppState>, board: Uuid) -> AppResult<()> {
+    if let Some(open) = state.boards.lock().await.get_mut(&board) {
+        open.sync = None;
+    }
+    Ok(())
 }
 
 #[tauri::command]
@@ -328,5 +352,229 @@ pub async fn sync_status(state: State<'_, AppState>, board: Uuid) -> AppResult<S
     Ok(open
         .sync
         .as_ref()
-        .map_or(SyncStatus::Offline, |(h, _)| h.status()))
+        .map_or(SyncStatus::Offline, |s| s.board.status()))
+}
+
+/// Publishes our cursor, selection, name and colour (a JSON string) to the board's peers, or
+/// withdraws it with null. Does nothing while the board is not syncing.
+#[tauri::command]
+pub async fn presence_set(
+    state: State<'_, AppState>,
+    board: Uuid,
+    presence: Option<String>,
+) -> AppResult<()> {
+    if let Some(sync) = state
+        .boards
+        .lock()
+        .await
+        .get(&board)
+        .and_then(|b| b.sync.as_ref())
+    {
+        sync.board.set_awareness(presence);
+    }
+    Ok(())
+}
+
+// --- Identity and sharing ---------------------------------------------------------------------
+
+/// The identity's public key, name and key store (never the secret), or why there is none.
+#[tauri::command]
+pub async fn identity_get(state: State<'_, AppState>) -> AppResult<IdentityInfo> {
+    Ok(state.identity.lock().await.clone())
+}
+
+/// What the share dialog issued.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareCreated {
+    pub link: IssuedLink,
+    /// Sharing moved the board to an id bound to the owner's key: reopen it under `link.board_id`.
+    pub rekeyed_from: Option<Uuid>,
+}
+
+/// Issues a share link (owner only). `expiresAt` is Unix seconds. The link's relay is
+/// remembered and the open board's sync (re)started with the owner's key proof, so the relay
+/// learns the board before anyone joins.
+#[tauri::command]
+pub async fn share_create(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    board: Uuid,
+    level: Level,
+    relay: Option<String>,
+    expires_at: Option<i64>,
+) -> AppResult<ShareCreated> {
+    state.sharing_ready().await?;
+    let relay = relay
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    let req = ShareRequest {
+        level: Some(level),
+        relay: relay.clone(),
+        expires_at,
+        ..Default::default()
+    };
+    let shared = state.easel.share(state.user, board, &req).await?;
+    let id = shared.link.record.board_id;
+    if let Some(old) = shared.rekeyed_from {
+        // The old id is an alias now; the UI reopens the board under its new id.
+        state.boards.lock().await.remove(&old);
+        boards_changed(&app);
+    }
+    if let Some(r) = &relay {
+        let (r, _) = state.easel.connect(state.user, id, r, "relay").await?;
+        // The board is now registered by the owner's key proof: (re)start its sync so the
+        // relay learns it before anyone joins (a sync started before sharing had no auth).
+        let syncing = state
+            .boards
+            .lock()
+            .await
+            .get(&id)
+            .map(|b| b.sync.as_ref().map(|s| s.url.clone()));
+        if let Some(url) = syncing {
+            state
+                .start_sync(&app, id, url.as_deref().unwrap_or(&r))
+                .await?;
+        }
+    }
+    Ok(ShareCreated {
+        link: shared.link,
+        rekeyed_from: shared.rekeyed_from,
+    })
+}
+
+/// The links issued on a board (owner only), newest first.
+#[tauri::command]
+pub async fn share_links(state: State<'_, AppState>, board: Uuid) -> AppResult<Vec<IssuedLink>> {
+    state.sharing_ready().await?;
+    Ok(state.easel.links(state.user, board).await?)
+}
+
+/// Revokes a link (owner only). A running sync is restarted, so the owner's connection delivers
+/// every signed revocation to the relay now.
+#[tauri::command]
+pub async fn share_revoke(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    board: Uuid,
+    link: Uuid,
+) -> AppResult<IssuedLink> {
+    state.sharing_ready().await?;
+    let revoked = state.easel.revoke_link(state.user, board, link).await?;
+    let url = state
+        .boards
+        .lock()
+        .await
+        .get(&board)
+        .and_then(|b| b.sync.as_ref().map(|s| s.url.clone()));
+    if let Some(url) = url {
+        state.start_sync(&app, board, &url).await?;
+    }
+    Ok(revoked)
+}
+
+/// Reads and checks a link for the prompt before joining: title, level, issuer and key.
+#[tauri::command]
+pub async fn link_preview(state: State<'_, AppState>, link: String) -> AppResult<LinkPreview> {
+    state.sharing_ready().await?;
+    Ok(state.easel.preview_link(link.trim()).await?)
+}
+
+/// Joins a board through a link. The UI then opens it, which starts its sync.
+#[tauri::command]
+pub async fn link_join(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    link: String,
+) -> AppResult<Joined> {
+    state.sharing_ready().await?;
+    let joined = state.easel.join(state.user, link.trim()).await?;
+    boards_changed(&app);
+    // Already open (joined again with a new link): sync with the new capability.
+    let open = state.boards.lock().await.contains_key(&joined.board.id);
+    if open && let Some(r) = &joined.relay {
+        state.start_sync(&app, joined.board.id, r).await?;
+    }
+    Ok(joined)
+}
+
+/// The `easel://` link the app was started with (or that arrived before the UI listened), once.
+#[tauri::command]
+pub async fn link_pending(state: State<'_, AppState>) -> AppResult<Option<String>> {
+    Ok(state.pending_link.lock().ok().and_then(|mut p| p.take()))
+}
+
+// --- Comments ------------------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn comments_list(state: State<'_, AppState>, board: Uuid) -> AppResult<Vec<Thread>> {
+    Ok(state.comments(board).await?.lock().await.threads())
+}
+
+/// Starts a thread at `anchor` (a point, or an element and a point) with its first message.
+#[tauri::command]
+pub async fn comment_add(
+    state: State<'_, AppState>,
+    board: Uuid,
+    anchor: Anchor,
+    text: String,
+) -> AppResult<Thread> {
+    let c = state.comments(board).await?;
+    let t = c.lock().await.add_thread(&anchor, &text).await?;
+    Ok(t)
+}
+
+#[tauri::command]
+pub async fn comment_reply(
+    state: State<'_, AppState>,
+    board: Uuid,
+    thread: String,
+    text: String,
+) -> AppResult<Comment> {
+    let c = state.comments(board).await?;
+    let m = c.lock().await.reply(&thread, &text).await?;
+    Ok(m)
+}
+
+/// Edits one of the local user's own messages.
+#[tauri::command]
+pub async fn comment_edit(
+    state: State<'_, AppState>,
+    board: Uuid,
+    message: String,
+    text: String,
+) -> AppResult<Comment> {
+    let c = state.comments(board).await?;
+    let m = c.lock().await.edit(&message, &text).await?;
+    Ok(m)
+}
+
+/// Deletes one of the local user's own messages (a tombstone stays).
+#[tauri::command]
+pub async fn comment_delete(
+    state: State<'_, AppState>,
+    board: Uuid,
+    message: String,
+) -> AppResult<Comment> {
+    let c = state.comments(board).await?;
+    let m = c.lock().await.delete(&message).await?;
+    Ok(m)
+}
+
+/// Resolves (`resolved: true`) or reopens a thread; false when it already was so.
+#[tauri::command]
+pub async fn comment_resolve(
+    state: State<'_, AppState>,
+    board: Uuid,
+    thread: String,
+    resolved: bool,
+) -> AppResult<bool> {
+    let c = state.comments(board).await?;
+    let mut c = c.lock().await;
+    let changed = if resolved {
+        c.resolve(&thread).await?
+    } else {
+        c.reopen(&thread).await?
+    };
+    Ok(changed)
 }

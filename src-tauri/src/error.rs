@@ -6,7 +6,7 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct AppError {
     /// Stable, machine-readable: `invalid`, `tooLarge`, `notFound`, `denied`, `alreadyExists`,
-    /// `notOpen`, `format`, `storage`, `io`.
+    /// `notOpen`, `format`, `storage`, `io`, `keyStore` (no identity: sharing is unavailable).
     pub kind: &'static str,
     /// One line for a person.
     pub message: String,
@@ -45,6 +45,7 @@ impl From<easel_core::Error> for AppError {
             E::Denied { .. } => "denied",
             E::AlreadyExists { .. } => "alreadyExists",
             E::Io(_) => "io",
+            E::KeyStore(_) => "keyStore",
             _ => "storage",
         };
         AppError::new(kind, e.to_string())

@@ -17,6 +17,9 @@ import { installPanels, PANEL_SHORTCUTS } from './panels/shell';
 import { StylePanel } from './panels/style';
 import { SHORTCUTS, TOOL_KEYS } from './tools/keymap';
 import type { KeyInput, PointerInput, ToolName } from './tools/tool';
+import { blockedReason, toolAllowed } from './tools/mode';
+import { pinAt } from './collab/pins';
+import type { Collab } from './panels/collab';
 
 function $<T extends HTMLElement>(sel: string): T {
   const el = document.querySelector<T>(sel);
@@ -75,7 +78,10 @@ const editor: Editor = new Editor({
     stylePanel.refresh();
   },
   onToggleMinimap: () => toggleMinimap(),
+  onPlaceComment: (anchor) => collab?.placeComment(anchor),
 });
+/** Sharing, sync, comments and cursors (desktop only). */
+let collab: Collab | null = null;
 const stylePanel = new StylePanel(editor);
 const minimap = new Minimap(editor, () => dark.matches);
 document.body.append(stylePanel.root, minimap.root);
@@ -157,7 +163,10 @@ function toInput(e: PointerEvent | MouseEvent): PointerInput {
 
 /** The pointer over the board, in screen coordinates (paste lands there). */
 let pointerScreen: { x: number; y: number } | null = null;
-interactiveCanvas.addEventListener('pointerleave', () => (pointerScreen = null));
+interactiveCanvas.addEventListener('pointerleave', () => {
+  pointerScreen = null;
+  collab?.pointer(null);
+});
 
 let panningWithMiddle = false;
 interactiveCanvas.addEventListener('pointerdown', (e) => {
@@ -168,11 +177,19 @@ interactiveCanvas.addEventListener('pointerdown', (e) => {
     return;
   }
   if (e.button !== 0) return;
+  // A comment pin takes the click before any tool.
+  const r = interactiveCanvas.getBoundingClientRect();
+  const pin = pinAt(editor.interactive.pins ?? [], { x: e.clientX - r.left, y: e.clientY - r.top }, (p) => editor.viewport.toScreen(p));
+  if (pin && collab && editor.tool.state === 'idle') {
+    collab.comments.focus(pin.thread);
+    return;
+  }
   editor.pointerDown(toInput(e));
 });
 interactiveCanvas.addEventListener('pointermove', (e) => {
   const r = interactiveCanvas.getBoundingClientRect();
   pointerScreen = { x: e.clientX - r.left, y: e.clientY - r.top };
+  collab?.pointer(editor.viewport.toWorld(pointerScreen));
   if (panningWithMiddle) {
     editor.viewport.panBy(e.movementX, e.movementY);
     return;
@@ -284,6 +301,7 @@ const TOOLS: [ToolName, string][] = [
   ['sticky', 'svg:<path d="M4 4h16v11l-5 5H4z"/><path d="M15 20v-5h5"/>'],
   ['eraser', '⌫'],
   ['frame', '#'],
+  ['comment', 'svg:<path d="M4 5h16v11H9l-5 4z"/>'],
 ];
 const toolKey = (t: ToolName) => {
   const keys = Object.entries(TOOL_KEYS).filter(([, v]) => v === t).map(([k]) => k.toUpperCase());
@@ -334,8 +352,9 @@ for (const [label, title, fn] of [
 const [undoButton, redoButton] = historyButtons as [HTMLButtonElement, HTMLButtonElement];
 /** Greys out undo/redo when there is nothing to undo/redo (the core's answer in the desktop app). */
 function updateUndo(): void {
-  undoButton.disabled = !commands.canUndo();
-  redoButton.disabled = !commands.canRedo();
+  const editing = editor.mode === 'edit';
+  undoButton.disabled = !editing || !commands.canUndo();
+  redoButton.disabled = !editing || !commands.canRedo();
 }
 commands.onUndoState = updateUndo;
 
@@ -382,9 +401,18 @@ function updateZoomLabel(): void {
   zoomIn.disabled = editor.viewport.zoom >= MAX_ZOOM;
 }
 
-const CURSORS: Partial<Record<ToolName, string>> = { select: 'default', hand: 'grab', eraser: 'cell', text: 'text' };
+const CURSORS: Partial<Record<ToolName, string>> = { select: 'default', hand: 'grab', eraser: 'cell', text: 'text', comment: 'crosshair' };
+const toolTitles = new Map([...buttons].map(([n, b]) => [n, b.title]));
 function updateToolbar(): void {
-  for (const [name, b] of buttons) b.setAttribute('aria-pressed', String(name === editor.toolName));
+  // Tools the access level forbids stay visible, greyed, saying why.
+  const reason = blockedReason(editor.mode);
+  for (const [name, b] of buttons) {
+    b.setAttribute('aria-pressed', String(name === editor.toolName));
+    const allowed = toolAllowed(editor.mode, name);
+    b.disabled = !allowed;
+    b.title = allowed ? toolTitles.get(name)! : `${toolTitles.get(name)} — ${reason}`;
+  }
+  updateUndo();
   interactiveCanvas.style.cursor = CURSORS[editor.toolName] ?? 'crosshair';
 }
 
@@ -430,7 +458,7 @@ new ResizeObserver(resize).observe(board);
 resize();
 if (inTauri()) {
   void tauriApi().then(async (api) => {
-    const desktop = await startDesktop(
+    const started = await startDesktop(
       store,
       commands,
       { panel: $('#boards'), welcome: $('#welcome'), status: $('#status') },
@@ -451,7 +479,10 @@ if (inTauri()) {
           );
         }
       },
+      editor,
     );
+    const desktop = started.desktop;
+    collab = started.collab;
     installPanels(desktop, api, () => interactiveCanvas.focus());
     await desktop.refreshList();
   });

@@ -25,7 +25,9 @@ import { PenTool } from './tools/pen';
 import { SelectTool } from './tools/select';
 import { ShapeTool } from './tools/shape';
 import { commitText, TextTool } from './tools/text';
-import type { KeyInput, PointerInput, Style, Tool, ToolContext, ToolName } from './tools/tool';
+import { CommentTool } from './tools/comment';
+import { actionAllowed, defaultTool, type Mode, toolAllowed } from './tools/mode';
+import type { CommentAnchor, KeyInput, PointerInput, Style, Tool, ToolContext, ToolName } from './tools/tool';
 import { LINE_HEIGHT } from './engine/renderer';
 
 /** Screen pixels of slack when hit testing. */
@@ -49,6 +51,8 @@ export interface EditorOptions {
   /** The minimap toggle (M). */
   onToggleMinimap?: () => void;
   onTransition?: (tool: ToolName, from: string, to: string) => void;
+  /** The comment tool placed a thread. */
+  onPlaceComment?: (anchor: CommentAnchor) => void;
 }
 
 let idCounter = 0;
@@ -74,6 +78,8 @@ export class Editor implements ToolContext {
   readonly style: Style = defaultStyle();
   readonly tools: Record<ToolName, Tool>;
   private current: ToolName = 'select';
+  /** What the local user may do (the board's access level): tools and actions are gated on it. */
+  private modeValue: Mode = 'edit';
   /** The tool to return to when Space is released. */
   private spaceReturn: ToolName | null = null;
   private pendingUpdates = new Map<string, ElementPatch>();
@@ -114,7 +120,29 @@ export class Editor implements ToolContext {
       text: new TextTool(this, 'text'),
       sticky: new TextTool(this, 'sticky'),
       eraser: new EraserTool(this),
+      comment: new CommentTool(this),
     };
+  }
+
+  get mode(): Mode {
+    return this.modeValue;
+  }
+
+  /** Switches the editing mode; a tool the mode forbids gives way to its default tool. */
+  setMode(mode: Mode): void {
+    if (mode === this.modeValue) return;
+    this.modeValue = mode;
+    if (mode !== 'edit') {
+      this.tool.cancel();
+      if (this.interactive.selection.size) this.setSelection([]);
+    }
+    if (!toolAllowed(mode, this.current)) this.setTool(defaultTool(mode));
+    else if (mode === 'edit' && this.current === 'hand') this.setTool('select');
+    this.opts.onChange?.();
+  }
+
+  placeComment(anchor: CommentAnchor): void {
+    this.opts.onPlaceComment?.(anchor);
   }
 
   /** target id → ids of the lines/arrows with an end bound to it. */
@@ -159,7 +187,7 @@ export class Editor implements ToolContext {
   }
 
   setTool(name: ToolName): void {
-    if (name === this.current) return;
+    if (name === this.current || !toolAllowed(this.modeValue, name)) return;
     this.tool.cancel();
     this.current = name;
     this.spaceReturn = null;
@@ -247,7 +275,7 @@ export class Editor implements ToolContext {
   }
 
   editTextOf(id: string): void {
-    if (!this.store.get(id)) return;
+    if (this.modeValue !== 'edit' || !this.store.get(id)) return;
     this.commands.beginGesture('edit text');
     this.editText(id, (text) => {
       if (text !== null) commitText(this, id, text, false);
@@ -329,6 +357,7 @@ export class Editor implements ToolContext {
   }
 
   run(action: Action): void {
+    if (!actionAllowed(this.modeValue, action)) return;
     const busy = this.tool.state !== 'idle';
     switch (action.type) {
       case 'tool':
@@ -411,6 +440,7 @@ export class Editor implements ToolContext {
   }
 
   deleteSelection(): void {
+    if (this.modeValue !== 'edit') return;
     const sel = this.selectedElements().filter((e) => !e.locked);
     if (!sel.length) return;
     const gone = new Set(sel.map((e) => e.id));
@@ -443,7 +473,7 @@ export class Editor implements ToolContext {
    * by `offset`.
    */
   insertElements(elements: readonly Element[], where: { at?: Vec; offset?: number; label?: string } = {}): Element[] {
-    if (!elements.length) return [];
+    if (!elements.length || this.modeValue !== 'edit') return [];
     const copies = prepareInsert(elements, { newId: () => this.newId(), top: this.validZs().at(-1) ?? null, at: where.at, offset: where.offset });
     this.commands.beginGesture(where.label ?? 'paste');
     this.commands.dispatch({ type: 'add', elements: copies });

@@ -1,5 +1,7 @@
 import { type Command, type Commands, MemoryCommands } from '../engine/commands';
 import type { Store } from '../engine/store';
+import type { Editor } from '../editor';
+import { Collab } from '../panels/collab';
 import type { FileBackend, FileStore, StoredFile } from '../files';
 import { asAppError, type AppError, type BoardChanged, type BoardSummary, type Invoke, type Listen, type OpenedBoard, TauriCommands } from './tauri';
 
@@ -56,7 +58,7 @@ export class Desktop {
     private readonly ui: DesktopUi,
     private readonly invoke: Invoke,
     private readonly listen: Listen,
-    private readonly onOpened: () => void,
+    private readonly onOpened: (opened: OpenedBoard) => void,
     private readonly files?: FileStore,
   ) {}
 
@@ -115,8 +117,9 @@ export class Desktop {
       }
       this.commands.onUndoState?.();
       this.ui.status.textContent = '';
+      this.ui.status.hidden = true;
       this.render();
-      this.onOpened();
+      this.onOpened(opened);
     } catch (e) {
       this.error(asAppError(e));
     }
@@ -153,7 +156,7 @@ export class Desktop {
     this.render();
   }
 
-  private error(e: AppError): void {
+  error(e: AppError): void {
     this.ui.status.textContent = e.message;
     this.ui.status.hidden = false;
   }
@@ -190,11 +193,26 @@ export async function startDesktop(
   api: { invoke: Invoke; listen: Listen },
   files: FileStore,
   onOpened: () => void,
-): Promise<Desktop> {
-  const desktop = new Desktop(store, commands, ui, api.invoke, api.listen, onOpened, files);
+  editor: Editor,
+): Promise<{ desktop: Desktop; collab: Collab }> {
+  let collab: Collab | null = null;
+  const desktop = new Desktop(
+    store,
+    commands,
+    ui,
+    api.invoke,
+    api.listen,
+    (opened) => {
+      collab?.boardOpened(opened);
+      onOpened();
+    },
+    files,
+  );
+  collab = new Collab(editor, desktop, api.invoke, api.listen, (e) => desktop.error(e));
+  await collab.start();
   for (const b of [...ui.panel.querySelectorAll<HTMLButtonElement>('[data-action=new-board]'), ...ui.welcome.querySelectorAll<HTMLButtonElement>('[data-action=new-board]')]) {
     b.addEventListener('click', () => void desktop.create());
   }
   await desktop.start();
-  return desktop;
+  return { desktop, collab };
 }

@@ -1,6 +1,7 @@
 import { MemoryCommands, type Command, type Commands } from '../engine/commands';
 import type { Diff, Store } from '../engine/store';
 import type { Element } from '../model/types';
+import type { BoardRemote, SyncStatus, Thread } from '../collab/types';
 
 /** How the core reports a failure (`src-tauri/src/error.rs`). */
 export interface AppError {
@@ -25,8 +26,14 @@ interface UndoState {
 
 export interface OpenedBoard extends UndoState {
   board: { id: string; title: string };
+  /** `OWNER`, `EDIT`, `COMMENT` or `VIEW`: what the local user may do (see tools/mode.ts). */
   access: string;
   elements: Element[];
+  /** The local user's id (comment authors are user ids). */
+  me?: string;
+  remotes?: BoardRemote[];
+  threads?: Thread[];
+  sync?: { url: string; status: SyncStatus } | null;
 }
 
 /** The `board-changed` event's payload. */

@@ -661,6 +661,32 @@ export class Renderer {
       ctx.globalAlpha = 1;
     }
 
+    // Pins keep their screen size at any zoom (Figma's comment pins).
+    for (const pin of state.pins ?? []) {
+      const r = PIN_PX * px;
+      const cx = pin.point.x + r;
+      const cy = pin.point.y - r;
+      ctx.fillStyle = pin.active ? theme.selection : '#f59f00';
+      ctx.strokeStyle = '#ffffff';
+      ctx.lineWidth = 2 * px;
+      // A circle with a tail down to the anchor.
+      ctx.beginPath();
+      ctx.moveTo(pin.point.x, pin.point.y);
+      ctx.lineTo(pin.point.x, cy);
+      ctx.lineTo(cx, pin.point.y);
+      ctx.closePath();
+      ctx.fill();
+      ctx.beginPath();
+      ctx.arc(cx, cy, r, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.stroke();
+      ctx.fillStyle = '#ffffff';
+      ctx.font = `bold ${11 * px}px sans-serif`;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(String(pin.count), cx, cy);
+    }
+
     for (const c of state.collaborators ?? []) {
       const p = c.point;
       ctx.fillStyle = c.color;
@@ -679,6 +705,9 @@ export class Renderer {
   }
 }
 
+/** A comment pin's radius in screen pixels (`collab/pins.ts` hit-tests the same circle). */
+const PIN_PX = 11;
+
 /** What the interactive layer shows; tools write it, the renderer reads it. */
 export interface InteractiveState {
   selection: ReadonlySet<string>;
@@ -692,6 +721,8 @@ export interface InteractiveState {
   bindingTarget?: string | null;
   showHandles?: boolean;
   collaborators?: { id: string; name: string; color: string; point: Vec }[];
+  /** Comment pins: a round marker above and right of each open thread's anchor. */
+  pins?: { thread: string; point: Vec; count: number; active: boolean }[];
 }
 
 const NO_DASH: number[] = [];

@@ -49,6 +49,7 @@ export const TOOL_KEYS: Record<string, ToolName> = {
   '0': 'eraser',
   f: 'frame',
   s: 'sticky',
+  c: 'comment',
 };
 
 /** The shortcut sheet: [keys, what they do]. */
@@ -65,6 +66,7 @@ export const SHORTCUTS: [string, string][] = [
   ['E / 0', 'Eraser'],
   ['F', 'Frame'],
   ['S', 'Sticky note'],
+  ['C', 'Comment (place a thread)'],
   ['Ctrl+Z', 'Undo'],
   ['Ctrl+Shift+Z / Ctrl+Y', 'Redo'],
   ['Ctrl+D', 'Duplicate'],

@@ -18,7 +18,8 @@ export type ToolName =
   | 'text'
   | 'sticky'
   | 'eraser'
-  | 'frame';
+  | 'frame'
+  | 'comment';
 
 /** A pointer event in world coordinates. */
 export interface PointerInput {
@@ -84,6 +85,15 @@ export interface ToolContext {
   /** Arrow updates needed so arrows bound to any of `moved` follow them. */
   followBindings(moved: ReadonlyMap<string, Element>): { id: string; patch: ElementPatch }[];
   onTransition?: (tool: ToolName, from: string, to: string) => void;
+  /** The comment tool placed a thread at `anchor` (the app asks for its first message). */
+  placeComment?(anchor: CommentAnchor): void;
+}
+
+/** Where a comment thread sits: a board point, and the element under it if any. */
+export interface CommentAnchor {
+  element?: string;
+  x: number;
+  y: number;
 }
 
 /** Screen pixels a pointer must travel before a press becomes a drag. */
