@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -327,54 +325,6 @@ fn share_join_and_revoke_through_a_capabilities_relay() {
     assert!(e.contains("revoked"), "{e}");
 }
 
-/// `easel serve` in the background, until dropped.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn serve(i: &Install, board: &str, extra: &[&str]) -> (Serving, String) {
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut args = vec!["serve", "--listen", &listen, "--board", board];
-    args.extend_from_slice(extra);
-    let mut child = i
-        .cmd(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let serving = Serving(child);
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("serve printed its URL");
-    let url = format!("ws://{listen}");
-    assert!(first.contains(&url), "{first}");
-    (serving, url)
-}
-
 #[test]
 fn a_hosting_peer_enforces_links_like_the_relay_and_audits_them() {
     let a = Install::with_file_keys();
@@ -386,7 +336,7 @@ fn a_hosting_peer_enforces_links_like_the_relay_and_audits_them() {
     ok(&a, &["identity"]);
     let board = ok(&a, &["boards", "create", "Hosted"]);
     let e1 = rect(&a, &board, "0");
-    let (_host, url) = serve(&a, &board, &[]);
+    let (_host, url, _) = serve(&a, &["--board", &board]);
 
     let edit = link(&a, &board, &["--level", "edit", "--relay", &url]);
     let comment = link(&a, &board, &["--level", "comment", "--relay", &url]);

@@ -2,8 +2,7 @@
 //! EASEL_DATA_DIR) run the real binary against a relay started in this process, or against
 //! another `easel serve` process, on 127.0.0.1.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,7 +10,7 @@ use easel_relay::{Config, Durability, OpenAuthorizer, Server};
 
 mod common;
 
-use common::{Install, command};
+use common::{Install, free_port, serve};
 
 /// What these tests do to an installation, beyond running commands.
 trait Board {
@@ -256,21 +255,6 @@ fn an_unreachable_relay_fails_within_the_timeout() {
     );
 }
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-/// Kills the serve process if a test fails half-way.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn serve_hosts_boards_and_carries_edits_from_other_processes() {
     let a = Install::new();
@@ -286,29 +270,7 @@ fn serve_hosts_boards_and_carries_edits_from_other_processes() {
         "--at",
         "0,0",
     ]);
-    let port = free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut child = command(a.dir.path(), &["serve", "--listen", &listen, "--open"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut serving = Serving(child);
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(15))
-        .expect("serve printed its URL");
-    let url = format!("ws://{listen}");
-    assert!(first.contains(&url), "{first}");
+    let (mut serving, url, rx) = serve(&a, &["--open"]);
 
     // B fetches A's board from the host.
     let r = b.json(&["sync", &board, "--relay", &url, "--timeout", "10s"]);

@@ -109,3 +109,54 @@ impl Install {
         lines[0].to_string()
     }
 }
+
+/// A free port on 127.0.0.1 (released again, for a server to bind next).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Kills a background `easel serve` when dropped (also when a test fails half-way).
+pub struct Serving(pub std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `easel serve --listen 127.0.0.1:<free port> EXTRA...` for `install` and waits until it
+/// prints its URL; returns the guard, the `ws://` URL and the rest of its stdout, line by line.
+pub fn serve(
+    install: &Install,
+    extra: &[&str],
+) -> (Serving, String, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut args = vec!["serve", "--listen", &listen];
+    args.extend_from_slice(extra);
+    let mut child = install
+        .cmd(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let serving = Serving(child);
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("serve printed its URL");
+    let url = format!("ws://{listen}");
+    assert!(first.contains(&url), "{first}");
+    (serving, url, rx)
+}

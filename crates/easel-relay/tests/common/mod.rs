@@ -41,20 +41,7 @@ impl TestServer {
         let server = Server::bind(config, Arc::new(OpenAuthorizer))
             .await
             .unwrap();
-        let addr = server.local_addr();
-        let metrics = server.metrics();
-        let store = server.store();
-        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(server.run(async move {
-            let _ = rx.await;
-        }));
-        TestServer {
-            addr,
-            metrics,
-            store,
-            stop: Some(stop),
-            handle: Some(handle),
-        }
+        Self::run(server)
     }
 
     /// A server with `--auth capabilities`; every audit event is also pushed to `events`.
