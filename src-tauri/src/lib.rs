@@ -202,7 +202,11 @@ mod tests {
         let handler = &handler[..handler.find(']').unwrap()];
         let mut handled: Vec<&str> = handler
             .split(',')
-            .filter_map(|s| s.trim().strip_prefix("commands::"))
+            .filter_map(|s| {
+                let s = s.trim();
+                s.strip_prefix("commands::")
+                    .or_else(|| s.strip_prefix("panels::"))
+            })
             .collect();
         let mut granted: Vec<String> = caps["permissions"]
             .as_array()
