@@ -76,6 +76,8 @@ const editor: Editor = new Editor({
   onChange: () => {
     updateToolbar();
     stylePanel.refresh();
+    // The selection may have changed: collaborators see it.
+    collab?.publish();
   },
   onToggleMinimap: () => toggleMinimap(),
   onPlaceComment: (anchor) => collab?.placeComment(anchor),

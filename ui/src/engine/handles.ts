@@ -65,3 +65,47 @@ export function handleAt(frame: SelectionFrame, p: Vec, zoom: number): HandleNam
 }
 
 export { center };
+
+/** How far outside the elements a collaborator's selection outline runs, in screen pixels. */
+export const REMOTE_PAD_PX = 3;
+
+/** A collaborator's selection as drawn: one ring per element, a frame around several, a tag point. */
+export interface RemoteSelection {
+  /** Each element's box, rotated like the element, REMOTE_PAD_PX outside it (nw, ne, se, sw). */
+  outlines: Vec[][];
+  /** The box around all of them when there are several (unrotated, like ours), else null. */
+  frame: Vec[] | null;
+  /** Where their name tag sits: the topmost (then leftmost) corner of the outer ring. */
+  tag: Vec;
+}
+
+function paddedCorners(b: { x: number; y: number; width: number; height: number }, pad: number, angle: number): Vec[] {
+  const c = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  const x0 = b.x - pad;
+  const y0 = b.y - pad;
+  const x1 = b.x + b.width + pad;
+  const y1 = b.y + b.height + pad;
+  return [
+    { x: x0, y: y0 },
+    { x: x1, y: y0 },
+    { x: x1, y: y1 },
+    { x: x0, y: y1 },
+  ].map((p) => rotate(p, c, angle));
+}
+
+/**
+ * The outline of a collaborator's selection at `zoom`: the same boxes as our own selection frame
+ * (`selectionFrame`: a single element's box rotated with it, the union of bounds for several),
+ * padded so that both stay visible when we select the same thing.
+ */
+export function remoteSelection(els: readonly Element[], zoom: number): RemoteSelection | null {
+  if (els.length === 0) return null;
+  const pad = REMOTE_PAD_PX / zoom;
+  const outlines = els.map((el) => paddedCorners(localBox(el), pad, el.angle));
+  const union = els.length > 1 ? unionRects(els.map(elementBounds)) : null;
+  const frame = union ? paddedCorners(union, 2 * pad, 0) : null;
+  const ring = frame ?? outlines[0]!;
+  let tag = ring[0]!;
+  for (const p of ring) if (p.y < tag.y - 1e-9 || (Math.abs(p.y - tag.y) <= 1e-9 && p.x < tag.x)) tag = p;
+  return { outlines, frame, tag };
+}

@@ -111,7 +111,9 @@ describe('Renderer.renderInteractive', () => {
     expect(ctx.count('rect')).toBe(8); // 8 resize handles
     expect(ctx.count('arc')).toBe(1); // rotate handle
     expect(ctx.of('strokeRect')).toEqual([[5, 5, 10, 10]]);
-    expect(ctx.of('fillText')).toEqual([['Ana', 62, 66]]);
+    // The name on a pill in their colour just below and right of the arrow's tip.
+    expect(ctx.of('fillText')).toEqual([['Ana', 65, 77]]);
+    expect(ctx.of('fillRect').filter((a) => a.at(-1) === '#f0f').map((a) => a.slice(0, 2))).toEqual([[60, 68]]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Element } from '../model/types';
 import { inflate, localBox, type Rect, rectsIntersect, renderBounds, type Vec } from './geometry';
-import { HANDLE_PX, selectionFrame } from './handles';
+import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
 import type { Viewport } from './viewport';
@@ -32,6 +32,8 @@ export interface Ctx2D {
   clearRect(x: number, y: number, w: number, h: number): void;
   fillText(text: string, x: number, y: number): void;
   setLineDash(segments: number[]): void;
+  /** Text width for name tags (a real context has it; without it the width is estimated). */
+  measureText?(text: string): { width: number };
   drawImage?(image: never, x: number, y: number, w?: number, h?: number): void;
   /** The canvas painted on (a real context has it): a pan reuses the last frame by drawing it shifted. */
   readonly canvas?: unknown;
@@ -586,7 +588,11 @@ export class Renderer {
     ctx.stroke();
   }
 
-  /** Paints selection, handles, marquee, in-progress stroke and collaborators' cursors. */
+  /**
+   * Paints selection, handles, marquee, in-progress stroke, and collaborators' selections and
+   * cursors: everything that changes without the board changing, so none of it repaints the
+   * static layer.
+   */
   renderInteractive(ctx: Ctx2D, state: InteractiveState, get: (id: string) => Element | undefined, vp: Viewport, opts: { dpr?: number; theme?: Theme } = {}): void {
     const dpr = opts.dpr ?? 1;
     const theme = opts.theme ?? LIGHT_THEME;
@@ -606,6 +612,24 @@ export class Renderer {
       ctx.closePath();
       ctx.stroke();
     };
+    // Collaborators' selections first, so that ours is drawn over them.
+    for (const c of state.collaborators ?? []) {
+      if (!c.selection?.length) continue;
+      const els = c.selection.map(get).filter((e): e is Element => !!e);
+      const sel = remoteSelection(els, vp.zoom);
+      if (!sel) continue;
+      ctx.strokeStyle = c.color;
+      ctx.lineWidth = 2 * px;
+      for (const ring of sel.outlines) polygon(ctx, ring);
+      if (sel.frame) {
+        ctx.lineWidth = 1 * px;
+        ctx.setLineDash([4 * px, 3 * px]);
+        polygon(ctx, sel.frame);
+        ctx.setLineDash(NO_DASH);
+      }
+      nameTag(ctx, c.name, c.color, sel.tag.x, sel.tag.y - TAG_H_PX * px, px);
+    }
+
     for (const id of state.erasing ?? []) {
       const el = get(id);
       if (el) outlineOf(el, 'rgba(224, 49, 49, 0.6)', 2 * px);
@@ -689,6 +713,7 @@ export class Renderer {
 
     for (const c of state.collaborators ?? []) {
       const p = c.point;
+      if (!p) continue;
       ctx.fillStyle = c.color;
       ctx.beginPath();
       ctx.moveTo(p.x, p.y);
@@ -697,12 +722,32 @@ export class Renderer {
       ctx.lineTo(p.x, p.y + 19 * px);
       ctx.closePath();
       ctx.fill();
-      ctx.font = `${12 * px}px sans-serif`;
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'top';
-      ctx.fillText(c.name, p.x + 12 * px, p.y + 16 * px);
+      nameTag(ctx, c.name, c.color, p.x + 10 * px, p.y + 18 * px, px);
     }
   }
+}
+
+/** A name tag's height in screen pixels. */
+const TAG_H_PX = 18;
+
+/** A closed polygon, stroked with the current style. */
+function polygon(ctx: Ctx2D, ring: readonly Vec[]): void {
+  ctx.beginPath();
+  ring.forEach((p, i) => (i === 0 ? ctx.moveTo(p.x, p.y) : ctx.lineTo(p.x, p.y)));
+  ctx.closePath();
+  ctx.stroke();
+}
+
+/** White text on a pill of `color` with its top-left at (x, y), the same size on screen at any zoom. */
+function nameTag(ctx: Ctx2D, name: string, color: string, x: number, y: number, px: number): void {
+  ctx.font = `${12 * px}px sans-serif`;
+  const w = (ctx.measureText?.(name).width ?? name.length * 7 * px) + 10 * px;
+  ctx.fillStyle = color;
+  ctx.fillRect(x, y, w, TAG_H_PX * px);
+  ctx.fillStyle = '#ffffff';
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(name, x + 5 * px, y + (TAG_H_PX / 2) * px);
 }
 
 /** A comment pin's radius in screen pixels (`collab/pins.ts` hit-tests the same circle). */
@@ -720,7 +765,8 @@ export interface InteractiveState {
   /** The shape an arrow end would bind to. */
   bindingTarget?: string | null;
   showHandles?: boolean;
-  collaborators?: { id: string; name: string; color: string; point: Vec }[];
+  /** Collaborators' cursors (when their pointer is on their canvas) and selections. */
+  collaborators?: { id: string; name: string; color: string; point: Vec | null; selection?: readonly string[] }[];
   /** Comment pins: a round marker above and right of each open thread's anchor. */
   pins?: { thread: string; point: Vec; count: number; active: boolean }[];
 }

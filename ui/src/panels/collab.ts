@@ -2,7 +2,8 @@ import { asAppError, type AppError, type Invoke, type Listen, type OpenedBoard }
 import type { Editor } from '../editor';
 import type { Vec } from '../engine/geometry';
 import { rafScheduler } from '../engine/scheduler';
-import { collaboratorsFrom, colorFor, PresencePublisher } from '../collab/presence';
+import { FollowBar } from '../collab/followBar';
+import { collaboratorsFrom, colorFor, PresencePublisher, showCollaborators, viewOf } from '../collab/presence';
 import { describeLink, EXPIRY_PRESETS, type ExpiryPreset, expiryFor, fingerprint, LEVELS, levelLabel, parsePastedLink, relayProblem, syncLabel } from '../collab/sharing';
 import type { CommentsChanged, IdentityInfo, IssuedLink, Joined, Level, LinkPreview, PresenceEvent, ShareCreated, SyncStatus, SyncStatusEvent } from '../collab/types';
 import { modeBadge, modeFor } from '../tools/mode';
@@ -48,7 +49,7 @@ function button(label: string, onClick: () => void, attrs: Record<string, string
 /**
  * The desktop app's sharing, sync and comments: the top bar (access badge, sync indicator,
  * Share, Join, Comments), the Connect, Share and Join dialogs, the identity notice, collaborators'
- * cursors and the comments panel. Every change goes through a core command; this only shows
+ * cursors, selections and avatars (click one to follow their view) and the comments panel. Every change goes through a core command; this only shows
  * what the core says.
  */
 export class Collab {
@@ -62,7 +63,10 @@ export class Collab {
   private opened: OpenedBoard | null = null;
   private sync: { url: string; status: SyncStatus } | null = null;
   private readonly presence = new PresencePublisher(rafScheduler, (json) => this.call('presence_set', { board: this.board, presence: json }));
+  /** Our pointer (world) as last reported, published with our selection and view. */
+  private pointerAt: Vec | null = null;
   readonly comments: CommentsPanel;
+  readonly follow: FollowBar;
 
   constructor(
     private readonly editor: Editor,
@@ -82,6 +86,9 @@ export class Collab {
     for (const b of [this.syncButton, this.commentsButton, this.shareButton]) b.hidden = true;
     document.querySelector('#welcome')?.append(button('Join with a link…', () => this.joinDialog(), { class: 'secondary' }));
     document.body.append(this.bar, this.notice, this.comments.root);
+    this.follow = new FollowBar(editor.viewport);
+    this.bar.prepend(this.follow.root);
+    editor.viewport.onChange(() => this.publish());
     this.renderSync();
   }
 
@@ -94,16 +101,21 @@ export class Collab {
       if (e.payload.board !== this.board) return;
       const was = this.sync?.status.state;
       this.sync = { url: e.payload.url, status: e.payload.status };
-      if (e.payload.status.state === 'synced' && was !== 'synced') this.presence.reset();
       this.renderSync();
+      if (e.payload.status.state === 'synced' && was !== 'synced') {
+        // A new connection knows nothing of us yet.
+        this.presence.reset();
+        this.publish();
+      }
     });
     await this.listen<CommentsChanged>('comments-changed', (e) => {
       if (e.payload.board === this.board) this.comments.setThreads(e.payload.threads);
     });
     await this.listen<PresenceEvent>('presence', (e) => {
       if (e.payload.board !== this.board) return;
-      this.editor.interactive.collaborators = collaboratorsFrom(e.payload.peers);
-      this.editor.invalidate('interactive');
+      const peers = collaboratorsFrom(e.payload.peers);
+      showCollaborators(this.editor, peers);
+      this.follow.set(peers);
     });
     await this.listen<IdentityInfo>('identity-changed', (e) => this.setIdentity(e.payload));
     await this.listen<string>('link-opened', () => void this.takePendingLink());
@@ -125,6 +137,7 @@ export class Collab {
     this.shareButton.hidden = opened.access !== 'OWNER';
     this.sync = opened.sync ?? null;
     this.editor.interactive.collaborators = [];
+    this.follow.clear();
     this.presence.reset();
     this.comments.open(opened.board.id, opened.me ?? '', opened.threads ?? [], mode);
     this.renderSync();
@@ -132,13 +145,23 @@ export class Collab {
 
   /** Where our pointer is (world), for collaborators' screens. */
   pointer(p: Vec | null): void {
+    this.pointerAt = p;
+    this.publish();
+  }
+
+  /**
+   * Queues our presence (pointer, selection, view) for the next frame; call it when any of them
+   * changes. Nothing is sent twice in a row, nor while the board is not synced.
+   */
+  publish(): void {
     if (!this.board || this.sync?.status.state !== 'synced') return;
     const key: string = this.identity?.publicKey ?? this.opened?.me ?? 'me';
     this.presence.update({
       name: this.identity?.name ?? 'Someone',
       color: colorFor(key),
-      pointer: p,
+      pointer: this.pointerAt,
       selection: [...this.editor.interactive.selection],
+      view: viewOf(this.editor.viewport),
     });
   }
 
