@@ -1,7 +1,7 @@
 import './style.css';
 import { inTauri, tauriApi } from './bridge/tauri';
 import { startDesktop, SwitchCommands } from './bridge/desktop';
-import { seedDemo } from './demo';
+import { seedCollabDemo, seedDemo } from './demo';
 import { Editor } from './editor';
 import { MemoryCommands } from './engine/commands';
 import { localBox } from './engine/geometry';
@@ -489,6 +489,7 @@ if (inTauri()) {
     await desktop.refreshList();
   });
 } else if (location.hash === '#demo') seedDemo(editor);
+else if (location.hash === '#demo-collab') seedCollabDemo(editor);
 updateToolbar();
 updateZoomLabel();
 updateUndo();

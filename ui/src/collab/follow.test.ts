@@ -4,8 +4,7 @@ import { Renderer } from '../engine/renderer';
 import { Viewport } from '../engine/viewport';
 import { RecordingContext } from '../test/fakeCtx';
 import { box } from '../test/harness';
-import { type Camera, Follower, followCamera, followLabel, type StopReason } from './follow';
-import { avatarRow, MAX_AVATARS } from './followBar';
+import { avatarRow, type Camera, Follower, followCamera, followLabel, MAX_AVATARS, type StopReason } from './follow';
 import type { Collaborator, View } from './presence';
 
 const visible = (c: Camera, w: number, h: number) => ({ x: c.x, y: c.y, width: w / c.zoom, height: h / c.zoom });

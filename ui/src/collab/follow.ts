@@ -1,5 +1,5 @@
 import { clampZoom, type Viewport } from '../engine/viewport';
-import type { Collaborator, View } from './presence';
+import { type Collaborator, initials, type View } from './presence';
 
 /** Our camera (top-left world point and zoom) that shows what a followed peer sees. */
 export interface Camera {
@@ -127,4 +127,35 @@ export class Follower {
     if (same(vp.x, a.x) && same(vp.y, a.y) && same(vp.zoom, a.zoom)) this.apply();
     else this.stop('moved');
   }
+}
+
+/** How many avatars the bar shows before folding the rest into "+N". */
+export const MAX_AVATARS = 6;
+
+/** What the avatar row shows, as data (`panels/follow.ts` renders it). */
+export interface AvatarRow {
+  avatars: { id: string; initials: string; color: string; title: string; pressed: boolean; disabled: boolean }[];
+  /** The collaborators not shown, for "+N" and its tooltip. */
+  more: string[];
+}
+
+export function avatarRow(list: readonly Collaborator[], following: string | null): AvatarRow {
+  const shown = list.slice(0, MAX_AVATARS);
+  // The one we follow stays visible even when the list is long.
+  const followed = following ? list.find((c) => c.id === following) : undefined;
+  if (followed && !shown.includes(followed)) shown[shown.length - 1] = followed;
+  return {
+    avatars: shown.map((c) => {
+      const pressed = c.id === following;
+      return {
+        id: c.id,
+        initials: initials(c.name),
+        color: c.color,
+        title: pressed ? `Following ${c.name} — click or press Esc to stop` : c.view ? `${c.name} — click to follow their view` : `${c.name} (their view is not shared yet)`,
+        pressed,
+        disabled: !pressed && !c.view,
+      };
+    }),
+    more: list.filter((c) => !shown.includes(c)).map((c) => c.name),
+  };
 }

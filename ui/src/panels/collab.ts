@@ -2,7 +2,7 @@ import { asAppError, type AppError, type Invoke, type Listen, type OpenedBoard }
 import type { Editor } from '../editor';
 import type { Vec } from '../engine/geometry';
 import { rafScheduler } from '../engine/scheduler';
-import { FollowBar } from '../collab/followBar';
+import { FollowBar } from './follow';
 import { collaboratorsFrom, colorFor, PresencePublisher, showCollaborators, viewOf } from '../collab/presence';
 import { describeLink, EXPIRY_PRESETS, type ExpiryPreset, expiryFor, fingerprint, LEVELS, levelLabel, parsePastedLink, relayProblem, syncLabel } from '../collab/sharing';
 import type { CommentsChanged, IdentityInfo, IssuedLink, Joined, Level, LinkPreview, PresenceEvent, ShareCreated, SyncStatus, SyncStatusEvent } from '../collab/types';

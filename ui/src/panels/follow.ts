@@ -1,37 +1,6 @@
+import { avatarRow, Follower, followLabel } from '../collab/follow';
+import type { Collaborator } from '../collab/presence';
 import type { Viewport } from '../engine/viewport';
-import { Follower, followLabel } from './follow';
-import { type Collaborator, initials } from './presence';
-
-/** How many avatars the bar shows before folding the rest into "+N". */
-export const MAX_AVATARS = 6;
-
-/** What the avatar row shows, as data (the DOM below is a thin rendering of it). */
-export interface AvatarRow {
-  avatars: { id: string; initials: string; color: string; title: string; pressed: boolean; disabled: boolean }[];
-  /** The collaborators not shown, for "+N" and its tooltip. */
-  more: string[];
-}
-
-export function avatarRow(list: readonly Collaborator[], following: string | null): AvatarRow {
-  const shown = list.slice(0, MAX_AVATARS);
-  // The one we follow stays visible even when the list is long.
-  const followed = following ? list.find((c) => c.id === following) : undefined;
-  if (followed && !shown.includes(followed)) shown[shown.length - 1] = followed;
-  return {
-    avatars: shown.map((c) => {
-      const pressed = c.id === following;
-      return {
-        id: c.id,
-        initials: initials(c.name),
-        color: c.color,
-        title: pressed ? `Following ${c.name} — click or press Esc to stop` : c.view ? `${c.name} — click to follow their view` : `${c.name} (their view is not shared yet)`,
-        pressed,
-        disabled: !pressed && !c.view,
-      };
-    }),
-    more: list.filter((c) => !shown.includes(c)).map((c) => c.name),
-  };
-}
 
 /**
  * The collaborators' avatars (click one to follow their view) and, while following, a frame in
