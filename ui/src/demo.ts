@@ -32,18 +32,18 @@ export function seedDemo(editor: Editor): void {
 /**
  * The sample board with two made-up collaborators (open the page with `#demo-collab`): Ann, whose
  * view we follow, selected the diamond and points at it; Bo selected three shapes and has no
- * pointer. Their states go through the same parsing as real peers' awareness.
+ * pointer, and follows us. Their states go through the same parsing as real peers' awareness.
  */
 export function seedCollabDemo(editor: Editor): void {
   seedDemo(editor);
   const bar = document.createElement('div');
   bar.id = 'collab-bar';
   document.body.append(bar);
-  const follow = new FollowBar(editor.viewport);
+  const follow = new FollowBar(editor.viewport, () => 'demo-me');
   bar.append(follow.root);
   const peers = collaboratorsFrom([
     [11, JSON.stringify({ name: 'Ann Lee', color: '#e03131', pointer: { x: 760, y: 200 }, selection: ['demo-diamond'], view: { cx: 440, cy: 280, zoom: 1.1, w: 1280, h: 800 } })],
-    [12, JSON.stringify({ name: 'Bo', color: '#2f9e44', pointer: null, selection: ['demo-rect', 'demo-arrow', 'demo-ellipse', 'deleted-long-ago'], view: { cx: 0, cy: 0, zoom: 1, w: 900, h: 700 } })],
+    [12, JSON.stringify({ name: 'Bo', color: '#2f9e44', pointer: null, selection: ['demo-rect', 'demo-arrow', 'demo-ellipse', 'deleted-long-ago'], view: { cx: 0, cy: 0, zoom: 1, w: 900, h: 700 }, following: 'demo-me' })],
     [13, JSON.stringify({ name: 'Cy', color: '#1971c2', pointer: { x: 300, y: 420 } })],
   ]);
   showCollaborators(editor, peers);

@@ -9,7 +9,7 @@ import type { Collaborator, View } from './presence';
 
 const visible = (c: Camera, w: number, h: number) => ({ x: c.x, y: c.y, width: w / c.zoom, height: h / c.zoom });
 const ann = (view: View | null, extra: Partial<Collaborator> = {}): Collaborator => ({
-  id: '1', name: 'Ann', color: '#e03131', point: null, selection: [], view, ...extra,
+  id: '1', name: 'Ann', color: '#e03131', point: null, selection: [], view, key: null, following: null, ...extra,
 });
 
 describe('following: the camera', () => {
@@ -108,8 +108,10 @@ describe('following: when it starts and stops', () => {
   it('stops when they leave; switching to someone else follows them', () => {
     const { vp, f, events, stops } = make();
     f.start(ann(v1));
-    const bo = ann({ cx: 0, cy: 0, zoom: 1, w: 800, h: 600 }, { id: '2', name: 'Bo' });
+    const bo = ann({ cx: 0, cy: 0, zoom: 1, w: 800, h: 600 }, { id: '2', name: 'Bo', key: 'bokey' });
     f.toggle(bo);
+    // Presence says whom we follow by their key.
+    expect(f.following?.key).toBe('bokey');
     expect([vp.x, vp.y]).toEqual([-400, -300]);
     f.peers([ann(v1)]);
     expect(stops).toEqual(['left']);
@@ -124,6 +126,16 @@ describe('following: when it starts and stops', () => {
     expect(row.avatars[0]).toMatchObject({ initials: 'PX', disabled: true, pressed: false });
     expect(row.avatars.at(-1)).toMatchObject({ pressed: true, disabled: false, title: expect.stringContaining('Following P8 X') });
     expect(row.more).toEqual(['P5 X', 'P6 X', 'P7 X']);
+    expect(row.avatars.some((a) => a.followsMe)).toBe(false);
+  });
+
+  it('marks who follows us, by our short key', () => {
+    const list = [ann(v1, { following: 'mykey' }), ann(v1, { id: '2', name: 'Bo', following: 'other' })];
+    const row = avatarRow(list, null, 'mykey');
+    expect(row.avatars.map((a) => a.followsMe)).toEqual([true, false]);
+    expect(row.avatars[0]!.title).toBe('Ann — click to follow their view · Ann is following you');
+    // Without a key of our own, nobody is marked.
+    expect(avatarRow(list, null, null).avatars.map((a) => a.followsMe)).toEqual([false, false]);
   });
 });
 

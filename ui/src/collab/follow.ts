@@ -23,6 +23,11 @@ export function followCamera(view: View, width: number, height: number): Camera 
 /** The line shown over the canvas while following. */
 export const followLabel = (name: string): string => `Following ${name} — Esc to stop`;
 
+/** Whom we follow, as the follow bar shows them and presence names them. */
+export type Target = Pick<Collaborator, 'id' | 'name' | 'color' | 'key'>;
+
+const targetOf = (c: Collaborator): Target => ({ id: c.id, name: c.name, color: c.color, key: c.key });
+
 /** Why following ended: we moved the camera, pressed Esc or chose to, or they left. */
 export type StopReason = 'moved' | 'escape' | 'stopped' | 'left';
 
@@ -34,7 +39,7 @@ const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Mat
  * the viewport) stops following, as does Esc or the collaborator leaving.
  */
 export class Follower {
-  private target: { id: string; name: string; color: string } | null = null;
+  private target: Target | null = null;
   private view: View | null = null;
   /** The camera we last set, to tell our own moves from the user's. */
   private applied: Camera | null = null;
@@ -44,18 +49,18 @@ export class Follower {
   constructor(
     private readonly vp: Viewport,
     /** Called when following starts, changes target or stops (with the reason). */
-    private readonly onChange: (following: { id: string; name: string; color: string } | null, reason?: StopReason) => void = () => {},
+    private readonly onChange: (following: Target | null, reason?: StopReason) => void = () => {},
   ) {
     this.unsubscribe = vp.onChange(() => this.viewportChanged());
   }
 
-  get following(): { id: string; name: string; color: string } | null {
+  get following(): Target | null {
     return this.target;
   }
 
   /** Starts following `c` (their view is applied now if known, else when it arrives). */
   start(c: Collaborator): void {
-    this.target = { id: c.id, name: c.name, color: c.color };
+    this.target = targetOf(c);
     this.view = c.view;
     this.applied = null;
     this.onChange(this.target);
@@ -81,8 +86,8 @@ export class Follower {
     if (!this.target) return;
     const c = list.find((p) => p.id === this.target!.id);
     if (!c) return this.stop('left');
-    if (c.name !== this.target.name || c.color !== this.target.color) {
-      this.target = { id: c.id, name: c.name, color: c.color };
+    if (c.name !== this.target.name || c.color !== this.target.color || c.key !== this.target.key) {
+      this.target = targetOf(c);
       this.onChange(this.target);
     }
     // A view that went missing keeps the camera where it is.
@@ -134,12 +139,17 @@ export const MAX_AVATARS = 6;
 
 /** What the avatar row shows, as data (`panels/follow.ts` renders it). */
 export interface AvatarRow {
-  avatars: { id: string; initials: string; color: string; title: string; pressed: boolean; disabled: boolean }[];
+  avatars: { id: string; initials: string; color: string; title: string; pressed: boolean; disabled: boolean; followsMe: boolean }[];
   /** The collaborators not shown, for "+N" and its tooltip. */
   more: string[];
 }
 
-export function avatarRow(list: readonly Collaborator[], following: string | null): AvatarRow {
+/**
+ * The avatars for `list`: the first MAX_AVATARS (the one we follow, `following`, always among
+ * them), each saying whether clicking follows or stops, and whether they follow us (`me`, our
+ * short key).
+ */
+export function avatarRow(list: readonly Collaborator[], following: string | null, me: string | null = null): AvatarRow {
   const shown = list.slice(0, MAX_AVATARS);
   // The one we follow stays visible even when the list is long.
   const followed = following ? list.find((c) => c.id === following) : undefined;
@@ -147,13 +157,16 @@ export function avatarRow(list: readonly Collaborator[], following: string | nul
   return {
     avatars: shown.map((c) => {
       const pressed = c.id === following;
+      const followsMe = !!me && c.following === me;
+      const action = pressed ? `Following ${c.name} — click or press Esc to stop` : c.view ? `${c.name} — click to follow their view` : `${c.name} (their view is not shared yet)`;
       return {
         id: c.id,
         initials: initials(c.name),
         color: c.color,
-        title: pressed ? `Following ${c.name} — click or press Esc to stop` : c.view ? `${c.name} — click to follow their view` : `${c.name} (their view is not shared yet)`,
+        title: followsMe ? `${action} · ${c.name} is following you` : action,
         pressed,
         disabled: !pressed && !c.view,
+        followsMe,
       };
     }),
     more: list.filter((c) => !shown.includes(c)).map((c) => c.name),

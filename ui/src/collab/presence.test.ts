@@ -4,7 +4,7 @@ import { ManualScheduler } from '../engine/scheduler';
 import { Viewport } from '../engine/viewport';
 import { RecordingContext } from '../test/fakeCtx';
 import { box, setup } from '../test/harness';
-import { collaboratorsFrom, initials, LIMITS, PresencePublisher, showCollaborators, viewFrom, viewOf } from './presence';
+import { collaboratorsFrom, initials, KEY_CHARS, LIMITS, PresencePublisher, shortKey, showCollaborators, viewFrom, viewOf } from './presence';
 
 const peer = (id: number, state: unknown): [number, string] => [id, JSON.stringify(state)];
 const view = { cx: 100, cy: 50, zoom: 2, w: 800, h: 600 };
@@ -65,7 +65,16 @@ describe('reading peers', () => {
     const [c] = collaboratorsFrom([
       peer(7, { name: 'Di', pointer: { x: 1, y: 2 }, selection: 'a,b', view: { ...view, w: 0 } }),
     ]);
-    expect(c).toEqual({ id: '7', name: 'Di', color: expect.stringMatching(/^#[0-9a-f]{6}$/), point: { x: 1, y: 2 }, selection: [], view: null });
+    expect(c).toEqual({ id: '7', name: 'Di', color: expect.stringMatching(/^#[0-9a-f]{6}$/), point: { x: 1, y: 2 }, selection: [], view: null, key: null, following: null });
+  });
+
+  it('reads short keys (who they are, whom they follow) only in their plain form', () => {
+    const [a, b] = collaboratorsFrom([
+      peer(1, { pointer: null, view, key: shortKey('AbCdEfGh_-0123456789xyz'), following: 'Zz9+/=' }),
+      peer(2, { pointer: null, view, key: 'x'.repeat(KEY_CHARS + 1), following: '<img src=x>' }),
+    ]);
+    expect([a!.key, a!.following]).toEqual(['AbCdEfGh_-012345', 'Zz9+/=']);
+    expect([b!.key, b!.following]).toEqual([null, null]);
   });
 
   it('bounds selections: the first 1000 entries, strings of sane length, no repeats', () => {

@@ -22,6 +22,10 @@ export interface Presence {
   pointer: Vec | null;
   selection: string[];
   view?: View | null;
+  /** A short form of our public key, so that peers can tell us who follows them. */
+  key?: string;
+  /** The key of the collaborator whose view we follow. */
+  following?: string | null;
 }
 
 /** A collaborator as the interactive layer draws them and the follow list shows them. */
@@ -34,7 +38,19 @@ export interface Collaborator {
   /** Ids they selected (unknown ids are for the drawing to ignore). */
   selection: string[];
   view: View | null;
+  /** Their short key (see `Presence.key`), if they sent a well-formed one. */
+  key: string | null;
+  /** The key of whoever they follow. */
+  following: string | null;
 }
+
+/** How many characters of a public key presence carries (enough to tell people apart). */
+export const KEY_CHARS = 16;
+
+/** Our key as presence carries it. */
+export const shortKey = (publicKey: string): string => publicKey.slice(0, KEY_CHARS);
+
+const keyFrom = (v: unknown): string | null => (typeof v === 'string' && /^[A-Za-z0-9_+/=-]{1,16}$/.test(v) ? v : null);
 
 /** Bounds on what we accept from a peer (their awareness state is untrusted JSON). */
 export const LIMITS = {
@@ -172,7 +188,7 @@ export function collaboratorsFrom(peers: readonly [number, string][]): Collabora
     const clean = typeof o.name === 'string' ? o.name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() : '';
     const name = clean ? [...clean].slice(0, LIMITS.name).join('') : 'Guest';
     const color = typeof o.color === 'string' && /^#[0-9a-f]{6}$/i.test(o.color) ? o.color : colorFor(String(id));
-    out.push({ id: String(id), name, color, point, selection, view });
+    out.push({ id: String(id), name, color, point, selection, view, key: keyFrom(o.key), following: keyFrom(o.following) });
   }
   return out;
 }

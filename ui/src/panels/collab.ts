@@ -3,7 +3,7 @@ import type { Editor } from '../editor';
 import type { Vec } from '../engine/geometry';
 import { rafScheduler } from '../engine/scheduler';
 import { FollowBar } from './follow';
-import { collaboratorsFrom, colorFor, PresencePublisher, showCollaborators, viewOf } from '../collab/presence';
+import { collaboratorsFrom, colorFor, PresencePublisher, shortKey, showCollaborators, viewOf } from '../collab/presence';
 import { describeLink, EXPIRY_PRESETS, type ExpiryPreset, expiryFor, fingerprint, LEVELS, levelLabel, parsePastedLink, relayProblem, syncLabel } from '../collab/sharing';
 import type { CommentsChanged, IdentityInfo, IssuedLink, Joined, Level, LinkPreview, PresenceEvent, ShareCreated, SyncStatus, SyncStatusEvent } from '../collab/types';
 import { modeBadge, modeFor } from '../tools/mode';
@@ -86,7 +86,7 @@ export class Collab {
     for (const b of [this.syncButton, this.commentsButton, this.shareButton]) b.hidden = true;
     document.querySelector('#welcome')?.append(button('Join with a link…', () => this.joinDialog(), { class: 'secondary' }));
     document.body.append(this.bar, this.notice, this.comments.root);
-    this.follow = new FollowBar(editor.viewport);
+    this.follow = new FollowBar(editor.viewport, () => (this.myKey ? shortKey(this.myKey) : null), () => this.publish());
     this.bar.prepend(this.follow.root);
     editor.viewport.onChange(() => this.publish());
     this.renderSync();
@@ -155,14 +155,21 @@ export class Collab {
    */
   publish(): void {
     if (!this.board || this.sync?.status.state !== 'synced') return;
-    const key: string = this.identity?.publicKey ?? this.opened?.me ?? 'me';
+    const key = this.myKey;
     this.presence.update({
       name: this.identity?.name ?? 'Someone',
-      color: colorFor(key),
+      color: colorFor(key ?? 'me'),
       pointer: this.pointerAt,
       selection: [...this.editor.interactive.selection],
       view: viewOf(this.editor.viewport),
+      key: key ? shortKey(key) : undefined,
+      following: this.follow.follower.following?.key ?? null,
     });
+  }
+
+  /** Our public key (or, before the identity loads, our id on this board). */
+  private get myKey(): string | null {
+    return this.identity?.publicKey ?? this.opened?.me ?? null;
   }
 
   /** The comment tool placed a thread: ask for its first message. */

@@ -1,4 +1,4 @@
-import { avatarRow, Follower, followLabel } from '../collab/follow';
+import { avatarRow, Follower, followLabel, type Target } from '../collab/follow';
 import type { Collaborator } from '../collab/presence';
 import type { Viewport } from '../engine/viewport';
 
@@ -24,7 +24,16 @@ export class FollowBar {
     }
   };
 
-  constructor(vp: Viewport, mount: HTMLElement = document.body) {
+  /**
+   * `me` gives our short key (to mark who follows us); `onFollow` hears whom we follow, so that
+   * presence can say it.
+   */
+  constructor(
+    vp: Viewport,
+    private readonly me: () => string | null = () => null,
+    private readonly onFollow: (target: Target | null) => void = () => {},
+    mount: HTMLElement = document.body,
+  ) {
     this.root = document.createElement('span');
     this.root.className = 'collaborators';
     this.root.setAttribute('role', 'group');
@@ -54,7 +63,8 @@ export class FollowBar {
     this.set([]);
   }
 
-  private followChanged(f: { name: string; color: string } | null): void {
+  private followChanged(f: Target | null): void {
+    this.onFollow(f);
     this.frame.hidden = !f;
     if (f) {
       this.frame.style.setProperty('--follow-color', f.color);
@@ -64,7 +74,7 @@ export class FollowBar {
   }
 
   private render(): void {
-    const row = avatarRow(this.list, this.follower.following?.id ?? null);
+    const row = avatarRow(this.list, this.follower.following?.id ?? null, this.me());
     const key = JSON.stringify(row);
     if (key === this.rendered) return;
     this.rendered = key;
@@ -79,6 +89,7 @@ export class FollowBar {
         b.setAttribute('aria-label', a.title);
         b.setAttribute('aria-pressed', String(a.pressed));
         b.disabled = a.disabled;
+        if (a.followsMe) b.dataset.followsMe = '';
         b.style.setProperty('--avatar-color', a.color);
         b.addEventListener('click', () => {
           const c = this.list.find((x) => x.id === a.id);
