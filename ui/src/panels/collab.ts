@@ -49,8 +49,8 @@ function button(label: string, onClick: () => void, attrs: Record<string, string
 /**
  * The desktop app's sharing, sync and comments: the top bar (access badge, sync indicator,
  * Share, Join, Comments), the Connect, Share and Join dialogs, the identity notice, collaborators'
- * cursors, selections and avatars (click one to follow their view) and the comments panel. Every change goes through a core command; this only shows
- * what the core says.
+ * cursors, selections and avatars (click one to follow their view; panels/follow.ts) and the
+ * comments panel. Every change goes through a core command; this only shows what the core says.
  */
 export class Collab {
   readonly bar = el('div', { id: 'collab-bar' });
