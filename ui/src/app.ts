@@ -4,7 +4,8 @@ import { startDesktop, SwitchCommands } from './bridge/desktop';
 import { seedCollabDemo, seedDemo } from './demo';
 import { Editor } from './editor';
 import { MemoryCommands } from './engine/commands';
-import { localBox } from './engine/geometry';
+import { placeCamera, ViewMemory } from './engine/camera';
+import { elementBounds, localBox, unionRects } from './engine/geometry';
 import { asCtx2D, type BoardSource, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
 import { visibleInOrder } from './engine/spatial';
 import { Store } from './engine/store';
@@ -454,6 +455,40 @@ installClipboard(editor, files, {
   },
 });
 
+// Each board's camera is remembered on this computer; a board opens where it was left, or with
+// its content centred beside the sidebar and under the toolbar.
+let storage: Storage | null = null;
+try {
+  storage = window.localStorage;
+} catch {
+  storage = null;
+}
+const views = new ViewMemory(storage);
+let viewBoard: string | null = null;
+let viewSave: ReturnType<typeof setTimeout> | null = null;
+const overlayInsets = () => {
+  const boards = document.querySelector<HTMLElement>('#boards');
+  const side = boards && !boards.hidden && !boards.classList.contains('collapsed') ? boards.getBoundingClientRect().right : 0;
+  return { left: side > 0 ? side + 12 : 0, top: toolbar.getBoundingClientRect().bottom + 8, right: 0, bottom: 0 };
+};
+const placeOpenedBoard = (id: string) => {
+  if (viewSave && viewBoard) {
+    clearTimeout(viewSave);
+    viewSave = null;
+    views.save(viewBoard, editor.viewport);
+  }
+  viewBoard = null;
+  placeCamera(editor.viewport, unionRects([...store.values()].map(elementBounds)), views.load(id), overlayInsets());
+  viewBoard = id;
+};
+editor.viewport.onChange(() => {
+  if (!viewBoard || viewSave) return;
+  viewSave = setTimeout(() => {
+    viewSave = null;
+    if (viewBoard) views.save(viewBoard, editor.viewport);
+  }, 300);
+});
+
 // Start-up, once every piece above exists.
 editor.viewport.onChange(updateZoomLabel);
 new ResizeObserver(resize).observe(board);
@@ -466,7 +501,8 @@ if (inTauri()) {
       { panel: $('#boards'), welcome: $('#welcome'), status: $('#status') },
       api,
       files,
-      () => {
+      (opened) => {
+        placeOpenedBoard(opened.board.id);
         hint.hidden = store.size > 0;
         loop?.invalidate('both');
         interactiveCanvas.focus();

@@ -192,7 +192,7 @@ export async function startDesktop(
   ui: DesktopUi,
   api: { invoke: Invoke; listen: Listen },
   files: FileStore,
-  onOpened: () => void,
+  onOpened: (opened: OpenedBoard) => void,
   editor: Editor,
 ): Promise<{ desktop: Desktop; collab: Collab }> {
   let collab: Collab | null = null;
@@ -204,7 +204,7 @@ export async function startDesktop(
     api.listen,
     (opened) => {
       collab?.boardOpened(opened);
-      onOpened();
+      onOpened(opened);
     },
     files,
   );

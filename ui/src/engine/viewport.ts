@@ -5,6 +5,16 @@ export const MAX_ZOOM = 30;
 
 export const clampZoom = (z: number): number => Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
 
+/** Screen space (CSS pixels) covered by panels along each edge of the canvas. */
+export interface Insets {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+export const NO_INSETS: Insets = { left: 0, top: 0, right: 0, bottom: 0 };
+
 /**
  * The camera: (x, y) is the world point at the screen's top-left corner, `zoom` screen pixels per
  * world unit. Screen coordinates are CSS pixels relative to the canvas.
@@ -72,15 +82,20 @@ export class Viewport {
     this.zoomAt(s, this.zoom * factor);
   }
 
-  /** Centres `r` on screen at the largest zoom (≤ maxZoom) that fits it with `padding` pixels. */
-  fitRect(r: Rect, padding = 40, maxZoom = 1): void {
+  /**
+   * Centres `r` at the largest zoom (≤ maxZoom) that fits it with `padding` pixels, in the part of
+   * the screen that `insets` leaves uncovered (the whole canvas when that part is too small).
+   */
+  fitRect(r: Rect, padding = 40, maxZoom = 1, insets: Insets = NO_INSETS): void {
+    let { left, top, right, bottom } = insets;
+    if (this.width - left - right < 200 || this.height - top - bottom < 150) left = top = right = bottom = 0;
     const w = Math.max(r.width, 1);
     const h = Math.max(r.height, 1);
-    const availW = Math.max(1, this.width - 2 * padding);
-    const availH = Math.max(1, this.height - 2 * padding);
-    const z = clampZoom(Math.min(availW / w, availH / h, maxZoom));
+    const areaW = this.width - left - right;
+    const areaH = this.height - top - bottom;
+    const z = clampZoom(Math.min(Math.max(1, areaW - 2 * padding) / w, Math.max(1, areaH - 2 * padding) / h, maxZoom));
     const cx = r.x + r.width / 2;
     const cy = r.y + r.height / 2;
-    this.set(cx - this.width / 2 / z, cy - this.height / 2 / z, z);
+    this.set(cx - (left + areaW / 2) / z, cy - (top + areaH / 2) / z, z);
   }
 }
