@@ -3,7 +3,8 @@
 //   1. first run, empty store: create a board; draw a rectangle, a pen stroke, an arrow whose end
 //      is bound to the rectangle; type a text; undo (the text goes) and redo (it comes back); move
 //      the rectangle (the arrow's end follows it);
-//   2. another process (the CLI) adds an element: the open board shows it within a bound;
+//   2. another process (the CLI) adds an element: the open board shows it within a bound; an
+//      image file dropped on the canvas is stored in the board;
 //   3. quit, start again: the board opens with every element as it was, and nothing changed.
 // Screenshots of each step go to E2E_OUT (default target/e2e); so do the figures (metrics.json):
 // start-up to the first painted board, idle memory of the app and its WebKit processes.
@@ -14,6 +15,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const [app, cli] = process.argv.slice(2).map((p) => realpathSync(p));
@@ -316,8 +318,43 @@ metrics.cliToBoardMs = { fromCliStart: tShown - tCli, fromCliExit: tShown - tCom
 check(tShown - tCommitted <= 2000, `the CLI’s element appeared in the open board ${tShown - tCommitted} ms after the CLI exited`);
 await d.screenshot('cli-added');
 
+// An image file dropped on the canvas (a real drop event carrying a PNG, as a file manager sends):
+// it lands where it was dropped and its bytes are stored in the board, content-addressed.
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAICAIAAAB/FOjAAAAA2UlEQVR4nA3LQQFEIQhAQSIYgQhGIIIRiGAEIhiBCEbg+I4/AhGMsDv3ERGGoMIUTFiCC1sI4QgpXKGET2jhCSLKUFSZiilLcWUroRwllauU8imtPP0HYxhqTMOMZbixjTCOkcY1yviMNp79gzMcdaZjznLc2U44x0nnOuV8TjvP/yEYgQYzsGAFHuwgghNkcIMKvqCDF/+QjESTmViyEk92EslJMrlJJV/Syct/KEahxSysWIUXu4jiFFncooqv6OLVPzSj0WY21qzGm91Ec5psblPN13Tzmh8wJdgBcWkLVwAAAABJRU5ErkJggg==',
+  'base64',
+);
+await d.js(
+  `const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+   const dt = new DataTransfer();
+   dt.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+   const c = document.getElementById('interactive-layer').getBoundingClientRect();
+   const at = { clientX: c.left + c.width / 2 - 350, clientY: c.top + c.height / 2 - 220, bubbles: true, cancelable: true, dataTransfer: dt };
+   const target = document.getElementById('interactive-layer');
+   target.dispatchEvent(new DragEvent('dragover', at));
+   target.dispatchEvent(new DragEvent('drop', at));`,
+  [png.toString('base64')],
+);
+const pngId = createHash('sha256').update(png).digest('hex');
+els = await until('the dropped image in the store', async () => {
+  const e = await elementsOf(board);
+  return e.length === before + 2 && byKind(e, 'image').length === 1 && e;
+});
+const image = one(els, 'image');
+check(image.fileId === pngId, 'the dropped image refers to its bytes by their SHA-256', { fileId: image.fileId, pngId });
+check(Math.abs(image.width - 16) < 0.5 && Math.abs(image.height - 8) < 0.5, 'the dropped image keeps its natural 16×8 size', image);
+const exported = join(process.env.E2E_OUT ?? '.', 'with-image.excalidraw');
+await run(cli, ['export', board, '-o', exported], { timeout: CLI_MS, env: process.env });
+const files = JSON.parse(readFileSync(exported, 'utf8')).files ?? {};
+check(
+  Object.values(files).some((f) => f.dataURL === `data:image/png;base64,${png.toString('base64')}`),
+  'the board holds the dropped image’s bytes (exported with it)',
+  Object.keys(files),
+);
+await d.screenshot('image-dropped');
+
 const final = (await elementsOf(board)).sort((a, b) => a.id.localeCompare(b.id));
-check(final.length === 5, 'five elements in the store before quitting', final.length);
+check(final.length === 6, 'six elements in the store before quitting', final.length);
 await quit(d);
 check(true, 'the app quit');
 
@@ -330,7 +367,7 @@ metrics.startup = {
   sessionRequestToPaintMs: painted - d.t0,
   processStartToPaintMs: Math.round(painted - appStart),
 };
-check((await d.count()) === 5, 'after restart the board shows all five elements');
+check((await d.count()) === 6, 'after restart the board shows all six elements');
 const again = (await elementsOf(board)).sort((a, b) => a.id.localeCompare(b.id));
 check(JSON.stringify(again) === JSON.stringify(final), 'after restart the store holds exactly what it held before quitting');
 await d.screenshot('restarted');

@@ -13,6 +13,7 @@ import { MAX_ZOOM, MIN_ZOOM } from './engine/viewport';
 import type { Element } from './model/types';
 import { FileStore } from './files';
 import { installClipboard } from './panels/clipboard';
+import { installImageInput } from './panels/images';
 import { Minimap } from './panels/minimap';
 import { installPanels, PANEL_SHORTCUTS } from './panels/shell';
 import { StylePanel } from './panels/style';
@@ -81,6 +82,7 @@ const editor: Editor = new Editor({
     collab?.publish();
   },
   onToggleMinimap: () => toggleMinimap(),
+  onInsertImage: () => pickImage(),
   onPlaceComment: (anchor) => collab?.placeComment(anchor),
 });
 /** Sharing, sync, comments and cursors (desktop only). */
@@ -331,6 +333,18 @@ for (const [name, icon] of TOOLS) {
   buttons.set(name, b);
   toolbar.appendChild(b);
 }
+// Insert image (9): not a tool but an action, as in Excalidraw; the picker is installed below.
+let pickImage: () => void = () => {};
+const imageButton = document.createElement('button');
+imageButton.type = 'button';
+imageButton.setAttribute('aria-label', 'Insert image');
+imageButton.innerHTML =
+  '<span aria-hidden="true"><svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="3" y="4" width="18" height="16" rx="2"/><circle cx="9" cy="10" r="2"/><path d="M21 16l-5-5-9 9"/></svg></span><span class="key">9</span>';
+imageButton.addEventListener('click', () => {
+  editor.run({ type: 'insertImage' });
+  interactiveCanvas.focus();
+});
+toolbar.appendChild(imageButton);
 const sep = document.createElement('span');
 sep.className = 'sep';
 toolbar.appendChild(sep);
@@ -415,6 +429,9 @@ function updateToolbar(): void {
     b.disabled = !allowed;
     b.title = allowed ? toolTitles.get(name)! : `${toolTitles.get(name)} — ${reason}`;
   }
+  const imageAllowed = editor.mode === 'edit';
+  imageButton.disabled = !imageAllowed;
+  imageButton.title = imageAllowed ? 'Insert image — 9, or drop or paste one' : `Insert image — ${reason}`;
   updateUndo();
   interactiveCanvas.style.cursor = CURSORS[editor.toolName] ?? 'crosshair';
 }
@@ -443,17 +460,19 @@ function toggleHelp(): void {
   help.showModal();
 }
 
+const showError = (message: string) => {
+  const status = document.querySelector<HTMLElement>('#status');
+  if (status && inTauri()) {
+    status.textContent = message;
+    status.hidden = false;
+  } else console.error(message);
+};
 installClipboard(editor, files, {
   pointer: () => (pointerScreen ? editor.viewport.toWorld(pointerScreen) : null),
   ignore: typingIn,
-  onError: (message) => {
-    const status = document.querySelector<HTMLElement>('#status');
-    if (status && inTauri()) {
-      status.textContent = message;
-      status.hidden = false;
-    } else console.error(message);
-  },
+  onError: showError,
 });
+pickImage = installImageInput(editor, files, board, interactiveCanvas, showError);
 
 // Each board's camera is remembered on this computer; a board opens where it was left, or with
 // its content centred beside the sidebar and under the toolbar.

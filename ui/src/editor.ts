@@ -50,6 +50,8 @@ export interface EditorOptions {
   onChange?: () => void;
   /** The minimap toggle (M). */
   onToggleMinimap?: () => void;
+  /** Insert an image (9): the system's file picker. */
+  onInsertImage?: () => void;
   onTransition?: (tool: ToolName, from: string, to: string) => void;
   /** The comment tool placed a thread. */
   onPlaceComment?: (anchor: CommentAnchor) => void;
@@ -392,6 +394,9 @@ export class Editor implements ToolContext {
     }
     if (busy) return; // no edits in the middle of a gesture
     switch (action.type) {
+      case 'insertImage':
+        this.opts.onInsertImage?.();
+        return;
       case 'undo':
         this.commands.undo();
         return;

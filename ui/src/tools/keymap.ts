@@ -24,6 +24,7 @@ export type Action =
   | { type: 'zoomOut' }
   | { type: 'resetZoom' }
   | { type: 'help' }
+  | { type: 'insertImage' }
   | { type: 'cancel' };
 
 /** Excalidraw's single-key tool shortcuts (letter and digit). */
@@ -67,6 +68,7 @@ export const SHORTCUTS: [string, string][] = [
   ['F', 'Frame'],
   ['S', 'Sticky note'],
   ['C', 'Comment (place a thread)'],
+  ['9', 'Insert an image (or drop / paste one)'],
   ['Ctrl+Z', 'Undo'],
   ['Ctrl+Shift+Z / Ctrl+Y', 'Redo'],
   ['Ctrl+D', 'Duplicate'],
@@ -129,6 +131,7 @@ export function resolveKey(e: KeyInput): Action | null {
     return null;
   }
   if (key === 'm') return { type: 'toggleMinimap' };
+  if (key === '9') return { type: 'insertImage' };
   const tool = TOOL_KEYS[key];
   return tool ? { type: 'tool', tool } : null;
 }

@@ -48,6 +48,7 @@ export function modeBadge(mode: Mode): string | null {
 
 /** Actions that change the board (refused outside edit mode); the rest only look around. */
 const WRITING: ReadonlySet<Action['type']> = new Set<Action['type']>([
+  'insertImage',
   'undo',
   'redo',
   'duplicate',
