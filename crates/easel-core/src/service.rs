@@ -451,7 +451,7 @@ impl Easel {
             last_snapshot: Instant::now(),
             unsaved: Vec::new(),
             policy: self.policy,
-            listeners: Vec::new(),
+            listeners: Listeners::default(),
         })
     }
 
@@ -490,7 +490,7 @@ impl Easel {
             since_snapshot: stored.tail.len(),
             unsaved: Vec::new(),
             policy: self.policy,
-            listeners: Vec::new(),
+            listeners: Listeners::default(),
         })
     }
 
@@ -634,7 +634,44 @@ pub struct BoardSession {
     unsaved: Vec<Vec<u8>>,
     policy: SnapshotPolicy,
     /// Who hears about changes (sync connections, the UI); closed receivers are dropped.
-    listeners: Vec<tokio::sync::mpsc::UnboundedSender<DocChange>>,
+    listeners: Listeners,
+}
+
+/// The subscribers to one document's changes (a board's or its comments'), each told every
+/// change in order; a dropped receiver is forgotten on the next change.
+#[derive(Default)]
+struct Listeners(Vec<tokio::sync::mpsc::UnboundedSender<DocChange>>);
+
+impl Listeners {
+    fn subscribe(&mut self) -> tokio::sync::mpsc::UnboundedReceiver<DocChange> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.0.push(tx);
+        rx
+    }
+
+    fn notify(&mut self, origin: ChangeOrigin, update: Vec<u8>) {
+        if self.0.is_empty() {
+            return;
+        }
+        let change = DocChange {
+            origin,
+            update: std::sync::Arc::new(update),
+        };
+        self.0.retain(|l| l.send(change.clone()).is_ok());
+    }
+}
+
+/// Checks that `access` allows `op`; a refusal is written to the board's audit log as `denied`
+/// (what was tried, what it needs, what was held) before the error is returned.
+async fn allow(store: &Store, board: Uuid, actor: Uuid, access: Access, op: Op) -> Result<()> {
+    if let Err(e) = op.check(access) {
+        let detail = serde_json::json!({
+            "op": op.name(), "needed": op.needs(), "held": access,
+        });
+        store.audit(board, Some(actor), "denied", &detail).await?;
+        return Err(e);
+    }
+    Ok(())
 }
 
 impl BoardSession {
@@ -670,33 +707,15 @@ impl BoardSession {
 
     /// Every later change to this board's document, with its origin, in order.
     pub fn subscribe(&mut self) -> tokio::sync::mpsc::UnboundedReceiver<DocChange> {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        self.listeners.push(tx);
-        rx
+        self.listeners.subscribe()
     }
 
     fn notify(&mut self, origin: ChangeOrigin, update: Vec<u8>) {
-        if self.listeners.is_empty() {
-            return;
-        }
-        let change = DocChange {
-            origin,
-            update: std::sync::Arc::new(update),
-        };
-        self.listeners.retain(|l| l.send(change.clone()).is_ok());
+        self.listeners.notify(origin, update);
     }
 
     async fn allow(&self, op: Op) -> Result<()> {
-        if let Err(e) = op.check(self.access) {
-            let detail = serde_json::json!({
-                "op": op.name(), "needed": op.needs(), "held": self.access,
-            });
-            self.store
-                .audit(self.board.id, Some(self.actor), "denied", &detail)
-                .await?;
-            return Err(e);
-        }
-        Ok(())
+        allow(&self.store, self.board.id, self.actor, self.access, op).await
     }
 
     fn actor_str(&self) -> String {
@@ -993,7 +1012,7 @@ pub struct CommentsSession {
     /// Local updates whose commit failed; retried before the next ones.
     unsaved: Vec<Vec<u8>>,
     policy: SnapshotPolicy,
-    listeners: Vec<tokio::sync::mpsc::UnboundedSender<DocChange>>,
+    listeners: Listeners,
 }
 
 impl CommentsSession {
@@ -1025,33 +1044,15 @@ impl CommentsSession {
 
     /// Every later change to the comments document, with its origin, in order.
     pub fn subscribe(&mut self) -> tokio::sync::mpsc::UnboundedReceiver<DocChange> {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        self.listeners.push(tx);
-        rx
+        self.listeners.subscribe()
     }
 
     fn notify(&mut self, origin: ChangeOrigin, update: Vec<u8>) {
-        if self.listeners.is_empty() {
-            return;
-        }
-        let change = DocChange {
-            origin,
-            update: std::sync::Arc::new(update),
-        };
-        self.listeners.retain(|l| l.send(change.clone()).is_ok());
+        self.listeners.notify(origin, update);
     }
 
     async fn allow(&self, op: Op) -> Result<()> {
-        if let Err(e) = op.check(self.access) {
-            let detail = serde_json::json!({
-                "op": op.name(), "needed": op.needs(), "held": self.access,
-            });
-            self.store
-                .audit(self.board.id, Some(self.actor), "denied", &detail)
-                .await?;
-            return Err(e);
-        }
-        Ok(())
+        allow(&self.store, self.board.id, self.actor, self.access, op).await
     }
 
     /// One write: checks COMMENT, applies `f`, commits, then writes the audit row `action` with
