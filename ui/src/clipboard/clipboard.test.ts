@@ -5,6 +5,7 @@ import { elementsFromClipboardText, prepareInsert } from './paste';
 import { contentId } from '../files';
 import excalidrawCopy from './fixtures/excalidraw-copy.json?raw';
 import roundTripCopy from './fixtures/excalidraw-copy-of-easel-paste.json?raw';
+import libraryV1 from '../../../fixtures/excalidraw/fixture_library.excalidrawlib?raw';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 
@@ -278,5 +279,17 @@ describe('Excalidraw clipboard, as Excalidraw 0.18 draws and writes it', () => {
     expect(r).toMatchObject({ text: 'Start', stroke: '#1971c2', fill: '#a5d8ff', rounded: true });
     expect([a!.start!.element, a!.end!.element]).toEqual([r!.id, elements[1]!.id]);
     expect(elements.find((e) => e.kind === 'freedraw')!.pressures).toEqual([0.1, 0.3, 0.5, 0.7, 0.9, 0.7, 0.5, 0.3]);
+  });
+});
+
+describe('Excalidraw clipboard, older element JSON', () => {
+  it('reads the v1 library fixture\'s element (legacy strokeSharpness, no roundness, no index)', () => {
+    // Excalidraw's own test fixture (fixtures/excalidraw/, see fixtures/README.md): library items
+    // are pasted by Excalidraw through the same path as clipboard elements.
+    const lib = JSON.parse(libraryV1) as { type: string; library: Record<string, unknown>[][] };
+    expect(lib.type).toBe('excalidrawlib');
+    const { elements } = fromExcalidraw({ type: CLIPBOARD_TYPE, elements: lib.library[0] })!;
+    expect(elements).toHaveLength(1);
+    expect(elements[0]).toMatchObject({ id: 'A', kind: 'rectangle', x: 21801, y: 719.5, width: 50, height: 30, stroke: '#c92a2a', fill: '#e64980', fillStyle: 'hachure', strokeWidth: 1, roughness: 1, rounded: false, opacity: 1, z: '' });
   });
 });
