@@ -3,7 +3,9 @@ import { defineConfig } from 'vite';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-// Two pages: Easel's engine straight from ../../ui/src, and Excalidraw 0.18 on React 19.
+// Two bench pages: Easel's engine straight from ../../ui/src, and Excalidraw 0.18 on React 19;
+// and the clipboard check's two pages (Excalidraw, and Easel's editor with its clipboard wiring;
+// see clipboard.mjs).
 export default defineConfig({
   root: here('.'),
   base: './',
@@ -17,6 +19,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 10_000,
-    rollupOptions: { input: { easel: here('easel.html'), excalidraw: here('excalidraw.html') } },
+    rollupOptions: { input: { easel: here('easel.html'), excalidraw: here('excalidraw.html'), clipboard: here('clipboard.html'), 'clipboard-easel': here('clipboard-easel.html') } },
   },
 });

@@ -3,6 +3,9 @@ import { type Element, newElement } from '../model/types';
 import { CLIPBOARD_TYPE, fromExcalidraw, toExcalidrawClipboard } from './excalidraw';
 import { elementsFromClipboardText, prepareInsert } from './paste';
 import { contentId } from '../files';
+import excalidrawCopy from './fixtures/excalidraw-copy.json?raw';
+import roundTripCopy from './fixtures/excalidraw-copy-of-easel-paste.json?raw';
+import libraryV1 from '../../../fixtures/excalidraw/fixture_library.excalidrawlib?raw';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 
@@ -16,7 +19,7 @@ const sample = (): Element[] => [
     end: { element: 'e', focus: 0.2, gap: 4, side: 'left' },
     endArrowhead: 'arrow',
   }),
-  newElement('s', 'sticky', 0, 200, { width: 160, height: 160, z: 'a3', text: 'Note', author: 'ann' }),
+  newElement('s', 'sticky', 0, 200, { width: 160, height: 160, z: 'a3', text: 'Note', author: 'ann', fill: '#fff3a0', rounded: true }),
   newElement('f', 'freedraw', 300, 200, { z: 'a4', points: [[0, 0], [5, 5], [10, 0]], pressures: [0.2, 0.5, 0.8] }),
   newElement('t', 'text', 0, 400, { width: 120, height: 25, z: 'a5', text: 'hello\nworld', fontFamily: 'monospace', textAlign: 'center' }),
   newElement('i', 'image', 400, 0, { width: 50, height: 50, z: 'a6', fileId: 'abc' }),
@@ -45,7 +48,8 @@ describe('Excalidraw clipboard, Easel → Excalidraw', () => {
       endArrowhead: 'arrow',
       customData: { easelEndSide: 'left' },
     });
-    expect(byId.get('s')).toMatchObject({ type: 'rectangle', customData: { easelKind: 'sticky', easelAuthor: 'ann' } });
+    expect(byId.get('s')).toMatchObject({ type: 'rectangle', customData: { easelKind: 'sticky', easelAuthor: 'ann' }, strokeColor: 'transparent', backgroundColor: '#fff3a0' });
+    expect(byId.get('s-label')).toMatchObject({ containerId: 's', strokeColor: '#1e1e1e' });
     expect(byId.get('f')).toMatchObject({ pressures: [0.2, 0.5, 0.8], simulatePressure: false });
     expect(byId.get('t')).toMatchObject({ text: 'hello\nworld', originalText: 'hello\nworld', fontFamily: 3, textAlign: 'center', containerId: null });
     expect(byId.get('i')).toMatchObject({ fileId: 'abc', status: 'saved' });
@@ -176,5 +180,116 @@ describe('elementsFromClipboardText', () => {
 
   it('uses the same hash as the core', async () => {
     expect(await contentId(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('Excalidraw clipboard, as Excalidraw 0.18 draws and writes it', () => {
+  it('writes a sticky as Easel draws it: borderless, filled (yellow when transparent), solid, rounded', () => {
+    const [v, label] = toExcalidrawClipboard([newElement('s', 'sticky', 0, 0, { width: 100, height: 100, text: 'hi', stroke: '#e03131', fillStyle: 'hachure' })], files).elements;
+    expect(v).toMatchObject({ type: 'rectangle', strokeColor: 'transparent', backgroundColor: '#fff3a0', fillStyle: 'solid', roundness: { type: 3 } });
+    expect(label).toMatchObject({ type: 'text', containerId: 's', strokeColor: '#e03131' });
+    // Read back: a sticky again, its colour taken from the label.
+    const [back] = fromExcalidraw(toExcalidrawClipboard([newElement('s', 'sticky', 0, 0, { text: 'hi', stroke: '#e03131' })], files))!.elements;
+    expect(back).toMatchObject({ kind: 'sticky', stroke: '#e03131', text: 'hi' });
+    // Without a label the default stroke comes back, not 'transparent'.
+    const [bare] = fromExcalidraw(toExcalidrawClipboard([newElement('s', 'sticky', 0, 0)], files))!.elements;
+    expect(bare!.stroke).toBe('#1e1e1e');
+  });
+
+  it('writes roundness by kind as Excalidraw does: 2 for lines, arrows and diamonds, 3 for the rest', () => {
+    const kinds = ['rectangle', 'ellipse', 'diamond', 'line', 'arrow', 'image', 'frame'] as const;
+    const c = toExcalidrawClipboard(kinds.map((k, i) => newElement(`k${i}`, k, 0, 0, { rounded: true, points: [[0, 0], [1, 1]], fileId: 'abc' })), files);
+    expect(c.elements.map((e) => (e.roundness as { type: number }).type)).toEqual([3, 3, 2, 2, 2, 3, 3]);
+  });
+
+  it('writes arrowheads as Easel draws them: an unset arrow end is "arrow", "none" is null', () => {
+    const pts: [number, number][] = [[0, 0], [10, 0]];
+    const c = toExcalidrawClipboard([
+      newElement('a', 'arrow', 0, 0, { points: pts }),
+      newElement('b', 'arrow', 0, 0, { points: pts, startArrowhead: 'dot', endArrowhead: 'none' }),
+      newElement('l', 'line', 0, 0, { points: pts }),
+    ], files);
+    expect(c.elements.map((e) => [e.startArrowhead, e.endArrowhead])).toEqual([[null, 'arrow'], ['dot', null], [null, null]]);
+  });
+
+  // Captured from Excalidraw 0.18.1 in Chromium by bench/canvas/clipboard.mjs (CLIP_FIXTURES):
+  // its Ctrl+C of a scene made with its own convertToExcalidrawElements (ids R, E, ... as given)
+  // plus a rectangle, ellipse, arrow, pen stroke and text drawn with the mouse and keyboard.
+  const scene = JSON.parse(excalidrawCopy) as { elements: Record<string, unknown>[] };
+  const drawn = (type: string) => scene.elements.find((e) => e.type === type && (e.id as string).length > 5 && !e.containerId)!.id as string;
+
+  it('reads Excalidraw\'s own copy: every kind, labels folded in, bindings, frame, group, image', () => {
+    const { elements, files: f } = fromExcalidraw(scene)!;
+    const by = new Map(elements.map((e) => [e.id, e]));
+    expect(elements).toHaveLength(18); // 20 less the two bound labels
+    expect(elements.map((e) => e.kind)).toEqual(['rectangle', 'ellipse', 'diamond', 'arrow', 'arrow', 'line', 'text', 'rectangle', 'frame', 'rectangle', 'ellipse', 'image', 'freedraw', 'rectangle', 'ellipse', 'arrow', 'freedraw', 'text']);
+    expect(by.get('R')).toMatchObject({ text: 'Box label', fontFamily: 'Excalifont', fontSize: 20, textAlign: 'center', verticalAlign: 'middle', fill: '#a5d8ff', stroke: '#1971c2', roughness: 1 });
+    expect(by.get('A')).toMatchObject({ text: 'yes', start: { element: 'R', focus: 0, gap: 5 }, end: { element: 'E', focus: 0, gap: 5 }, endArrowhead: 'arrow' });
+    // An Excalidraw arrow with no end head: 'none', which Easel draws as no head.
+    expect(by.get('A2')).toMatchObject({ startArrowhead: 'dot', endArrowhead: 'none', strokeStyle: 'dotted' });
+    expect(by.get('L')!.endArrowhead).toBeUndefined();
+    expect(by.get('T')).toMatchObject({ text: 'first line\nsecond line', fontFamily: 'monospace', fontSize: 20 });
+    expect(by.get('FR')!.frameId).toBe('F');
+    expect(by.get('F')!.name).toBe('Frame B');
+    expect([by.get('G1')!.groupIds, by.get('G2')!.groupIds]).toEqual([['grp'], ['grp']]);
+    expect(by.get('P')!.pressures).toEqual([0.1, 0.3, 0.5, 0.7, 0.9, 0.7, 0.5, 0.3]);
+    // Drawn with a mouse: Excalidraw simulates pressure, so Easel keeps none.
+    expect(by.get(drawn('freedraw'))!.pressures).toBeUndefined();
+    expect(by.get(drawn('freedraw'))!.points!.length).toBeGreaterThan(5);
+    expect(by.get(drawn('arrow'))).toMatchObject({ start: { element: drawn('rectangle') }, end: { element: drawn('ellipse') }, rounded: true });
+    expect(by.get(drawn('rectangle'))!.rounded).toBe(true);
+    expect(by.get(drawn('text'))!.text).toBe('typed\nby hand');
+    expect(Object.keys(f)).toEqual(['f'.repeat(40)]);
+    expect(f['f'.repeat(40)]!.mime).toBe('image/png');
+  });
+
+  it('pastes Excalidraw\'s own copy: image bytes stored under their SHA-256, ids and references remapped', async () => {
+    const stored = new Map<string, Uint8Array>();
+    const read = (await elementsFromClipboardText(excalidrawCopy, async (_mime, bytes) => {
+      const id = await contentId(bytes);
+      stored.set(id, bytes);
+      return id;
+    }))!;
+    const img = read.find((e) => e.kind === 'image')!;
+    expect(img.fileId).toMatch(/^[0-9a-f]{64}$/);
+    expect([...stored.keys()]).toEqual([img.fileId]);
+    expect(stored.get(img.fileId!)!.slice(1, 4)).toEqual(new TextEncoder().encode('PNG'));
+    let n = 0;
+    const out = prepareInsert(read, { newId: () => `n${++n}`, top: null });
+    const at = (id: string) => out[read.findIndex((e) => e.id === id)]!;
+    expect(at('A').start!.element).toBe(at('R').id);
+    expect(at('A').end!.element).toBe(at('E').id);
+    expect(at('FR').frameId).toBe(at('F').id);
+    expect(at('G1').groupIds).toEqual(at('G2').groupIds);
+    expect(at('G1').groupIds![0]).not.toBe('grp');
+  });
+
+  it('reads Excalidraw\'s copy of a pasted Easel selection back as the same Easel elements', () => {
+    // Easel's copy pasted into Excalidraw (new ids), then copied there. Excalidraw lists the frame's
+    // child before the frame although its index is higher: it orders a copy by frame, not index.
+    const raw = JSON.parse(roundTripCopy) as { elements: Record<string, unknown>[] };
+    const frameAt = raw.elements.findIndex((e) => e.type === 'frame');
+    expect(raw.elements[frameAt - 1]!.frameId).toBe(raw.elements[frameAt]!.id);
+    const { elements } = fromExcalidraw(raw)!;
+    expect(elements.map((e) => e.kind)).toEqual(['rectangle', 'ellipse', 'diamond', 'arrow', 'arrow', 'arrow', 'line', 'freedraw', 'text', 'sticky', 'rectangle', 'frame', 'rectangle', 'ellipse', 'image']);
+    const sticky = elements.find((e) => e.kind === 'sticky')!;
+    expect(sticky).toMatchObject({ text: 'Sticky note', stroke: '#1e1e1e', fill: '#fff3a0', fillStyle: 'solid' });
+    expect(elements.filter((e) => e.kind === 'arrow').map((e) => [e.startArrowhead, e.endArrowhead])).toEqual([[undefined, 'arrow'], [undefined, 'arrow'], ['dot', 'none']]);
+    const [r, , , a] = elements;
+    expect(r).toMatchObject({ text: 'Start', stroke: '#1971c2', fill: '#a5d8ff', rounded: true });
+    expect([a!.start!.element, a!.end!.element]).toEqual([r!.id, elements[1]!.id]);
+    expect(elements.find((e) => e.kind === 'freedraw')!.pressures).toEqual([0.1, 0.3, 0.5, 0.7, 0.9, 0.7, 0.5, 0.3]);
+  });
+});
+
+describe('Excalidraw clipboard, older element JSON', () => {
+  it('reads the v1 library fixture\'s element (legacy strokeSharpness, no roundness, no index)', () => {
+    // Excalidraw's own test fixture (fixtures/excalidraw/, see fixtures/README.md): library items
+    // are pasted by Excalidraw through the same path as clipboard elements.
+    const lib = JSON.parse(libraryV1) as { type: string; library: Record<string, unknown>[][] };
+    expect(lib.type).toBe('excalidrawlib');
+    const { elements } = fromExcalidraw({ type: CLIPBOARD_TYPE, elements: lib.library[0] })!;
+    expect(elements).toHaveLength(1);
+    expect(elements[0]).toMatchObject({ id: 'A', kind: 'rectangle', x: 21801, y: 719.5, width: 50, height: 30, stroke: '#c92a2a', fill: '#e64980', fillStyle: 'hachure', strokeWidth: 1, roughness: 1, rounded: false, opacity: 1, z: '' });
   });
 });

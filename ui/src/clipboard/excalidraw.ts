@@ -3,9 +3,17 @@
 //! (crates/easel-formats/src/excalidraw.rs): the same font numbers, the same `customData` keys for
 //! what Excalidraw has no field for (sticky notes, authors, font names, binding sides), and a
 //! shape's label as a separate bound text element.
+//!
+//! Checked against the real Excalidraw 0.18 both ways by bench/canvas/clipboard.mjs; what that
+//! taught, and where this now differs from the Rust exporter, is about looking the same in both:
+//! a sticky is written as Easel draws it (no border, solid fill, sticky yellow when it has none,
+//! rounded), roundness takes Excalidraw's type per kind, and arrowheads map Easel's "unset end
+//! of an arrow" ('arrow') and 'none' to Excalidraw's 'arrow' and null. Captured payloads are in
+//! fixtures/.
 
 import { type Binding, type Element, type ElementKind, newElement, type Point, type Side } from '../model/types';
 import { isValidOrderKey } from '../model/zorder';
+import { STICKY_FILL } from '../engine/renderer';
 
 /** The `type` of the JSON Excalidraw puts on the clipboard as text/plain. */
 export const CLIPBOARD_TYPE = 'excalidraw/clipboard';
@@ -64,6 +72,21 @@ const bindingValue = (b: Binding | undefined) => (b ? { elementId: b.element, fo
 
 const hasPoints = (k: ElementKind) => k === 'line' || k === 'arrow' || k === 'freedraw';
 
+/**
+ * Excalidraw's roundness for a rounded element: proportional (2) for lines, arrows and diamonds,
+ * adaptive (3) for the rest, as its own tools set it.
+ */
+const roundness = (k: ElementKind) => ({ type: k === 'line' || k === 'arrow' || k === 'diamond' ? 2 : 3 });
+
+/**
+ * An arrowhead as Excalidraw writes it. Easel draws an arrow whose end has no arrowhead set with
+ * an 'arrow' head, and none where it is 'none'; Excalidraw's "no head" is null.
+ */
+function headOut(kind: ElementKind, head: string | undefined, end: 'start' | 'end'): string | null {
+  if (head === 'none') return null;
+  return head ?? (kind === 'arrow' && end === 'end' ? 'arrow' : null);
+}
+
 function common(e: Element, id: string, type: string, index: string | null): Record<string, unknown> {
   return {
     id,
@@ -83,7 +106,7 @@ function common(e: Element, id: string, type: string, index: string | null): Rec
     groupIds: e.groupIds ?? [],
     frameId: e.frameId ?? null,
     index,
-    roundness: e.rounded ? { type: 3 } : null,
+    roundness: e.rounded ? roundness(e.kind) : null,
     seed: hash31(id, 1),
     version: 1,
     versionNonce: hash31(id, 2),
@@ -97,6 +120,11 @@ function common(e: Element, id: string, type: string, index: string | null): Rec
 
 function elementValue(e: Element): Record<string, unknown> {
   const v = common(e, e.id, e.kind === 'sticky' ? 'rectangle' : e.kind, isValidOrderKey(e.z) ? e.z : null);
+  if (e.kind === 'sticky') {
+    // As Easel draws a sticky: no border (its stroke colours the label), always a solid fill
+    // (the sticky yellow when it has none), rounded corners.
+    Object.assign(v, { strokeColor: 'transparent', backgroundColor: e.fill === 'transparent' || !e.fill ? STICKY_FILL : e.fill, fillStyle: 'solid', roundness: roundness('rectangle') });
+  }
   const custom: Record<string, unknown> = {};
   if (e.kind === 'sticky') custom.easelKind = 'sticky';
   if (e.author) custom.easelAuthor = e.author;
@@ -126,8 +154,8 @@ function elementValue(e: Element): Record<string, unknown> {
         lastCommittedPoint: null,
         startBinding: bindingValue(e.start),
         endBinding: bindingValue(e.end),
-        startArrowhead: e.startArrowhead ?? null,
-        endArrowhead: e.endArrowhead ?? null,
+        startArrowhead: headOut(e.kind, e.startArrowhead, 'start'),
+        endArrowhead: headOut(e.kind, e.endArrowhead, 'end'),
       });
       if (e.kind === 'arrow') v.elbowed = false;
       else v.polygon = false;
@@ -314,6 +342,9 @@ function convertOne(o: Obj, kind: ElementKind, id: string): Element {
       const ea = str(o, 'endArrowhead');
       if (sa) e.startArrowhead = sa;
       if (ea) e.endArrowhead = ea;
+      // Excalidraw's null end is "no head"; Easel would draw an arrow's missing end as 'arrow'.
+      // (An absent key is Excalidraw's default, 'arrow', as its restore reads it.)
+      else if (kind === 'arrow' && 'endArrowhead' in o && o.endArrowhead === null) e.endArrowhead = 'none';
       break;
     }
     case 'freedraw': {
@@ -380,6 +411,8 @@ export function fromExcalidraw(value: unknown): { elements: Element[]; files: Re
       e.text = str(label, 'originalText') || str(label, 'text') || '';
       readFont(label, e);
     }
+    // A sticky is written without a border: its colour is the label's.
+    if (e.kind === 'sticky' && e.stroke === 'transparent') e.stroke = (label && str(label, 'strokeColor')) || newElement('', 'sticky', 0, 0).stroke;
     elements.push(e);
   }
   return { elements, files };

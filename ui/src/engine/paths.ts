@@ -177,13 +177,14 @@ export function buildPaths(el: Element): ElementPaths {
       const stroke = polygon(pts, false);
       const solid: PathOp[] = [];
       const size = Math.max(10, el.strokeWidth * 4);
+      // An arrow's unset end is drawn as 'arrow'; 'none' (Excalidraw's null) is no head.
       const endHead = el.endArrowhead ?? (el.kind === 'arrow' ? 'arrow' : undefined);
-      if (endHead && pts.length >= 2) {
+      if (endHead && endHead !== 'none' && pts.length >= 2) {
         const h = arrowhead(endHead, pts.at(-1)!, pts.at(-2)!, size);
         stroke.push(...h.stroke);
         solid.push(...h.solid);
       }
-      if (el.startArrowhead && pts.length >= 2) {
+      if (el.startArrowhead && el.startArrowhead !== 'none' && pts.length >= 2) {
         const h = arrowhead(el.startArrowhead, pts[0]!, pts[1]!, size);
         stroke.push(...h.stroke);
         solid.push(...h.solid);
