@@ -18,7 +18,7 @@ use easel_core::{Binding, BoardMeta, Element, ElementKind, Scene, zorder};
 use serde_json::{Map, Value, json};
 
 use crate::util::{self, IdMap, Obj};
-use crate::{Error, Progress, Result};
+use crate::{DEFAULT_STROKE, Error, Progress, Result, STICKY_FILL};
 
 const FORMAT: &str = "JSON Canvas";
 
@@ -26,10 +26,6 @@ const FORMAT: &str = "JSON Canvas";
 const PRESETS: [&str; 6] = [
     "#e03131", "#f08c00", "#f5c400", "#2f9e44", "#0c8599", "#9c36b5",
 ];
-/// The stroke an element without a canvas colour gets.
-const DEFAULT_STROKE: &str = "#1e1e1e";
-/// The fill of a sticky made from a text node.
-pub const STICKY_FILL: &str = "#fff9db";
 
 fn color_to_stroke(c: &str) -> String {
     match c.parse::<usize>() {

@@ -7,7 +7,11 @@
 //! - A label on a shape or arrow is our element's `text`; in Excalidraw it is a separate text
 //!   element with `containerId`, listed in the container's `boundElements`. Import folds it in.
 //! - A sticky note is an Excalidraw rectangle with a bound text and
-//!   `customData.easelKind = "sticky"`, so it comes back as a sticky.
+//!   `customData.easelKind = "sticky"`, so it comes back as a sticky. It is written as Easel draws
+//!   it: no border (its colour is the label's), a solid fill (the sticky yellow when it has
+//!   none), rounded.
+//! - Arrowheads as Excalidraw shows them: an arrow's unset end is an arrow head, `none` is null;
+//!   read back, Excalidraw's null end of an arrow is `none`.
 //! - Fields Excalidraw has no place for (author, a binding's side, a font family it has no
 //!   number for) ride in `customData`, which Excalidraw keeps untouched.
 //! - Images reference files by id; on import each file is stored content-addressed and the
@@ -19,7 +23,7 @@ use easel_core::{Binding, BoardFile, BoardMeta, Element, ElementKind, Scene, zor
 use serde_json::{Map, Value, json};
 
 use crate::util::{self, IdMap, Obj};
-use crate::{Error, Progress, Result};
+use crate::{DEFAULT_STROKE, Error, Progress, Result, STICKY_FILL};
 
 const FORMAT: &str = "Excalidraw";
 const LIB_FORMAT: &str = "Excalidraw library";
@@ -224,6 +228,10 @@ fn element_value(e: &Element, index: &str) -> Value {
     let mut custom = Map::new();
     if e.kind == ElementKind::Sticky {
         custom.insert("easelKind".into(), json!("sticky"));
+        // Written rounded, as Easel draws every sticky; the flag itself comes back through this.
+        if !e.rounded {
+            custom.insert("easelSquare".into(), json!(true));
+        }
     }
     if !e.author.is_empty() {
         custom.insert("easelAuthor".into(), json!(e.author));
@@ -267,6 +275,19 @@ fn element_value(e: &Element, index: &str) -> Value {
     if !custom.is_empty() {
         v["customData"] = Value::Object(custom);
     }
+    if e.kind == ElementKind::Sticky {
+        // As Easel draws a sticky: no border (its stroke colours the label), a solid fill (the
+        // sticky yellow when it has none), rounded corners.
+        let fill = if e.fill.is_empty() || e.fill == "transparent" {
+            STICKY_FILL
+        } else {
+            e.fill.as_str()
+        };
+        v["strokeColor"] = json!("transparent");
+        v["backgroundColor"] = json!(fill);
+        v["fillStyle"] = json!("solid");
+        v["roundness"] = json!({"type": 3});
+    }
     let points = || -> Value {
         Value::Array(
             e.points
@@ -292,8 +313,8 @@ fn element_value(e: &Element, index: &str) -> Value {
             v["lastCommittedPoint"] = Value::Null;
             v["startBinding"] = binding_value(&e.start);
             v["endBinding"] = binding_value(&e.end);
-            v["startArrowhead"] = json!(e.start_arrowhead);
-            v["endArrowhead"] = json!(e.end_arrowhead);
+            v["startArrowhead"] = head_out(e.kind, e.start_arrowhead.as_deref(), false);
+            v["endArrowhead"] = head_out(e.kind, e.end_arrowhead.as_deref(), true);
             if e.kind == ElementKind::Arrow {
                 v["elbowed"] = json!(false);
             } else {
@@ -318,6 +339,17 @@ fn element_value(e: &Element, index: &str) -> Value {
         _ => {}
     }
     v
+}
+
+/// An arrowhead as Excalidraw writes it: Easel draws an arrow whose end has no head set with an
+/// arrow head and none where it is `none`; Excalidraw's "no head" is null.
+fn head_out(kind: ElementKind, head: Option<&str>, end: bool) -> Value {
+    match head {
+        Some("none") => Value::Null,
+        Some(h) => json!(h),
+        None if kind == ElementKind::Arrow && end => json!("arrow"),
+        None => Value::Null,
+    }
 }
 
 /// The separate text element Excalidraw uses for a shape's or arrow's label.
@@ -562,6 +594,15 @@ fn convert_elements(
                 .unwrap_or("")
                 .to_string();
             read_font(t, &mut e)?;
+            // A sticky is written without a border: its colour is the label's.
+            if e.kind == ElementKind::Sticky && e.stroke == "transparent" {
+                e.stroke = t
+                    .opt_str("strokeColor")?
+                    .unwrap_or(DEFAULT_STROKE)
+                    .to_string();
+            }
+        } else if e.kind == ElementKind::Sticky && e.stroke == "transparent" {
+            e.stroke = DEFAULT_STROKE.to_string();
         }
         paths.push(o.path.clone());
         out.push(e);
@@ -655,6 +696,14 @@ fn convert_one(
             e.end = convert_binding(o, "endBinding", ids)?;
             e.start_arrowhead = o.opt_str("startArrowhead")?.map(str::to_string);
             e.end_arrowhead = o.opt_str("endArrowhead")?.map(str::to_string);
+            // Excalidraw's null end is "no head"; Easel draws an arrow's unset end as a head.
+            // (An absent key is Excalidraw's default, an arrow head, as its restore reads it.)
+            if e.kind == ElementKind::Arrow
+                && e.end_arrowhead.is_none()
+                && o.map.get("endArrowhead").is_some_and(Value::is_null)
+            {
+                e.end_arrowhead = Some("none".into());
+            }
         }
         ElementKind::Freedraw => {
             e.points = o.points("points")?;
@@ -693,6 +742,14 @@ fn convert_one(
     }
     if let Some(f) = custom_str("easelFontFamily") {
         e.font_family = f;
+    }
+    if e.kind == ElementKind::Sticky
+        && custom
+            .as_ref()
+            .and_then(|c| c.map.get("easelSquare"))
+            .is_some_and(|v| v == &Value::Bool(true))
+    {
+        e.rounded = false;
     }
     for (key, b) in [
         ("easelStartSide", &mut e.start),

@@ -23,6 +23,13 @@ mod raster;
 mod svg;
 mod util;
 
+/// The sticky yellow: the fill of a sticky whose own fill is transparent, as the UI draws it
+/// (`ui/src/engine/renderer.ts` `STICKY_FILL`), and of stickies made from JSON Canvas text nodes.
+pub const STICKY_FILL: &str = "#fff3a0";
+
+/// The stroke of an element that brings no colour of its own (the core's default).
+pub(crate) const DEFAULT_STROKE: &str = "#1e1e1e";
+
 /// A format [`export`] can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {

@@ -14,12 +14,11 @@ use std::fmt::Write;
 use easel_core::{Element, ElementKind, Scene};
 
 use crate::util::{self, xml_escape};
-use crate::{Progress, Result};
+use crate::{Progress, Result, STICKY_FILL};
 
 const FORMAT: &str = "SVG";
 const PADDING: f64 = 20.0;
 const LINE_HEIGHT: f64 = 1.25;
-const STICKY_FILL: &str = "#fff9db";
 const SCENE_OPEN: &str = "<easel:scene";
 const SCENE_CLOSE: &str = "</easel:scene>";
 

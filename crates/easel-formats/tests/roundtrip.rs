@@ -70,6 +70,72 @@ fn excalidraw_round_trip_keeps_every_supported_field() {
 }
 
 #[test]
+fn excalidraw_arrowheads_and_stickies_look_as_easel_draws_them() {
+    // Checked against the real Excalidraw 0.18 (bench/clipboard.sh does the same for the UI's
+    // clipboard): its "no head" is null, an absent end is its default arrow head, and a sticky
+    // is Easel's borderless, solid, rounded yellow note.
+    let mut scene = easel_core::Scene::new("Heads");
+    let mut unset = Element::new("a-unset", ElementKind::Arrow, 0.0, 0.0).with_size(100.0, 0.0);
+    unset.points = vec![[0.0, 0.0], [100.0, 0.0]];
+    let mut none = unset.clone();
+    none.id = "a-none".into();
+    none.start_arrowhead = Some("dot".into());
+    none.end_arrowhead = Some("none".into());
+    let mut line = unset.clone();
+    line.id = "l".into();
+    line.kind = ElementKind::Line;
+    let mut sticky = Element::new("s", ElementKind::Sticky, 0.0, 100.0).with_size(160.0, 160.0);
+    sticky.fill = "transparent".into();
+    sticky.stroke = "#1971c2".into();
+    sticky.text = "Note".into();
+    scene.elements = vec![unset, none, line, sticky];
+    let bytes = export(&scene, Format::Excalidraw, &mut no_progress()).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let els = v["elements"].as_array().unwrap();
+    let el = |id: &str| els.iter().find(|e| e["id"] == id).unwrap();
+    assert_eq!(el("a-unset")["startArrowhead"], serde_json::Value::Null);
+    assert_eq!(el("a-unset")["endArrowhead"], "arrow");
+    assert_eq!(el("a-none")["startArrowhead"], "dot");
+    assert_eq!(el("a-none")["endArrowhead"], serde_json::Value::Null);
+    assert_eq!(el("l")["endArrowhead"], serde_json::Value::Null);
+    let s = el("s");
+    assert_eq!(s["strokeColor"], "transparent");
+    assert_eq!(s["backgroundColor"], easel_formats::STICKY_FILL);
+    assert_eq!(s["fillStyle"], "solid");
+    assert_eq!(s["roundness"]["type"], 3);
+    let label = els.iter().find(|e| e["containerId"] == "s").unwrap();
+    assert_eq!(label["strokeColor"], "#1971c2");
+
+    let back = import(&bytes, None, &mut no_progress()).unwrap();
+    let b = |id: &str| back.elements.iter().find(|e| e.id == id).unwrap();
+    // What Easel draws comes back: a head where Excalidraw shows one, none where it shows none.
+    assert_eq!(b("a-unset").end_arrowhead.as_deref(), Some("arrow"));
+    assert_eq!(b("a-none").end_arrowhead.as_deref(), Some("none"));
+    assert_eq!(b("a-none").start_arrowhead.as_deref(), Some("dot"));
+    assert_eq!(b("l").end_arrowhead, None);
+    assert_eq!(b("s").kind, ElementKind::Sticky);
+    assert_eq!(b("s").stroke, "#1971c2");
+    assert!(!b("s").rounded, "the sticky's own flag survives");
+
+    // A plain Excalidraw arrow drawn without an end head, as Excalidraw saves it.
+    let file = serde_json::json!({
+        "type": "excalidraw", "version": 2, "source": "https://excalidraw.com",
+        "elements": [{
+            "id": "x", "type": "arrow", "x": 0, "y": 0, "width": 50, "height": 0,
+            "points": [[0, 0], [50, 0]], "startArrowhead": null, "endArrowhead": null,
+        }],
+        "appState": {}, "files": {},
+    });
+    let back = import(
+        &serde_json::to_vec(&file).unwrap(),
+        None,
+        &mut no_progress(),
+    )
+    .unwrap();
+    assert_eq!(back.elements[0].end_arrowhead.as_deref(), Some("none"));
+}
+
+#[test]
 fn excalidraw_export_without_keys_gets_fresh_ascending_ones() {
     let mut scene = sample_scene();
     for e in &mut scene.elements {
