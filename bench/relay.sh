@@ -17,7 +17,9 @@ RATE=${RATE:-1000}
 IDLE=${IDLE:-500}
 SERVERS=${SERVERS:-"relay relay-normal y-websocket forwarder"}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$CARGO_TARGET_DIR/release
+# BIN=dir BUILD=0 runs binaries built elsewhere (e.g. a saved baseline) without building.
+BIN=${BIN:-$CARGO_TARGET_DIR/release}
+BUILD=${BUILD:-1}
 WORK=$(mktemp -d -t easel-bench.XXXXXX)
 RESULTS=$WORK/results.txt
 PID=
@@ -31,8 +33,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "building (release)..." >&2
-(cd "$ROOT" && cargo build --release --quiet -p easel-relay -p easel-loadgen)
+if [[ $BUILD == 1 ]]; then
+  echo "building (release)..." >&2
+  (cd "$ROOT" && cargo build --release --quiet -p easel-relay -p easel-loadgen)
+fi
 if [[ ! -d "$ROOT/bench/ywebsocket/node_modules/@y/websocket-server" ]]; then
   (cd "$ROOT/bench/ywebsocket" && npm ci --no-audit --no-fund --silent)
 fi
@@ -95,6 +99,15 @@ run() { # server round mode args...
   echo "$name round=$round ${line#RESULT }" | tee -a "$RESULTS" >&2
 }
 
+# The relay's count of updates committed to its store (easel_relay_updates_persisted_total).
+persisted() {
+  local port=$1
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  awk '/^easel_relay_updates_persisted_total /{print $2}' <&3
+  exec 3>&-
+}
+
 for ROUND in $(seq "$ROUNDS"); do
   for name in $SERVERS; do
     start "$name"
@@ -104,6 +117,12 @@ for ROUND in $(seq "$ROUNDS"); do
       --senders "$SENDERS" --updates "$UPDATES" --window "$WINDOW"
     run "$name" "$ROUND" latency --url "$url/bench-latency" --clients "$CLIENTS" \
       --senders "$SENDERS" --updates "$UPDATES" --rate "$RATE"
+    if [[ $name == relay* ]]; then
+      # Every update of both runs changes the document, so each must have been stored.
+      sleep 0.5
+      echo "$name round=$ROUND mode=persist persisted=$(persisted "$(port_of "$name")")" \
+        | tee -a "$RESULTS" >&2
+    fi
     stop
   done
 done
@@ -145,6 +164,13 @@ for s in servers:
     print(f"{s:<13}{'':>4}{m('throughput','dps'):>11.0f}{sum(get(s,r,'throughput','lost') for r in rounds):>6.0f}"
           f"{m('latency','p50_ms'):>9.2f}{m('latency','p99_ms'):>9.2f}{sum(get(s,r,'latency','lost') for r in rounds):>6.0f}"
           f"{m('idle','rss_before_kb')/1024:>9.1f}{m('idle','rss_after_kb')/1024:>10.1f}{m('idle','per_conn_bytes'):>8.0f}")
+print()
+print("Updates persisted by the relay after the closed-loop and paced runs (expected: both runs' updates)")
+for s in servers:
+    if s.startswith("relay"):
+        got = [get(s, r, "persist", "persisted") for r in rounds]
+        exp = [get(s, r, "throughput", "updates") + get(s, r, "latency", "updates") for r in rounds]
+        print(f"  {s:<13} " + "  ".join(f"{g:.0f}/{e:.0f}" for g, e in zip(got, exp)))
 print()
 print("Ratios of deliveries/s, within each round, then the median (goal: relay >= 0.75 x forwarder)")
 pairs = [(a, b) for a in ("relay", "relay-normal") for b in ("y-websocket", "forwarder")
