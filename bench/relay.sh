@@ -5,6 +5,7 @@
 #
 #   bench/relay.sh                 # 3 rounds
 #   ROUNDS=1 UPDATES=5000 bench/relay.sh
+#   BASE_BIN=/saved/release SERVERS="relay relay-base forwarder" bench/relay.sh   # against an older build
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +49,7 @@ port_of() {
     relay-normal) echo 18788 ;;
     y-websocket) echo 18789 ;;
     forwarder) echo 18790 ;;
+    relay-base) echo 18791 ;;
   esac
 }
 
@@ -56,12 +58,14 @@ start() {
   local name=$1 port
   port=$(port_of "$name")
   case $name in
-    relay | relay-normal)
-      local dur=full
+    relay | relay-normal | relay-base)
+      local dur=full relay=$BIN/easel-relay
       [[ $name == relay-normal ]] && dur=normal
+      # relay-base: another build of the relay (BASE_BIN=dir), e.g. before a change.
+      [[ $name == relay-base ]] && relay=${BASE_BIN:?relay-base needs BASE_BIN}/easel-relay
       # Rate and per-IP limits are raised: every client comes from 127.0.0.1 and the closed loop
       # sends far above the production per-connection rate. Persistence stays on.
-      RUST_LOG=warn "$BIN/easel-relay" --listen "127.0.0.1:$port" --data "$WORK/$name-$ROUND" \
+      RUST_LOG=warn "$relay" --listen "127.0.0.1:$port" --data "$WORK/$name-$ROUND" \
         --auth none --durability "$dur" --message-rate 1000000 --message-burst 1000000 \
         --max-connections-per-ip 100000 --connect-rate 1000000 --connect-burst 1000000 >"$WORK/$name.log" 2>&1 &
       ;;
@@ -173,7 +177,7 @@ for s in servers:
         print(f"  {s:<13} " + "  ".join(f"{g:.0f}/{e:.0f}" for g, e in zip(got, exp)))
 print()
 print("Ratios of deliveries/s, within each round, then the median (goal: relay >= 0.75 x forwarder)")
-pairs = [(a, b) for a in ("relay", "relay-normal") for b in ("y-websocket", "forwarder")
+pairs = [(a, b) for a in ("relay", "relay-normal", "relay-base") for b in ("y-websocket", "forwarder")
          if a in servers and b in servers]
 if "forwarder" in servers and "y-websocket" in servers:
     pairs.append(("forwarder", "y-websocket"))
