@@ -5,6 +5,7 @@
 #
 #   bench/relay.sh                 # 3 rounds
 #   ROUNDS=1 UPDATES=5000 bench/relay.sh
+#   BASE_BIN=/saved/release SERVERS="relay relay-base forwarder" bench/relay.sh   # against an older build
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +18,9 @@ RATE=${RATE:-1000}
 IDLE=${IDLE:-500}
 SERVERS=${SERVERS:-"relay relay-normal y-websocket forwarder"}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$CARGO_TARGET_DIR/release
+# BIN=dir BUILD=0 runs binaries built elsewhere (e.g. a saved baseline) without building.
+BIN=${BIN:-$CARGO_TARGET_DIR/release}
+BUILD=${BUILD:-1}
 WORK=$(mktemp -d -t easel-bench.XXXXXX)
 RESULTS=$WORK/results.txt
 PID=
@@ -31,8 +34,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "building (release)..." >&2
-(cd "$ROOT" && cargo build --release --quiet -p easel-relay -p easel-loadgen)
+if [[ $BUILD == 1 ]]; then
+  echo "building (release)..." >&2
+  (cd "$ROOT" && cargo build --release --quiet -p easel-relay -p easel-loadgen)
+fi
 if [[ ! -d "$ROOT/bench/ywebsocket/node_modules/@y/websocket-server" ]]; then
   (cd "$ROOT/bench/ywebsocket" && npm ci --no-audit --no-fund --silent)
 fi
@@ -44,6 +49,7 @@ port_of() {
     relay-normal) echo 18788 ;;
     y-websocket) echo 18789 ;;
     forwarder) echo 18790 ;;
+    relay-base) echo 18791 ;;
   esac
 }
 
@@ -52,12 +58,14 @@ start() {
   local name=$1 port
   port=$(port_of "$name")
   case $name in
-    relay | relay-normal)
-      local dur=full
+    relay | relay-normal | relay-base)
+      local dur=full relay=$BIN/easel-relay
       [[ $name == relay-normal ]] && dur=normal
+      # relay-base: another build of the relay (BASE_BIN=dir), e.g. before a change.
+      [[ $name == relay-base ]] && relay=${BASE_BIN:?relay-base needs BASE_BIN}/easel-relay
       # Rate and per-IP limits are raised: every client comes from 127.0.0.1 and the closed loop
       # sends far above the production per-connection rate. Persistence stays on.
-      RUST_LOG=warn "$BIN/easel-relay" --listen "127.0.0.1:$port" --data "$WORK/$name-$ROUND" \
+      RUST_LOG=warn "$relay" --listen "127.0.0.1:$port" --data "$WORK/$name-$ROUND" \
         --auth none --durability "$dur" --message-rate 1000000 --message-burst 1000000 \
         --max-connections-per-ip 100000 --connect-rate 1000000 --connect-burst 1000000 >"$WORK/$name.log" 2>&1 &
       ;;
@@ -95,6 +103,15 @@ run() { # server round mode args...
   echo "$name round=$round ${line#RESULT }" | tee -a "$RESULTS" >&2
 }
 
+# The relay's count of updates committed to its store (easel_relay_updates_persisted_total).
+persisted() {
+  local port=$1
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  awk '/^easel_relay_updates_persisted_total /{print $2}' <&3
+  exec 3>&-
+}
+
 for ROUND in $(seq "$ROUNDS"); do
   for name in $SERVERS; do
     start "$name"
@@ -104,6 +121,12 @@ for ROUND in $(seq "$ROUNDS"); do
       --senders "$SENDERS" --updates "$UPDATES" --window "$WINDOW"
     run "$name" "$ROUND" latency --url "$url/bench-latency" --clients "$CLIENTS" \
       --senders "$SENDERS" --updates "$UPDATES" --rate "$RATE"
+    if [[ $name == relay* ]]; then
+      # Every update of both runs changes the document, so each must have been stored.
+      sleep 0.5
+      echo "$name round=$ROUND mode=persist persisted=$(persisted "$(port_of "$name")")" \
+        | tee -a "$RESULTS" >&2
+    fi
     stop
   done
 done
@@ -146,8 +169,15 @@ for s in servers:
           f"{m('latency','p50_ms'):>9.2f}{m('latency','p99_ms'):>9.2f}{sum(get(s,r,'latency','lost') for r in rounds):>6.0f}"
           f"{m('idle','rss_before_kb')/1024:>9.1f}{m('idle','rss_after_kb')/1024:>10.1f}{m('idle','per_conn_bytes'):>8.0f}")
 print()
+print("Updates persisted by the relay after the closed-loop and paced runs (expected: both runs' updates)")
+for s in servers:
+    if s.startswith("relay"):
+        got = [get(s, r, "persist", "persisted") for r in rounds]
+        exp = [get(s, r, "throughput", "updates") + get(s, r, "latency", "updates") for r in rounds]
+        print(f"  {s:<13} " + "  ".join(f"{g:.0f}/{e:.0f}" for g, e in zip(got, exp)))
+print()
 print("Ratios of deliveries/s, within each round, then the median (goal: relay >= 0.75 x forwarder)")
-pairs = [(a, b) for a in ("relay", "relay-normal") for b in ("y-websocket", "forwarder")
+pairs = [(a, b) for a in ("relay", "relay-normal", "relay-base") for b in ("y-websocket", "forwarder")
          if a in servers and b in servers]
 if "forwarder" in servers and "y-websocket" in servers:
     pairs.append(("forwarder", "y-websocket"))

@@ -130,7 +130,9 @@ fn main() -> anyhow::Result<()> {
 /// Connects and completes the sync handshake: our step 1 answered by the server's step 2, the
 /// server's step 1 answered by our empty step 2.
 async fn connect(url: &str) -> anyhow::Result<Ws> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+    // TCP_NODELAY on the client side too: Nagle would hold a sender's next small frame until
+    // the previous one is acknowledged, which shows up as latency of the server.
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
         .await
         .with_context(|| format!("connecting to {url}"))?;
     ws.send(Message::Binary(Bytes::from_static(&STEP1_EMPTY)))
@@ -516,7 +518,7 @@ async fn forward_conn(tcp: TcpStream, id: u64, rooms: Rc<RefCell<HashMap<String,
     };
     // The relay's buffer sizes, so idle memory compares.
     let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-        .read_buffer_size(8 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(8 * 1024);
     let Ok(ws) = tokio_tungstenite::accept_hdr_async_with_config(tcp, cb, Some(config)).await
     else {

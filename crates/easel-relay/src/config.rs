@@ -45,7 +45,9 @@ pub struct Config {
     pub idle_room_timeout: Duration,
     /// Updates after which a room is compacted into a snapshot.
     pub compact_every: u64,
-    /// tungstenite's read buffer size per connection.
+    /// tungstenite's read buffer size per connection: also the most one read system call takes.
+    /// tungstenite zero-fills it, so each idle connection keeps it resident; a larger message
+    /// grows it as needed, at one read per this many bytes.
     pub read_buffer_size: usize,
     /// tungstenite's write buffer size per connection.
     pub write_buffer_size: usize,
@@ -72,7 +74,7 @@ impl Config {
             pong_timeout: Duration::from_secs(30),
             idle_room_timeout: Duration::from_secs(30),
             compact_every: 500,
-            read_buffer_size: 8 * 1024,
+            read_buffer_size: 1024,
             write_buffer_size: 8 * 1024,
         }
     }

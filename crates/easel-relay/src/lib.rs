@@ -6,7 +6,9 @@
 //!   server peeks at the request line before deciding whether to upgrade.
 //! - One task per room owns its [`easel_proto::Peer`] and handles messages in order; every
 //!   network byte passes easel-proto's validator before yrs sees it. Applied updates are
-//!   committed to the store (group commit across rooms) before they are broadcast.
+//!   broadcast at once and committed to the store (group commit across rooms) behind them; a
+//!   reply to one connection (e.g. the step 2 answering its step 1) is sent only once every
+//!   update applied before it has committed, so it acknowledges them (see `room.rs`).
 //! - Each connection has a reader task and a writer task with a small bounded queue; a client
 //!   whose queue overflows is resynced with the full state, and closed with 1013 after
 //!   [`Config::max_resyncs`] resyncs.

@@ -4,10 +4,10 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Bytes;
 
 /// What the writer sends next.
@@ -37,7 +37,10 @@ struct State {
 pub(crate) struct ConnShared {
     state: Mutex<State>,
     ready: Notify,
-    closing: watch::Sender<bool>,
+    /// Set once a close is requested; `closed` wakes every waiter then. (A Notify and a flag
+    /// rather than a watch channel: an idle connection keeps this, and a watch is ~10x larger.)
+    closing: AtomicBool,
+    closed: Notify,
     cap: usize,
     started: Instant,
     last_seen_ms: AtomicU64,
@@ -53,7 +56,8 @@ impl ConnShared {
                 last_words: None,
             }),
             ready: Notify::new(),
-            closing: watch::Sender::new(false),
+            closing: AtomicBool::new(false),
+            closed: Notify::new(),
             cap: cap.max(1),
             started: Instant::now(),
             last_seen_ms: AtomicU64::new(0),
@@ -74,6 +78,22 @@ impl ConnShared {
             return Push::Full;
         }
         s.buf.push_back(frame);
+        drop(s);
+        self.ready.notify_one();
+        Push::Queued
+    }
+
+    /// Queues all of `frames` (draining it), unless closing or they would not all fit (then
+    /// nothing is queued: the room resyncs the connection, which covers them).
+    pub(crate) fn push_all(&self, frames: &mut Vec<Bytes>) -> Push {
+        let mut s = self.lock();
+        if s.close.is_some() {
+            return Push::Closed;
+        }
+        if s.buf.len() + frames.len() > self.cap {
+            return Push::Full;
+        }
+        s.buf.extend(frames.drain(..));
         drop(s);
         self.ready.notify_one();
         Push::Queued
@@ -100,7 +120,9 @@ impl ConnShared {
         s.buf.clear();
         s.close = Some((code, truncate_reason(reason)));
         drop(s);
-        self.closing.send_replace(true);
+        self.closing
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.closed.notify_waiters();
         self.ready.notify_one();
     }
 
@@ -117,12 +139,19 @@ impl ConnShared {
 
     /// Whether a close was requested.
     pub(crate) fn is_closing(&self) -> bool {
-        *self.closing.borrow()
+        self.closing.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    /// A receiver that turns `true` once a close is requested.
-    pub(crate) fn closing(&self) -> watch::Receiver<bool> {
-        self.closing.subscribe()
+    /// Completes once a close is requested (at once if it was already).
+    pub(crate) async fn closing(&self) {
+        let notified = self.closed.notified();
+        tokio::pin!(notified);
+        // Registered before the flag is checked, so a close in between still wakes us.
+        notified.as_mut().enable();
+        if self.is_closing() {
+            return;
+        }
+        notified.await;
     }
 
     /// The next frame to write; waits until there is one. After the close frame has been
@@ -147,14 +176,14 @@ impl ConnShared {
         }
     }
 
-    /// The next queued frame if there is one and no close is pending (a pending close is
+    /// Moves every queued frame into `into` unless a close is pending (a pending close is
     /// left for [`ConnShared::next`]). Lets the writer batch what has queued into one write.
-    pub(crate) fn try_next_data(&self) -> Option<Bytes> {
+    pub(crate) fn drain_into(&self, into: &mut Vec<Bytes>) {
         let mut s = self.lock();
         if s.close.is_some() {
-            return None;
+            return;
         }
-        s.buf.pop_front()
+        into.extend(s.buf.drain(..));
     }
 
     /// Records that the peer sent something (any frame, including a pong).

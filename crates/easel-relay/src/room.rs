@@ -1,17 +1,26 @@
 //! One task per room: it owns the room's [`Peer`] (yrs doc + awareness) and handles the
 //! room's messages strictly in order.
 //!
-//! Each turn the task drains what has queued in its inbox, applies it, appends the applied
-//! updates to the store and waits for the group commit, and only then sends replies and
-//! broadcasts: nothing reaches another client before it is durable. Every broadcast is encoded
-//! once into a [`Bytes`] shared by all recipients.
+//! Each turn the task drains what has queued in its inbox, applies it, hands the applied
+//! updates to the store's group commit without waiting for it, and broadcasts them at once:
+//! every broadcast is encoded once into a [`Bytes`] shared by all recipients, and each
+//! connection gets all of a turn's frames under one lock.
+//!
+//! **Acknowledgement.** y-websocket has no per-update ack; what tells a client that the server
+//! holds its edits is the server's answer to its sync step 1 (Easel's `sync_once` confirms that
+//! way). So every reply to one connection (sync step 2 answers, our step 1 at join, refusals) is
+//! held until every update applied before it has committed: a reply means "everything you sent
+//! before this is durable". A broadcast is a peer's edit relayed, not an acknowledgement: if the
+//! relay dies before the commit, the clients that have the edit (its author at least) send it
+//! again when they reconnect, since they answer the relay's step 1 with what it lacks.
+//! Commits run in submission order, so the room keeps a queue of them in flight.
 //!
 //! **Slow consumers.** A connection whose queue is full is never silently skipped: its queue is
 //! dropped and replaced by a resync (sync step 1 with the room's state vector, sync step 2 with
 //! the full state, and the full awareness), which brings it exactly up to date whatever it
 //! missed. After `max_resyncs` resyncs the connection is closed with 1013 "slow consumer".
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,7 +35,7 @@ use yrs::{Doc, ReadTxn, StateVector, Transact};
 use crate::auth::{Admission, AuthEvent, Authorizer};
 use crate::metrics::{Metrics, Refusal};
 use crate::queue::{ConnShared, Push};
-use crate::store::{RelayStore, StoreError};
+use crate::store::{Pending, RelayStore, StoreError};
 
 pub(crate) type ConnId = u64;
 
@@ -156,16 +165,51 @@ enum Target {
     All,
 }
 
+impl Target {
+    fn includes(&self, id: ConnId) -> bool {
+        match self {
+            Target::One(c) => *c == id,
+            Target::AllBut(c) => *c != id,
+            Target::All => true,
+        }
+    }
+}
+
+/// A commit handed to the store, and the replies waiting for it.
+struct InFlight {
+    commit: Pending,
+    /// Updates it appends (0 for a compaction).
+    updates: u64,
+    compaction: bool,
+    /// Replies released once this commit (and so every one before it) is durable.
+    replies: Vec<(ConnId, Bytes)>,
+}
+
+/// What woke the room task.
+enum Wake {
+    Cmd(Option<RoomCmd>),
+    Committed(Result<i64, StoreError>),
+    Idle,
+}
+
 struct Room {
     name: String,
     peer: Peer,
     conns: HashMap<ConnId, Conn>,
     settings: RoomSettings,
+    /// Last seq committed.
     last_seq: i64,
+    /// Last seq handed to the store (committed or in flight).
+    sent_seq: i64,
+    /// Updates handed to the store since the last compaction was.
     since_compact: u64,
-    /// Updates applied this turn, not yet persisted.
+    /// Updates applied this turn, not yet handed to the store.
     pending: Vec<Vec<u8>>,
-    /// Deliveries of this turn, sent after the commit.
+    /// Replies to single connections of this turn, held until what precedes them is durable.
+    replies: Vec<(ConnId, Bytes)>,
+    /// Commits in flight, oldest first.
+    in_flight: VecDeque<InFlight>,
+    /// Deliveries ready to go: broadcasts, and replies whose commits are done.
     out: Vec<(Target, Bytes)>,
     /// Filled by the doc's update observer: the effective change of each transaction.
     changes: Arc<Mutex<Vec<Vec<u8>>>>,
@@ -205,23 +249,40 @@ async fn room_task(
     let mut batch = Vec::with_capacity(64);
     let mut shutdown: Option<oneshot::Sender<()>> = None;
     loop {
-        let first = if room.conns.is_empty() {
+        let wake = if let Some(front) = room.in_flight.front_mut() {
+            tokio::select! {
+                biased;
+                r = &mut front.commit => Wake::Committed(r),
+                c = rx.recv() => Wake::Cmd(c),
+            }
+        } else if room.conns.is_empty() {
             match tokio::time::timeout(room.settings.idle_timeout, rx.recv()).await {
-                Ok(c) => c,
-                Err(_) => {
-                    // Idle: flush to a snapshot, then unload unless someone is joining.
-                    room.compact_if_dirty().await;
-                    if registry.try_remove(&name, id, &rx) {
-                        tracing::debug!(room = %name, "idle room unloaded");
-                        break;
-                    }
-                    continue;
-                }
+                Ok(c) => Wake::Cmd(c),
+                Err(_) => Wake::Idle,
             }
         } else {
-            rx.recv().await
+            Wake::Cmd(rx.recv().await)
         };
-        let Some(first) = first else { break };
+        let first = match wake {
+            Wake::Cmd(Some(c)) => c,
+            Wake::Cmd(None) => break,
+            Wake::Committed(r) => {
+                if !room.committed(r) {
+                    break;
+                }
+                room.deliver();
+                continue;
+            }
+            Wake::Idle => {
+                // Idle: flush to a snapshot, then unload unless someone is joining.
+                room.compact_if_dirty().await;
+                if registry.try_remove(&name, id, &rx) {
+                    tracing::debug!(room = %name, "idle room unloaded");
+                    break;
+                }
+                continue;
+            }
+        };
         batch.push(first);
         while batch.len() < 256 {
             match rx.try_recv() {
@@ -243,13 +304,10 @@ async fn room_task(
                 RoomCmd::Shutdown { done } => shutdown = Some(done),
             }
         }
-        if !room.commit().await {
+        if !room.submit().await {
             break;
         }
         room.deliver();
-        if room.since_compact >= room.settings.compact_every {
-            room.compact_if_dirty().await;
-        }
         if shutdown.is_some() {
             break;
         }
@@ -326,9 +384,12 @@ impl Room {
             peer: Peer::with_limits(doc, settings.limits.clone()),
             conns: HashMap::new(),
             last_seq: stored.last_seq(),
+            sent_seq: stored.last_seq(),
             since_compact: stored.tail.len() as u64,
             settings,
             pending: Vec::new(),
+            replies: Vec::new(),
+            in_flight: VecDeque::new(),
             out: Vec::new(),
         })
     }
@@ -346,14 +407,12 @@ impl Room {
         }
         // As y-websocket's server does: our sync step 1, then every awareness state we know.
         for m in self.peer.start() {
-            self.out.push((Target::One(conn), Bytes::from(m)));
+            self.replies.push((conn, Bytes::from(m)));
         }
         let all = self.peer.awareness().encode_all();
         if !all.entries().is_empty() {
-            self.out.push((
-                Target::One(conn),
-                Bytes::from(message::encode_awareness(&all.encode())),
-            ));
+            self.replies
+                .push((conn, Bytes::from(message::encode_awareness(&all.encode()))));
         }
         self.conns.insert(
             conn,
@@ -376,7 +435,7 @@ impl Room {
             Ok(outs) => {
                 for o in outs {
                     match o {
-                        Outgoing::Reply(b) => self.out.push((Target::One(id), Bytes::from(b))),
+                        Outgoing::Reply(b) => self.replies.push((id, Bytes::from(b))),
                         Outgoing::DocUpdated { broadcast, .. } => {
                             // What the update changed, as yrs' update event encoded it. A
                             // duplicate (a client's sync step 2 repeating what we have) changes
@@ -413,10 +472,8 @@ impl Room {
                     admission: (*conn.admission).clone(),
                     reason: reason.clone(),
                 });
-                self.out.push((
-                    Target::One(id),
-                    Bytes::from(message::encode_permission_denied(&reason)),
-                ));
+                self.replies
+                    .push((id, Bytes::from(message::encode_permission_denied(&reason))));
             }
             Err(e) => {
                 let why = if matches!(e, ProtoError::Yrs(_)) {
@@ -464,65 +521,133 @@ impl Room {
         }
     }
 
-    /// Persists this turn's updates. On failure nothing can be acknowledged: every connection
-    /// is closed with 1011 and the room unloads (its in-memory state is ahead of the disk).
-    async fn commit(&mut self) -> bool {
-        if self.pending.is_empty() {
-            return true;
-        }
-        let updates = std::mem::take(&mut self.pending);
-        let n = updates.len() as u64;
-        match self.settings.store.append(&self.name, updates).await {
-            Ok(last) => {
-                self.last_seq = last;
-                self.since_compact += n;
-                Metrics::add(&self.settings.metrics.updates_persisted, n);
-                true
-            }
-            Err(e) => {
-                tracing::error!(room = %self.name, error = %e, "cannot persist updates; closing the room");
-                for c in self.conns.values() {
-                    c.shared
-                        .close(1011, "the server could not store the update");
+    /// Hands this turn's updates to the store (not waiting for the commit), holds this turn's
+    /// replies behind the newest commit in flight (or releases them if there is none), and
+    /// starts a compaction when enough updates have gone to the store.
+    async fn submit(&mut self) -> bool {
+        if !self.pending.is_empty() {
+            let updates = std::mem::take(&mut self.pending);
+            let n = updates.len() as u64;
+            match self.settings.store.submit_append(&self.name, updates).await {
+                Ok(commit) => {
+                    self.sent_seq += n as i64;
+                    self.since_compact += n;
+                    self.in_flight.push_back(InFlight {
+                        commit,
+                        updates: n,
+                        compaction: false,
+                        replies: Vec::new(),
+                    });
                 }
-                self.conns.clear();
-                self.out.clear();
-                false
+                Err(e) => {
+                    self.fail(&e);
+                    return false;
+                }
             }
         }
+        if !self.replies.is_empty() {
+            match self.in_flight.back_mut() {
+                Some(f) => f.replies.append(&mut self.replies),
+                None => self
+                    .out
+                    .extend(self.replies.drain(..).map(|(id, b)| (Target::One(id), b))),
+            }
+        }
+        if self.since_compact >= self.settings.compact_every {
+            self.submit_compaction().await;
+        }
+        true
     }
 
-    /// Sends this turn's replies and broadcasts; resyncs or closes slow consumers.
+    /// Handles the oldest commit in flight finishing. On failure nothing more can be
+    /// acknowledged: every connection is closed with 1011 and the room unloads (its in-memory
+    /// state is ahead of the disk).
+    fn committed(&mut self, result: Result<i64, StoreError>) -> bool {
+        let Some(done) = self.in_flight.pop_front() else {
+            return true;
+        };
+        match result {
+            Ok(v) if done.compaction => {
+                Metrics::add(&self.settings.metrics.compactions, 1);
+                tracing::debug!(room = %self.name, deleted = v, "room compacted");
+            }
+            Ok(last) => {
+                self.last_seq = last;
+                Metrics::add(&self.settings.metrics.updates_persisted, done.updates);
+            }
+            Err(e) if done.compaction => {
+                tracing::error!(room = %self.name, error = %e, "compaction failed");
+                self.since_compact = self.since_compact.max(1);
+            }
+            Err(e) => {
+                self.fail(&e);
+                return false;
+            }
+        }
+        self.out
+            .extend(done.replies.into_iter().map(|(id, b)| (Target::One(id), b)));
+        true
+    }
+
+    fn fail(&mut self, e: &StoreError) {
+        tracing::error!(room = %self.name, error = %e, "cannot persist updates; closing the room");
+        for c in self.conns.values() {
+            c.shared
+                .close(1011, "the server could not store the update");
+        }
+        self.conns.clear();
+        self.out.clear();
+        self.replies.clear();
+        self.in_flight.clear();
+    }
+
+    /// Waits for every commit in flight and sends what they release.
+    async fn settle(&mut self) -> bool {
+        while let Some(front) = self.in_flight.front_mut() {
+            let r = (&mut front.commit).await;
+            if !self.committed(r) {
+                return false;
+            }
+        }
+        self.deliver();
+        true
+    }
+
+    /// Sends what is ready; resyncs or closes slow consumers. Each connection gets its frames
+    /// under one lock and one wake-up of its writer.
     fn deliver(&mut self) {
+        if self.out.is_empty() {
+            return;
+        }
         let out = std::mem::take(&mut self.out);
         let mut resync: Option<Vec<Bytes>> = None;
         let mut dropped = Vec::new();
-        for (target, bytes) in out {
-            let ids: Vec<ConnId> = match target {
-                Target::One(id) => vec![id],
-                Target::AllBut(id) => self.conns.keys().copied().filter(|c| *c != id).collect(),
-                Target::All => self.conns.keys().copied().collect(),
-            };
-            for id in ids {
-                let Some(conn) = self.conns.get_mut(&id) else {
-                    continue;
-                };
-                match conn.shared.push(bytes.clone()) {
-                    Push::Queued => {}
-                    Push::Closed => dropped.push(id),
-                    Push::Full => {
-                        if conn.resyncs >= self.settings.max_resyncs {
-                            Metrics::add(&self.settings.metrics.slow_disconnects, 1);
-                            tracing::info!(room = %self.name, conn = id, "slow consumer; closing 1013");
-                            conn.shared.close(1013, "slow consumer");
-                            dropped.push(id);
-                        } else {
-                            conn.resyncs += 1;
-                            Metrics::add(&self.settings.metrics.slow_resyncs, 1);
-                            tracing::debug!(room = %self.name, conn = id, "slow consumer; resync");
-                            let frames = resync.get_or_insert_with(|| resync_frames(&self.peer));
-                            conn.shared.reset_with(frames.iter().cloned());
-                        }
+        let mut frames: Vec<Bytes> = Vec::new();
+        for (&id, conn) in self.conns.iter_mut() {
+            frames.clear();
+            frames.extend(
+                out.iter()
+                    .filter(|(t, _)| t.includes(id))
+                    .map(|(_, b)| b.clone()),
+            );
+            if frames.is_empty() {
+                continue;
+            }
+            match conn.shared.push_all(&mut frames) {
+                Push::Queued => {}
+                Push::Closed => dropped.push(id),
+                Push::Full => {
+                    if conn.resyncs >= self.settings.max_resyncs {
+                        Metrics::add(&self.settings.metrics.slow_disconnects, 1);
+                        tracing::info!(room = %self.name, conn = id, "slow consumer; closing 1013");
+                        conn.shared.close(1013, "slow consumer");
+                        dropped.push(id);
+                    } else {
+                        conn.resyncs += 1;
+                        Metrics::add(&self.settings.metrics.slow_resyncs, 1);
+                        tracing::debug!(room = %self.name, conn = id, "slow consumer; resync");
+                        let frames = resync.get_or_insert_with(|| resync_frames(&self.peer));
+                        conn.shared.reset_with(frames.iter().cloned());
                     }
                 }
             }
@@ -536,10 +661,9 @@ impl Room {
         }
     }
 
-    async fn compact_if_dirty(&mut self) {
-        if self.since_compact == 0 {
-            return;
-        }
+    /// Hands a snapshot of the whole document, covering every update handed to the store so
+    /// far, to the store; it commits after them.
+    async fn submit_compaction(&mut self) {
         let state = self
             .peer
             .doc()
@@ -548,16 +672,30 @@ impl Room {
         match self
             .settings
             .store
-            .compact(&self.name, self.last_seq, state)
+            .submit_compact(&self.name, self.sent_seq, state)
             .await
         {
-            Ok(deleted) => {
+            Ok(commit) => {
                 self.since_compact = 0;
-                Metrics::add(&self.settings.metrics.compactions, 1);
-                tracing::debug!(room = %self.name, upto = self.last_seq, deleted, "room compacted");
+                self.in_flight.push_back(InFlight {
+                    commit,
+                    updates: 0,
+                    compaction: true,
+                    replies: Vec::new(),
+                });
             }
             Err(e) => tracing::error!(room = %self.name, error = %e, "compaction failed"),
         }
+    }
+
+    /// Waits for what is in flight, then compacts if anything was stored since the last
+    /// compaction, and waits for that too.
+    async fn compact_if_dirty(&mut self) {
+        if !self.settle().await || self.since_compact == 0 {
+            return;
+        }
+        self.submit_compaction().await;
+        self.settle().await;
     }
 }
 

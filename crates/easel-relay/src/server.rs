@@ -327,7 +327,11 @@ async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr) {
                 room: room.clone(),
                 admission: admission.clone(),
             });
-            serve_ws(ctx, ws, room, admission, addr).await
+            // Joining and serving are separate allocations too: the task's own future stays a
+            // few pointers, and an open connection keeps only what its reader loop needs.
+            if let Some(conn) = Box::pin(join_room(ctx, ws, room, admission, addr)).await {
+                Box::pin(conn.serve(ctx)).await;
+            }
         }
         Err(denied) => {
             ctx.metrics.refuse_conn(ConnRefusal::Denied);
@@ -336,7 +340,7 @@ async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr) {
                 room,
                 reason: denied.0.clone(),
             });
-            refuse_ws(ws, &denied.0).await;
+            Box::pin(refuse_ws(ws, &denied.0)).await;
         }
     }
 }
@@ -448,13 +452,28 @@ fn error_response(status: StatusCode, body: &str) -> ErrorResponse {
     r
 }
 
-async fn serve_ws(
+/// A connection that joined its room: what serving it needs, and what leaving undoes.
+struct Joined {
+    stream: futures_util::stream::SplitStream<WebSocketStream<TcpStream>>,
+    writer: tokio::task::JoinHandle<()>,
+    shared: Arc<ConnShared>,
+    room_tx: Option<mpsc::Sender<RoomCmd>>,
+    id: u64,
+    room: String,
+    /// The (board, share link) it is registered under, to be closed if the link is revoked.
+    link: Option<(Option<uuid::Uuid>, uuid::Uuid)>,
+    expiry: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Registers the connection, joins its room (retrying if the room unloads meanwhile) and
+/// starts its writer task.
+async fn join_room(
     ctx: &Arc<Ctx>,
     ws: WebSocketStream<TcpStream>,
     room: String,
     admission: Admission,
     addr: SocketAddr,
-) {
+) -> Option<Joined> {
     let policy = admission.grant.policy_for(&room);
     let grant = admission.grant;
     let id = ctx.next_conn.fetch_add(1, Relaxed);
@@ -520,33 +539,58 @@ async fn serve_ws(
     });
 
     let (sink, stream) = ws.split();
-    let mut writer = tokio::spawn(writer_task(sink, shared.clone(), ctx.clone()));
-    reader_loop(ctx, stream, &shared, room_tx.as_ref(), id).await;
-    if let Some(t) = expiry {
-        t.abort();
-    }
-    if let Some(link) = admission.link {
-        let mut links = lock(&ctx.links);
-        let key = (admission.board, link);
-        if let Some(v) = links.get_mut(&key) {
-            v.retain(|(c, _)| *c != id);
-            if v.is_empty() {
-                links.remove(&key);
+    let writer = tokio::spawn(writer_task(sink, shared.clone(), ctx.clone()));
+    Some(Joined {
+        stream,
+        writer,
+        shared,
+        room_tx,
+        id,
+        room,
+        link: admission.link.map(|l| (admission.board, l)),
+        expiry,
+    })
+}
+
+impl Joined {
+    /// Reads until the connection ends, then leaves the room and lets the writer finish.
+    async fn serve(self, ctx: &Arc<Ctx>) {
+        let Joined {
+            stream,
+            mut writer,
+            shared,
+            room_tx,
+            id,
+            room,
+            link,
+            expiry,
+        } = self;
+        reader_loop(ctx, stream, &shared, room_tx.as_ref(), id).await;
+        if let Some(t) = expiry {
+            t.abort();
+        }
+        if let Some(key) = link {
+            let mut links = lock(&ctx.links);
+            if let Some(v) = links.get_mut(&key) {
+                v.retain(|(c, _)| *c != id);
+                if v.is_empty() {
+                    links.remove(&key);
+                }
             }
         }
+        if let Some(tx) = &room_tx {
+            let _ = tx.send(RoomCmd::Leave { conn: id }).await;
+        }
+        shared.close(1000, "");
+        if tokio::time::timeout(CLOSE_LINGER, &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
+        Metrics::sub(&ctx.metrics.connections, 1);
+        tracing::debug!(room = %room, conn = id, "disconnected");
     }
-    if let Some(tx) = &room_tx {
-        let _ = tx.send(RoomCmd::Leave { conn: id }).await;
-    }
-    shared.close(1000, "");
-    if tokio::time::timeout(CLOSE_LINGER, &mut writer)
-        .await
-        .is_err()
-    {
-        writer.abort();
-    }
-    Metrics::sub(&ctx.metrics.connections, 1);
-    tracing::debug!(room = %room, conn = id, "disconnected");
 }
 
 struct TokenBucket {
@@ -588,7 +632,6 @@ async fn reader_loop(
     id: u64,
 ) {
     let metrics = &ctx.metrics;
-    let mut closing = shared.closing();
     let mut bucket = TokenBucket::new(ctx.config.message_rate, ctx.config.message_burst);
     let mut linger_until: Option<tokio::time::Instant> = None;
     loop {
@@ -598,13 +641,16 @@ async fn reader_loop(
         let next = match linger_until {
             // Closing: read (and drop) until the client's close frame, so that our close frame
             // is not lost to a reset caused by unread data.
-            Some(deadline) => match tokio::time::timeout_at(deadline, stream.next()).await {
-                Ok(n) => n,
-                Err(_) => break,
-            },
+            // Boxed: a timer is large, and only a closing connection needs one.
+            Some(deadline) => {
+                match Box::pin(tokio::time::timeout_at(deadline, stream.next())).await {
+                    Ok(n) => n,
+                    Err(_) => break,
+                }
+            }
             None => tokio::select! {
                 n = stream.next() => n,
-                _ = closing.wait_for(|c| *c) => continue,
+                _ = shared.closing() => continue,
             },
         };
         let Some(msg) = next else { break };
@@ -641,7 +687,7 @@ async fn reader_loop(
                 Metrics::add(&metrics.messages_in, 1);
                 Metrics::add(&metrics.bytes_in, bytes.len() as u64);
                 if easel_proto::message::is_easel_control(&bytes) {
-                    handle_control(ctx, shared, &bytes, id).await;
+                    Box::pin(handle_control(ctx, shared, &bytes, id)).await;
                     continue;
                 }
                 let Some(tx) = room_tx else { continue };
@@ -709,22 +755,27 @@ async fn handle_control(ctx: &Arc<Ctx>, shared: &Arc<ConnShared>, bytes: &[u8], 
 }
 
 /// Writes `msg` and every data frame queued behind it, then flushes once: one write system
-/// call for a burst of broadcasts instead of one per frame.
+/// call for a burst of broadcasts instead of one per frame. `batch` is scratch space.
 async fn send_batch(
     sink: &mut futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>,
     msg: Message,
     shared: &ConnShared,
     metrics: &Metrics,
+    batch: &mut Vec<Bytes>,
 ) -> Result<(), WsError> {
     let (mut n, mut bytes) = (0u64, 0u64);
-    let mut next = Some(msg);
-    while let Some(msg) = next.take() {
-        if let Message::Binary(b) = &msg {
-            n += 1;
-            bytes += b.len() as u64;
-        }
-        sink.feed(msg).await?;
-        next = shared.try_next_data().map(Message::Binary);
+    if let Message::Binary(b) = &msg {
+        n += 1;
+        bytes += b.len() as u64;
+    }
+    sink.feed(msg).await?;
+    // Left over from a batch cut short by a close: those frames go unsent, as the queue's would.
+    batch.clear();
+    shared.drain_into(batch);
+    for b in batch.drain(..) {
+        n += 1;
+        bytes += b.len() as u64;
+        sink.feed(Message::Binary(b)).await?;
     }
     sink.flush().await?;
     Metrics::add(&metrics.messages_out, n);
@@ -740,14 +791,14 @@ async fn writer_task(
     let metrics = &ctx.metrics;
     let period = ctx.config.ping_interval;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-    let mut closing = shared.closing();
+    let mut batch = Vec::new();
     loop {
         let msg = tokio::select! {
             out = shared.next() => match out {
                 Out::Data(b) => Message::Binary(b),
                 Out::Close(code, reason) => {
                     let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
-                    let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(Some(frame)))).await;
+                    let _ = Box::pin(tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(Some(frame))))).await;
                     break;
                 }
             },
@@ -761,10 +812,10 @@ async fn writer_task(
             }
         };
         let sent = tokio::select! {
-            r = send_batch(&mut sink, msg, &shared, metrics) => Some(r),
+            r = send_batch(&mut sink, msg, &shared, metrics, &mut batch) => Some(r),
             // A close was requested while a send is stuck (a client that does not read): stop
             // waiting for it and go send the close frame.
-            _ = closing.wait_for(|c| *c), if !shared.is_closing() => None,
+            _ = shared.closing(), if !shared.is_closing() => None,
         };
         match sent {
             Some(Ok(())) => {}

@@ -64,6 +64,25 @@ enum Job {
     },
 }
 
+/// A job handed to the writer task: resolves once the transaction holding it committed (or
+/// failed), to the append's last seq or the compaction's count of deleted updates.
+#[derive(Debug)]
+pub(crate) struct Pending(oneshot::Receiver<Result<i64, String>>);
+
+impl std::future::Future for Pending {
+    type Output = Result<i64, StoreError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|r| {
+            r.map_err(|_| StoreError::Closed)?
+                .map_err(|m| StoreError::Database(sqlx::Error::Protocol(m)))
+        })
+    }
+}
+
 /// Pinned owner keys and revoked links, as loaded at startup.
 #[derive(Debug, Default)]
 pub struct AuthState {
@@ -118,8 +137,36 @@ impl RelayStore {
     /// Appends updates to a room's log; returns the last seq assigned once the transaction
     /// holding them has committed. Concurrent callers share transactions (group commit).
     pub async fn append(&self, room: &str, updates: Vec<Vec<u8>>) -> Result<i64, StoreError> {
+        self.submit_append(room, updates).await?.await
+    }
+
+    /// Hands an append to the writer task without waiting for its commit: the returned
+    /// [`Pending`] resolves to the last seq assigned once it committed. Jobs commit in the order
+    /// they were submitted, so one room's appends get consecutive seqs in that order.
+    pub(crate) async fn submit_append(
+        &self,
+        room: &str,
+        updates: Vec<Vec<u8>>,
+    ) -> Result<Pending, StoreError> {
         let room = room.to_owned();
-        self.request(|ack| Job::Append { room, updates, ack }).await
+        self.submit(|ack| Job::Append { room, updates, ack }).await
+    }
+
+    /// Like [`RelayStore::compact`], without waiting for the commit.
+    pub(crate) async fn submit_compact(
+        &self,
+        room: &str,
+        upto_seq: i64,
+        state: Vec<u8>,
+    ) -> Result<Pending, StoreError> {
+        let room = room.to_owned();
+        self.submit(|ack| Job::Compact {
+            room,
+            upto_seq,
+            state,
+            ack,
+        })
+        .await
     }
 
     /// What `--auth capabilities` persisted: pinned owner keys and revoked links.
@@ -207,19 +254,17 @@ impl RelayStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Hands a job to the writer task and waits for its answer.
-    async fn request<T>(
+    /// Hands a job to the writer task; the answer comes through the returned [`Pending`].
+    async fn submit(
         &self,
-        job: impl FnOnce(oneshot::Sender<Result<T, String>>) -> Job,
-    ) -> Result<T, StoreError> {
+        job: impl FnOnce(oneshot::Sender<Result<i64, String>>) -> Job,
+    ) -> Result<Pending, StoreError> {
         let (ack, done) = oneshot::channel();
         self.writer
             .send(job(ack))
             .await
             .map_err(|_| StoreError::Closed)?;
-        done.await
-            .map_err(|_| StoreError::Closed)?
-            .map_err(|m| StoreError::Database(sqlx::Error::Protocol(m)))
+        Ok(Pending(done))
     }
 
     /// Replaces a room's snapshot with `state` (a full-state v1 update covering every update up
@@ -231,14 +276,7 @@ impl RelayStore {
         upto_seq: i64,
         state: Vec<u8>,
     ) -> Result<i64, StoreError> {
-        let room = room.to_owned();
-        self.request(|ack| Job::Compact {
-            room,
-            upto_seq,
-            state,
-            ack,
-        })
-        .await
+        self.submit_compact(room, upto_seq, state).await?.await
     }
 
     /// A room's snapshot and the updates after it, read in one transaction.

@@ -109,7 +109,8 @@ async fn restart_loses_nothing_and_idle_rooms_reload() {
     for i in 0..20 {
         a.set(&format!("k{i}"), &format!("v{i}")).await;
     }
-    // A second client seeing every edit means the room applied (and so persisted) them all.
+    // A second client seeing every edit means the room applied them all; the shutdown below
+    // waits for their commits.
     let mut b = Client::connect(&srv.url(ROOM)).await;
     b.pump_until("20 keys", |c| c.len() == 20).await;
     // Compaction runs after the turn's broadcast, so give it a moment.
@@ -271,6 +272,11 @@ async fn bad_input_closes_only_the_sender_and_stores_nothing() {
     w1.set("still", "alive").await;
     w2.pump_until("healthy update", |c| c.get("still").is_some())
         .await;
+    // A broadcast may beat the commit; the step 2 answering w1's next step 1 may not (the
+    // first step 2 w1 reads answers its handshake).
+    w1.send(message::encode_sync_step1(&w1.sv())).await;
+    next_step2(&mut w1).await;
+    next_step2(&mut w1).await;
     let (updates, _) = srv.store.totals().await.unwrap();
     assert_eq!(updates, 1);
     let m = &srv.metrics;
@@ -361,4 +367,76 @@ async fn a_resynced_client_converges() {
             >= 1
     );
     srv.shutdown().await;
+}
+
+/// Broadcasts go out before the commit; replies to a client wait for it. So a client that sent
+/// an update and then sync step 1 knows, once the answering step 2 arrives, that the update is
+/// on disk (this is how `sync_once` confirms).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_comes_only_after_what_preceded_it_is_durable() {
+    use yrs::{Map, Transact, updates::decoder::Decode};
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    // An fsync per commit: a reply sent before its commit would beat it by milliseconds.
+    cfg.durability = easel_relay::Durability::Full;
+    cfg.compact_every = 5;
+    let srv = TestServer::start(cfg).await;
+    let mut a = Client::connect(&srv.url(ROOM)).await;
+    let mut b = Client::connect(&srv.url(ROOM)).await;
+    // The handshake's own step 2 first, so every step 2 below answers our step 1 of its round.
+    let mut step2s = 0;
+    next_step2(&mut a).await;
+    for i in 0..12 {
+        let key = format!("k{i}");
+        a.set(&key, "v").await;
+        a.send(message::encode_sync_step1(&a.sv())).await;
+        next_step2(&mut a).await;
+        step2s += 1;
+        // The store alone (snapshot + log) must hold the update now.
+        let stored = srv.store.load(ROOM).await.unwrap();
+        let doc = yrs::Doc::new();
+        {
+            let mut txn = doc.transact_mut();
+            for blob in stored
+                .snapshot
+                .iter()
+                .chain(stored.tail.iter().map(|(_, u)| u))
+            {
+                txn.apply_update(yrs::Update::decode_v1(blob).unwrap())
+                    .unwrap();
+            }
+        }
+        let map = doc.get_or_insert_map("m");
+        assert!(
+            map.get(&doc.transact(), &key).is_some(),
+            "round {i}: the step 2 reply arrived before {key} was stored"
+        );
+    }
+    assert_eq!(step2s, 12);
+    // The other client got every edit (as broadcasts).
+    b.pump_until("12 keys", |c| c.len() == 12).await;
+    srv.shutdown().await;
+}
+
+/// Handles incoming messages (answering the server's step 1) through the next sync step 2.
+async fn next_step2(c: &mut Client) {
+    use futures_util::StreamExt;
+    loop {
+        let msg = tokio::time::timeout(T, c.ws.next())
+            .await
+            .expect("a message in time")
+            .expect("open")
+            .unwrap();
+        if let Message::Binary(bytes) = msg {
+            let is_step2 = bytes.starts_with(&[0, 1]);
+            for o in c.peer.handle(&bytes).unwrap() {
+                if let easel_proto::Outgoing::Reply(r) = o {
+                    c.send(r).await;
+                }
+            }
+            if is_step2 {
+                return;
+            }
+        }
+    }
 }
