@@ -300,3 +300,70 @@ async fn a_host_on_the_lan_is_announced_and_discovered() {
         .unwrap();
     assert!(after.iter().all(|h| h.port != port), "{after:?}");
 }
+
+/// A board that syncs with a relay and is hosted at once bridges the two: what a relay peer
+/// writes reaches a LAN peer, and back, through the owner's two sync clients.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hosted_board_that_also_syncs_with_a_relay_bridges_them() {
+    let relay_dir = tempfile::tempdir().unwrap();
+    let relay = easel_relay::Server::bind(
+        easel_relay::Config::new(loopback_any(), relay_dir.path().to_path_buf()),
+        Arc::new(easel_relay::OpenAuthorizer),
+    )
+    .await
+    .unwrap();
+    let relay_url = format!("ws://{}", relay.local_addr());
+    let (stop_relay, relay_stopped) = tokio::sync::oneshot::channel::<()>();
+    let relay_task = tokio::spawn(relay.run(async move {
+        let _ = relay_stopped.await;
+    }));
+
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (a, a_user) = install(dirs[0].path()).await;
+    let board = a.create_board(a_user, "Bridged").await.unwrap().id;
+    let served = ServedBoard::open(&a, a_user, board).await.unwrap();
+    let to_relay = sync::start(served.board.clone(), SyncOptions::new(relay_url.clone()));
+    let mut config = HostConfig::new(loopback_any(), dirs[0].path().join("host"));
+    config.open = true;
+    let host = Host::start(&a, a_user, vec![served], config).await.unwrap();
+
+    // R syncs with the relay only, L with the host only.
+    let mut peers = Vec::new();
+    for (dir, url) in [
+        (&dirs[1], relay_url.clone()),
+        (&dirs[2], host.peer_url().to_string()),
+    ] {
+        let (e, user) = install(dir.path()).await;
+        e.create_replica(user, board, "Copy").await.unwrap();
+        let s = Arc::new(Mutex::new(e.open_board(user, board).await.unwrap()));
+        let h = sync::start(s.clone(), SyncOptions::new(url));
+        peers.push((e, s, h));
+    }
+    let (r, l) = (&peers[0].1, &peers[1].1);
+    r.lock()
+        .await
+        .apply_elements(vec![rect("from-relay", 0.0)], &[])
+        .await
+        .unwrap();
+    eventually("the relay peer's element reaches the LAN peer", || async {
+        l.lock().await.element("from-relay").is_some()
+    })
+    .await;
+    l.lock()
+        .await
+        .apply_elements(vec![rect("from-lan", 200.0)], &[])
+        .await
+        .unwrap();
+    eventually("the LAN peer's element reaches the relay peer", || async {
+        r.lock().await.element("from-lan").is_some()
+    })
+    .await;
+
+    for (_, _, h) in peers {
+        h.stop().await;
+    }
+    to_relay.stop().await;
+    host.stop().await.unwrap();
+    let _ = stop_relay.send(());
+    relay_task.await.unwrap().unwrap();
+}
