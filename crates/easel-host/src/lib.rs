@@ -181,6 +181,9 @@ pub struct HostInfo {
     pub url: String,
     /// The address listened on.
     pub listen: SocketAddr,
+    /// `ws://IP:PORT` for each of this machine's LAN addresses when listening on every
+    /// interface (IPv4 first), for peers that cannot resolve `NAME.local`.
+    pub lan_urls: Vec<String>,
     /// The served boards.
     pub boards: Vec<Uuid>,
     /// Whether peers' links are not checked.
@@ -301,12 +304,18 @@ impl Host {
         } else {
             ws_url(addr)
         };
+        let lan_urls = if addr.ip().is_unspecified() {
+            lan_urls(addr.port())
+        } else {
+            Vec::new()
+        };
         let poller = tokio::spawn(refresh(boards, config.poll, config.warn.clone()));
         Ok(Host {
             info: HostInfo {
                 name: mdns::instance_name_of(&mdns::host_name()),
                 url,
                 listen: addr,
+                lan_urls,
                 boards: ids,
                 open: config.open,
                 announced: announcement.is_some(),
@@ -396,6 +405,25 @@ pub fn discover(wait: Duration) -> Result<Vec<FoundHost>> {
 
 fn ws_url(addr: SocketAddr) -> String {
     format!("ws://{addr}")
+}
+
+/// `ws://IP:PORT` for this machine's non-loopback addresses (IPv6 link-local ones need a zone,
+/// which URLs cannot carry: left out), IPv4 first.
+fn lan_urls(port: u16) -> Vec<String> {
+    let mut ips: Vec<IpAddr> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.ip())
+        .filter(|ip| match ip {
+            IpAddr::V4(v4) => !v4.is_loopback() && !v4.is_link_local(),
+            IpAddr::V6(v6) => !v6.is_loopback() && !v6.is_unicast_link_local(),
+        })
+        .collect();
+    ips.sort_by_key(|ip| (ip.is_ipv6(), *ip));
+    ips.dedup();
+    ips.into_iter()
+        .map(|ip| ws_url(SocketAddr::new(ip, port)))
+        .collect()
 }
 
 /// `addr` with an unspecified IP replaced by loopback.

@@ -78,6 +78,10 @@ async fn a_peer_joins_through_the_host_syncs_both_ways_and_stop_flushes() {
     let info = host.info().clone();
     assert_eq!(info.url, format!("ws://{}", host.local_addr()));
     assert_eq!(info.boards, vec![board]);
+    assert!(
+        info.lan_urls.is_empty(),
+        "a loopback host has no LAN address"
+    );
     assert!(!info.announced, "loopback is not announced");
     assert_eq!(
         info.not_announced.as_deref(),
@@ -270,6 +274,14 @@ async fn a_host_on_the_lan_is_announced_and_discovered() {
         "{}",
         info.url
     );
+    let port_suffix = format!(":{}", info.listen.port());
+    assert!(
+        info.lan_urls.iter().all(|u| u.starts_with("ws://")
+            && u.ends_with(&port_suffix)
+            && !u.starts_with("ws://127.")),
+        "{:?}",
+        info.lan_urls
+    );
     if !info.announced {
         eprintln!("mDNS unavailable here: {:?}", info.not_announced);
         host.stop().await.unwrap();
@@ -291,6 +303,11 @@ async fn a_host_on_the_lan_is_announced_and_discovered() {
     assert!(
         !url.starts_with("ws://127."),
         "a loopback address is listed last: {url}"
+    );
+    assert!(
+        info.lan_urls.iter().any(|u| u == url),
+        "{url} not in {:?}",
+        info.lan_urls
     );
     host.stop().await.unwrap();
     // Stopped, it is gone from the LAN.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boardsToHost, type FoundHost, type HostInfo, type HostStatus, hostingSummary, hostRows } from './lan';
+import { boardsToHost, type FoundHost, type HostInfo, type HostStatus, hostingSummary, hostRows, otherAddresses } from './lan';
 
 const B = '11111111-1111-8111-8111-111111111111';
 const C = '22222222-2222-8222-8222-222222222222';
@@ -14,7 +14,7 @@ const found = (name: string, port: number, boards: string[], extra: Partial<Foun
   ...extra,
 });
 
-const me: HostInfo = { name: 'Easel on mine', url: 'ws://mine.local:8788', listen: '0.0.0.0:8788', boards: [B], open: false, announced: true, notAnnounced: null };
+const me: HostInfo = { name: 'Easel on mine', url: 'ws://mine.local:8788', listen: '0.0.0.0:8788', lanUrls: ['ws://192.168.1.4:8788', 'ws://[fd00::4]:8788'], boards: [B], open: false, announced: true, notAnnounced: null };
 const running = (host: HostInfo): HostStatus => ({ running: true, host, rekeyed: [] });
 
 describe('hosts found on the LAN', () => {
@@ -71,5 +71,12 @@ describe('hosting on the LAN', () => {
     expect(boardsToHost(null, B)).toEqual([B]);
     expect(boardsToHost(running({ ...me, boards: [C] }), B)).toEqual([C, B]);
     expect(boardsToHost(running({ ...me, boards: [B, C] }), B)).toEqual([B, C]);
+  });
+
+  it('offers the LAN addresses for peers that cannot resolve NAME.local', () => {
+    expect(otherAddresses(me)).toBe('If a peer cannot find mine.local, use ws://192.168.1.4:8788 or ws://[fd00::4]:8788');
+    expect(otherAddresses({ ...me, url: 'ws://192.168.1.4:8788', lanUrls: ['ws://192.168.1.4:8788'] })).toBeNull();
+    expect(otherAddresses({ ...me, url: 'ws://10.0.0.2:8788' })).toBe('Also reachable at ws://192.168.1.4:8788 or ws://[fd00::4]:8788');
+    expect(otherAddresses(null)).toBeNull();
   });
 });

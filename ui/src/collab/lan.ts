@@ -12,6 +12,8 @@ export interface HostInfo {
   url: string;
   /** The address listened on, `IP:PORT`. */
   listen: string;
+  /** `ws://IP:PORT` for each LAN address, when listening on every interface. */
+  lanUrls: string[];
   boards: string[];
   open: boolean;
   announced: boolean;
@@ -91,6 +93,18 @@ export function hostingSummary(status: HostStatus | null, board: string | null):
   text += '. Give peers this address, or a share link naming it:';
   const announce = h.announced ? 'Announced on the LAN: Easel apps nearby list it under “Hosts on this network”.' : `Not announced on the LAN: ${h.notAnnounced ?? 'unknown reason'}.`;
   return { hosting: true, hostsBoard, text, announce };
+}
+
+/**
+ * The line under the address when peers may need a plain IP: `NAME.local` resolves only where
+ * mDNS name lookup is installed. Null when there is nothing else to offer.
+ */
+export function otherAddresses(h: HostInfo | null): string | null {
+  if (!h) return null;
+  const others = h.lanUrls.filter((u) => u !== h.url);
+  if (!others.length) return null;
+  const host = /^ws:\/\/([^/:]+\.local):/.exec(h.url)?.[1];
+  return `${host ? `If a peer cannot find ${host}, use` : 'Also reachable at'} ${others.join(' or ')}`;
 }
 
 /** The boards to host when the user asks to host `board`: those already hosted, plus it. */

@@ -4,7 +4,7 @@ import type { Vec } from '../engine/geometry';
 import { rafScheduler } from '../engine/scheduler';
 import { collaboratorsFrom, colorFor, PresencePublisher } from '../collab/presence';
 import { describeLink, EXPIRY_PRESETS, type ExpiryPreset, expiryFor, fingerprint, LEVELS, levelLabel, parsePastedLink, relayProblem, syncLabel } from '../collab/sharing';
-import { boardsToHost, type FoundHost, type HostStatus, hostingSummary, hostRows } from '../collab/lan';
+import { boardsToHost, type FoundHost, type HostStatus, hostingSummary, hostRows, otherAddresses } from '../collab/lan';
 import type { CommentsChanged, IdentityInfo, IssuedLink, Joined, Level, LinkPreview, PresenceEvent, ShareCreated, SyncStatus, SyncStatusEvent } from '../collab/types';
 import { modeBadge, modeFor } from '../tools/mode';
 import type { CommentAnchor } from '../tools/tool';
@@ -251,7 +251,10 @@ export class Collab {
       }, { title: 'Copy the address peers connect to' });
       const row = el('div', { class: 'copy-row' });
       row.append(field, copy);
-      parts.push(row, el('p', { class: 'muted', 'data-announced': String(this.hosting?.host?.announced ?? false) }, s.announce));
+      parts.push(row);
+      const others = otherAddresses(this.hosting?.host ?? null);
+      if (others) parts.push(el('p', { class: 'muted addresses' }, others));
+      parts.push(el('p', { class: 'muted', 'data-announced': String(this.hosting?.host?.announced ?? false) }, s.announce));
     }
     const buttons = el('div', { class: 'lan-buttons' });
     if (!s.hostsBoard) {
