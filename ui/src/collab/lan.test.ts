@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boardsToHost, type FoundHost, type HostInfo, type HostStatus, hostingSummary, hostRows, otherAddresses } from './lan';
+import { boardsToHost, type FoundHost, type HostInfo, type HostStatus, hostingSummary, hostedLabel, hostRows, otherAddresses } from './lan';
 
 const B = '11111111-1111-8111-8111-111111111111';
 const C = '22222222-2222-8222-8222-222222222222';
@@ -78,5 +78,12 @@ describe('hosting on the LAN', () => {
     expect(otherAddresses({ ...me, url: 'ws://192.168.1.4:8788', lanUrls: ['ws://192.168.1.4:8788'] })).toBeNull();
     expect(otherAddresses({ ...me, url: 'ws://10.0.0.2:8788' })).toBe('Also reachable at ws://192.168.1.4:8788 or ws://[fd00::4]:8788');
     expect(otherAddresses(null)).toBeNull();
+  });
+
+  it('labels the sync indicator of a hosted board', () => {
+    expect(hostedLabel(running(me), B)).toEqual({ text: 'Hosting', tone: 'ok', title: 'Hosting this board on the LAN at ws://mine.local:8788' });
+    expect(hostedLabel(running(me), C)).toBeNull();
+    expect(hostedLabel({ running: false, host: null, rekeyed: [] }, B)).toBeNull();
+    expect(hostedLabel(running(me), null)).toBeNull();
   });
 });

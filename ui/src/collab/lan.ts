@@ -112,3 +112,13 @@ export function boardsToHost(status: HostStatus | null, board: string): string[]
   const now = status?.running && status.host ? status.host.boards : [];
   return now.includes(board) ? [...now] : [...now, board];
 }
+
+/**
+ * The sync indicator of a board that has no relay sync but is hosted here: peers sync with us.
+ * Null when the board is not hosted (the indicator says what the relay sync says).
+ */
+export function hostedLabel(status: HostStatus | null, board: string | null): { text: string; tone: 'ok'; title: string } | null {
+  const h = status?.running ? status.host : null;
+  if (!h || board === null || !h.boards.includes(board)) return null;
+  return { text: 'Hosting', tone: 'ok', title: `Hosting this board on the LAN at ${h.url}` };
+}

@@ -4,7 +4,7 @@ import type { Vec } from '../engine/geometry';
 import { rafScheduler } from '../engine/scheduler';
 import { collaboratorsFrom, colorFor, PresencePublisher } from '../collab/presence';
 import { describeLink, EXPIRY_PRESETS, type ExpiryPreset, expiryFor, fingerprint, LEVELS, levelLabel, parsePastedLink, relayProblem, syncLabel } from '../collab/sharing';
-import { boardsToHost, type FoundHost, type HostStatus, hostingSummary, hostRows, otherAddresses } from '../collab/lan';
+import { boardsToHost, type FoundHost, type HostStatus, hostedLabel, hostingSummary, hostRows, otherAddresses } from '../collab/lan';
 import type { CommentsChanged, IdentityInfo, IssuedLink, Joined, Level, LinkPreview, PresenceEvent, ShareCreated, SyncStatus, SyncStatusEvent } from '../collab/types';
 import { modeBadge, modeFor } from '../tools/mode';
 import type { CommentAnchor } from '../tools/tool';
@@ -112,6 +112,7 @@ export class Collab {
     await this.listen<HostStatus>('host-status', (e) => {
       this.hosting = e.payload;
       this.hostingView?.();
+      this.renderSync();
     });
     await this.listen<IdentityInfo>('identity-changed', (e) => this.setIdentity(e.payload));
     await this.listen<string>('link-opened', () => void this.takePendingLink());
@@ -171,7 +172,8 @@ export class Collab {
   }
 
   private renderSync(): void {
-    const l = syncLabel(this.sync?.status ?? null, this.sync?.url);
+    // Without a relay sync, a hosted board says so: peers sync with us.
+    const l = (!this.sync && hostedLabel(this.hosting, this.board)) || syncLabel(this.sync?.status ?? null, this.sync?.url);
     this.syncButton.textContent = `● ${l.text}`;
     this.syncButton.dataset.tone = l.tone;
     this.syncButton.title = `${l.title} — click to connect`;
