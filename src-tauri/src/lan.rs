@@ -172,6 +172,21 @@ impl Hosting {
     }
 }
 
+/// Stops the host when the app exits, so peers' browsers drop it at once.
+pub async fn stop_on_exit(app: &AppHandle) {
+    use tauri::Manager;
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    let Some(h) = state.host.lock().await.take() else {
+        return;
+    };
+    match h.stop().await {
+        Ok(()) => tracing::info!("stopped hosting on the LAN"),
+        Err(e) => tracing::warn!("the LAN host did not stop cleanly: {e}"),
+    }
+}
+
 #[tauri::command]
 pub async fn host_status(state: State<'_, AppState>) -> AppResult<HostStatus> {
     Ok(HostStatus::of(state.host.lock().await.as_ref()))

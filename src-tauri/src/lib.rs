@@ -187,8 +187,14 @@ pub fn run() {
             lan::host_status,
             lan::hosts_discover,
         ])
-        .run(tauri::generate_context!())
-        .expect("error while running Easel");
+        .build(tauri::generate_context!())
+        .expect("error while building Easel")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Say goodbye on the LAN and drain the host's rooms before the runtime ends.
+                tauri::async_runtime::block_on(lan::stop_on_exit(app));
+            }
+        });
 }
 
 #[cfg(test)]
