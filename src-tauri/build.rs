@@ -1,7 +1,7 @@
 //! Generates the context `tauri::generate_context!` embeds and one permission per app command
 //! (`allow-<command>`), which `capabilities/default.json` grants to the main window.
 
-/// Every command in `src/commands.rs` and `src/panels.rs`; keep in step with `generate_handler!` in `src/lib.rs`.
+/// Every command in `src/commands.rs`, `src/panels.rs` and `src/lan.rs`; keep in step with `generate_handler!` in `src/lib.rs`.
 const COMMANDS: &[&str] = &[
     "boards_list",
     "board_create",
@@ -45,6 +45,11 @@ const COMMANDS: &[&str] = &[
     "comment_edit",
     "comment_delete",
     "comment_resolve",
+    // src/lan.rs
+    "host_start",
+    "host_stop",
+    "host_status",
+    "hosts_discover",
 ];
 
 fn main() {

@@ -356,7 +356,7 @@ pub async fn sync_status(state: State<'_, AppState>, board: Uuid) -> AppResult<S
 }
 
 /// Publishes our cursor, selection, name and colour (a JSON string) to the board's peers, or
-/// withdraws it with null. Does nothing while the board is not syncing.
+/// withdraws it with null. Does nothing while the board is neither syncing nor hosted.
 #[tauri::command]
 pub async fn presence_set(
     state: State<'_, AppState>,
@@ -370,7 +370,11 @@ pub async fn presence_set(
         .get(&board)
         .and_then(|b| b.sync.as_ref())
     {
-        sync.board.set_awareness(presence);
+        sync.board.set_awareness(presence.clone());
+    }
+    // Peers on our LAN host see us too.
+    if let Some(h) = state.host.lock().await.as_ref() {
+        h.set_awareness(board, presence);
     }
     Ok(())
 }

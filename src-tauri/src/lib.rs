@@ -6,6 +6,7 @@
 //! - [`state`]: the core, the local user, open boards and their watcher tasks.
 //! - [`panels`]: the side panels' commands (thumbnails, undelete, history previews, user names,
 //!   import/export with `io-progress` events).
+//! - [`lan`]: hosting boards on the LAN (`easel_host`) and finding hosts over mDNS.
 //! - [`error`]: `{kind, message}`, the only error shape the UI sees.
 //!
 //! Files: `file_add` stores a pasted image once per board, `board_file` hands it to the renderer.
@@ -22,11 +23,12 @@
 //! `boards-changed` (no payload: list again), `sync-status` `{board, url, status}`,
 //! `io-progress` `{op, stage, done, total}`, `comments-changed` `{board, threads}`, `presence`
 //! `{board, peers: [[clientId, json]]}`, `identity-changed` (as `identity_get`), `link-opened`
-//! (the link, a string).
+//! (the link, a string), `host-status` (as `host_status`).
 
 pub mod batch;
 pub mod commands;
 pub mod error;
+pub mod lan;
 pub mod panels;
 pub mod state;
 
@@ -180,9 +182,19 @@ pub fn run() {
             commands::comment_edit,
             commands::comment_delete,
             commands::comment_resolve,
+            lan::host_start,
+            lan::host_stop,
+            lan::host_status,
+            lan::hosts_discover,
         ])
-        .run(tauri::generate_context!())
-        .expect("error while running Easel");
+        .build(tauri::generate_context!())
+        .expect("error while building Easel")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Say goodbye on the LAN and drain the host's rooms before the runtime ends.
+                tauri::async_runtime::block_on(lan::stop_on_exit(app));
+            }
+        });
 }
 
 #[cfg(test)]
@@ -206,6 +218,7 @@ mod tests {
                 let s = s.trim();
                 s.strip_prefix("commands::")
                     .or_else(|| s.strip_prefix("panels::"))
+                    .or_else(|| s.strip_prefix("lan::"))
             })
             .collect();
         let mut granted: Vec<String> = caps["permissions"]
@@ -226,6 +239,8 @@ mod tests {
             "link_join",
             "comment_add",
             "presence_set",
+            "host_start",
+            "hosts_discover",
         ] {
             assert!(built.contains(&c), "{c}");
         }

@@ -31,6 +31,8 @@ pub struct AppState {
     pub identity: Mutex<IdentityInfo>,
     /// An `easel://` link that arrived before the UI asked (the app was started with it).
     pub pending_link: std::sync::Mutex<Option<String>>,
+    /// The LAN host, while the user hosts boards (`lan.rs`).
+    pub host: Mutex<Option<crate::lan::Hosting>>,
 }
 
 /// The identity's public side and where it stands, as `identity_get` returns it (never the
@@ -130,6 +132,7 @@ impl AppState {
             boards: Mutex::new(HashMap::new()),
             identity: Mutex::new(identity),
             pending_link: std::sync::Mutex::new(None),
+            host: Mutex::new(None),
         })
     }
 

@@ -5,7 +5,6 @@
 mod cli;
 mod commands;
 mod comments;
-mod mdns;
 mod net;
 mod share;
 use easel_formats as formats;

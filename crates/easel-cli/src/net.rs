@@ -1,24 +1,22 @@
-//! The sync commands: `easel sync`, `connect`, `disconnect`, `serve` and `hosts`. Each board
+//! The sync commands: `easel sync`, `connect`, `disconnect`, `serve` and `hosts` (the last two
+//! over `easel_host`). Each board
 //! syncs two rooms: its content (`<board>`) and its comments (`<board>/comments`).
 
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
+use easel_core::Store;
 use easel_core::sync::{self, SyncOptions, SyncReport};
-use easel_core::{Access, BoardSession, CommentsSession, Store};
-use easel_relay::{
-    AuditSink, AuthEvent, Authorizer, CapabilityAuthorizer, Config, OpenAuthorizer, RelayStore,
-    Server,
-};
+use easel_host::{Host, HostConfig, ServedBoard};
 use serde_json::json;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use crate::commands::{Ctx, out};
-use crate::{Output, mdns, table};
+use crate::{Output, table};
 
 /// The title of a fetched board until the synced document's title replaces it.
 const REPLICA_TITLE: &str = "Synced board";
@@ -210,130 +208,54 @@ impl Ctx {
         json: bool,
     ) -> Result<Output> {
         let e = &self.easel;
-        let mut ids: Vec<Uuid> = if boards.is_empty() {
-            e.list_boards(self.actor, false)
-                .await?
-                .into_iter()
-                .filter(|b| b.access == Access::Owner)
-                .map(|b| b.board.id)
-                .collect()
-        } else {
-            let mut ids = Vec::new();
-            for b in boards {
-                let id = self.board_id(b, false).await?;
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-            ids
-        };
+        let mut requested = Vec::new();
+        for b in boards {
+            requested.push(self.board_id(b, false).await?);
+        }
         if !open {
-            // Peers' links are checked against our key: every served board needs an id bound
-            // to it (a board made before this installation had an identity is re-keyed).
+            // Says where the key lives when it is a plain file.
             self.identity().await?;
-            for id in ids.iter_mut() {
-                let (record, _, old) = e.bind_board(self.actor, *id).await?;
-                if let Some(old) = old {
-                    eprintln!(
-                        "easel: board {old} now has the id {} (bound to your key); the old id \
-                         still works here",
-                        record.id
-                    );
-                }
-                *id = record.id;
-            }
         }
-        let mut sessions: Vec<Arc<Mutex<BoardSession>>> = Vec::new();
-        let mut comments: Vec<Arc<Mutex<CommentsSession>>> = Vec::new();
+        let (ids, rekeyed) = easel_host::boards_to_serve(e, self.actor, &requested, open)
+            .await
+            .map_err(host_error)?;
+        for r in &rekeyed {
+            eprintln!(
+                "easel: board {} now has the id {} (bound to your key); the old id still works \
+                 here",
+                r.from, r.to
+            );
+        }
+        let mut served = Vec::new();
         for id in &ids {
-            sessions.push(Arc::new(Mutex::new(e.open_board(self.actor, *id).await?)));
-            comments.push(Arc::new(Mutex::new(
-                e.open_comments(self.actor, *id).await?,
-            )));
+            served.push(
+                ServedBoard::open(e, self.actor, *id)
+                    .await
+                    .map_err(host_error)?,
+            );
         }
-
-        let dir = Store::data_dir()?.join("host");
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let config = Config::new(listen, dir);
-        let relay_store = RelayStore::open(&config.db_path(), config.durability)
+        let mut config = HostConfig::new(listen, Store::data_dir()?.join("host"));
+        config.open = open;
+        config.poll = POLL;
+        config.warn = Arc::new(|w| eprintln!("easel: warning: {w}"));
+        let host = Host::start(e, self.actor, served.clone(), config)
             .await
-            .context("cannot open the host's room store")?;
-        let authorizer: Arc<dyn Authorizer> = if open {
-            Arc::new(OpenAuthorizer)
-        } else {
-            // Joins, refusals and refused writes go to the board's audit log.
-            let store = e.store().clone();
-            let sink: AuditSink = Arc::new(move |event| {
-                if let Some((board, action, detail)) = host_audit(&event) {
-                    let store = store.clone();
-                    tokio::spawn(async move {
-                        if let Err(err) = store.audit(board, None, action, &detail).await {
-                            eprintln!("easel: cannot write the audit log: {err}");
-                        }
-                    });
-                }
-            });
-            CapabilityAuthorizer::load_with_audit(relay_store.clone(), sink).await?
-        };
-        let server = Server::bind_with_store(config, relay_store, authorizer)
-            .await
-            .with_context(|| format!("cannot serve on {listen}"))?;
-        let addr = server.local_addr();
-        let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server_task = tokio::spawn(server.run(async move {
-            let _ = stopped.await;
-        }));
-
-        // Our own sync clients reach the embedded server over loopback.
-        let local_ip = match addr.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-            ip => ip,
-        };
-        let local_url = ws_url(SocketAddr::new(local_ip, addr.port()));
-        let mut handles = Vec::new();
-        let mut opts = SyncOptions::new(local_url.clone());
-        opts.min_backoff = Duration::from_millis(100);
-        opts.max_backoff = Duration::from_secs(2);
-        for (s, id) in sessions.iter().zip(&ids) {
-            if !open {
-                opts.auth = e.sync_auth(self.actor, *id).await?;
-            }
-            handles.push(sync::start(s.clone(), opts.clone()));
+            .map_err(host_error)?;
+        let info = host.info().clone();
+        if let Some(why) = &info.not_announced
+            && !info.listen.ip().is_loopback()
+        {
+            eprintln!("easel: warning: not announced on the LAN: {why}");
         }
-        for (c, id) in comments.iter().zip(&ids) {
-            if !open {
-                opts.auth = e.sync_auth(self.actor, *id).await?;
-            }
-            handles.push(sync::start(c.clone(), opts.clone()));
-        }
-
-        let announcement = if addr.ip().is_loopback() {
-            None
-        } else {
-            match mdns::Announcement::start(addr, &ids) {
-                Ok(a) => Some(a),
-                Err(err) => {
-                    eprintln!("easel: warning: not announced on the LAN: {err:#}");
-                    None
-                }
-            }
-        };
-
-        let peer_url = if addr.ip().is_unspecified() {
-            format!("ws://{}.local:{}", mdns::host_name(), addr.port())
-        } else {
-            ws_url(addr)
-        };
+        let peer_url = &info.url;
         {
             let mut stdout = std::io::stdout().lock();
             if json {
                 let line = json!({
                     "url": peer_url,
-                    "listen": addr.to_string(),
+                    "listen": info.listen.to_string(),
                     "boards": ids,
-                    "announced": announcement.is_some(),
+                    "announced": info.announced,
                 });
                 writeln!(stdout, "{line}")?;
             } else {
@@ -343,15 +265,15 @@ impl Ctx {
                     ids.len(),
                     if ids.len() == 1 { "" } else { "s" }
                 )?;
-                if addr.ip().is_unspecified() {
+                if info.listen.ip().is_unspecified() {
                     writeln!(
                         stdout,
                         "listening on all interfaces, port {}; peers on the LAN use this machine's address",
-                        addr.port()
+                        info.listen.port()
                     )?;
                 }
-                for s in &sessions {
-                    let s = s.lock().await;
+                for s in &served {
+                    let s = s.board.lock().await;
                     writeln!(
                         stdout,
                         "  {}  {}  (easel sync {} --relay {peer_url})",
@@ -364,45 +286,8 @@ impl Ctx {
             stdout.flush()?;
         }
 
-        // Bring in what other processes write to the store; refresh hands it to the sync client.
-        let shutdown = shutdown_signal();
-        tokio::pin!(shutdown);
-        let mut tick = tokio::time::interval(POLL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = tick.tick() => {
-                    for s in &sessions {
-                        let mut s = s.lock().await;
-                        if let Err(err) = s.refresh().await {
-                            eprintln!("easel: warning: cannot refresh {}: {err}", s.board().id);
-                        }
-                    }
-                    for c in &comments {
-                        let mut c = c.lock().await;
-                        if let Err(err) = c.refresh().await {
-                            eprintln!(
-                                "easel: warning: cannot refresh the comments of {}: {err}",
-                                c.board().id
-                            );
-                        }
-                    }
-                }
-            }
-        }
-
-        for h in handles {
-            h.stop().await;
-        }
-        drop(announcement);
-        let _ = stop_server.send(());
-        match tokio::time::timeout(Duration::from_secs(10), server_task).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(err))) => return Err(anyhow!("the server failed while stopping: {err}")),
-            Ok(Err(err)) => return Err(anyhow!("the server failed: {err}")),
-            Err(_) => bail!("the server did not stop within 10s"),
-        }
+        shutdown_signal().await;
+        host.stop().await?;
         Ok(out(
             "stopped serving",
             json!({ "stopped": true, "boards": ids }),
@@ -410,7 +295,7 @@ impl Ctx {
     }
 
     pub(crate) async fn hosts(&self, wait: Duration) -> Result<Output> {
-        let hosts = tokio::task::spawn_blocking(move || mdns::browse(wait))
+        let hosts = tokio::task::spawn_blocking(move || easel_host::discover(wait))
             .await
             .map_err(|err| anyhow!("mDNS browsing failed: {err}"))??;
         let rows: Vec<Vec<String>> = hosts
@@ -437,8 +322,12 @@ impl Ctx {
     }
 }
 
-fn ws_url(addr: SocketAddr) -> String {
-    format!("ws://{addr}")
+/// The core's errors stay themselves, so `main` picks their exit code.
+fn host_error(e: easel_host::Error) -> anyhow::Error {
+    match e {
+        easel_host::Error::Core(e) => e.into(),
+        other => other.into(),
+    }
 }
 
 /// Completes on Ctrl-C or (on Unix) SIGTERM.
@@ -461,44 +350,5 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
-    }
-}
-
-/// What a hosting peer writes to a board's audit log for an authorization event.
-fn host_audit(event: &AuthEvent) -> Option<(Uuid, &'static str, serde_json::Value)> {
-    match event {
-        AuthEvent::Admitted { room, admission } if !admission.owner => Some((
-            admission.board?,
-            "peer.join",
-            json!({ "room": room, "link_id": admission.link, "grant": format!("{:?}", admission.grant) }),
-        )),
-        AuthEvent::Admitted { .. } | AuthEvent::Registered { .. } => None,
-        AuthEvent::Denied {
-            room,
-            board,
-            reason,
-        } => Some((
-            (*board)?,
-            "peer.denied",
-            json!({ "room": room, "reason": reason }),
-        )),
-        AuthEvent::WriteRefused {
-            room,
-            admission,
-            reason,
-        } => Some((
-            admission.board?,
-            "peer.write_refused",
-            json!({ "room": room, "link_id": admission.link, "reason": reason }),
-        )),
-        AuthEvent::Revoked {
-            board,
-            link,
-            closed,
-        } => Some((
-            *board,
-            "link.revoke.applied",
-            json!({ "link_id": link, "closed_connections": closed }),
-        )),
     }
 }

@@ -5,6 +5,7 @@ import { rafScheduler } from '../engine/scheduler';
 import { FollowBar } from './follow';
 import { collaboratorsFrom, colorFor, PresencePublisher, shortKey, showCollaborators, viewOf } from '../collab/presence';
 import { describeLink, EXPIRY_PRESETS, type ExpiryPreset, expiryFor, fingerprint, LEVELS, levelLabel, parsePastedLink, relayProblem, syncLabel } from '../collab/sharing';
+import { boardsToHost, type FoundHost, type HostStatus, hostedLabel, hostingSummary, hostRows, otherAddresses } from '../collab/lan';
 import type { CommentsChanged, IdentityInfo, IssuedLink, Joined, Level, LinkPreview, PresenceEvent, ShareCreated, SyncStatus, SyncStatusEvent } from '../collab/types';
 import { modeBadge, modeFor } from '../tools/mode';
 import type { CommentAnchor } from '../tools/tool';
@@ -62,6 +63,9 @@ export class Collab {
   private identity: IdentityInfo | null = null;
   private opened: OpenedBoard | null = null;
   private sync: { url: string; status: SyncStatus } | null = null;
+  private hosting: HostStatus | null = null;
+  /** Redraws the open Connect dialog's hosting section when the host changes. */
+  private hostingView: (() => void) | null = null;
   private readonly presence = new PresencePublisher(rafScheduler, (json) => this.call('presence_set', { board: this.board, presence: json }));
   /** Our pointer (world) as last reported, published with our selection and view. */
   private pointerAt: Vec | null = null;
@@ -117,9 +121,15 @@ export class Collab {
       showCollaborators(this.editor, peers);
       this.follow.set(peers);
     });
+    await this.listen<HostStatus>('host-status', (e) => {
+      this.hosting = e.payload;
+      this.hostingView?.();
+      this.renderSync();
+    });
     await this.listen<IdentityInfo>('identity-changed', (e) => this.setIdentity(e.payload));
     await this.listen<string>('link-opened', () => void this.takePendingLink());
     this.setIdentity(await this.invoke<IdentityInfo>('identity_get'));
+    this.hosting = await this.invoke<HostStatus>('host_status').catch(() => null);
     await this.takePendingLink();
   }
 
@@ -192,7 +202,8 @@ export class Collab {
   }
 
   private renderSync(): void {
-    const l = syncLabel(this.sync?.status ?? null, this.sync?.url);
+    // Without a relay sync, a hosted board says so: peers sync with us.
+    const l = (!this.sync && hostedLabel(this.hosting, this.board)) || syncLabel(this.sync?.status ?? null, this.sync?.url);
     this.syncButton.textContent = `● ${l.text}`;
     this.syncButton.dataset.tone = l.tone;
     this.syncButton.title = `${l.title} — click to connect`;
@@ -204,7 +215,7 @@ export class Collab {
   connectDialog(): void {
     const board = this.board;
     if (!board) return;
-    const { dialog, body, actions, error } = modal('Connect to a relay', 'connect-dialog');
+    const { dialog, body, actions, error } = modal('Connect to a relay or host', 'connect-dialog');
     const input = el('input', { type: 'url', placeholder: 'ws://relay.example:8787', spellcheck: 'false', 'aria-label': 'Relay or host address' });
     input.value = this.sync?.url ?? this.opened?.remotes?.[0]?.url ?? '';
     body.append(el('p', {}, 'Sync this board through a relay or another Easel that hosts it. The address is remembered and used whenever the board opens.'), el('label', {}, 'Relay or host'), input);
@@ -235,7 +246,115 @@ export class Collab {
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') connect.click();
     });
+    const hostSection = el('section', { class: 'lan-host' });
+    const found = el('ul', { class: 'links hosts', 'aria-label': 'Hosts on this network' });
+    const scan = button('Scan', () => void this.scanHosts(board, found, scan, (url) => {
+      input.value = url;
+      connect.click();
+    }), { title: 'Look for Easel hosts on this network (mDNS)' });
+    const foundHead = el('div', { class: 'lan-head' });
+    foundHead.append(el('h3', {}, 'Hosts on this network'), scan);
+    body.append(el('h3', {}, 'Host on this network'), hostSection, foundHead, found);
+    this.hostingView = () => this.renderHosting(hostSection, board, show);
+    this.hostingView();
+    dialog.addEventListener('close', () => (this.hostingView = null));
     dialog.showModal();
+    void this.scanHosts(board, found, scan, (url) => {
+      input.value = url;
+      connect.click();
+    });
+  }
+
+  /** The "Host on this network" section: start or stop hosting, the address to give peers. */
+  private renderHosting(section: HTMLElement, board: string, show: (m: string) => void): void {
+    const s = hostingSummary(this.hosting, board);
+    const parts: HTMLElement[] = [el('p', {}, s.text)];
+    const url = this.hosting?.host?.url;
+    if (s.hosting && url) {
+      const field = el('input', { readonly: '', 'aria-label': 'Address for peers' });
+      field.value = url;
+      const copy = button('Copy', async () => {
+        try {
+          await navigator.clipboard.writeText(url);
+          copy.textContent = 'Copied';
+        } catch {
+          field.select();
+        }
+      }, { title: 'Copy the address peers connect to' });
+      const row = el('div', { class: 'copy-row' });
+      row.append(field, copy);
+      parts.push(row);
+      const others = otherAddresses(this.hosting?.host ?? null);
+      if (others) parts.push(el('p', { class: 'muted addresses' }, others));
+      parts.push(el('p', { class: 'muted', 'data-announced': String(this.hosting?.host?.announced ?? false) }, s.announce));
+    }
+    const buttons = el('div', { class: 'lan-buttons' });
+    if (!s.hostsBoard) {
+      const start = button(s.hosting ? 'Host this board too' : 'Host this board', async () => {
+        start.disabled = true;
+        try {
+          const st = await this.invoke<HostStatus>('host_start', { boards: boardsToHost(this.hosting, board) });
+          this.hosting = st;
+          const moved = st.rekeyed.find((r) => r.from === board);
+          if (moved) {
+            // Hosting bound the board to our key under a new id: follow it.
+            await this.host.open(moved.to);
+            this.connectDialog();
+            return;
+          }
+          this.renderHosting(section, board, show);
+        } catch (e) {
+          show(asAppError(e).message);
+          start.disabled = false;
+        }
+      }, { class: 'host-start', title: 'Serve this board from this computer to peers on the same network' });
+      buttons.append(start);
+    }
+    if (s.hosting) {
+      const stop = button('Stop hosting', async () => {
+        stop.disabled = true;
+        try {
+          this.hosting = await this.invoke<HostStatus>('host_stop');
+        } catch (e) {
+          show(asAppError(e).message);
+        }
+        this.renderHosting(section, board, show);
+      }, { class: 'danger' });
+      buttons.append(stop);
+    }
+    parts.push(buttons);
+    section.replaceChildren(...parts);
+  }
+
+  /** Fills the "Hosts on this network" list from an mDNS scan. */
+  private async scanHosts(board: string, list: HTMLElement, scan: HTMLButtonElement, use: (url: string) => void): Promise<void> {
+    scan.disabled = true;
+    scan.textContent = 'Scanning…';
+    list.replaceChildren(el('li', { class: 'muted' }, 'Looking for Easel hosts…'));
+    try {
+      const found = await this.invoke<FoundHost[]>('hosts_discover', { waitMs: 2000 });
+      const rows = hostRows(found, board, this.hosting?.host ?? null);
+      if (!rows.length) list.replaceChildren(el('li', { class: 'muted' }, 'No Easel hosts answered on this network.'));
+      else
+        list.replaceChildren(
+          ...rows.map((r) => {
+            const li = el('li', { 'data-offers': String(r.offersBoard), 'data-self': String(r.self) });
+            const who = el('span', { class: 'host-name' });
+            who.append(el('strong', {}, r.name), el('span', { class: 'muted' }, r.detail));
+            li.append(who);
+            if (r.offersBoard && r.url) {
+              const url = r.url;
+              li.append(button('Connect', () => use(url), { class: 'primary', title: `Sync this board with ${url}` }));
+            }
+            return li;
+          }),
+        );
+    } catch (e) {
+      list.replaceChildren(el('li', { class: 'muted' }, `Cannot look for hosts: ${asAppError(e).message}`));
+    } finally {
+      scan.disabled = false;
+      scan.textContent = 'Scan again';
+    }
   }
 
   // --- Share -----------------------------------------------------------------------------------

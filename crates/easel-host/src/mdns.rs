@@ -1,4 +1,5 @@
-//! LAN discovery of `easel serve` hosts over mDNS (`_easel._tcp.local.`).
+//! LAN discovery of Easel hosts (`easel serve`, the app's "Host on this network") over mDNS
+//! (`_easel._tcp.local.`).
 //!
 //! A host announces its port and, in TXT, the ids of the boards it serves. A TXT string holds at
 //! most 255 bytes, so the ids are spread over keys `b0`, `b1`, ... of up to six comma-separated
@@ -8,10 +9,15 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
 use mdns_sd::{ServiceDaemon, ServiceEvent, ServiceInfo};
 use serde::Serialize;
 use uuid::Uuid;
+
+use crate::{Error, Result};
+
+fn mdns(what: &'static str) -> impl FnOnce(mdns_sd::Error) -> Error {
+    move |e| Error::Mdns(format!("{what}: {e}"))
+}
 
 pub const SERVICE_TYPE: &str = "_easel._tcp.local.";
 
@@ -83,6 +89,11 @@ pub fn host_name() -> String {
     }
 }
 
+/// The instance name a host called `host` announces.
+pub fn instance_name_of(host: &str) -> String {
+    format!("Easel on {host}")
+}
+
 /// A running announcement; dropping it withdraws it.
 pub struct Announcement {
     daemon: ServiceDaemon,
@@ -93,9 +104,9 @@ impl Announcement {
     /// Announces a host listening on `addr` (all of this machine's addresses when it is
     /// unspecified) serving `boards`.
     pub fn start(addr: SocketAddr, boards: &[Uuid]) -> Result<Announcement> {
-        let daemon = ServiceDaemon::new().context("cannot start mDNS")?;
+        let daemon = ServiceDaemon::new().map_err(mdns("cannot start mDNS"))?;
         let host = host_name();
-        let instance = format!("Easel on {host}");
+        let instance = instance_name_of(&host);
         let props = encode_boards(boards);
         let ip = if addr.ip().is_unspecified() {
             String::new()
@@ -110,12 +121,14 @@ impl Announcement {
             addr.port(),
             &props[..],
         )
-        .context("cannot build the mDNS announcement")?;
+        .map_err(mdns("cannot build the mDNS announcement"))?;
         if addr.ip().is_unspecified() {
             info = info.enable_addr_auto();
         }
         let fullname = info.get_fullname().to_string();
-        daemon.register(info).context("cannot announce over mDNS")?;
+        daemon
+            .register(info)
+            .map_err(mdns("cannot announce over mDNS"))?;
         Ok(Announcement { daemon, fullname })
     }
 }
@@ -133,12 +146,13 @@ impl Drop for Announcement {
 }
 
 /// A host found on the LAN.
-#[derive(Debug, Clone, Serialize)]
-pub struct Host {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoundHost {
     pub name: String,
     pub addresses: Vec<IpAddr>,
     pub port: u16,
-    /// `ws://ADDRESS:PORT`, for `easel sync --relay`, with the first IPv4 address if any.
+    /// `ws://ADDRESS:PORT`, for `easel sync --relay`, with the first address: IPv4 before IPv6,
+    /// loopback last.
     pub url: Option<String>,
     pub boards: Vec<Uuid>,
     /// How many boards the host serves (more than `boards` lists when it serves many).
@@ -146,13 +160,13 @@ pub struct Host {
 }
 
 /// Browses for `wait` and returns the hosts that answered, by name. Blocks.
-pub fn browse(wait: Duration) -> Result<Vec<Host>> {
-    let daemon = ServiceDaemon::new().context("cannot start mDNS")?;
+pub fn browse(wait: Duration) -> Result<Vec<FoundHost>> {
+    let daemon = ServiceDaemon::new().map_err(mdns("cannot start mDNS"))?;
     let events = daemon
         .browse(SERVICE_TYPE)
-        .context("cannot browse over mDNS")?;
+        .map_err(mdns("cannot browse over mDNS"))?;
     let deadline = Instant::now() + wait;
-    let mut hosts: HashMap<String, Host> = HashMap::new();
+    let mut hosts: HashMap<String, FoundHost> = HashMap::new();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -163,7 +177,8 @@ pub fn browse(wait: Duration) -> Result<Vec<Host>> {
                 let name = instance_name(s.get_fullname());
                 let mut addresses: Vec<IpAddr> =
                     s.get_addresses().iter().map(|a| a.to_ip_addr()).collect();
-                addresses.sort_by_key(|a| (a.is_ipv6(), *a));
+                // A peer elsewhere cannot use our loopback address: LAN addresses first.
+                addresses.sort_by_key(|a| (a.is_loopback(), a.is_ipv6(), *a));
                 let (boards, board_count) =
                     decode_boards(s.get_properties().iter().map(|p| (p.key(), p.val_str())));
                 let url = addresses.first().map(|a| match a {
@@ -172,7 +187,7 @@ pub fn browse(wait: Duration) -> Result<Vec<Host>> {
                 });
                 hosts.insert(
                     name.clone(),
-                    Host {
+                    FoundHost {
                         name,
                         addresses,
                         port: s.get_port(),
@@ -193,7 +208,7 @@ pub fn browse(wait: Duration) -> Result<Vec<Host>> {
     if let Ok(rx) = daemon.shutdown() {
         let _ = rx.recv_timeout(Duration::from_secs(1));
     }
-    let mut list: Vec<Host> = hosts.into_values().collect();
+    let mut list: Vec<FoundHost> = hosts.into_values().collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(list)
 }
