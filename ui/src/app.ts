@@ -497,9 +497,21 @@ const placeOpenedBoard = (id: string) => {
     views.save(viewBoard, editor.viewport);
   }
   viewBoard = null;
-  placeCamera(editor.viewport, unionRects([...store.values()].map(elementBounds)), views.load(id), overlayInsets());
+  const saved = views.load(id);
+  placeCamera(editor.viewport, unionRects([...store.values()].map(elementBounds)), saved, overlayInsets());
   viewBoard = id;
+  // An empty board seen for the first time (just joined, or connected before its first sync):
+  // its first content from elsewhere is brought into view once, unless the camera moved first.
+  awaitingContent = store.size === 0 && !saved ? { x: editor.viewport.x, y: editor.viewport.y, zoom: editor.viewport.zoom } : null;
 };
+let awaitingContent: { x: number; y: number; zoom: number } | null = null;
+store.subscribe((change) => {
+  if (!awaitingContent || !change.added.size) return;
+  const vp = editor.viewport;
+  const untouched = vp.x === awaitingContent.x && vp.y === awaitingContent.y && vp.zoom === awaitingContent.zoom;
+  if (untouched && !change.origins.has('local')) placeCamera(vp, unionRects([...store.values()].map(elementBounds)), null, overlayInsets());
+  awaitingContent = null;
+});
 editor.viewport.onChange(() => {
   if (!viewBoard || viewSave) return;
   viewSave = setTimeout(() => {
