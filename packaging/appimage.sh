@@ -33,11 +33,12 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-deb=${1:-$(ls -t target/dist/bundle/deb/Easel_*_amd64.deb 2>/dev/null | head -n 1)}
-[[ -n $deb && -f $deb ]] || {
+deb=${1:-$( (ls -t target/dist/bundle/deb/Easel_*_amd64.deb 2>/dev/null || true) | head -n 1)}
+if [[ -z $deb ]]; then
     echo "appimage: no .deb given and none in target/dist/bundle/deb/ (see README, Packages)" >&2
     exit 1
-}
+fi
+[[ -f $deb ]] || { echo "appimage: $deb: no such file" >&2; exit 1; }
 out=${2:-$(dirname "$(dirname "$deb")")/appimage}
 version=$(dpkg-deb -f "$deb" Version)
 arch=$(dpkg-deb -f "$deb" Architecture)

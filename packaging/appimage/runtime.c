@@ -6,7 +6,8 @@
  * Default: mount the image read-only with FUSE (a server process of its own, which unmounts
  * once the app and every process it started are gone) and exec AppRun from the mount.
  * Where FUSE is missing (no /dev/fuse, no fusermount3), or APPIMAGE_EXTRACT_AND_RUN=1, or with
- * --appimage-extract-and-run: extract into a fresh temporary directory, run AppRun, remove it.
+ * --appimage-extract-and-run: extract into a fresh temporary directory, run AppRun, remove it
+ * (kept with NO_CLEANUP=1).
  *
  * The options are those of the AppImage type-2 runtime that tools and users expect:
  *   --appimage-extract           extract into ./squashfs-root
@@ -185,6 +186,15 @@ static char *temp_dir(const char *self) {
     return dir;
 }
 
+static void remove_tree(const char *dir) {
+    pid_t rm = fork();
+    if (rm == 0) {
+        execlp("rm", "rm", "-rf", "--", dir, (char *)NULL);
+        _exit(127);
+    }
+    if (rm > 0) waitpid(rm, NULL, 0);
+}
+
 static volatile pid_t app_pid;
 
 static void forward_signal(int sig) {
@@ -193,7 +203,10 @@ static void forward_signal(int sig) {
 
 static int extract_and_run(const char *self, off_t offset, int argc, char **argv) {
     char *dir = temp_dir(self);
-    if (extract(self, offset, dir) != 0) return 1;
+    if (extract(self, offset, dir) != 0) {
+        remove_tree(dir);
+        return 1;
+    }
     pid_t pid = fork();
     if (pid < 0) die("fork");
     if (pid == 0) exec_apprun(dir, self, argc, argv);
@@ -209,14 +222,7 @@ static int extract_and_run(const char *self, off_t offset, int argc, char **argv
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (!getenv("NO_CLEANUP")) {
-        pid_t rm = fork();
-        if (rm == 0) {
-            execlp("rm", "rm", "-rf", dir, (char *)NULL);
-            _exit(127);
-        }
-        if (rm > 0) waitpid(rm, NULL, 0);
-    }
+    if (!getenv("NO_CLEANUP")) remove_tree(dir);
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
@@ -239,11 +245,16 @@ static void *watch_keepalive(void *unused) {
     return NULL;
 }
 
-/* The FUSE server: mounts the image at dir, reports 'M' on ready_fd, serves until the keepalive
- * pipe closes (or a signal), unmounts and removes dir. Never returns. */
+/* The FUSE server: mounts the image at dir, reports 'M' on ready_fd ('E' for an unreadable
+ * image, nothing if FUSE fails), serves until the keepalive pipe closes (or a signal), unmounts
+ * and removes dir. Never returns. */
 static void serve(const char *self, off_t offset, const char *dir, int ready_fd) {
     sqfs_ll *ll = sqfs_ll_open(self, (size_t)offset);
-    if (!ll) _exit(1);
+    if (!ll) {
+        /* A broken image, not a missing FUSE: extracting would fail the same way. */
+        (void)!write(ready_fd, "E", 1);
+        _exit(1);
+    }
 
     struct fuse_lowlevel_ops ops;
     memset(&ops, 0, sizeof ops);
@@ -324,6 +335,12 @@ static char *mount_image(const char *self, off_t offset, int *keepalive_w) {
     while ((n = read(ready[0], &c, 1)) < 0 && errno == EINTR) {
     }
     close(ready[0]);
+    if (n == 1 && c == 'E') {
+        rmdir(dir);
+        fprintf(stderr, "appimage: no squashfs image at offset %lld of %s\n", (long long)offset,
+                self);
+        exit(1);
+    }
     if (n != 1 || c != 'M') {
         close(alive[1]);
         rmdir(dir);
