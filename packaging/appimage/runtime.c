@@ -41,7 +41,7 @@
 #define RUNTIME_VERSION "easel-appimage-runtime 1"
 
 /* Room for an update-information string (empty here), where AppImage tools look for it. */
-__attribute__((section(".upd_info"), used)) static char upd_info[1024];
+__attribute__((section(".upd_info"), used, retain)) static char upd_info[1024];
 
 static void die(const char *what) {
     fprintf(stderr, "appimage: %s: %s\n", what, strerror(errno));
