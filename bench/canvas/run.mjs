@@ -169,9 +169,18 @@ async function measure(kind, n) {
       log(`${kind} ${n} ${phase}.${mode}: p50 ${q(t, 0.5).toFixed(1)} p95 ${q(t, 0.95).toFixed(1)} (${t.length} frames)`);
     }
   }
+  if (kind === 'easel') {
+    // Views off the zoom path (no tile cached there yet), the camera then left alone: frames and
+    // ms until a frame is final (no stand-in tiles), from the camera change to the readback.
+    out.settle = {};
+    for (const [label, cam] of [['60%', at(cx + 3000, cy + 1500, 0.6)], ['30%', at(cx - 3000, cy - 1500, 0.3)], ['75%', at(cx - 2500, cy + 1800, 0.75)]]) {
+      out.settle[label] = await page.evaluate((c) => window.bench.settle(c), cam);
+    }
+    log(`${kind} ${n} settle: ${JSON.stringify(out.settle)}`);
+  }
   if (screens && kind === 'easel') {
-    // Settled views at 50% and at fit (the camera left alone for 30 frames), and the first frame
-    // at 70% right after fit, painted synchronously (what a zoom gesture shows before it settles).
+    // Settled views at 50% and at fit (the camera left alone for 30 frames), then first frames
+    // painted synchronously, as a zoom gesture shows them before they settle.
     for (const [label, cam] of [['50pct', at(cx, cy, 0.5)], ['fit', PHASES.fit[0]]]) {
       await page.evaluate(async (c) => {
         window.bench.camera(c);
@@ -181,6 +190,9 @@ async function measure(kind, n) {
     }
     await page.evaluate((c) => window.bench.paint(c), at(cx, cy, 0.7));
     await page.screenshot({ path: join(SCREENS, `${kind}-${n / 1000}k-70pct-first.png`) });
+    // The worst case: the first frame at 60% where no tile is cached but the fit view's.
+    await page.evaluate((c) => window.bench.paint(c), at(cx + 2500, cy - 1800, 0.6));
+    await page.screenshot({ path: join(SCREENS, `${kind}-${n / 1000}k-60pct-uncached-first.png`) });
     await page.evaluate(() => window.bench.info());
   }
   // Does the synchronous ("work") paint already show what the frame-waited paint shows? (Checks
@@ -260,6 +272,7 @@ for (const r of results) {
   for (const [phase, bands] of Object.entries(r.bands ?? {})) {
     p(`${r.kind} ${r.n}: ${phase}.work by zoom band, total p50/p95 (JS p50/p95) ms: ${Object.entries(bands).map(([b, x]) => `${b} n=${x.n} ${f(x.p50)}/${f(x.p95)} (${f(x.js50)}/${f(x.js95)})`).join(', ')}`);
   }
+  if (r.settle) p(`${r.kind} ${r.n}: settling on an uncached view, camera change -> final frame: ${Object.entries(r.settle).map(([k, x]) => `${k} ${x.frames} frames ${f(x.ms, 0)} ms${x.final ? '' : ' (not final)'}`).join(', ')}`);
   if (r.info) p(`${r.kind} ${r.n}: renderer counters per phase: ${JSON.stringify(r.info)}`);
   if (r.verifyPan) p(`${r.kind} ${r.n}: last pan frame vs a full repaint: ${JSON.stringify(r.verifyPan)}`);
   p(`${r.kind} ${r.n}: synchronous paint equals the frame-waited paint: ${r.syncPaintOk}`);

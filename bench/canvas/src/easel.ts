@@ -40,11 +40,13 @@ let info = { frames: 0, tiled: 0, notFinal: 0, tilesRendered: 0, rafFrames: 0, r
  * follow-up: the app would paint one on the next frame, but here that work would go untimed.
  */
 let timed = false;
+let lastFinal = true;
 const loop = new RenderLoop(
   () => {
     const t0 = performance.now();
     const stats = renderer.renderStatic(ctx, visibleElements, viewport, { versionOf, board });
     info.frames++;
+    lastFinal = !stats.tiles?.pending;
     if (stats.tiles) {
       info.tiled++;
       info.tilesRendered += stats.tiles.rendered;
@@ -83,6 +85,7 @@ const target: Target = {
     loop.flushNow();
     timed = false;
   },
+  final: () => lastFinal,
   info() {
     const out = info;
     info = { frames: 0, tiled: 0, notFinal: 0, tilesRendered: 0, rafFrames: 0, rafMs: 0 };

@@ -19,6 +19,8 @@ export interface Target {
   verify?(): unknown;
   /** Renderer counters since the last call (Easel: frames that showed stand-in tiles), reset on read. */
   info?(): unknown;
+  /** Whether the last painted frame was final (Easel: no stand-in tiles); absent = always. */
+  final?(): boolean;
 }
 
 /** Per work frame of the last run: ms in the renderer's own code (JS) before the readback. */
@@ -60,7 +62,7 @@ export async function boot(target: Target, ready: number): Promise<void> {
   const file = q.get('board');
   const cam = (q.get('camera') ?? '0,0,1').split(',').map(Number) as Camera;
   const w = window as unknown as { bench: unknown; benchLoad?: LoadResult; benchError?: string };
-  w.bench = { run, checkSync, verify: () => target.verify?.() ?? null, split: () => split, camera: (c: Camera) => target.setCamera(c), paint: (c: Camera) => target.renderNow(c), info: () => target.info?.() ?? null };
+  w.bench = { run, checkSync, verify: () => target.verify?.() ?? null, split: () => split, settle, camera: (c: Camera) => target.setCamera(c), paint: (c: Camera) => target.renderNow(c), info: () => target.info?.() ?? null };
   if (!file) return;
   try {
     const f0 = performance.now();
@@ -80,6 +82,23 @@ export async function boot(target: Target, ready: number): Promise<void> {
     w.benchLoad = { cold: t1, fetchParse, prepare, load: t1 - t0, ready };
   } catch (e) {
     w.benchError = String((e as Error)?.stack ?? e);
+  }
+
+  /**
+   * Moves the camera as the app does and lets the page paint frames until one is final: how long
+   * a view that was not cached takes to become crisp once the camera rests.
+   */
+  async function settle(c: Camera): Promise<{ frames: number; ms: number; final: boolean }> {
+    await raf();
+    const t0 = performance.now();
+    target.setCamera(c);
+    let frames = 0;
+    do {
+      await raf();
+      frames++;
+    } while (target.final && !target.final() && frames < 600);
+    readback(target.canvas());
+    return { frames, ms: performance.now() - t0, final: target.final?.() ?? true };
   }
 
   async function checkSync(c: Camera): Promise<boolean> {

@@ -549,7 +549,7 @@ export class Renderer {
   /**
    * Paints a frame from the tiles at `scale`: cached tiles are drawn, missing ones rendered
    * nearest the centre first. Once the time budget is spent, a missing tile that cached tiles of
-   * another scale cover is drawn from those (stretched) and left for the next frame; one that
+   * another scale cover is shown from those (stretched) and left for the next frame; one that
    * nothing covers is always rendered, so no frame shows a hole. Null when no surface can be had.
    */
   private drawTiles(ctx: Ctx2D, board: BoardSource, vp: Viewport, dpr: number, scale: number, theme: Theme, opts: RenderOptions): TileStats | null {
@@ -557,15 +557,14 @@ export class Renderer {
     const z = vp.zoom * dpr;
     const [tx0, ty0, tx1, ty1] = tileRange(vp.visibleWorld(), scale);
     const stats: TileStats = { scale, tiles: (tx1 - tx0 + 1) * (ty1 - ty0 + 1), rendered: 0, pending: 0 };
-    this.clear(ctx, vp, dpr, theme);
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    const have: Tile[] = [];
     const missing: [number, number, number][] = [];
     const ccx = (tx0 + tx1) / 2;
     const ccy = (ty0 + ty1) / 2;
     for (let ty = ty0; ty <= ty1; ty++) {
       for (let tx = tx0; tx <= tx1; tx++) {
         const t = this.cachedTile(scale, tx, ty);
-        if (t) this.blit(ctx, t, vp, z);
+        if (t) have.push(t);
         else missing.push([tx, ty, (tx - ccx) ** 2 + (ty - ccy) ** 2]);
       }
     }
@@ -573,24 +572,33 @@ export class Renderer {
     const now = opts.now ?? defaultNow;
     const budget = opts.tileBudgetMs ?? TILE_BUDGET_MS;
     const t0 = missing.length ? now() : 0;
+    const standIns = new Map<string, Tile>();
     for (const [tx, ty] of missing) {
       const standIn = now() - t0 < budget ? null : this.standIn(scale, tx, ty);
       if (standIn) {
-        const r = this.screenRect(tileRect(scale, tx, ty), vp, z);
-        ctx.save();
-        ctx.beginPath();
-        ctx.rect(r.x, r.y, r.width, r.height);
-        ctx.clip();
-        for (const t of standIn) this.blit(ctx, t, vp, z);
-        ctx.restore();
+        for (const t of standIn) standIns.set(tileKey(t.scale, t.tx, t.ty), t);
         stats.pending++;
         continue;
       }
       const t = this.renderTile(board, scale, tx, ty, theme, opts);
       if (!t) return null;
       stats.rendered++;
-      this.blit(ctx, t, vp, z);
+      have.push(t);
     }
+    this.clear(ctx, vp, dpr, theme);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (standIns.size) {
+      // Stand-ins first, each once, coarsest first; the frame's own tiles are opaque and go over
+      // them (an empty one as a patch of background).
+      for (const t of [...standIns.values()].sort((a, b) => a.scale - b.scale)) this.blit(ctx, t, vp, z);
+      ctx.fillStyle = theme.background;
+      for (const t of have) {
+        if (t.image) continue;
+        const r = this.screenRect(tileRect(t.scale, t.tx, t.ty), vp, z);
+        ctx.fillRect(r.x, r.y, r.width, r.height);
+      }
+    }
+    for (const t of have) this.blit(ctx, t, vp, z);
     // The frame's tiles are the most recent: evict from the other end.
     const keep = Math.max(TILE_CACHE_TILES, stats.tiles);
     for (const key of this.tiles.keys()) {

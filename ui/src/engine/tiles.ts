@@ -20,8 +20,8 @@ export const TILE_CACHE_TILES = 256;
 export const TILE_BUDGET_MS = 8;
 /** Device zooms at or above this are drawn live, element by element (100% stays exact). */
 export const TILE_MAX_ZOOM = 1;
-/** A stand-in for a missing tile comes from at most this many levels coarser (1/16 the resolution). */
-export const FALLBACK_LEVELS = 4;
+/** A stand-in for a missing tile comes from at most this many levels coarser (1/8 the resolution). */
+export const FALLBACK_LEVELS = 3;
 
 /**
  * The tile scale for a device zoom (CSS zoom x DPR): the power of two at or above it, or null at
