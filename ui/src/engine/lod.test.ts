@@ -291,6 +291,21 @@ describe('tiles for zoomed-out frames', () => {
     expect(s.surfaces.at(-1)!.ctx.count('fillText')).toBe(0);
   });
 
+  it('draws live, and keeps drawing live, where no surface can be had', () => {
+    const s = setup([box('a', 0, 0), box('b', 300, 0)]);
+    const r = new Renderer();
+    const vp = new Viewport(800, 600);
+    vp.set(0, 0, 0.3);
+    let asked = 0;
+    const opts = { board: s.board, surface: () => (asked++, null) };
+    for (let i = 0; i < 3; i++) {
+      const stats = r.renderStatic(new RecordingContext(), s.board.elements(), vp, opts);
+      expect(stats.tiles).toBeUndefined();
+      expect(stats.drawn).toEqual(['a', 'b']);
+    }
+    expect(asked).toBe(1);
+  });
+
   it('draws live with hidden elements (the DOM text editor is open)', () => {
     const s = setup([box('a', 0, 0), box('b', 300, 0)]);
     const r = new Renderer();

@@ -244,6 +244,8 @@ export class Renderer {
   /** The board revision and background the tiles show. */
   private tilesAt: { revision: number; background: string } | null = null;
   private last: LastFrame | null = null;
+  /** False once a surface could not be had (no OffscreenCanvas): frames are then drawn live. */
+  private tilesWork = true;
   /** How many times element paths were built (cache misses). */
   builds = 0;
   /** How many tiles were rendered. */
@@ -317,7 +319,7 @@ export class Renderer {
     const last = this.last;
     this.last = null;
     const scale = board ? tileScale(z) : null;
-    if (scale !== null && board && ctx.drawImage) {
+    if (scale !== null && board && ctx.drawImage && this.tilesWork) {
       const tiles = this.drawTiles(ctx, board, vp, dpr, scale, theme, opts);
       if (tiles) {
         stats.tiles = tiles;
@@ -689,7 +691,10 @@ export class Renderer {
     const tile: Tile = { scale, tx, ty, image: null };
     if (found.length) {
       const surface = (opts.surface ?? defaultSurface)(TILE_PX, TILE_PX);
-      if (!surface) return null;
+      if (!surface) {
+        this.tilesWork = false;
+        return null;
+      }
       const c = surface.ctx;
       c.setTransform(1, 0, 0, 1, 0, 0);
       c.fillStyle = theme.background;
