@@ -3,7 +3,7 @@ import { inflate, localBox, type Rect, rectsIntersect, renderBounds, type Vec } 
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
-import { FALLBACK_LEVELS, TILE_BUDGET_MS, TILE_CACHE_TILES, TILE_PX, tileKey, tileRange, tileReach, tileRect, tileScale, tileTouched } from './tiles';
+import { FALLBACK_LEVELS, TILE_BUDGET_MS, TILE_CACHE_TILES, TILE_SETTLE_BUDGET_MS, TILE_PX, tileKey, tileRange, tileReach, tileRect, tileScale, tileTouched } from './tiles';
 import type { Viewport } from './viewport';
 
 /** Opaque Path2D-like object (real Path2D in browsers). */
@@ -153,6 +153,8 @@ export interface RenderOptions {
   surface?: (width: number, height: number) => Surface | null;
   /** How long a frame may spend rendering tiles that have a stand-in (default TILE_BUDGET_MS). */
   tileBudgetMs?: number;
+  /** The same when the camera has not moved since the last tiled frame (default TILE_SETTLE_BUDGET_MS). */
+  settleBudgetMs?: number;
   /** Clock for that budget (default performance.now). */
   now?: () => number;
 }
@@ -244,6 +246,8 @@ export class Renderer {
   /** The board revision and background the tiles show. */
   private tilesAt: { revision: number; background: string } | null = null;
   private last: LastFrame | null = null;
+  /** The camera of the last tiled frame (a frame at the same one is settling). */
+  private tiledAt = '';
   /** False once a surface could not be had (no OffscreenCanvas): frames are then drawn live. */
   private tilesWork = true;
   /** How many times element paths were built (cache misses). */
@@ -572,7 +576,9 @@ export class Renderer {
     }
     missing.sort((a, b) => a[2] - b[2]);
     const now = opts.now ?? defaultNow;
-    const budget = opts.tileBudgetMs ?? TILE_BUDGET_MS;
+    const camera = `${vp.x},${vp.y},${z},${vp.width},${vp.height}`;
+    const budget = camera === this.tiledAt ? (opts.settleBudgetMs ?? TILE_SETTLE_BUDGET_MS) : (opts.tileBudgetMs ?? TILE_BUDGET_MS);
+    this.tiledAt = camera;
     const t0 = missing.length ? now() : 0;
     const standIns = new Map<string, Tile>();
     for (const [tx, ty] of missing) {

@@ -18,6 +18,11 @@ export const TILE_PX = 256;
 export const TILE_CACHE_TILES = 256;
 /** A frame renders missing tiles for this long before it shows stand-ins for the rest. */
 export const TILE_BUDGET_MS = 8;
+/**
+ * ... and for this long when the camera has not moved since the last frame: the view is resting
+ * and finishing its tiles, so it gets crisp sooner, while a gesture's frames stay short.
+ */
+export const TILE_SETTLE_BUDGET_MS = 24;
 /** Device zooms at or above this are drawn live, element by element (100% stays exact). */
 export const TILE_MAX_ZOOM = 1;
 /** A stand-in for a missing tile comes from at most this many levels coarser (1/8 the resolution). */
