@@ -4,9 +4,10 @@
 //
 // Env: BENCH_SIZES (10000,50000,100000), BENCH_SEED (1), BENCH_RENDERERS (easel,excalidraw),
 // BENCH_BUDGET_MS (per phase and mode, default 15000: slower phases stop early, at least
-// BENCH_MIN_FRAMES=1 frame; a
-// phase whose one work frame took longer than the budget is not measured again in raf2 mode), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_SCREENS (dir for PNGs at
-// 10k, default screens/), BENCH_SKIP_BUILD=1, BENCH_SLOW_FRAME_MS (30000: a phase whose frame
+// BENCH_MIN_FRAMES=1 frame; a phase whose one work frame took longer than the budget is not
+// measured again in raf2 mode), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_SCREENS (dir for PNGs,
+// default screens/), BENCH_SCREEN_N (the N they are taken at, 10000; Easel also at 50%, at fit
+// and a first 70% frame), BENCH_SKIP_BUILD=1, BENCH_SLOW_FRAME_MS (30000: a phase whose frame
 // took longer is not run again for that renderer at the larger sizes; the output says so).
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const FRAMES = Number(env.BENCH_FRAMES ?? 100);
 const SLOW_FRAME = Number(env.BENCH_SLOW_FRAME_MS ?? 30000);
 const slow = new Map(); // `${kind}:${phase}` -> { n, ms }
 const SCREENS = env.BENCH_SCREENS ?? join(here, 'screens');
+const SCREEN_N = Number(env.BENCH_SCREEN_N ?? 10000);
 const loadAtStart = os.loadavg();
 const log = (...a) => console.error('[bench]', ...a);
 
@@ -121,9 +123,10 @@ async function measure(kind, n) {
   const loadRes = await page.evaluate(() => window.benchLoad);
   const out = { kind, n, ...loadRes, phases: {} };
 
-  if (n === 10_000 && SCREENS) {
+  const screens = n === SCREEN_N && SCREENS;
+  if (screens) {
     mkdirSync(SCREENS, { recursive: true });
-    const file = join(SCREENS, `${kind}-10k-100pct.png`);
+    const file = join(SCREENS, `${kind}-${n / 1000}k-100pct.png`);
     await page.screenshot({ path: file });
     out.screen = file;
   }
@@ -144,14 +147,54 @@ async function measure(kind, n) {
         continue;
       }
       const t = await page.evaluate(([f, m, b, mf]) => window.bench.run(f, m, b, mf), [frames, mode, BUDGET, MIN_FRAMES]);
+      if (mode === 'work') {
+        // Where the time goes: the renderer's JS vs the raster flush the readback waits for, and
+        // (zoom) by zoom band, since the phase crosses the tile levels.
+        const js = await page.evaluate(() => window.bench.split());
+        const bands = {};
+        t.forEach((ms, i) => {
+          const z = frames[i][2];
+          const band = z < 0.25 ? '<0.25' : z < 0.5 ? '0.25-0.5' : z < 0.999 ? '0.5-1' : '1';
+          (bands[band] ??= { t: [], js: [] }).t.push(ms);
+          bands[band].js.push(js[i]);
+        });
+        out.bands ??= {};
+        out.bands[phase] = Object.fromEntries(Object.entries(bands).map(([b, x]) => [b, { n: x.t.length, p50: q(x.t, 0.5), p95: q(x.t, 0.95), js50: q(x.js, 0.5), js95: q(x.js, 0.95) }]));
+      }
+      const info = await page.evaluate(() => window.bench.info());
+      if (info) (out.info ??= {})[`${phase}.${mode}`] = info;
       if (phase === 'pan' && mode === 'work') out.verifyPan = await page.evaluate(() => window.bench.verify());
       out.phases[`${phase}.${mode}`] = { p50: q(t, 0.5), p95: q(t, 0.95), max: Math.max(...t), frames: t.length };
       if (mode === 'work' && q(t, 0.5) > SLOW_FRAME) slow.set(`${kind}:${phase}`, { n, ms: q(t, 0.5) });
       log(`${kind} ${n} ${phase}.${mode}: p50 ${q(t, 0.5).toFixed(1)} p95 ${q(t, 0.95).toFixed(1)} (${t.length} frames)`);
     }
   }
-  // Does a synchronous ("work") paint show what the frame-waited paint shows? (Checks that the
-  // renderer really painted inside renderNow.)
+  if (kind === 'easel') {
+    // Views off the zoom path (no tile cached there yet), the camera then left alone: frames and
+    // ms until a frame is final (no stand-in tiles), from the camera change to the readback.
+    out.settle = {};
+    for (const [label, cam] of [['60%', at(cx + 3000, cy + 1500, 0.6)], ['30%', at(cx - 3000, cy - 1500, 0.3)], ['75%', at(cx - 2500, cy + 1800, 0.75)]]) {
+      out.settle[label] = await page.evaluate((c) => window.bench.settle(c), cam);
+    }
+    log(`${kind} ${n} settle: ${JSON.stringify(out.settle)}`);
+  }
+  if (screens && kind === 'easel') {
+    // Settled views at 50% and at fit (the camera left alone for 30 frames), then first frames
+    // painted synchronously, as a zoom gesture shows them before they settle.
+    for (const [label, cam] of [['50pct', at(cx, cy, 0.5)], ['fit', PHASES.fit[0]]]) {
+      await page.evaluate(async (c) => {
+        window.bench.camera(c);
+        for (let i = 0; i < 30; i++) await new Promise((r) => requestAnimationFrame(r));
+      }, cam);
+      await page.screenshot({ path: join(SCREENS, `${kind}-${n / 1000}k-${label}.png`) });
+    }
+    await page.evaluate((c) => window.bench.paint(c), at(cx, cy, 0.7));
+    await page.screenshot({ path: join(SCREENS, `${kind}-${n / 1000}k-70pct-first.png`) });
+    // The worst case: the first frame at 60% where no tile is cached but the fit view's.
+    await page.evaluate((c) => window.bench.paint(c), at(cx + 2500, cy - 1800, 0.6));
+    await page.screenshot({ path: join(SCREENS, `${kind}-${n / 1000}k-60pct-uncached-first.png`) });
+    await page.evaluate(() => window.bench.info());
+  }
   // Does the synchronous ("work") paint already show what the frame-waited paint shows? (Checks
   // that the renderer really painted inside renderNow.)
   out.syncPaintOk = await page.evaluate((c) => window.bench.checkSync([c[0] + 37, c[1] + 11, c[2]]), START);
@@ -226,6 +269,11 @@ for (const r of results) {
   if (capped.length) p(`${r.kind} ${r.n}: capped by the time budget (frames measured from the start of the phase; skipped = its work frame alone took longer than the budget): ${capped.join(', ')}`);
   p(`${r.kind} ${r.n}: slowest frame per phase (ms): ${Object.entries(r.phases).map(([k, x]) => `${k} ${f(x.max, 0)}`).join(', ')}`);
   p(`${r.kind} ${r.n}: fetch+parse ${f(r.fetchParse, 0)} ms, prepare ${f(r.prepare, 0)} ms, renderer ready at ${f(r.ready, 0)} ms${r.errors.length ? `, page errors: ${r.errors.slice(0, 3).join(' | ')}` : ''}`);
+  for (const [phase, bands] of Object.entries(r.bands ?? {})) {
+    p(`${r.kind} ${r.n}: ${phase}.work by zoom band, total p50/p95 (JS p50/p95) ms: ${Object.entries(bands).map(([b, x]) => `${b} n=${x.n} ${f(x.p50)}/${f(x.p95)} (${f(x.js50)}/${f(x.js95)})`).join(', ')}`);
+  }
+  if (r.settle) p(`${r.kind} ${r.n}: settling on an uncached view, camera change -> final frame: ${Object.entries(r.settle).map(([k, x]) => `${k} ${x.frames} frames ${f(x.ms, 0)} ms${x.final ? '' : ' (not final)'}`).join(', ')}`);
+  if (r.info) p(`${r.kind} ${r.n}: renderer counters per phase: ${JSON.stringify(r.info)}`);
   if (r.verifyPan) p(`${r.kind} ${r.n}: last pan frame vs a full repaint: ${JSON.stringify(r.verifyPan)}`);
   p(`${r.kind} ${r.n}: synchronous paint equals the frame-waited paint: ${r.syncPaintOk}`);
   if (r.screen) p(`${r.kind} ${r.n}: screenshot ${r.screen}`);

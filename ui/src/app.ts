@@ -52,12 +52,10 @@ const renderer = new Renderer();
 const hidden = new Set<string>();
 let loop: RenderLoop | null = null;
 /** Image bytes of the open board, decoded for the renderer on first use. */
-let filesLoaded = 0;
 const files = new FileStore(() => {
   // A decoded image changes what the board looks like without changing an element: repaint in
-  // full, and rebuild the zoomed-out bitmap (its revision includes the images loaded).
-  filesLoaded += 1;
-  renderer.invalidateFrame();
+  // full, tiles included.
+  renderer.invalidateBoard();
   loop?.invalidate('static');
 });
 
@@ -96,25 +94,27 @@ stylePanel.root.addEventListener('click', (e) => {
   if (!(e.target instanceof HTMLInputElement)) interactiveCanvas.focus();
 });
 
-/** The whole board, for the zoomed-out bitmap and for repainting only what a pan uncovers. */
+/** The whole board, for the zoomed-out tiles and for repainting only what a pan uncovers. */
 const boardSource: BoardSource = {
   get revision() {
-    return store.revision + filesLoaded;
+    return store.revision;
   },
   elements: () => store.sorted(),
   query: (r) => visibleInOrder(editor.spatial, (id) => store.get(id), r),
+  changedSince: (revision) => editor.dirty.since(revision, store.revision),
 };
 
 loop = new RenderLoop(
+  // A zoomed-out frame that showed stand-ins for tiles not yet rendered asks for another.
   () =>
-    renderer.renderStatic(staticCtx, () => editor.visibleElements(), editor.viewport, {
+    !!renderer.renderStatic(staticCtx, () => editor.visibleElements(), editor.viewport, {
       dpr,
       theme: LIGHT_THEME, // dark mode inverts the board layer in CSS
       versionOf: (id) => store.version(id),
       hidden,
       image: (id) => files.image(id),
       board: boardSource,
-    }),
+    }).tiles?.pending,
   () =>
     renderer.renderInteractive(interactiveCtx, editor.interactive, (id) => store.get(id), editor.viewport, {
       dpr,

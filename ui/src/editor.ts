@@ -14,6 +14,7 @@ import type { InteractiveState } from './engine/renderer';
 import { type FrameScheduler, FrameCoalescer, rafScheduler } from './engine/scheduler';
 import { SpatialIndex, visibleInOrder } from './engine/spatial';
 import type { Store } from './engine/store';
+import { DirtyLog, indexBatch } from './engine/tiles';
 import { Viewport } from './engine/viewport';
 import { type Element, type ElementKind, type ElementPatch, newElement } from './model/types';
 import { isValidOrderKey, keyBetween, nKeysBetween } from './model/zorder';
@@ -73,6 +74,8 @@ function defaultStyle(): Style {
 export class Editor implements ToolContext {
   readonly store: Store;
   readonly spatial = new SpatialIndex();
+  /** What each recent store revision changed, for the renderer's tiles. */
+  readonly dirty = new DirtyLog();
   readonly viewport: Viewport;
   readonly commands: Commands;
   readonly interactive: InteractiveState & { selection: Set<string> } = { selection: new Set() };
@@ -97,12 +100,10 @@ export class Editor implements ToolContext {
     for (const el of this.store.values()) this.spatial.upsert(el);
     for (const el of this.store.values()) this.indexBindings(el);
     this.store.subscribeSync((diff) => {
-      for (const el of diff.added) this.spatial.upsert(el);
-      for (const el of diff.updated) this.spatial.upsert(el);
+      indexBatch(this.spatial, diff, this.dirty, this.store.revision);
       for (const el of diff.added) this.indexBindings(el);
       for (const el of diff.updated) this.indexBindings(el);
       for (const id of diff.removed) {
-        this.spatial.remove(id);
         this.unindexBindings(id);
         if (this.interactive.selection.delete(id)) this.opts.onChange?.();
       }

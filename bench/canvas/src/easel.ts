@@ -4,6 +4,7 @@ import type { Element } from '../../../ui/src/model/types';
 import { type BoardSource, Renderer, RenderLoop } from '../../../ui/src/engine/renderer';
 import { SpatialIndex, visibleInOrder } from '../../../ui/src/engine/spatial';
 import { Store } from '../../../ui/src/engine/store';
+import { DirtyLog, indexBatch } from '../../../ui/src/engine/tiles';
 import { Viewport } from '../../../ui/src/engine/viewport';
 import { boot, type Target } from './harness';
 
@@ -13,6 +14,7 @@ const store = new Store();
 const spatial = new SpatialIndex();
 const viewport = new Viewport(canvas.width, canvas.height);
 const renderer = new Renderer();
+const dirty = new DirtyLog();
 
 const get = (id: string) => store.get(id);
 const visibleElements = () => visibleInOrder(spatial, get, viewport.visibleWorld());
@@ -22,17 +24,44 @@ const board: BoardSource = {
   },
   elements: () => store.sorted(),
   query: (r) => visibleInOrder(spatial, get, r),
+  changedSince: (revision) => dirty.since(revision, store.revision),
 };
 const versionOf = (id: string) => store.version(id);
 
+/**
+ * Counters since the runner last read them: frames painted, frames from tiles, frames that showed
+ * stand-ins for tiles not yet rendered (not final), tiles rendered, and the frames (and ms) the
+ * RenderLoop painted on requestAnimationFrame rather than in renderNow: in raf2 mode these are the
+ * measured frames and their follow-ups; in work mode there are none (see `timed`).
+ */
+let info = { frames: 0, tiled: 0, notFinal: 0, tilesRendered: 0, rafFrames: 0, rafMs: 0 };
+/**
+ * While the runner times synchronous paints (renderNow), a frame that was not final schedules no
+ * follow-up: the app would paint one on the next frame, but here that work would go untimed.
+ */
+let timed = false;
+let lastFinal = true;
 const loop = new RenderLoop(
-  () => renderer.renderStatic(ctx, visibleElements, viewport, { versionOf, board }),
+  () => {
+    const t0 = performance.now();
+    const stats = renderer.renderStatic(ctx, visibleElements, viewport, { versionOf, board });
+    info.frames++;
+    lastFinal = !stats.tiles?.pending;
+    if (stats.tiles) {
+      info.tiled++;
+      info.tilesRendered += stats.tiles.rendered;
+      if (stats.tiles.pending) info.notFinal++;
+    }
+    if (!timed) {
+      info.rafFrames++;
+      info.rafMs += performance.now() - t0;
+    }
+    return !timed && !!stats.tiles?.pending;
+  },
   () => {},
 );
 store.subscribeSync((diff) => {
-  for (const el of diff.added) spatial.upsert(el);
-  for (const el of diff.updated) spatial.upsert(el);
-  for (const id of diff.removed) spatial.remove(id);
+  indexBatch(spatial, diff, dirty, store.revision);
   loop.invalidate('static');
 });
 store.subscribe((change) => {
@@ -47,11 +76,20 @@ const target: Target = {
     store.apply({ added: elements as Element[] }, 'remote');
   },
   setCamera([x, y, z]) {
+    timed = false;
     viewport.set(x, y, z);
   },
   renderNow([x, y, z]) {
+    timed = true;
     viewport.set(x, y, z);
     loop.flushNow();
+    timed = false;
+  },
+  final: () => lastFinal,
+  info() {
+    const out = info;
+    info = { frames: 0, tiled: 0, notFinal: 0, tilesRendered: 0, rafFrames: 0, rafMs: 0 };
+    return { ...out, rafMs: Math.round(out.rafMs) };
   },
   verify() {
     // The frame as painted (possibly the last one shifted plus new strips) vs a full repaint.

@@ -17,7 +17,14 @@ export interface Target {
   renderNow(c: Camera): void;
   /** Compares the current frame with a full repaint of the same camera (Easel's scroll reuse). */
   verify?(): unknown;
+  /** Renderer counters since the last call (Easel: frames that showed stand-in tiles), reset on read. */
+  info?(): unknown;
+  /** Whether the last painted frame was final (Easel: no stand-in tiles); absent = always. */
+  final?(): boolean;
 }
+
+/** Per work frame of the last run: ms in the renderer's own code (JS) before the readback. */
+let split: number[] = [];
 
 export interface LoadResult {
   /** ms from navigation start to the board's first painted frame. */
@@ -55,7 +62,7 @@ export async function boot(target: Target, ready: number): Promise<void> {
   const file = q.get('board');
   const cam = (q.get('camera') ?? '0,0,1').split(',').map(Number) as Camera;
   const w = window as unknown as { bench: unknown; benchLoad?: LoadResult; benchError?: string };
-  w.bench = { run, checkSync, verify: () => target.verify?.() ?? null };
+  w.bench = { run, checkSync, verify: () => target.verify?.() ?? null, split: () => split, settle, camera: (c: Camera) => target.setCamera(c), paint: (c: Camera) => target.renderNow(c), info: () => target.info?.() ?? null };
   if (!file) return;
   try {
     const f0 = performance.now();
@@ -77,6 +84,23 @@ export async function boot(target: Target, ready: number): Promise<void> {
     w.benchError = String((e as Error)?.stack ?? e);
   }
 
+  /**
+   * Moves the camera as the app does and lets the page paint frames until one is final: how long
+   * a view that was not cached takes to become crisp once the camera rests.
+   */
+  async function settle(c: Camera): Promise<{ frames: number; ms: number; final: boolean }> {
+    await raf();
+    const t0 = performance.now();
+    target.setCamera(c);
+    let frames = 0;
+    do {
+      await raf();
+      frames++;
+    } while (target.final && !target.final() && frames < 600);
+    readback(target.canvas());
+    return { frames, ms: performance.now() - t0, final: target.final?.() ?? true };
+  }
+
   async function checkSync(c: Camera): Promise<boolean> {
     await raf();
     target.renderNow(c);
@@ -93,6 +117,7 @@ export async function boot(target: Target, ready: number): Promise<void> {
    */
   async function run(frames: Camera[], mode: 'raf2' | 'work' | 'floor', budgetMs: number, minFrames: number) {
     const times: number[] = [];
+    split = [];
     const c = target.canvas();
     const start = performance.now();
     for (const f of frames) {
@@ -101,6 +126,7 @@ export async function boot(target: Target, ready: number): Promise<void> {
       const t0 = performance.now();
       if (mode === 'work') {
         target.renderNow(f);
+        split.push(performance.now() - t0);
         readback(c);
       } else if (mode === 'raf2') {
         target.setCamera(f);

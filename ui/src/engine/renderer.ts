@@ -3,6 +3,7 @@ import { inflate, localBox, type Rect, rectsIntersect, renderBounds, type Vec } 
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
+import { FALLBACK_LEVELS, TILE_BUDGET_MS, TILE_CACHE_TILES, TILE_SETTLE_BUDGET_MS, TILE_PX, tileKey, tileRange, tileReach, tileRect, tileScale, tileTouched } from './tiles';
 import type { Viewport } from './viewport';
 
 /** Opaque Path2D-like object (real Path2D in browsers). */
@@ -72,6 +73,14 @@ export const LOD_PX = 2;
 export const SKIP_PX = 0.5;
 /** Pen strokes smaller than this many screen pixels are stroked along their points (no outline). */
 export const SIMPLE_STROKE_PX = 16;
+/**
+ * Below 100%, shapes, lines and arrows smaller than this many screen pixels are drawn from their
+ * box or points (no exact path, no arrowhead, hatching as a tint): at that size the difference is
+ * a pixel or two, and building every path of a zoomed-out tile is most of its cost.
+ */
+export const SIMPLE_SHAPE_PX = 12;
+/** Kinds that SIMPLE_SHAPE_PX applies to. */
+const SIMPLE_SHAPES: ReadonlySet<string> = new Set(['rectangle', 'ellipse', 'diamond', 'sticky', 'line', 'arrow']);
 /** Text whose font is smaller than this many screen pixels is drawn as a bar per line (greeked). */
 export const GREEK_TEXT_PX = 5;
 /**
@@ -80,10 +89,6 @@ export const GREEK_TEXT_PX = 5;
  * a full paint would.
  */
 export const CULL_MARGIN_PX = 32;
-/** At or below this zoom (times the DPR) the whole board is painted from a cached bitmap. */
-export const OVERVIEW_MAX_SCALE = 0.5;
-/** Largest overview bitmap, in device pixels. */
-export const OVERVIEW_MAX_PIXELS = 16_000_000;
 
 export const STICKY_FILL = '#fff3a0';
 
@@ -92,7 +97,8 @@ export type Detail = 'skip' | 'box' | 'simple' | 'full';
 
 /**
  * Level of detail for an element whose render bounds are `rb`, at `zoom` screen pixels per world
- * unit: dust is skipped, specks are a filled box, small pen strokes and tiny text are simplified.
+ * unit: dust is skipped, specks are a filled box, small pen strokes, tiny text and (below 100%)
+ * small shapes are simplified.
  */
 export function levelOfDetail(el: Element, rb: Rect, zoom: number): Detail {
   const px = Math.max(rb.width, rb.height) * zoom;
@@ -100,24 +106,15 @@ export function levelOfDetail(el: Element, rb: Rect, zoom: number): Detail {
   if (px < LOD_PX) return 'box';
   if (el.kind === 'freedraw' && px < SIMPLE_STROKE_PX) return 'simple';
   if (el.kind === 'text' && el.fontSize * zoom < GREEK_TEXT_PX) return 'simple';
+  if (zoom < 1 && px < SIMPLE_SHAPE_PX && SIMPLE_SHAPES.has(el.kind)) return 'simple';
   return 'full';
 }
 
-/**
- * The overview bitmap's scale for a device zoom: the next power of two at or above it (so the
- * bitmap is only ever scaled down, by less than 2x), or null when the zoom is above
- * OVERVIEW_MAX_SCALE.
- */
-export function overviewScale(deviceZoom: number): number | null {
-  if (!(deviceZoom > 0) || deviceZoom > OVERVIEW_MAX_SCALE) return null;
-  return 2 ** Math.ceil(Math.log2(deviceZoom));
-}
-
-/** The whole board, for the overview bitmap. */
+/** The whole board, for the tiles of zoomed-out frames (see tiles.ts). */
 export interface BoardSource {
   /** Changes whenever any element is added, changed or removed (e.g. `Store.revision`). */
   revision: number;
-  /** Every element in drawing order. Called only when the bitmap is (re)built. */
+  /** Every element in drawing order. Called only to render a tile when there is no `query`. */
   elements(): Iterable<Element>;
   /**
    * The elements whose bounds intersect `r`, in drawing order (a spatial index query). With it,
@@ -125,6 +122,11 @@ export interface BoardSource {
    * that came into view.
    */
   query?(r: Rect): Iterable<Element>;
+  /**
+   * The world rects that changed after `revision` (a `DirtyLog`), or null when unknown. Without
+   * it, any new revision drops every tile; with it, only the tiles an edit touched.
+   */
+  changedSince?(revision: number): readonly Rect[] | null;
 }
 
 /** An offscreen surface: a context to paint on and something `drawImage` accepts. */
@@ -143,12 +145,32 @@ export interface RenderOptions {
   /** Resolves an image element's file to something drawImage accepts. */
   image?: (fileId: string) => unknown;
   /**
-   * The whole board. With it, zoomed-out frames (zoom x DPR <= OVERVIEW_MAX_SCALE) are painted
-   * from a bitmap of the board made once per (revision, scale) instead of element by element.
+   * The whole board. With it, zoomed-out frames (zoom x DPR < 1) are painted from cached tiles
+   * of the board (tiles.ts) instead of element by element.
    */
   board?: BoardSource;
-  /** Makes offscreen surfaces for the overview; defaults to OffscreenCanvas where there is one. */
+  /** Makes offscreen surfaces for tiles; defaults to OffscreenCanvas where there is one. */
   surface?: (width: number, height: number) => Surface | null;
+  /** How long a frame may spend rendering tiles that have a stand-in (default TILE_BUDGET_MS). */
+  tileBudgetMs?: number;
+  /** The same when the camera has not moved since the last tiled frame (default TILE_SETTLE_BUDGET_MS). */
+  settleBudgetMs?: number;
+  /** Clock for that budget (default performance.now). */
+  now?: () => number;
+}
+
+/** What a tiled frame did. */
+export interface TileStats {
+  scale: number;
+  /** Tiles the frame covers. */
+  tiles: number;
+  /** Tiles rendered during this frame. */
+  rendered: number;
+  /**
+   * Tiles shown from a stand-in (cached tiles of another scale, stretched) because the frame's
+   * budget ran out: the frame is not final, and another should be painted (RenderLoop does).
+   */
+  pending: number;
 }
 
 export interface RenderStats {
@@ -156,8 +178,8 @@ export interface RenderStats {
   lod: string[];
   skipped: number;
   culled: number;
-  /** Painted from the overview bitmap ('hit'), after (re)building it ('built'), or live (absent). */
-  overview?: 'hit' | 'built';
+  /** Painted from tiles (absent: drawn live, element by element). */
+  tiles?: TileStats;
   /** The last frame was shifted by this many device pixels and only the uncovered strips painted. */
   scrolled?: [number, number];
 }
@@ -207,31 +229,53 @@ interface LastFrame {
 /** Shifts below this fraction of a device pixel count as whole pixels. */
 const PIXEL_EPS = 1e-3;
 
-interface Overview {
-  revision: number;
+/** A rendered tile; `image` is null when no element reaches it (nothing to draw over the background). */
+interface Tile {
   scale: number;
-  /** World rect the bitmap covers. */
-  world: Rect;
+  tx: number;
+  ty: number;
   image: unknown;
-  /** Too big (or no surface): frames at this scale are drawn live until the revision changes. */
-  live: boolean;
 }
+
+const defaultNow = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class Renderer {
   private readonly cache = new Map<string, CacheEntry>();
-  private overview: Overview | null = null;
+  /** Tiles by tileKey, least recently drawn first. */
+  private readonly tiles = new Map<string, Tile>();
+  /** The board revision and background the tiles show. */
+  private tilesAt: { revision: number; background: string } | null = null;
   private last: LastFrame | null = null;
+  /** The camera of the last tiled frame (a frame at the same one is settling). */
+  private tiledAt = '';
+  /** False once a surface could not be had (no OffscreenCanvas): frames are then drawn live. */
+  private tilesWork = true;
   /** How many times element paths were built (cache misses). */
   builds = 0;
-  /** How many times the overview bitmap was painted. */
-  overviewBuilds = 0;
+  /** How many tiles were rendered. */
+  tileBuilds = 0;
 
   /**
-   * Forgets the last frame, so the next one is painted in full. Call it when something the board
-   * revision does not cover changes what is drawn (an image file arriving).
+   * Forgets the last frame, so the next one is painted in full. Call it when the canvas was reset
+   * (resized).
    */
   invalidateFrame(): void {
     this.last = null;
+  }
+
+  /**
+   * Forgets the last frame and every tile. Call it when something the board revision does not
+   * cover changes what is drawn (an image file arriving).
+   */
+  invalidateBoard(): void {
+    this.last = null;
+    this.tiles.clear();
+    this.tilesAt = null;
+  }
+
+  /** How many tiles are cached. */
+  get tileCount(): number {
+    return this.tiles.size;
   }
 
   /** Drops cache entries for elements no longer on the board. */
@@ -278,19 +322,11 @@ export class Renderer {
     const board = opts.hidden?.size ? undefined : opts.board;
     const last = this.last;
     this.last = null;
-    const scale = board ? overviewScale(z) : null;
-    if (scale !== null && board && ctx.drawImage) {
-      let ov = this.overview;
-      let state: RenderStats['overview'] = 'hit';
-      if (!ov || ov.revision !== board.revision || ov.scale !== scale) {
-        ov = this.overview = this.buildOverview(board, scale, theme, opts);
-        state = 'built';
-      }
-      if (!ov.live) {
-        this.clear(ctx, vp, dpr, theme);
-        ctx.setTransform(z, 0, 0, z, -vp.x * z, -vp.y * z);
-        if (ov.image) ctx.drawImage(ov.image as never, ov.world.x, ov.world.y, ov.world.width, ov.world.height);
-        stats.overview = state;
+    const scale = board ? tileScale(z) : null;
+    if (scale !== null && board && ctx.drawImage && this.tilesWork) {
+      const tiles = this.drawTiles(ctx, board, vp, dpr, scale, theme, opts);
+      if (tiles) {
+        stats.tiles = tiles;
         return stats;
       }
     }
@@ -417,8 +453,15 @@ export class Renderer {
     return d;
   }
 
-  /** A pen stroke as its centre line, text as one bar per line: no outline, no glyphs. */
+  /**
+   * A pen stroke as its centre line, text as one bar per line (no outline, no glyphs), a small
+   * shape as its box, ellipse or diamond, a small line or arrow as its points.
+   */
   private drawSimple(ctx: Ctx2D, el: Element, entry: CacheEntry): void {
+    if (el.kind !== 'text' && el.kind !== 'freedraw') {
+      this.drawSimpleShape(ctx, el);
+      return;
+    }
     ctx.globalAlpha = el.opacity;
     if (el.kind === 'text') {
       const b = localBox(el);
@@ -464,46 +507,214 @@ export class Renderer {
     ctx.globalAlpha = 1;
   }
 
-  /** Paints the whole board at `scale` device pixels per world unit into a new surface. */
-  private buildOverview(board: BoardSource, scale: number, theme: Theme, opts: RenderOptions): Overview {
-    const all: [Element, CacheEntry][] = [];
-    let minX = Infinity;
-    let minY = Infinity;
-    let maxX = -Infinity;
-    let maxY = -Infinity;
-    for (const el of board.elements()) {
-      // Reuse what live frames cached, but cache nothing new: the whole board's entries would
-      // stay in memory for elements that may never be drawn up close.
+  private drawSimpleShape(ctx: Ctx2D, el: Element): void {
+    const b = localBox(el);
+    // Thousands of these make a zoomed-out tile: save/restore only for a rotation.
+    if (el.angle) ctx.save();
+    ctx.globalAlpha = el.opacity;
+    if (el.angle) {
+      const c = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      ctx.translate(c.x, c.y);
+      ctx.rotate(el.angle);
+      ctx.translate(-c.x, -c.y);
+    }
+    ctx.beginPath();
+    const linear = el.kind === 'line' || el.kind === 'arrow';
+    if (linear) {
+      (el.points ?? []).forEach(([x, y], i) => (i === 0 ? ctx.moveTo(el.x + x, el.y + y) : ctx.lineTo(el.x + x, el.y + y)));
+    } else if (el.kind === 'ellipse') {
+      ctx.ellipse(b.x + b.width / 2, b.y + b.height / 2, b.width / 2, b.height / 2, 0, 0, Math.PI * 2);
+    } else if (el.kind === 'diamond') {
+      ctx.moveTo(b.x + b.width / 2, b.y);
+      ctx.lineTo(b.x + b.width, b.y + b.height / 2);
+      ctx.lineTo(b.x + b.width / 2, b.y + b.height);
+      ctx.lineTo(b.x, b.y + b.height / 2);
+      ctx.closePath();
+    } else {
+      ctx.rect(b.x, b.y, b.width, b.height);
+    }
+    const fill = el.kind === 'sticky' && el.fill === 'transparent' ? STICKY_FILL : el.fill;
+    if (!linear && fill !== 'transparent' && fill !== '') {
+      ctx.fillStyle = fill;
+      // Hatching this small reads as a tint of its colour.
+      if (el.fillStyle !== 'solid' && el.kind !== 'sticky') ctx.globalAlpha = el.opacity * 0.5;
+      ctx.fill();
+      ctx.globalAlpha = el.opacity;
+    }
+    if (el.strokeWidth > 0 && el.kind !== 'sticky') {
+      ctx.strokeStyle = el.stroke;
+      ctx.lineWidth = el.strokeWidth;
+      ctx.lineCap = 'round';
+      ctx.lineJoin = 'round';
+      ctx.stroke();
+    }
+    if (el.angle) ctx.restore();
+    ctx.globalAlpha = 1;
+  }
+
+  /**
+   * Paints a frame from the tiles at `scale`: cached tiles are drawn, missing ones rendered
+   * nearest the centre first. Once the time budget is spent, a missing tile that cached tiles of
+   * another scale cover is shown from those (stretched) and left for the next frame; one that
+   * nothing covers is always rendered, so no frame shows a hole. Null when no surface can be had.
+   */
+  private drawTiles(ctx: Ctx2D, board: BoardSource, vp: Viewport, dpr: number, scale: number, theme: Theme, opts: RenderOptions): TileStats | null {
+    this.syncTiles(board, theme);
+    const z = vp.zoom * dpr;
+    const [tx0, ty0, tx1, ty1] = tileRange(vp.visibleWorld(), scale);
+    const stats: TileStats = { scale, tiles: (tx1 - tx0 + 1) * (ty1 - ty0 + 1), rendered: 0, pending: 0 };
+    const have: Tile[] = [];
+    const missing: [number, number, number][] = [];
+    const ccx = (tx0 + tx1) / 2;
+    const ccy = (ty0 + ty1) / 2;
+    for (let ty = ty0; ty <= ty1; ty++) {
+      for (let tx = tx0; tx <= tx1; tx++) {
+        const t = this.cachedTile(scale, tx, ty);
+        if (t) have.push(t);
+        else missing.push([tx, ty, (tx - ccx) ** 2 + (ty - ccy) ** 2]);
+      }
+    }
+    missing.sort((a, b) => a[2] - b[2]);
+    const now = opts.now ?? defaultNow;
+    const camera = `${vp.x},${vp.y},${z},${vp.width},${vp.height}`;
+    const budget = camera === this.tiledAt ? (opts.settleBudgetMs ?? TILE_SETTLE_BUDGET_MS) : (opts.tileBudgetMs ?? TILE_BUDGET_MS);
+    this.tiledAt = camera;
+    const t0 = missing.length ? now() : 0;
+    const standIns = new Map<string, Tile>();
+    for (const [tx, ty] of missing) {
+      const standIn = now() - t0 < budget ? null : this.standIn(scale, tx, ty);
+      if (standIn) {
+        for (const t of standIn) standIns.set(tileKey(t.scale, t.tx, t.ty), t);
+        stats.pending++;
+        continue;
+      }
+      const t = this.renderTile(board, scale, tx, ty, theme, opts);
+      if (!t) return null;
+      stats.rendered++;
+      have.push(t);
+    }
+    this.clear(ctx, vp, dpr, theme);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (standIns.size) {
+      // Stand-ins first, each once, coarsest first; the frame's own tiles are opaque and go over
+      // them (an empty one as a patch of background).
+      for (const t of [...standIns.values()].sort((a, b) => a.scale - b.scale)) this.blit(ctx, t, vp, z);
+      ctx.fillStyle = theme.background;
+      for (const t of have) {
+        if (t.image) continue;
+        const r = this.screenRect(tileRect(t.scale, t.tx, t.ty), vp, z);
+        ctx.fillRect(r.x, r.y, r.width, r.height);
+      }
+    }
+    for (const t of have) this.blit(ctx, t, vp, z);
+    // The frame's tiles are the most recent: evict from the other end.
+    const keep = Math.max(TILE_CACHE_TILES, stats.tiles);
+    for (const key of this.tiles.keys()) {
+      if (this.tiles.size <= keep) break;
+      this.tiles.delete(key);
+    }
+    return stats;
+  }
+
+  /** Drops the tiles the board's changes since they were made touched (all of them if unknown). */
+  private syncTiles(board: BoardSource, theme: Theme): void {
+    const at = this.tilesAt;
+    this.tilesAt = { revision: board.revision, background: theme.background };
+    if (!at || at.background !== theme.background) {
+      this.tiles.clear();
+      return;
+    }
+    if (at.revision === board.revision || this.tiles.size === 0) return;
+    const dirty = board.changedSince?.(at.revision) ?? null;
+    if (!dirty) {
+      this.tiles.clear();
+      return;
+    }
+    for (const [key, t] of this.tiles) if (tileTouched(t.scale, t.tx, t.ty, dirty)) this.tiles.delete(key);
+  }
+
+  /** A cached tile, marked as the most recently used. */
+  private cachedTile(scale: number, tx: number, ty: number): Tile | undefined {
+    const key = tileKey(scale, tx, ty);
+    const t = this.tiles.get(key);
+    if (t) {
+      this.tiles.delete(key);
+      this.tiles.set(key, t);
+    }
+    return t;
+  }
+
+  /**
+   * Cached tiles of another scale that together cover tile (tx, ty) at `scale`: coarser scales
+   * first (one tile each), then the next finer one (four tiles). Null when none covers it whole.
+   */
+  private standIn(scale: number, tx: number, ty: number): Tile[] | null {
+    const r = tileRect(scale, tx, ty);
+    const levels = [...Array.from({ length: FALLBACK_LEVELS }, (_, i) => scale / 2 ** (i + 1)), scale * 2];
+    for (const s of levels) {
+      const [x0, y0, x1, y1] = tileRange(r, s);
+      const out: Tile[] = [];
+      for (let y = y0; y <= y1; y++) {
+        for (let x = x0; x <= x1; x++) {
+          const t = this.tiles.get(tileKey(s, x, y));
+          if (t) out.push(t);
+        }
+      }
+      if (out.length === (x1 - x0 + 1) * (y1 - y0 + 1)) return out;
+    }
+    return null;
+  }
+
+  /** Where a world rect lands on the canvas, in whole device pixels (neighbouring tiles share edges). */
+  private screenRect(r: Rect, vp: Viewport, z: number): Rect {
+    const x0 = Math.round((r.x - vp.x) * z);
+    const y0 = Math.round((r.y - vp.y) * z);
+    const x1 = Math.round((r.x + r.width - vp.x) * z);
+    const y1 = Math.round((r.y + r.height - vp.y) * z);
+    return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  }
+
+  private blit(ctx: Ctx2D, t: Tile, vp: Viewport, z: number): void {
+    if (!t.image) return;
+    const r = this.screenRect(tileRect(t.scale, t.tx, t.ty), vp, z);
+    ctx.drawImage!(t.image as never, r.x, r.y, r.width, r.height);
+  }
+
+  /** Renders tile (tx, ty) at `scale` and caches it; null when no surface can be had. */
+  private renderTile(board: BoardSource, scale: number, tx: number, ty: number, theme: Theme, opts: RenderOptions): Tile | null {
+    const reach = tileReach(scale, tx, ty);
+    const found: [Element, CacheEntry][] = [];
+    // Coarse tiles cover much of the board: reuse what live frames cached there, but cache nothing
+    // new (the whole board's paths would stay in memory for elements never seen up close).
+    const keep = scale >= 0.5;
+    for (const el of board.query ? board.query(reach) : board.elements()) {
       const version = opts.versionOf?.(el.id);
       const hit = version !== undefined ? this.cache.get(el.id) : undefined;
-      const entry = hit && hit.version === version ? hit : this.entryFor(el, undefined);
-      const b = entry.bounds;
-      if (b.x < minX) minX = b.x;
-      if (b.y < minY) minY = b.y;
-      if (b.x + b.width > maxX) maxX = b.x + b.width;
-      if (b.y + b.height > maxY) maxY = b.y + b.height;
-      all.push([el, entry]);
+      const entry = hit && hit.version === version ? hit : this.entryFor(el, keep ? version : undefined);
+      if (rectsIntersect(entry.bounds, reach)) found.push([el, entry]);
     }
-    this.overviewBuilds++;
-    const none: Overview = { revision: board.revision, scale, world: { x: 0, y: 0, width: 0, height: 0 }, image: null, live: true };
-    if (!all.length) return { ...none, live: false };
-    // Whole device pixels: the bitmap's world rect starts on a pixel boundary at this scale.
-    const x0 = Math.floor(minX * scale);
-    const y0 = Math.floor(minY * scale);
-    const w = Math.ceil(maxX * scale) - x0 + 1;
-    const h = Math.ceil(maxY * scale) - y0 + 1;
-    if (w * h > OVERVIEW_MAX_PIXELS) return none;
-    const surface = (opts.surface ?? defaultSurface)(w, h);
-    if (!surface) return none;
-    const c = surface.ctx;
-    c.setTransform(1, 0, 0, 1, 0, 0);
-    c.fillStyle = theme.background;
-    c.fillRect(0, 0, w, h);
-    c.setTransform(scale, 0, 0, scale, -x0, -y0);
-    // The bitmap is shown from scale / 2 to scale: pick details for the far end, which keeps
-    // building it cheap (most pen strokes as centre lines, small text greeked).
-    for (const [el, entry] of all) this.paint(c, el, entry, scale / 2, theme, opts, scale);
-    return { revision: board.revision, scale, world: { x: x0 / scale, y: y0 / scale, width: w / scale, height: h / scale }, image: surface.image, live: false };
+    this.tileBuilds++;
+    const tile: Tile = { scale, tx, ty, image: null };
+    if (found.length) {
+      const surface = (opts.surface ?? defaultSurface)(TILE_PX, TILE_PX);
+      if (!surface) {
+        this.tilesWork = false;
+        return null;
+      }
+      const c = surface.ctx;
+      c.setTransform(1, 0, 0, 1, 0, 0);
+      c.fillStyle = theme.background;
+      c.fillRect(0, 0, TILE_PX, TILE_PX);
+      c.setTransform(scale, 0, 0, scale, -tx * TILE_PX, -ty * TILE_PX);
+      // A tile is shown from scale / 2 to scale. Tiles from 50% up show what a live frame at
+      // their scale would (text at 50% is still read); coarser ones pick details for the far end,
+      // which keeps them cheap (small pen strokes as centre lines, small text greeked).
+      const detail = scale >= 0.5 ? scale : scale / 2;
+      for (const [el, entry] of found) this.paint(c, el, entry, detail, theme, opts, scale);
+      tile.image = surface.image;
+    }
+    this.tiles.set(tileKey(scale, tx, ty), tile);
+    return tile;
   }
 
   private drawElement(ctx: Ctx2D, el: Element, entry: CacheEntry, zoom: number, theme: Theme, opts: RenderOptions): void {
@@ -820,7 +1031,10 @@ function drawText(ctx: Ctx2D, el: Element, b: Rect): void {
   lines.forEach((line, i) => ctx.fillText(line, x, y + i * lh));
 }
 
-/** Redraws each layer at most once per frame, and only when it was invalidated. */
+/**
+ * Redraws each layer at most once per frame, and only when it was invalidated. A static draw that
+ * returns true was not final (a tiled frame showed stand-ins): the layer is drawn again next frame.
+ */
 export class RenderLoop {
   private dirtyStatic = false;
   private dirtyInteractive = false;
@@ -829,7 +1043,7 @@ export class RenderLoop {
   interactiveDraws = 0;
 
   constructor(
-    private readonly drawStatic: () => void,
+    private readonly drawStatic: () => unknown,
     private readonly drawInteractive: () => void,
     private readonly scheduler: FrameScheduler = rafScheduler,
   ) {}
@@ -852,7 +1066,7 @@ export class RenderLoop {
     if (this.dirtyStatic) {
       this.dirtyStatic = false;
       this.staticDraws++;
-      this.drawStatic();
+      if (this.drawStatic() === true) this.invalidate('static');
     }
     if (this.dirtyInteractive) {
       this.dirtyInteractive = false;
