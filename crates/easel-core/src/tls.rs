@@ -165,9 +165,9 @@ pub(crate) fn describe_connect_error(
             UnexpectedEof | ConnectionReset | ConnectionAborted
         ) {
             return format!(
-                "TLS handshake with {host} failed: the server closed the connection (it may not \
-                 serve TLS on this port — try ws:// —, or it refused the connection: too many \
-                 from this address)"
+                "TLS handshake with {host} failed: the server closed the connection; it may not \
+                 serve TLS on this port (then try ws://), or it refused the connection (too many \
+                 from this address, or the server is full)"
             );
         }
     }

@@ -32,11 +32,11 @@ impl std::fmt::Debug for TlsSettings {
 /// Why the certificate or key cannot be served.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {
-    #[error("cannot read {what} {path}: {source}")]
+    #[error("cannot read {what} {path}: {reason}")]
     Read {
         what: &'static str,
         path: String,
-        source: io::Error,
+        reason: io::Error,
     },
     #[error("{0}")]
     Invalid(String),
@@ -47,10 +47,10 @@ impl TlsSettings {
     /// (PKCS#8, PKCS#1 or SEC1).
     pub fn from_files(cert: &Path, key: &Path) -> Result<Self, TlsSetupError> {
         let read = |what, path: &Path| {
-            std::fs::read(path).map_err(|source| TlsSetupError::Read {
+            std::fs::read(path).map_err(|reason| TlsSetupError::Read {
                 what,
                 path: path.display().to_string(),
-                source,
+                reason,
             })
         };
         let cert_pem = read("the TLS certificate", cert)?;

@@ -336,3 +336,34 @@ fn mismatched_or_unreadable_certificate_files_are_refused_at_startup() {
     assert!(e.contains("cannot read the TLS certificate"), "{e}");
     assert!(e.contains("nope.pem"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connection_limits_apply_before_the_tls_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki(&["localhost", "127.0.0.1"], false);
+    let mut config = tls_config(dir.path(), &pki);
+    config.max_connections_per_ip = 1;
+    let server = TestServer::start(config).await;
+    let base = format!("wss://127.0.0.1:{}", server.addr.port());
+    // One open connection uses up this address's share.
+    let _held = common::Client::connect_tls(&format!("{base}/room"), &pki.ca_pem).await;
+    let app = App::new(Uuid::new_v4()).await;
+    let t = Instant::now();
+    let err = app
+        .sync_once(&base, trusting(&pki))
+        .await
+        .unwrap_err()
+        .to_string();
+    println!("{err}");
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(err.contains("TLS handshake with 127.0.0.1 failed"), "{err}");
+    assert!(err.contains("too many from this address"), "{err}");
+    assert!(
+        server
+            .metrics
+            .conn_refused(easel_relay::ConnRefusal::Throttle)
+            >= 1
+    );
+    assert!(app.ids().await.is_empty());
+    server.shutdown().await;
+}
