@@ -211,7 +211,7 @@ here.")]
         /// view, comment or edit.
         #[arg(long)]
         level: String,
-        /// The relay (or host) collaborators sync through, ws://HOST:PORT.
+        /// The relay (or host) collaborators sync through, ws://HOST:PORT or wss://HOST[:PORT].
         #[arg(long, value_name = "URL")]
         relay: Option<String>,
         /// The link stops working after this long (e.g. 12h, 7d, 30d).
@@ -255,6 +255,7 @@ The link is checked before anything is fetched: its signature against the owner 
     #[command(after_help = "\
 Examples:
   easel sync 3f2a --relay ws://relay.example:8787
+  easel sync 3f2a --relay wss://relay.example   # TLS: trusts the OS store, plus EASEL_EXTRA_CA=ca.pem
   easel sync 3f2a                      # with the remotes remembered by `easel connect`
   easel sync 0c7e4d3a-5b1f-4a7e-9d2c-1f2e3d4c5b6a --relay ws://192.168.1.20:8788
 
@@ -265,7 +266,8 @@ and the updates applied, for the board and for its comments.")]
     Sync {
         /// Board id or unique prefix; a full id fetches a board not yet here.
         board: String,
-        /// Server to sync with, `ws://HOST:PORT` (default: the board's remembered remotes).
+        /// Server to sync with, `ws://HOST:PORT` or `wss://HOST[:PORT]` (default: the board's
+        /// remembered remotes).
         #[arg(long, value_name = "URL")]
         relay: Option<String>,
         /// Give up after this long (e.g. 30s, 500ms, 2m).
@@ -284,7 +286,7 @@ Needs edit access to the board; audited as `connect`.")]
     Connect {
         /// Board id or unique prefix (at least 4 characters).
         board: String,
-        /// Server base URL, `ws://HOST:PORT`.
+        /// Server base URL, `ws://HOST:PORT` or `wss://HOST[:PORT]`.
         url: Option<String>,
         /// relay or host (another Easel running `easel serve`).
         #[arg(long, default_value = "relay", value_parser = ["relay", "host"])]

@@ -60,6 +60,11 @@ struct Relay {
 
 impl Relay {
     fn start() -> Relay {
+        Self::start_with(None)
+    }
+
+    /// With `tls`, the relay serves wss:// and the URL names `localhost`.
+    fn start_with(tls: Option<easel_relay::TlsSettings>) -> Relay {
         let dir = tempfile::tempdir().unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -68,10 +73,15 @@ impl Relay {
             .unwrap();
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().to_path_buf());
         config.durability = Durability::Normal;
+        let scheme = if tls.is_some() { "wss" } else { "ws" };
+        config.tls = tls;
         let server = rt
             .block_on(Server::bind(config, Arc::new(OpenAuthorizer)))
             .unwrap();
-        let url = format!("ws://{}", server.local_addr());
+        let url = match scheme {
+            "wss" => format!("wss://localhost:{}", server.local_addr().port()),
+            _ => format!("ws://{}", server.local_addr()),
+        };
         let (stop, rx) = tokio::sync::oneshot::channel::<()>();
         rt.spawn(server.run(async move {
             let _ = rx.await;
@@ -353,4 +363,75 @@ fn help_describes_the_sync_commands() {
     }
     let line = a.fail(&["sync", "abcd", "--timeout", "soon"], 2);
     assert!(line.contains("duration"), "{line}");
+}
+
+/// A throwaway CA and a certificate for localhost it issued: (CA PEM, relay TLS settings).
+fn test_pki() -> (String, easel_relay::TlsSettings) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let tls =
+        easel_relay::TlsSettings::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes())
+            .unwrap();
+    (ca_pem, tls)
+}
+
+#[test]
+fn sync_over_wss_trusts_the_ca_in_easel_extra_ca() {
+    let (ca_pem, tls) = test_pki();
+    let relay = Relay::start_with(Some(tls));
+    let a = Install::new();
+    let ca = a.path("relay-ca.pem");
+    std::fs::write(&ca, ca_pem).unwrap();
+    let ca = ca.to_str().unwrap().to_string();
+    let mut a = a;
+    a.env.push(("EASEL_EXTRA_CA".into(), ca.clone()));
+    let board = a.ok(&["boards", "create", "Over TLS"]);
+    let e1 = a.add_rect(&board, "0");
+    a.ok(&["connect", &board[..8], &relay.url]);
+    let r = a.json(&["sync", &board[..8]]);
+    assert_eq!(r["remotes"][0]["url"], relay.url.as_str(), "{r}");
+
+    // Without the CA the relay's certificate is not trusted, and the error says what to do.
+    let mut b = Install::new();
+    let line = b.fail(&["sync", &board, "--relay", &relay.url], 1);
+    assert!(
+        line.contains("certificate of localhost is not trusted"),
+        "{line}"
+    );
+    assert!(line.contains("EASEL_EXTRA_CA"), "{line}");
+    // A CA file that cannot be read is named.
+    b.env
+        .push(("EASEL_EXTRA_CA".into(), "/nonexistent/ca.pem".into()));
+    let line = b.fail(&["sync", &board, "--relay", &relay.url], 1);
+    assert!(
+        line.contains("EASEL_EXTRA_CA=/nonexistent/ca.pem: cannot read it"),
+        "{line}"
+    );
+
+    b.env.pop();
+    b.env.push(("EASEL_EXTRA_CA".into(), ca));
+    let r = b.json(&["sync", &board, "--relay", &relay.url]);
+    assert_eq!(r["title"], "Over TLS", "{r}");
+    assert_eq!(b.element_ids(&board), vec![e1.clone()]);
+
+    // And back: B's edit reaches A through the same relay.
+    let e2 = b.add_rect(&board, "30");
+    b.ok(&["sync", &board, "--relay", &relay.url]);
+    a.ok(&["sync", &board[..8]]);
+    let mut want = vec![e1, e2];
+    want.sort();
+    assert_eq!(a.element_ids(&board), want);
 }

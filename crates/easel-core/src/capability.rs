@@ -764,6 +764,12 @@ mod tests {
         assert!(url.starts_with(&format!("easel://board/{board}?relay=ws%3A%2F%2F")));
         assert_eq!(ShareLink::parse(&url).unwrap(), link);
         assert!(link.verify(1_800_000_100, None).is_ok());
+        // A relay on the internet, over TLS, round-trips the same way.
+        let mut secure = link.clone();
+        secure.relay = Some("wss://relay.example".into());
+        let url = secure.to_url();
+        assert!(url.contains("?relay=wss%3A%2F%2Frelay.example&"), "{url}");
+        assert_eq!(ShareLink::parse(&url).unwrap(), secure);
         // A token signed by someone else, under the real owner's key: refused on parse.
         let mut forged = link.clone();
         forged.token = cap(board).sign(&generate_key());

@@ -11,6 +11,7 @@
 //! - [`perm`]: permission levels and the access each operation needs.
 //! - [`store`]: the SQLite store (sqlx): migrations, group-committed update log, snapshots, audit.
 //! - [`sync`]: the y-websocket client that keeps an open board in sync with a relay or host.
+//! - [`tls`]: the certificates `wss://` trusts (OS store, `EASEL_EXTRA_CA`) and TLS errors in words.
 //! - [`service`]: [`Easel`], the API the CLI and the app call: every operation takes the acting
 //!   user, checks permission, applies, persists and audits.
 //!
@@ -27,6 +28,7 @@ pub mod service;
 pub mod share;
 pub mod store;
 pub mod sync;
+pub mod tls;
 pub mod zorder;
 
 pub use comments::{Anchor, Author, Comment, CommentsDoc, Thread};

@@ -134,8 +134,12 @@ pub enum SyncStatus {
 /// How to reach the server and how hard to retry.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// The server's base URL, `ws://host:port`; the board's room is appended as the path.
+    /// The server's base URL, `ws://host:port` or `wss://host[:port]`; the board's room is
+    /// appended as the path.
     pub url: String,
+    /// The certificates a `wss://` server is checked against (the OS store and
+    /// `EASEL_EXTRA_CA` unless set).
+    pub tls: crate::tls::TlsConfig,
     /// Extra query parameters sent with the connection.
     pub params: Vec<(String, String)>,
     /// How the connection authenticates; its parameters are made fresh for each connect.
@@ -152,6 +156,7 @@ impl SyncOptions {
     pub fn new(url: impl Into<String>) -> Self {
         SyncOptions {
             url: url.into(),
+            tls: crate::tls::TlsConfig::default(),
             params: Vec::new(),
             auth: SyncAuth::None,
             min_backoff: Duration::from_millis(250),
@@ -163,20 +168,16 @@ impl SyncOptions {
     }
 }
 
-/// The WebSocket URL of a board's room on a server: `ws://host:port/<board>?k=v`.
+/// The WebSocket URL of a board's room on a server: `ws://host:port/<board>?k=v` (or `wss://`).
 pub fn room_url(base: &str, room: &str, params: &[(String, String)]) -> Result<String> {
     let base = base.trim_end_matches('/');
-    let rest = if let Some(r) = base.strip_prefix("ws://") {
-        r
-    } else if base.starts_with("wss://") {
+    let Some(rest) = base
+        .strip_prefix("ws://")
+        .or_else(|| base.strip_prefix("wss://"))
+    else {
         return Err(Error::invalid(
             "url",
-            "wss:// (TLS) is not supported yet; put the relay behind ws:// on a trusted network",
-        ));
-    } else {
-        return Err(Error::invalid(
-            "url",
-            format!("{base:?} is not a ws:// URL"),
+            format!("{base:?} is not a ws:// or wss:// URL"),
         ));
     };
     if rest.is_empty() || rest.contains(['?', '#', ' ']) {
@@ -537,10 +538,28 @@ async fn connection<D: SyncDoc>(
     let config = WebSocketConfig::default()
         .max_message_size(Some(opts.limits.max_message_bytes))
         .max_frame_size(Some(opts.limits.max_message_bytes));
-    let connect = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true);
+    // The same limits hold on both paths; TLS only wraps the socket.
+    let connector = if url.starts_with("wss://") {
+        match opts.tls.client_config() {
+            Ok(c) => Some(tokio_tungstenite::Connector::Rustls(c)),
+            // An unreadable EASEL_EXTRA_CA does not get better by retrying.
+            Err(e) => return Ended::Denied(e.to_string()),
+        }
+    } else {
+        Some(tokio_tungstenite::Connector::Plain)
+    };
+    let connect = tokio_tungstenite::connect_async_tls_with_config(
+        url.as_str(),
+        Some(config),
+        true,
+        connector,
+    );
     let ws = match tokio::time::timeout(opts.connect_timeout, connect).await {
-        Err(_) => return Ended::Lost("connection timed out".into(), false),
-        Ok(Err(e)) => return Ended::Lost(format!("cannot connect: {e}"), false),
+        Err(_) => {
+            let host = crate::tls::url_host(&url);
+            return Ended::Lost(format!("connecting to {host} timed out"), false);
+        }
+        Ok(Err(e)) => return Ended::Lost(crate::tls::describe_connect_error(&url, &e), false),
         Ok(Ok((ws, _))) => ws,
     };
     let (mut sink, mut stream) = ws.split();
@@ -702,7 +721,12 @@ mod tests {
             "ws://127.0.0.1:8787/b1?cap=a%2Bb%2Fc%3D"
         );
         assert!(room_url("http://x", "b", &[]).is_err());
-        assert!(room_url("wss://x", "b", &[]).is_err());
+        assert_eq!(
+            room_url("wss://relay.example/", "b1", &[]).unwrap(),
+            "wss://relay.example/b1"
+        );
+        assert!(room_url("wss://", "b", &[]).is_err());
+        assert!(room_url("https://x", "b", &[]).is_err());
         assert!(room_url("ws://", "b", &[]).is_err());
     }
 

@@ -51,6 +51,8 @@ pub struct Config {
     pub read_buffer_size: usize,
     /// tungstenite's write buffer size per connection.
     pub write_buffer_size: usize,
+    /// Serve TLS (wss://, https://) with this certificate; `None` serves plain ws://.
+    pub tls: Option<crate::tls::TlsSettings>,
 }
 
 impl Config {
@@ -76,6 +78,7 @@ impl Config {
             compact_every: 500,
             read_buffer_size: 1024,
             write_buffer_size: 8 * 1024,
+            tls: None,
         }
     }
 

@@ -3,7 +3,9 @@
 //! - A room is the URL path (`ws://HOST:PORT/<board-uuid>` or `.../<board-uuid>/comments`);
 //!   parameters (a capability, later) travel in the query string and are never logged.
 //! - `GET /health` and `GET /metrics` (Prometheus text) are served on the same port: the
-//!   server peeks at the request line before deciding whether to upgrade.
+//!   server reads the request line (and replays it) before deciding whether to upgrade.
+//! - With [`Config::tls`] the same port serves TLS (wss://, https://): the handshake runs in
+//!   the connection's task, after the connection limits and under the handshake timeout.
 //! - One task per room owns its [`easel_proto::Peer`] and handles messages in order; every
 //!   network byte passes easel-proto's validator before yrs sees it. Applied updates are
 //!   broadcast at once and committed to the store (group commit across rooms) behind them; a
@@ -24,6 +26,7 @@ mod queue;
 mod room;
 mod server;
 mod store;
+mod tls;
 
 pub use auth::{
     Admission, AuthEvent, AuthMode, Authorizer, Denied, Grant, OpenAuthorizer, RevokeFuture,
@@ -34,3 +37,4 @@ pub use config::Config;
 pub use metrics::{ConnRefusal, Metrics, Refusal};
 pub use server::Server;
 pub use store::{AuthState, Durability, RelayStore, StoreError, StoredRoom};
+pub use tls::{TlsSettings, TlsSetupError};

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use easel_relay::{AuthMode, Config, Durability, RelayStore, Server};
+use easel_relay::{AuthMode, Config, Durability, RelayStore, Server, TlsSettings};
 
 /// Easel's relay: y-websocket rooms (ws://HOST:PORT/<board-uuid>[/comments]) persisted in
-/// SQLite, with GET /health and GET /metrics on the same port.
+/// SQLite, with GET /health and GET /metrics on the same port. With --tls-cert and --tls-key
+/// the port serves TLS instead (wss://, https://).
 #[derive(Debug, Parser)]
 #[command(name = "easel-relay", version)]
 struct Args {
@@ -55,6 +56,13 @@ struct Args {
     /// fsyncs at checkpoints only (it survives a killed process, not a power cut).
     #[arg(long, value_enum, default_value_t = DurabilityArg::Full)]
     durability: DurabilityArg,
+    /// Serve TLS with this PEM certificate chain (the server's certificate first); needs
+    /// --tls-key. Without both, plain ws:// (e.g. behind a TLS-terminating proxy).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -92,9 +100,13 @@ async fn main() -> anyhow::Result<()> {
         DurabilityArg::Full => Durability::Full,
         DurabilityArg::Normal => Durability::Normal,
     };
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        config.tls = Some(TlsSettings::from_files(cert, key).context("--tls-cert/--tls-key")?);
+    }
     let store = RelayStore::open(&config.db_path(), config.durability).await?;
     let authorizer = args.auth.authorizer(&store).await?;
-    tracing::info!(listen = %config.listen, auth = ?args.auth, "easel-relay starting");
+    let scheme = if config.tls.is_some() { "wss" } else { "ws" };
+    tracing::info!(listen = %config.listen, auth = ?args.auth, scheme, "easel-relay starting");
     let server = Server::bind_with_store(config, store, authorizer).await?;
     server.run(shutdown_signal()).await?;
     Ok(())

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
@@ -25,6 +25,7 @@ use crate::metrics::{ConnRefusal, Metrics, Refusal};
 use crate::queue::{ConnShared, Out};
 use crate::room::{Registry, RoomCmd, RoomSettings};
 use crate::store::{RelayStore, StoreError};
+use crate::tls::{Conn, TlsSettings};
 
 /// How long a closing connection waits for the client's close frame before dropping it.
 const CLOSE_LINGER: Duration = Duration::from_secs(2);
@@ -163,27 +164,36 @@ impl Server {
             };
             while tasks.try_join_next().is_some() {}
             let _ = stream.set_nodelay(true);
+            // Refusals come before any TLS work. On a TLS port they are a plain close: an HTTP
+            // answer would need a TLS handshake, the very cost the limits are there to refuse.
+            let tls = ctx.config.tls.is_some();
             let Ok(permit) = cap.clone().try_acquire_owned() else {
                 ctx.metrics.refuse_conn(ConnRefusal::Cap);
-                tasks.spawn(refuse_http(stream, 503, "connection limit reached"));
+                if !tls {
+                    tasks.spawn(refuse_http(stream, 503, "connection limit reached"));
+                }
                 continue;
             };
             if !connect_allowed(&ctx, addr.ip()) {
                 ctx.metrics.refuse_conn(ConnRefusal::Throttle);
-                tasks.spawn(refuse_http(
-                    stream,
-                    429,
-                    "connecting too often from this address",
-                ));
+                if !tls {
+                    tasks.spawn(refuse_http(
+                        stream,
+                        429,
+                        "connecting too often from this address",
+                    ));
+                }
                 continue;
             }
             let Some(ip_guard) = IpGuard::acquire(&ctx, addr.ip()) else {
                 ctx.metrics.refuse_conn(ConnRefusal::Throttle);
-                tasks.spawn(refuse_http(
-                    stream,
-                    429,
-                    "too many connections from this address",
-                ));
+                if !tls {
+                    tasks.spawn(refuse_http(
+                        stream,
+                        429,
+                        "too many connections from this address",
+                    ));
+                }
                 continue;
             };
             let ctx = ctx.clone();
@@ -296,29 +306,52 @@ fn http_response(status: u16, content_type: &str, body: &str) -> String {
     )
 }
 
-/// Peeks at the request line without consuming it, so a WebSocket handshake can still read it.
-async fn peek_request_line(stream: &TcpStream) -> std::io::Result<Option<String>> {
-    let mut buf = [0u8; 512];
-    loop {
-        let n = stream.peek(&mut buf).await?;
-        if n == 0 {
-            return Ok(None);
+/// The TLS handshake, under the handshake timeout. A client speaking plain HTTP to the TLS
+/// port is told to use wss:// (its first byte is a letter, a TLS hello's is 0x16).
+async fn tls_accept(ctx: &Ctx, tls: &TlsSettings, stream: TcpStream) -> Option<Conn> {
+    let accepted = tokio::time::timeout(ctx.config.handshake_timeout, async {
+        let mut first = [0u8; 1];
+        if stream.peek(&mut first).await.ok()? == 0 {
+            return None;
         }
-        if let Some(end) = buf[..n].windows(2).position(|w| w == b"\r\n") {
-            return Ok(Some(String::from_utf8_lossy(&buf[..end]).into_owned()));
+        if first[0].is_ascii_alphabetic() {
+            refuse_http(
+                stream,
+                400,
+                "this relay serves TLS on this port: use wss:// (or https://)",
+            )
+            .await;
+            return None;
         }
-        if n == buf.len() {
-            return Ok(None);
+        match tls.acceptor.accept(stream).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::debug!(error = %e, "TLS handshake failed");
+                None
+            }
         }
-        // Only part of the line has arrived; peek returns at once, so wait a little.
-        tokio::time::sleep(Duration::from_millis(5)).await;
+    })
+    .await;
+    match accepted {
+        Ok(Some(s)) => Some(Conn::tls(s)),
+        _ => {
+            ctx.metrics.refuse_conn(ConnRefusal::Handshake);
+            None
+        }
     }
 }
 
 async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr) {
+    let conn = match &ctx.config.tls {
+        None => Conn::plain(stream),
+        Some(tls) => match Box::pin(tls_accept(ctx, tls, stream)).await {
+            Some(c) => c,
+            None => return,
+        },
+    };
     // The handshake's state (request parsing, tungstenite's handshake machine, buffers) lives in
     // its own allocation, freed once it is done: an idle connection keeps only what serving needs.
-    let Some((ws, room, decision)) = Box::pin(handshake(ctx, stream)).await else {
+    let Some((ws, room, decision)) = Box::pin(handshake(ctx, conn)).await else {
         return;
     };
     match decision {
@@ -349,44 +382,35 @@ async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr) {
 /// the WebSocket handshake and returns the socket, its room and the authorizer's decision.
 async fn handshake(
     ctx: &Arc<Ctx>,
-    mut stream: TcpStream,
-) -> Option<(
-    WebSocketStream<TcpStream>,
-    String,
-    Result<Admission, Denied>,
-)> {
-    let line = match tokio::time::timeout(ctx.config.handshake_timeout, peek_request_line(&stream))
-        .await
-    {
-        Ok(Ok(Some(line))) => line,
-        _ => {
-            ctx.metrics.refuse_conn(ConnRefusal::Handshake);
-            return None;
-        }
-    };
+    mut stream: Conn,
+) -> Option<(WebSocketStream<Conn>, String, Result<Admission, Denied>)> {
+    let line =
+        match tokio::time::timeout(ctx.config.handshake_timeout, stream.read_request_line(512))
+            .await
+        {
+            Ok(Ok(Some(line))) => line,
+            _ => {
+                ctx.metrics.refuse_conn(ConnRefusal::Handshake);
+                return None;
+            }
+        };
     let mut parts = line.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let path = target.split('?').next().unwrap_or("");
     if method == "GET" && (path == "/health" || path == "/metrics") {
         // Consume the request head, then answer and close.
-        let _ = tokio::time::timeout(ctx.config.handshake_timeout, async {
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-                match stream.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&buf[..n]),
-                }
-            }
-        })
-        .await;
+        let _ =
+            tokio::time::timeout(ctx.config.handshake_timeout, stream.read_head(16 * 1024)).await;
         let resp = if path == "/health" {
             http_response(200, "text/plain", "ok")
         } else {
             http_response(200, "text/plain; version=0.0.4", &ctx.metrics.render())
         };
-        let _ = stream.write_all(resp.as_bytes()).await;
-        let _ = stream.shutdown().await;
+        let _ = tokio::time::timeout(ctx.config.handshake_timeout, async {
+            let _ = stream.write_all(resp.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        })
+        .await;
         return None;
     }
     let mut admitted: Option<(String, Result<Admission, Denied>)> = None;
@@ -426,7 +450,7 @@ async fn handshake(
 }
 
 /// Sends the auth message (permission denied + reason) and closes with 1008.
-async fn refuse_ws(mut ws: WebSocketStream<TcpStream>, reason: &str) {
+async fn refuse_ws(mut ws: WebSocketStream<Conn>, reason: &str) {
     let msg = easel_proto::message::encode_permission_denied(reason);
     let frame = CloseFrame {
         code: CloseCode::Policy,
@@ -454,7 +478,7 @@ fn error_response(status: StatusCode, body: &str) -> ErrorResponse {
 
 /// A connection that joined its room: what serving it needs, and what leaving undoes.
 struct Joined {
-    stream: futures_util::stream::SplitStream<WebSocketStream<TcpStream>>,
+    stream: futures_util::stream::SplitStream<WebSocketStream<Conn>>,
     writer: tokio::task::JoinHandle<()>,
     shared: Arc<ConnShared>,
     room_tx: Option<mpsc::Sender<RoomCmd>>,
@@ -469,7 +493,7 @@ struct Joined {
 /// starts its writer task.
 async fn join_room(
     ctx: &Arc<Ctx>,
-    ws: WebSocketStream<TcpStream>,
+    ws: WebSocketStream<Conn>,
     room: String,
     admission: Admission,
     addr: SocketAddr,
@@ -626,7 +650,7 @@ impl TokenBucket {
 
 async fn reader_loop(
     ctx: &Arc<Ctx>,
-    mut stream: futures_util::stream::SplitStream<WebSocketStream<TcpStream>>,
+    mut stream: futures_util::stream::SplitStream<WebSocketStream<Conn>>,
     shared: &Arc<ConnShared>,
     room_tx: Option<&mpsc::Sender<RoomCmd>>,
     id: u64,
@@ -757,7 +781,7 @@ async fn handle_control(ctx: &Arc<Ctx>, shared: &Arc<ConnShared>, bytes: &[u8], 
 /// Writes `msg` and every data frame queued behind it, then flushes once: one write system
 /// call for a burst of broadcasts instead of one per frame. `batch` is scratch space.
 async fn send_batch(
-    sink: &mut futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>,
+    sink: &mut futures_util::stream::SplitSink<WebSocketStream<Conn>, Message>,
     msg: Message,
     shared: &ConnShared,
     metrics: &Metrics,
@@ -784,7 +808,7 @@ async fn send_batch(
 }
 
 async fn writer_task(
-    mut sink: futures_util::stream::SplitSink<WebSocketStream<TcpStream>, Message>,
+    mut sink: futures_util::stream::SplitSink<WebSocketStream<Conn>, Message>,
     shared: Arc<ConnShared>,
     ctx: Arc<Ctx>,
 ) {

@@ -1,6 +1,7 @@
 //! Interop: a stock Yjs client (npm `yjs` + `y-websocket` in node, `tests/interop/client.mjs`)
 //! and a Rust client in one room on the relay. Skipped, with a printed reason, only when
-//! `node` is missing; runs `npm ci` first when `node_modules` is missing.
+//! `node` is missing; runs `npm ci` first when `node_modules` is missing. Once over ws://, and
+//! once over wss:// with a throwaway CA that node trusts through `NODE_EXTRA_CA_CERTS`.
 
 mod common;
 
@@ -23,6 +24,15 @@ fn have(cmd: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stock_yjs_client_interoperates() {
+    interop(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_yjs_client_interoperates_over_wss() {
+    interop(true).await;
+}
+
+async fn interop(tls: bool) {
     if !have("node") {
         println!("skipped: `node` is not installed, so the stock Yjs client cannot run");
         return;
@@ -37,12 +47,36 @@ async fn stock_yjs_client_interoperates() {
         assert!(st.success(), "npm ci failed in {}", dir.display());
     }
     let data = tempfile::tempdir().unwrap();
-    let srv = TestServer::start(test_config(data.path())).await;
-    let mut rust = Client::connect(&srv.url(ROOM)).await;
+    let mut config = test_config(data.path());
+    let pki = pki(&["localhost", "127.0.0.1"], false);
+    let ca_file = data.path().join("ca.pem");
+    std::fs::write(&ca_file, &pki.ca_pem).unwrap();
+    if tls {
+        config.tls = Some(
+            easel_relay::TlsSettings::from_pem(pki.cert_pem.as_bytes(), pki.key_pem.as_bytes())
+                .unwrap(),
+        );
+    }
+    let srv = TestServer::start(config).await;
+    let (base, mut rust) = if tls {
+        let base = format!("wss://127.0.0.1:{}", srv.addr.port());
+        let rust = Client::connect_tls(&format!("{base}/{ROOM}"), &pki.ca_pem).await;
+        (base, rust)
+    } else {
+        (
+            format!("ws://{}", srv.addr),
+            Client::connect(&srv.url(ROOM)).await,
+        )
+    };
 
-    let node = tokio::process::Command::new("node")
+    let mut node = tokio::process::Command::new("node");
+    if tls {
+        // Node's TLS trusts its bundled roots plus this file, read at startup.
+        node.env("NODE_EXTRA_CA_CERTS", &ca_file);
+    }
+    let node = node
         .arg("client.mjs")
-        .arg(format!("ws://{}", srv.addr))
+        .arg(&base)
         .arg(ROOM)
         .current_dir(&dir)
         .stdout(Stdio::piped())

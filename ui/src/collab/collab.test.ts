@@ -113,9 +113,17 @@ describe('share and join dialogs', () => {
     expect(relayProblem('', true)).toMatch(/Enter the relay/);
     expect(relayProblem('ws://relay.example:8787', true)).toBeNull();
     expect(relayProblem('ws://relay.example:8787/', true)).toBeNull();
-    expect(relayProblem('http://relay', true)).toMatch(/starts with ws:\/\//);
-    expect(relayProblem('wss://relay', true)).toMatch(/not supported/);
+    expect(relayProblem('http://relay', true)).toMatch(/starts with ws:\/\/ or wss:\/\//);
     expect(relayProblem('ws://relay/room', true)).toMatch(/no path/);
+  });
+
+  it('accepts wss:// relays wherever ws:// ones are', () => {
+    expect(relayProblem('wss://relay.example', true)).toBeNull();
+    expect(relayProblem('wss://relay.example:8443/', false)).toBeNull();
+    expect(relayProblem('wss://', true)).toMatch(/Use just wss:\/\/host:port/);
+    expect(relayProblem('wss://relay.example/room', true)).toMatch(/Use just wss:\/\/host:port, with no path/);
+    expect(relayProblem('wss://relay example', true)).toMatch(/no path/);
+    expect(relayProblem('https://relay.example', true)).toMatch(/wss:\/\/relay\.example/);
   });
 
   it('checks the outline of a pasted link and leaves the rest to the core', () => {

@@ -30,16 +30,19 @@ export function levelLabel(level: string): string {
 
 /**
  * Checks a relay or host address before it goes to the core: empty is allowed where the field
- * is optional; otherwise `ws://host[:port]`. Returns a message, or null when it looks right
- * (the core has the last word).
+ * is optional; otherwise `ws://host[:port]`, or `wss://host[:port]` for a relay served over TLS.
+ * Returns a message, or null when it looks right (the core has the last word).
  */
 export function relayProblem(text: string, required: boolean): string | null {
   const t = text.trim();
   if (!t) return required ? 'Enter the relay or host address, like ws://relay.example:8787' : null;
-  if (/^wss:\/\//i.test(t)) return 'Secure relays (wss://) are not supported yet; use ws://host:port';
-  if (!/^ws:\/\//i.test(t)) return 'The address starts with ws://, like ws://relay.example:8787';
-  const rest = t.slice(5).replace(/\/+$/, '');
-  if (!rest || /[\s/?#]/.test(rest)) return 'Use just ws://host:port, with no path';
+  const scheme = /^wss?:\/\//i.exec(t);
+  if (!scheme) {
+    if (/^https:\/\//i.test(t)) return 'A relay served over https is reached with wss://, like wss://relay.example';
+    return 'The address starts with ws:// or wss://, like ws://relay.example:8787';
+  }
+  const rest = t.slice(scheme[0].length).replace(/\/+$/, '');
+  if (!rest || /[\s/?#]/.test(rest)) return `Use just ${scheme[0].toLowerCase()}host:port, with no path`;
   return null;
 }
 

@@ -94,7 +94,70 @@ impl TestServer {
     }
 }
 
+/// A throwaway CA and a server certificate it issued.
+pub struct Pki {
+    pub ca_pem: String,
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+pub fn ca() -> (rcgen::CertificateParams, rcgen::KeyPair, String) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "Easel test CA");
+    p.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    let pem = p.self_signed(&key).unwrap().pem();
+    (p, key, pem)
+}
+
+/// A server certificate for `names`, issued by a new CA; `expired` dates it in the past.
+pub fn pki(names: &[&str], expired: bool) -> Pki {
+    let (ca_params, ca_key, ca_pem) = ca();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut p =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, names[0]);
+    if expired {
+        p.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    }
+    let cert = p.signed_by(&key, &issuer).unwrap();
+    Pki {
+        ca_pem,
+        cert_pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    }
+}
+
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Connects over TLS, trusting only the CA in `ca_pem`.
+pub async fn raw_connect_tls(url: &str, ca_pem: &str) -> Ws {
+    let config = easel_core::tls::TlsConfig::only_roots_pem(ca_pem.as_bytes())
+        .unwrap()
+        .client_config()
+        .unwrap();
+    let connect = tokio_tungstenite::connect_async_tls_with_config(
+        url,
+        None,
+        true,
+        Some(tokio_tungstenite::Connector::Rustls(config)),
+    );
+    let (ws, _) = tokio::time::timeout(T, connect)
+        .await
+        .expect("connect in time")
+        .expect("connect");
+    ws
+}
 
 pub async fn raw_connect(url: &str) -> Ws {
     let (ws, _) = tokio::time::timeout(T, tokio_tungstenite::connect_async(url))
@@ -143,7 +206,15 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(url: &str) -> Client {
-        let mut ws = raw_connect(url).await;
+        Self::over(raw_connect(url).await).await
+    }
+
+    /// Over TLS, trusting only the CA in `ca_pem`.
+    pub async fn connect_tls(url: &str, ca_pem: &str) -> Client {
+        Self::over(raw_connect_tls(url, ca_pem).await).await
+    }
+
+    async fn over(mut ws: Ws) -> Client {
         // The relay's sync step 2 and resyncs carry whole documents, bigger than one edit.
         let limits = easel_proto::Limits {
             max_message_bytes: 64 << 20,

@@ -1,0 +1,250 @@
+//! Optional TLS termination (`--tls-cert`/`--tls-key`), and the one stream type the server
+//! reads requests from, plain or TLS.
+//!
+//! rustls with the `ring` provider, as in the client. The TLS handshake runs in the
+//! connection's own task, after the connection cap and the per-address limits admitted it and
+//! under the handshake timeout, so a slow handshake never holds up the accept loop.
+
+use std::io;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use rustls::ServerConfig;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+/// A certificate chain and its key, ready to serve TLS; cheap to clone.
+#[derive(Clone)]
+pub struct TlsSettings {
+    pub(crate) acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl std::fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TlsSettings")
+    }
+}
+
+/// Why the certificate or key cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsSetupError {
+    #[error("cannot read {what} {path}: {reason}")]
+    Read {
+        what: &'static str,
+        path: String,
+        reason: io::Error,
+    },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl TlsSettings {
+    /// Reads a PEM certificate chain (the server's certificate first) and its PEM private key
+    /// (PKCS#8, PKCS#1 or SEC1).
+    pub fn from_files(cert: &Path, key: &Path) -> Result<Self, TlsSetupError> {
+        let read = |what, path: &Path| {
+            std::fs::read(path).map_err(|reason| TlsSetupError::Read {
+                what,
+                path: path.display().to_string(),
+                reason,
+            })
+        };
+        let cert_pem = read("the TLS certificate", cert)?;
+        let key_pem = read("the TLS key", key)?;
+        Self::from_pem(&cert_pem, &key_pem).map_err(|e| match e {
+            TlsSetupError::Invalid(m) => TlsSetupError::Invalid(format!(
+                "{m} (certificate {}, key {})",
+                cert.display(),
+                key.display()
+            )),
+            other => other,
+        })
+    }
+
+    /// The same from PEM text.
+    pub fn from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<Self, TlsSetupError> {
+        let chain = CertificateDer::pem_slice_iter(cert_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| TlsSetupError::Invalid(format!("the certificate is not PEM: {e}")))?;
+        if chain.is_empty() {
+            return Err(TlsSetupError::Invalid(
+                "the certificate file holds no certificate (expected PEM \"BEGIN CERTIFICATE\")"
+                    .into(),
+            ));
+        }
+        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
+            TlsSetupError::Invalid(format!(
+                "the key file holds no usable private key (expected PEM \"BEGIN PRIVATE KEY\"): {e}"
+            ))
+        })?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsSetupError::Invalid(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| match e {
+                rustls::Error::InconsistentKeys(_) => {
+                    TlsSetupError::Invalid("the key does not belong to the certificate".into())
+                }
+                e => TlsSetupError::Invalid(format!("the certificate or key is unusable: {e}")),
+            })?;
+        Ok(TlsSettings {
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        })
+    }
+}
+
+/// A client connection: plain TCP or TLS over it, plus the bytes read ahead to route the
+/// request (its request line), which are replayed before anything else is read.
+pub(crate) struct Conn {
+    ahead: Vec<u8>,
+    pos: usize,
+    io: Transport,
+}
+
+enum Transport {
+    Plain(TcpStream),
+    // Boxed: rustls' state is a few kilobytes, and plain connections should not pay for it.
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+impl Conn {
+    pub(crate) fn plain(s: TcpStream) -> Self {
+        Conn {
+            ahead: Vec::new(),
+            pos: 0,
+            io: Transport::Plain(s),
+        }
+    }
+
+    pub(crate) fn tls(s: tokio_rustls::server::TlsStream<TcpStream>) -> Self {
+        Conn {
+            ahead: Vec::new(),
+            pos: 0,
+            io: Transport::Tls(Box::new(s)),
+        }
+    }
+
+    /// Reads until the first line of the request has arrived (at most `max` bytes), keeping
+    /// everything read to be replayed. `None` when the peer closed first or the line is longer.
+    pub(crate) async fn read_request_line(&mut self, max: usize) -> io::Result<Option<String>> {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; max];
+        let mut n = 0;
+        loop {
+            if let Some(end) = buf[..n].windows(2).position(|w| w == b"\r\n") {
+                let line = String::from_utf8_lossy(&buf[..end]).into_owned();
+                buf.truncate(n);
+                self.ahead = buf;
+                self.pos = 0;
+                return Ok(Some(line));
+            }
+            if n == max {
+                return Ok(None);
+            }
+            let r = match &mut self.io {
+                Transport::Plain(s) => s.read(&mut buf[n..]).await?,
+                Transport::Tls(s) => s.read(&mut buf[n..]).await?,
+            };
+            if r == 0 {
+                return Ok(None);
+            }
+            // A TLS record (a ClientHello) on a plain port: no request line will come.
+            if n == 0 && buf[0] == 0x16 && matches!(self.io, Transport::Plain(_)) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "a TLS handshake on a plain port",
+                ));
+            }
+            n += r;
+        }
+    }
+
+    /// Reads the rest of the request head (up to `max` bytes in all), to answer it.
+    pub(crate) async fn read_head(&mut self, max: usize) {
+        use tokio::io::AsyncReadExt;
+        let mut head = std::mem::take(&mut self.ahead);
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < max {
+            match self.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+    }
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.pos < this.ahead.len() {
+            let n = buf.remaining().min(this.ahead.len() - this.pos);
+            buf.put_slice(&this.ahead[this.pos..this.pos + n]);
+            this.pos += n;
+            if this.pos == this.ahead.len() {
+                // Replayed: free it, an idle connection keeps nothing it does not need.
+                this.ahead = Vec::new();
+                this.pos = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        match &mut this.io {
+            Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match &mut self.get_mut().io {
+            Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match &mut self.get_mut().io {
+            Transport::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match &self.io {
+            Transport::Plain(s) => s.is_write_vectored(),
+            Transport::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().io {
+            Transport::Plain(s) => Pin::new(s).poll_flush(cx),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().io {
+            Transport::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
