@@ -498,3 +498,38 @@ fn audit_entry(event: &AuthEvent) -> Option<(Uuid, &'static str, serde_json::Val
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a host on every interface offers peers besides `NAME.local`: this machine's
+    /// reachable addresses (never loopback or link-local), IPv4 first, each with the port.
+    #[test]
+    fn lan_urls_are_this_machines_reachable_addresses() {
+        let urls = lan_urls(8788);
+        let ips: Vec<IpAddr> = urls
+            .iter()
+            .map(|u| {
+                assert!(u.starts_with("ws://") && u.ends_with(":8788"), "{u}");
+                let addr: SocketAddr = u["ws://".len()..].parse().unwrap();
+                addr.ip()
+            })
+            .collect();
+        assert!(ips.iter().all(|ip| !ip.is_loopback()), "{urls:?}");
+        let first_v6 = ips.iter().position(IpAddr::is_ipv6).unwrap_or(ips.len());
+        assert!(ips[first_v6..].iter().all(IpAddr::is_ipv6), "{urls:?}");
+        // The same list as the interfaces give, in our order.
+        let expected: usize = if_addrs::get_if_addrs()
+            .unwrap()
+            .iter()
+            .map(|i| i.ip())
+            .filter(|ip| match ip {
+                IpAddr::V4(v4) => !v4.is_loopback() && !v4.is_link_local(),
+                IpAddr::V6(v6) => !v6.is_loopback() && !v6.is_unicast_link_local(),
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        assert_eq!(urls.len(), expected, "{urls:?}");
+    }
+}

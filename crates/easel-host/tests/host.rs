@@ -11,6 +11,7 @@ use easel_core::share::ShareRequest;
 use easel_core::store::AuditQuery;
 use easel_core::sync::{self, SyncOptions, SyncStatus};
 use easel_core::{BoardDoc, Easel, Element, ElementKind, KeyStoreKind, Level, Store};
+use easel_host::mdns;
 use easel_host::{Host, HostConfig, ServedBoard, boards_to_serve};
 use easel_relay::{Durability, RelayStore};
 use tokio::sync::Mutex;
@@ -255,39 +256,42 @@ async fn a_taken_port_fails_or_falls_back_to_a_free_one() {
     host.stop().await.unwrap();
 }
 
-/// Real mDNS: a host on every interface announces itself and `discover` finds it with its
-/// boards and a LAN address. Multicast must work on the machine (it does in our container);
-/// where mDNS cannot even start, the host says why and the test stops there.
+/// Real mDNS: what a host on every interface announces (`Host::start` on `0.0.0.0`) is found by
+/// `discover` with its boards and a LAN address, and is gone once withdrawn. Multicast must work
+/// on the machine (it does in our container); where mDNS cannot even start, the test says why and
+/// stops there. Test servers stay on 127.0.0.1, so nothing listens on the announced port (held
+/// on loopback so no one else takes it); a host on loopback is never announced.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_host_on_the_lan_is_announced_and_discovered() {
     let dir = tempfile::tempdir().unwrap();
     let (a, user) = install(dir.path()).await;
     let board = a.create_board(user, "Announced").await.unwrap().id;
     let served = ServedBoard::open(&a, user, board).await.unwrap();
-    let mut config = HostConfig::new("0.0.0.0:0".parse().unwrap(), dir.path().join("host"));
+    let mut config = HostConfig::new(loopback_any(), dir.path().join("host"));
     config.open = true;
     let host = Host::start(&a, user, vec![served], config).await.unwrap();
     let info = host.info().clone();
-    assert!(
-        info.url
-            .ends_with(&format!(".local:{}", info.listen.port())),
-        "{}",
-        info.url
+    assert!(!info.announced);
+    assert_eq!(
+        info.not_announced.as_deref(),
+        Some("it listens on this machine only")
     );
-    let port_suffix = format!(":{}", info.listen.port());
-    assert!(
-        info.lan_urls.iter().all(|u| u.starts_with("ws://")
-            && u.ends_with(&port_suffix)
-            && !u.starts_with("ws://127.")),
-        "{:?}",
-        info.lan_urls
-    );
-    if !info.announced {
-        eprintln!("mDNS unavailable here: {:?}", info.not_announced);
-        host.stop().await.unwrap();
-        return;
-    }
-    let port = info.listen.port();
+    host.stop().await.unwrap();
+
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let everywhere: std::net::SocketAddr = format!("0.0.0.0:{port}").parse().unwrap();
+    let announced =
+        tokio::task::spawn_blocking(move || mdns::Announcement::start(everywhere, &[board]))
+            .await
+            .unwrap();
+    let announcement = match announced {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("mDNS unavailable here: {e}");
+            return;
+        }
+    };
     let found = tokio::task::spawn_blocking(|| easel_host::discover(Duration::from_secs(3)))
         .await
         .unwrap()
@@ -296,26 +300,26 @@ async fn a_host_on_the_lan_is_announced_and_discovered() {
         .iter()
         .find(|h| h.port == port)
         .unwrap_or_else(|| panic!("port {port} not among {found:?}"));
-    assert_eq!(me.name, info.name);
+    assert_eq!(me.name, mdns::instance_name_of(&mdns::host_name()));
     assert_eq!(me.boards, vec![board]);
     assert_eq!(me.board_count, 1);
     let url = me.url.as_deref().unwrap();
     assert!(
+        url.starts_with("ws://") && url.ends_with(&format!(":{port}")),
+        "{url}"
+    );
+    assert!(
         !url.starts_with("ws://127."),
         "a loopback address is listed last: {url}"
     );
-    assert!(
-        info.lan_urls.iter().any(|u| u == url),
-        "{url} not in {:?}",
-        info.lan_urls
-    );
-    host.stop().await.unwrap();
-    // Stopped, it is gone from the LAN.
+    // Withdrawn, it is gone from the LAN.
+    drop(announcement);
     let after = tokio::task::spawn_blocking(|| easel_host::discover(Duration::from_secs(2)))
         .await
         .unwrap()
         .unwrap();
     assert!(after.iter().all(|h| h.port != port), "{after:?}");
+    drop(held);
 }
 
 /// A board that syncs with a relay and is hosted at once bridges the two: what a relay peer
