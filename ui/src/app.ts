@@ -5,7 +5,7 @@ import { seedCollabDemo, seedDemo } from './demo';
 import { Editor } from './editor';
 import { MemoryCommands } from './engine/commands';
 import { placeCamera, ViewMemory } from './engine/camera';
-import { elementBounds, localBox, unionRects } from './engine/geometry';
+import { localBox } from './engine/geometry';
 import { asCtx2D, type BoardSource, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
 import { visibleInOrder } from './engine/spatial';
 import { Store } from './engine/store';
@@ -498,7 +498,7 @@ const placeOpenedBoard = (id: string) => {
   }
   viewBoard = null;
   const saved = views.load(id);
-  placeCamera(editor.viewport, unionRects([...store.values()].map(elementBounds)), saved, overlayInsets());
+  placeCamera(editor.viewport, editor.contentBounds(), saved, overlayInsets());
   viewBoard = id;
   // An empty board seen for the first time (just joined, or connected before its first sync):
   // its first content from elsewhere is brought into view once, unless the camera moved first.
@@ -509,7 +509,7 @@ store.subscribe((change) => {
   if (!awaitingContent || !change.added.size) return;
   const vp = editor.viewport;
   const untouched = vp.x === awaitingContent.x && vp.y === awaitingContent.y && vp.zoom === awaitingContent.zoom;
-  if (untouched && !change.origins.has('local')) placeCamera(vp, unionRects([...store.values()].map(elementBounds)), null, overlayInsets());
+  if (untouched && !change.origins.has('local')) placeCamera(vp, editor.contentBounds(), null, overlayInsets());
   awaitingContent = null;
 });
 editor.viewport.onChange(() => {

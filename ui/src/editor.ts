@@ -622,8 +622,13 @@ export class Editor implements ToolContext {
     this.opts.onChange?.();
   }
 
+  /** The bounds of everything on the board, or null when it is empty. */
+  contentBounds(): Rect | null {
+    return unionRects([...this.store.values()].map(elementBounds));
+  }
+
   zoomToFit(): void {
-    const b = unionRects([...this.store.values()].map(elementBounds));
+    const b = this.contentBounds();
     if (b) this.viewport.fitRect(b, 40, 1);
   }
 
