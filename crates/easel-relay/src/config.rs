@@ -53,6 +53,11 @@ pub struct Config {
     pub write_buffer_size: usize,
     /// Serve TLS (wss://, https://) with this certificate; `None` serves plain ws://.
     pub tls: Option<crate::tls::TlsSettings>,
+    /// Threads of the relay's own to serve connections and rooms on (see `shard.rs`): each
+    /// room and its connections stay on one of them. 0 (the default) serves on the runtime
+    /// that calls [`crate::Server::run`], as an embedded server does; the `easel-relay` binary
+    /// runs one per core.
+    pub threads: usize,
 }
 
 impl Config {
@@ -79,6 +84,7 @@ impl Config {
             read_buffer_size: 1024,
             write_buffer_size: 8 * 1024,
             tls: None,
+            threads: 0,
         }
     }
 

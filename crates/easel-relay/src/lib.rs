@@ -25,6 +25,7 @@ mod metrics;
 mod queue;
 mod room;
 mod server;
+mod shard;
 mod store;
 mod tls;
 

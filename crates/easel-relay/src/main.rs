@@ -63,6 +63,10 @@ struct Args {
     /// The PEM private key of --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Threads serving connections and rooms (default: one per core). Each room and its
+    /// connections stay on one thread; rooms spread over the threads.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -71,7 +75,9 @@ enum DurabilityArg {
     Normal,
 }
 
-#[tokio::main]
+// The main thread only accepts connections (and handles signals and the store's bookkeeping);
+// connections and rooms run on the server's own threads (`Config::threads`).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -100,13 +106,17 @@ async fn main() -> anyhow::Result<()> {
         DurabilityArg::Full => Durability::Full,
         DurabilityArg::Normal => Durability::Normal,
     };
+    config.threads = match args.threads {
+        Some(n) => n.into(),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         config.tls = Some(TlsSettings::from_files(cert, key).context("--tls-cert/--tls-key")?);
     }
     let store = RelayStore::open(&config.db_path(), config.durability).await?;
     let authorizer = args.auth.authorizer(&store).await?;
     let scheme = if config.tls.is_some() { "wss" } else { "ws" };
-    tracing::info!(listen = %config.listen, auth = ?args.auth, scheme, "easel-relay starting");
+    tracing::info!(listen = %config.listen, auth = ?args.auth, scheme, threads = config.threads, "easel-relay starting");
     let server = Server::bind_with_store(config, store, authorizer).await?;
     server.run(shutdown_signal()).await?;
     Ok(())

@@ -82,6 +82,9 @@ pub struct Metrics {
     pub slow_disconnects: AtomicU64,
     /// Connections closed for missing pongs.
     pub ping_timeouts: AtomicU64,
+    /// Connections moved to their room's thread before the WebSocket handshake (see
+    /// [`crate::Config::threads`]).
+    pub connections_moved: AtomicU64,
     refused: [AtomicU64; 6],
     conn_refused: [AtomicU64; 4],
 }
@@ -194,6 +197,12 @@ impl Metrics {
             "counter",
             "Connections closed for a missing pong.",
             &self.ping_timeouts,
+        );
+        one(
+            "connections_moved_total",
+            "counter",
+            "Connections moved to their room's thread.",
+            &self.connections_moved,
         );
         let _ = writeln!(
             out,

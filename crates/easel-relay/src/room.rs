@@ -70,6 +70,8 @@ pub(crate) struct RoomSettings {
     pub store: RelayStore,
     pub metrics: Arc<Metrics>,
     pub authorizer: Arc<dyn Authorizer>,
+    /// With shards, each room's task runs on the shard its name maps to.
+    pub homes: Option<crate::shard::Homes>,
 }
 
 struct Entry {
@@ -123,7 +125,11 @@ impl Registry {
             .insert(room.to_owned(), Entry { id, tx: tx.clone() });
         drop(s);
         Metrics::add(&self.settings.metrics.rooms_loaded, 1);
-        tokio::spawn(room_task(self.clone(), room.to_owned(), id, rx));
+        let task = room_task(self.clone(), room.to_owned(), id, rx);
+        match &self.settings.homes {
+            Some(homes) => drop(homes.home(room).spawn(task)),
+            None => drop(tokio::spawn(task)),
+        }
         Some(tx)
     }
 

@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::metrics::{ConnRefusal, Metrics, Refusal};
 use crate::queue::{ConnShared, Out};
 use crate::room::{Registry, RoomCmd, RoomSettings};
+use crate::shard::{Homes, Shards};
 use crate::store::{RelayStore, StoreError};
 use crate::tls::{Conn, TlsSettings};
 
@@ -38,6 +39,8 @@ pub struct Server {
     listener: TcpListener,
     ctx: Arc<Ctx>,
     store: RelayStore,
+    /// The relay's own threads ([`Config::threads`]); `None` serves on the caller's runtime.
+    shards: Option<Shards>,
 }
 
 struct Ctx {
@@ -52,6 +55,8 @@ struct Ctx {
     connect_buckets: Mutex<HashMap<IpAddr, (f64, std::time::Instant)>>,
     /// Open connections admitted by each share link, so revoking the link closes them.
     links: Mutex<LinkConns>,
+    /// The shards connections and rooms run on, when the server has its own threads.
+    homes: Option<Homes>,
 }
 
 impl std::fmt::Debug for Server {
@@ -81,6 +86,11 @@ impl Server {
         authorizer: Arc<dyn Authorizer>,
     ) -> Result<Server, StoreError> {
         let listener = TcpListener::bind(config.listen).await?;
+        let shards = match config.threads {
+            0 => None,
+            n => Some(Shards::start(n)?),
+        };
+        let homes = shards.as_ref().map(Shards::homes);
         let metrics = Arc::new(Metrics::default());
         let limits = easel_proto::Limits {
             max_message_bytes: config.max_message_bytes,
@@ -94,6 +104,7 @@ impl Server {
             store: store.clone(),
             metrics: metrics.clone(),
             authorizer: authorizer.clone(),
+            homes: homes.clone(),
         });
         let ws_config = WebSocketConfig::default()
             .read_buffer_size(config.read_buffer_size)
@@ -115,8 +126,10 @@ impl Server {
                 per_ip: Mutex::new(HashMap::new()),
                 connect_buckets: Mutex::new(HashMap::new()),
                 links: Mutex::new(HashMap::new()),
+                homes,
             }),
             store,
+            shards,
         })
     }
 
@@ -144,6 +157,7 @@ impl Server {
             listener,
             ctx,
             store,
+            shards,
         } = self;
         tracing::info!(listen = %listener.local_addr()?, "easel-relay listening");
         let cap = Arc::new(Semaphore::new(ctx.config.max_connections));
@@ -196,12 +210,31 @@ impl Server {
                 }
                 continue;
             };
-            let ctx = ctx.clone();
-            tasks.spawn(async move {
-                handle_tcp(&ctx, stream, addr).await;
-                drop(ip_guard);
-                drop(permit);
-            });
+            let slot = Slot {
+                _ip: ip_guard,
+                _permit: permit,
+            };
+            let ctx2 = ctx.clone();
+            match &ctx.homes {
+                None => {
+                    tasks.spawn(async move { handle_tcp(&ctx2, stream, addr, slot).await });
+                }
+                // The connection starts on the next shard (its room is not known yet): taken
+                // off this runtime, registered with that one.
+                Some(homes) => match stream.into_std() {
+                    Ok(std) => {
+                        tasks.spawn_on(
+                            async move {
+                                if let Ok(stream) = TcpStream::from_std(std) {
+                                    handle_tcp(&ctx2, stream, addr, slot).await;
+                                }
+                            },
+                            homes.next(),
+                        );
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot hand a connection to a shard"),
+                },
+            }
         }
         drop(listener);
         tracing::info!("shutting down: flushing rooms");
@@ -213,14 +246,21 @@ impl Server {
             }
         });
         futures_util::future::join_all(waits).await;
+        // Every connection holds a permit until it ends, wherever it runs (a connection moved to
+        // its room's shard is no longer in `tasks`).
+        let max = u32::try_from(ctx.config.max_connections).unwrap_or(u32::MAX);
         let drained = tokio::time::timeout(Duration::from_secs(5), async {
             while tasks.join_next().await.is_some() {}
+            let _ = cap.acquire_many(max).await;
         })
         .await;
         if drained.is_err() {
             tasks.abort_all();
         }
         store.close().await;
+        if let Some(shards) = shards {
+            shards.stop().await;
+        }
         tracing::info!("shut down");
         Ok(())
     }
@@ -323,7 +363,7 @@ async fn tls_accept(ctx: &Ctx, tls: &TlsSettings, stream: TcpStream) -> Option<C
             .await;
             return None;
         }
-        match tls.acceptor.accept(stream).await {
+        match tls.acceptor.accept(Conn::tcp(stream)).await {
             Ok(s) => Some(s),
             Err(e) => {
                 tracing::debug!(error = %e, "TLS handshake failed");
@@ -341,17 +381,67 @@ async fn tls_accept(ctx: &Ctx, tls: &TlsSettings, stream: TcpStream) -> Option<C
     }
 }
 
-async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr) {
-    let conn = match &ctx.config.tls {
+async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr, slot: Slot) {
+    let mut conn = match &ctx.config.tls {
         None => Conn::plain(stream),
         Some(tls) => match Box::pin(tls_accept(ctx, tls, stream)).await {
             Some(c) => c,
             None => return,
         },
     };
+    let line = match tokio::time::timeout(ctx.config.handshake_timeout, conn.read_request_line(512))
+        .await
+    {
+        Ok(Ok(Some(line))) => line,
+        _ => {
+            ctx.metrics.refuse_conn(ConnRefusal::Handshake);
+            return;
+        }
+    };
+    // With shards, the connection moves to its room's shard now, before the WebSocket handshake.
+    if let Some(homes) = &ctx.homes
+        && let Some(room) = request_room(&line)
+        && let Some(home) = homes.elsewhere(room)
+    {
+        match conn.detach() {
+            Ok(std) => {
+                Metrics::add(&ctx.metrics.connections_moved, 1);
+                let ctx = ctx.clone();
+                home.spawn(async move {
+                    if conn.attach(std).is_ok() {
+                        serve_request(&ctx, conn, line, addr).await;
+                    }
+                    drop(slot);
+                });
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot move a connection to its room's shard"),
+        }
+        return;
+    }
+    serve_request(ctx, conn, line, addr).await;
+    drop(slot);
+}
+
+/// The room a request line (`GET /<room>?query HTTP/1.1`) asks for, if it names a valid one.
+fn request_room(line: &str) -> Option<&str> {
+    let target = line.split(' ').nth(1)?;
+    let path = target.split('?').next()?;
+    let room = path.strip_prefix('/')?;
+    valid_room(room).then_some(room)
+}
+
+/// What admitted a connection (its place under the connection cap and its address's count),
+/// given back when the connection ends.
+struct Slot {
+    _ip: IpGuard,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// Serves a request whose first line has been read: `/health`, `/metrics` or a room.
+async fn serve_request(ctx: &Arc<Ctx>, conn: Conn, line: String, addr: SocketAddr) {
     // The handshake's state (request parsing, tungstenite's handshake machine, buffers) lives in
     // its own allocation, freed once it is done: an idle connection keeps only what serving needs.
-    let Some((ws, room, decision)) = Box::pin(handshake(ctx, conn)).await else {
+    let Some((ws, room, decision)) = Box::pin(handshake(ctx, conn, line)).await else {
         return;
     };
     match decision {
@@ -378,22 +468,13 @@ async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr) {
     }
 }
 
-/// Reads the request; answers `/health` and `/metrics` (returning `None`); otherwise completes
+/// Given the request line read already: answers `/health` and `/metrics` (returning `None`); otherwise completes
 /// the WebSocket handshake and returns the socket, its room and the authorizer's decision.
 async fn handshake(
     ctx: &Arc<Ctx>,
     mut stream: Conn,
+    line: String,
 ) -> Option<(WebSocketStream<Conn>, String, Result<Admission, Denied>)> {
-    let line =
-        match tokio::time::timeout(ctx.config.handshake_timeout, stream.read_request_line(512))
-            .await
-        {
-            Ok(Ok(Some(line))) => line,
-            _ => {
-                ctx.metrics.refuse_conn(ConnRefusal::Handshake);
-                return None;
-            }
-        };
     let mut parts = line.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let path = target.split('?').next().unwrap_or("");
@@ -478,8 +559,7 @@ fn error_response(status: StatusCode, body: &str) -> ErrorResponse {
 
 /// A connection that joined its room: what serving it needs, and what leaving undoes.
 struct Joined {
-    stream: futures_util::stream::SplitStream<WebSocketStream<Conn>>,
-    writer: tokio::task::JoinHandle<()>,
+    ws: WebSocketStream<Conn>,
     shared: Arc<ConnShared>,
     room_tx: Option<mpsc::Sender<RoomCmd>>,
     id: u64,
@@ -489,8 +569,7 @@ struct Joined {
     expiry: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// Registers the connection, joins its room (retrying if the room unloads meanwhile) and
-/// starts its writer task.
+/// Registers the connection and joins its room (retrying if the room unloads meanwhile).
 async fn join_room(
     ctx: &Arc<Ctx>,
     ws: WebSocketStream<Conn>,
@@ -562,11 +641,8 @@ async fn join_room(
         })
     });
 
-    let (sink, stream) = ws.split();
-    let writer = tokio::spawn(writer_task(sink, shared.clone(), ctx.clone()));
     Some(Joined {
-        stream,
-        writer,
+        ws,
         shared,
         room_tx,
         id,
@@ -577,11 +653,10 @@ async fn join_room(
 }
 
 impl Joined {
-    /// Reads until the connection ends, then leaves the room and lets the writer finish.
+    /// Serves until the connection ends, then leaves the room.
     async fn serve(self, ctx: &Arc<Ctx>) {
         let Joined {
-            stream,
-            mut writer,
+            ws,
             shared,
             room_tx,
             id,
@@ -589,7 +664,16 @@ impl Joined {
             link,
             expiry,
         } = self;
-        reader_loop(ctx, stream, &shared, room_tx.as_ref(), id).await;
+        let mut io = ConnIo {
+            ctx,
+            ws,
+            shared: &shared,
+            room_tx: room_tx.as_ref(),
+            id,
+            bucket: TokenBucket::new(ctx.config.message_rate, ctx.config.message_burst),
+            batch: Vec::new(),
+        };
+        io.run().await;
         if let Some(t) = expiry {
             t.abort();
         }
@@ -606,12 +690,9 @@ impl Joined {
             let _ = tx.send(RoomCmd::Leave { conn: id }).await;
         }
         shared.close(1000, "");
-        if tokio::time::timeout(CLOSE_LINGER, &mut writer)
-            .await
-            .is_err()
-        {
-            writer.abort();
-        }
+        // Answers a close the client started (tungstenite queued the reply), or sends ours if
+        // the connection ended any other way.
+        let _ = tokio::time::timeout(Duration::from_secs(1), io.ws.close(None)).await;
         Metrics::sub(&ctx.metrics.connections, 1);
         tracing::debug!(room = %room, conn = id, "disconnected");
     }
@@ -648,73 +729,124 @@ impl TokenBucket {
     }
 }
 
-async fn reader_loop(
-    ctx: &Arc<Ctx>,
-    mut stream: futures_util::stream::SplitStream<WebSocketStream<Conn>>,
-    shared: &Arc<ConnShared>,
-    room_tx: Option<&mpsc::Sender<RoomCmd>>,
+/// One joined connection, served by one task that owns its socket: it reads the client's
+/// messages and writes what the room queued for it, with no lock between a reader half and a
+/// writer half and one task to wake per delivery.
+struct ConnIo<'a> {
+    ctx: &'a Arc<Ctx>,
+    ws: WebSocketStream<Conn>,
+    shared: &'a Arc<ConnShared>,
+    room_tx: Option<&'a mpsc::Sender<RoomCmd>>,
     id: u64,
-) {
-    let metrics = &ctx.metrics;
-    let mut bucket = TokenBucket::new(ctx.config.message_rate, ctx.config.message_burst);
-    let mut linger_until: Option<tokio::time::Instant> = None;
-    loop {
-        if linger_until.is_none() && shared.is_closing() {
-            linger_until = Some(tokio::time::Instant::now() + CLOSE_LINGER);
-        }
-        let next = match linger_until {
-            // Closing: read (and drop) until the client's close frame, so that our close frame
-            // is not lost to a reset caused by unread data.
-            // Boxed: a timer is large, and only a closing connection needs one.
-            Some(deadline) => {
-                match Box::pin(tokio::time::timeout_at(deadline, stream.next())).await {
-                    Ok(n) => n,
-                    Err(_) => break,
+    bucket: TokenBucket,
+    /// Scratch space for a burst of queued frames.
+    batch: Vec<Bytes>,
+}
+
+/// What the connection's task does next.
+enum Step {
+    Read(Option<Result<Message, WsError>>),
+    Write(Out),
+    Ping,
+}
+
+impl ConnIo<'_> {
+    /// Serves until the client leaves, the socket fails, or a close requested by anyone (the
+    /// room, a revocation, an expiry, a limit) has been sent and answered.
+    async fn run(&mut self) {
+        let period = self.ctx.config.ping_interval;
+        let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        loop {
+            // Once a close is requested nothing more is read until the close frame is out
+            // (after a read error the socket may have nothing more to give).
+            let closing = self.shared.is_closing();
+            let step = tokio::select! {
+                m = self.ws.next(), if !closing => Step::Read(m),
+                out = self.shared.next() => Step::Write(out),
+                _ = ping.tick() => Step::Ping,
+            };
+            match step {
+                Step::Read(None) => return,
+                Step::Read(Some(m)) => {
+                    if !self.read(m).await {
+                        return;
+                    }
+                }
+                Step::Write(Out::Data(b)) => {
+                    let shared = self.shared;
+                    let sent = tokio::select! {
+                        r = self.send_batch(Message::Binary(b)) => Some(r),
+                        // A close was requested while a send is stuck (a client that does not
+                        // read): stop waiting for it and go send the close frame.
+                        _ = shared.closing(), if !shared.is_closing() => None,
+                    };
+                    if let Some(Err(_)) = sent {
+                        return;
+                    }
+                }
+                Step::Write(Out::Close(code, reason)) => {
+                    self.close(code, reason).await;
+                    return;
+                }
+                Step::Ping => {
+                    if self.shared.silent_for() > self.ctx.config.pong_timeout {
+                        Metrics::add(&self.ctx.metrics.ping_timeouts, 1);
+                        self.shared.close(1001, "no pong received");
+                        continue;
+                    }
+                    let ping = Box::pin(tokio::time::timeout(
+                        Duration::from_secs(1),
+                        self.ws.send(Message::Ping(Bytes::new())),
+                    ));
+                    if !matches!(ping.await, Ok(Ok(()))) {
+                        return;
+                    }
                 }
             }
-            None => tokio::select! {
-                n = stream.next() => n,
-                _ = shared.closing() => continue,
-            },
-        };
-        let Some(msg) = next else { break };
+        }
+    }
+
+    /// Handles one read; false when the connection is over.
+    async fn read(&mut self, msg: Result<Message, WsError>) -> bool {
+        let (ctx, shared, id) = (self.ctx, self.shared, self.id);
+        let metrics = &ctx.metrics;
         let msg = match msg {
             Ok(m) => m,
-            Err(WsError::Capacity(e)) if linger_until.is_none() => {
+            Err(WsError::Capacity(e)) => {
                 metrics.refuse(Refusal::TooLarge);
                 tracing::info!(conn = id, error = %e, "message too big; closing 1009");
                 shared.close(1009, "message too big");
-                continue;
+                return true;
             }
-            Err(WsError::Protocol(e)) if linger_until.is_none() => {
+            Err(WsError::Protocol(e)) => {
                 tracing::info!(conn = id, error = %e, "protocol error; closing 1002");
                 shared.close(1002, &e.to_string());
-                continue;
+                return true;
             }
-            Err(_) => break,
+            Err(_) => return false,
         };
         shared.seen();
-        if linger_until.is_some() {
-            if msg.is_close() {
-                break;
-            }
-            continue;
+        if shared.is_closing() {
+            // A close is on its way out: what the client sends meanwhile is dropped.
+            return !msg.is_close();
         }
         match msg {
             Message::Binary(bytes) => {
-                if !bucket.take() {
+                if !self.bucket.take() {
                     metrics.refuse(Refusal::RateLimited);
                     tracing::info!(conn = id, "message rate limit exceeded; closing 1008");
                     shared.close(1008, "message rate limit exceeded");
-                    continue;
+                    return true;
                 }
                 Metrics::add(&metrics.messages_in, 1);
                 Metrics::add(&metrics.bytes_in, bytes.len() as u64);
                 if easel_proto::message::is_easel_control(&bytes) {
                     Box::pin(handle_control(ctx, shared, &bytes, id)).await;
-                    continue;
+                    return true;
                 }
-                let Some(tx) = room_tx else { continue };
+                let Some(tx) = self.room_tx else {
+                    return true;
+                };
                 if tx.send(RoomCmd::Message { conn: id, bytes }).await.is_err() {
                     shared.close(1001, "room closed");
                 }
@@ -726,9 +858,62 @@ async fn reader_loop(
                     "text frames are not accepted: y-websocket messages are binary",
                 );
             }
-            Message::Close(_) => break,
+            Message::Close(_) => return false,
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
         }
+        true
+    }
+
+    /// Writes `msg` and every data frame queued behind it, then flushes once: one write system
+    /// call for a burst of broadcasts instead of one per frame.
+    async fn send_batch(&mut self, msg: Message) -> Result<(), WsError> {
+        let (mut n, mut bytes) = (0u64, 0u64);
+        if let Message::Binary(b) = &msg {
+            n += 1;
+            bytes += b.len() as u64;
+        }
+        self.ws.feed(msg).await?;
+        // Left over from a batch cut short by a close: those frames go unsent, as the queue's
+        // would.
+        self.batch.clear();
+        self.shared.drain_into(&mut self.batch);
+        for b in self.batch.drain(..) {
+            n += 1;
+            bytes += b.len() as u64;
+            self.ws.feed(Message::Binary(b)).await?;
+        }
+        self.ws.flush().await?;
+        let metrics = &self.ctx.metrics;
+        Metrics::add(&metrics.messages_out, n);
+        Metrics::add(&metrics.bytes_out, bytes);
+        Ok(())
+    }
+
+    /// Sends the close frame (and the auth message before it, if any was queued as the close's
+    /// last words: [`ConnShared::next`] hands it out first), then reads until the client's own
+    /// close frame, so that ours is not lost to a reset caused by unread data.
+    async fn close(&mut self, code: u16, reason: String) {
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.into(),
+        };
+        let sent = Box::pin(tokio::time::timeout(
+            Duration::from_secs(1),
+            self.ws.send(Message::Close(Some(frame))),
+        ))
+        .await;
+        if !matches!(sent, Ok(Ok(()))) {
+            return;
+        }
+        let _ = Box::pin(tokio::time::timeout(CLOSE_LINGER, async {
+            while let Some(Ok(m)) = self.ws.next().await {
+                self.shared.seen();
+                if m.is_close() {
+                    break;
+                }
+            }
+        }))
+        .await;
     }
 }
 
@@ -776,76 +961,4 @@ async fn handle_control(ctx: &Arc<Ctx>, shared: &Arc<ConnShared>, bytes: &[u8], 
             )));
         }
     }
-}
-
-/// Writes `msg` and every data frame queued behind it, then flushes once: one write system
-/// call for a burst of broadcasts instead of one per frame. `batch` is scratch space.
-async fn send_batch(
-    sink: &mut futures_util::stream::SplitSink<WebSocketStream<Conn>, Message>,
-    msg: Message,
-    shared: &ConnShared,
-    metrics: &Metrics,
-    batch: &mut Vec<Bytes>,
-) -> Result<(), WsError> {
-    let (mut n, mut bytes) = (0u64, 0u64);
-    if let Message::Binary(b) = &msg {
-        n += 1;
-        bytes += b.len() as u64;
-    }
-    sink.feed(msg).await?;
-    // Left over from a batch cut short by a close: those frames go unsent, as the queue's would.
-    batch.clear();
-    shared.drain_into(batch);
-    for b in batch.drain(..) {
-        n += 1;
-        bytes += b.len() as u64;
-        sink.feed(Message::Binary(b)).await?;
-    }
-    sink.flush().await?;
-    Metrics::add(&metrics.messages_out, n);
-    Metrics::add(&metrics.bytes_out, bytes);
-    Ok(())
-}
-
-async fn writer_task(
-    mut sink: futures_util::stream::SplitSink<WebSocketStream<Conn>, Message>,
-    shared: Arc<ConnShared>,
-    ctx: Arc<Ctx>,
-) {
-    let metrics = &ctx.metrics;
-    let period = ctx.config.ping_interval;
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-    let mut batch = Vec::new();
-    loop {
-        let msg = tokio::select! {
-            out = shared.next() => match out {
-                Out::Data(b) => Message::Binary(b),
-                Out::Close(code, reason) => {
-                    let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
-                    let _ = Box::pin(tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(Some(frame))))).await;
-                    break;
-                }
-            },
-            _ = ping.tick() => {
-                if shared.silent_for() > ctx.config.pong_timeout {
-                    Metrics::add(&metrics.ping_timeouts, 1);
-                    shared.close(1001, "no pong received");
-                    continue;
-                }
-                Message::Ping(Bytes::new())
-            }
-        };
-        let sent = tokio::select! {
-            r = send_batch(&mut sink, msg, &shared, metrics, &mut batch) => Some(r),
-            // A close was requested while a send is stuck (a client that does not read): stop
-            // waiting for it and go send the close frame.
-            _ = shared.closing(), if !shared.is_closing() => None,
-        };
-        match sent {
-            Some(Ok(())) => {}
-            Some(Err(_)) => break,
-            None => continue,
-        }
-    }
-    shared.close(1000, "");
 }

@@ -108,9 +108,81 @@ pub(crate) struct Conn {
 }
 
 enum Transport {
-    Plain(TcpStream),
+    Plain(Socket),
     // Boxed: rustls' state is a few kilobytes, and plain connections should not pay for it.
-    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    Tls(Box<tokio_rustls::server::TlsStream<Socket>>),
+}
+
+/// The TCP stream under a connection. It can be taken out (as a std stream, no longer tied to
+/// a runtime) and put back on another runtime's thread: how a connection moves to the shard
+/// of its room, TLS state and read-ahead included.
+pub(crate) struct Socket(Option<TcpStream>);
+
+impl Socket {
+    fn get(&mut self) -> io::Result<Pin<&mut TcpStream>> {
+        match &mut self.0 {
+            Some(s) => Ok(Pin::new(s)),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the connection is moving to another thread",
+            )),
+        }
+    }
+}
+
+impl AsyncRead for Socket {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut().get() {
+            Ok(s) => s.poll_read(cx, buf),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+}
+
+impl AsyncWrite for Socket {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut().get() {
+            Ok(s) => s.poll_write(cx, buf),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut().get() {
+            Ok(s) => s.poll_write_vectored(cx, bufs),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut().get() {
+            Ok(s) => s.poll_flush(cx),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut().get() {
+            Ok(s) => s.poll_shutdown(cx),
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    }
 }
 
 impl Conn {
@@ -118,16 +190,46 @@ impl Conn {
         Conn {
             ahead: Vec::new(),
             pos: 0,
-            io: Transport::Plain(s),
+            io: Transport::Plain(Socket(Some(s))),
         }
     }
 
-    pub(crate) fn tls(s: tokio_rustls::server::TlsStream<TcpStream>) -> Self {
+    /// The plain stream, for a TLS handshake over it.
+    pub(crate) fn tcp(s: TcpStream) -> Socket {
+        Socket(Some(s))
+    }
+
+    pub(crate) fn tls(s: tokio_rustls::server::TlsStream<Socket>) -> Self {
         Conn {
             ahead: Vec::new(),
             pos: 0,
             io: Transport::Tls(Box::new(s)),
         }
+    }
+
+    fn socket(&mut self) -> &mut Socket {
+        match &mut self.io {
+            Transport::Plain(s) => s,
+            Transport::Tls(s) => s.get_mut().0,
+        }
+    }
+
+    /// Takes the TCP stream out, to move the connection to another runtime; until
+    /// [`Conn::attach`] every read and write fails.
+    pub(crate) fn detach(&mut self) -> io::Result<std::net::TcpStream> {
+        match self.socket().0.take() {
+            Some(s) => s.into_std(),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the connection was moved already",
+            )),
+        }
+    }
+
+    /// Puts the stream taken by [`Conn::detach`] back, registered with the current runtime.
+    pub(crate) fn attach(&mut self, s: std::net::TcpStream) -> io::Result<()> {
+        self.socket().0 = Some(TcpStream::from_std(s)?);
+        Ok(())
     }
 
     /// Reads until the first line of the request has arrived (at most `max` bytes), keeping
@@ -229,7 +331,7 @@ impl AsyncWrite for Conn {
 
     fn is_write_vectored(&self) -> bool {
         match &self.io {
-            Transport::Plain(s) => s.is_write_vectored(),
+            Transport::Plain(_) => true,
             Transport::Tls(s) => s.is_write_vectored(),
         }
     }

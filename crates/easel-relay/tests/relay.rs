@@ -440,3 +440,40 @@ async fn next_step2(c: &mut Client) {
         }
     }
 }
+
+/// With threads of its own (`Config::threads`), the relay starts connections on its threads in
+/// turn and moves each one to its room's thread before the WebSocket handshake; embedded (no
+/// threads of its own) nothing moves. Either way every client gets its room's edits and only
+/// those.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_move_to_their_rooms_thread() {
+    for threads in [0, 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = test_config(dir.path());
+        cfg.threads = threads;
+        let srv = TestServer::start(cfg).await;
+        let rooms = ["room-a", "room-b/comments", ROOM];
+        let mut clients = Vec::new();
+        for i in 0..12 {
+            clients.push(Client::connect(&srv.url(rooms[i % 3])).await);
+        }
+        for (i, c) in clients.iter_mut().enumerate() {
+            c.set(&format!("k{i}"), rooms[i % 3]).await;
+        }
+        for (i, c) in clients.iter_mut().enumerate() {
+            c.pump_until("its room's four keys", |c| c.len() == 4).await;
+            assert_eq!(
+                c.get(&format!("k{}", (i + 3) % 12)).as_deref(),
+                Some(rooms[i % 3])
+            );
+        }
+        let moved = srv
+            .metrics
+            .connections_moved
+            .load(std::sync::atomic::Ordering::Relaxed);
+        // Two threads, three rooms: each room's connections start on both threads, and the
+        // half that started on the other one moved.
+        assert_eq!(moved, if threads == 0 { 0 } else { 6 }, "threads={threads}");
+        srv.shutdown().await;
+    }
+}

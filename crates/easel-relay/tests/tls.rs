@@ -367,3 +367,32 @@ async fn the_connection_limits_apply_before_the_tls_handshake() {
     assert!(app.ids().await.is_empty());
     server.shutdown().await;
 }
+
+/// A TLS connection moves to its room's thread with its TLS state (and whatever it read ahead)
+/// once its request line is decrypted, and keeps working there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_connections_move_to_their_rooms_thread_and_keep_working() {
+    let pki = pki(&["localhost"], false);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = tls_config(dir.path(), &pki);
+    cfg.threads = 2;
+    let server = TestServer::start(cfg).await;
+    let url = format!("wss://localhost:{}/tls-room", server.addr.port());
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        clients.push(common::Client::connect_tls(&url, &pki.ca_pem).await);
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        c.set(&format!("k{i}"), "v").await;
+    }
+    for c in clients.iter_mut() {
+        c.pump_until("every key", |c| c.len() == 4).await;
+    }
+    // They started on the two threads in turn: the two on the other thread moved.
+    let moved = server
+        .metrics
+        .connections_moved
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(moved, 2);
+    server.shutdown().await;
+}

@@ -25,6 +25,10 @@ pub fn test_config(dir: &Path) -> Config {
     // Tests open many connections from 127.0.0.1 at once.
     c.connect_rate_per_ip = 1.0e6;
     c.connect_burst_per_ip = 1.0e6;
+    // The relay binary's mode: rooms and their connections on the server's own threads (two
+    // here, so connections move between shards). The embedded mode (0) is what easel-host and
+    // the core's sync tests run.
+    c.threads = 2;
     c
 }
 
