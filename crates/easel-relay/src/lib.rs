@@ -11,9 +11,12 @@
 //!   broadcast at once and committed to the store (group commit across rooms) behind them; a
 //!   reply to one connection (e.g. the step 2 answering its step 1) is sent only once every
 //!   update applied before it has committed, so it acknowledges them (see `room.rs`).
-//! - Each connection has a reader task and a writer task with a small bounded queue; a client
-//!   whose queue overflows is resynced with the full state, and closed with 1013 after
-//!   [`Config::max_resyncs`] resyncs.
+//! - Each connection has one task owning its socket, reading the client's messages and writing
+//!   what its small bounded queue holds; a client whose queue overflows is resynced with the
+//!   full state, and closed with 1013 after [`Config::max_resyncs`] resyncs.
+//! - With [`Config::threads`] (the binary: one per core) rooms live on the server's own
+//!   single-threaded runtimes, and each connection moves to its room's one before the
+//!   WebSocket handshake (`shard.rs`).
 //! - Close codes: 1003 text frame, 1007 malformed message (nothing applied, nothing stored),
 //!   1008 rate limit, 1009 message too big, 1011 storage failure, 1013 slow consumer, 1001
 //!   shutdown.

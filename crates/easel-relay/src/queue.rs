@@ -1,6 +1,6 @@
-//! A connection's outgoing queue, shared by its room (which pushes) and its writer task (which
-//! pops). Bounded by frame count; the room can drop its contents wholesale to resync a slow
-//! client, or close it with a close code.
+//! A connection's outgoing queue, shared by its room (which pushes) and its connection task
+//! (which pops and writes). Bounded by frame count; the room can drop its contents wholesale to
+//! resync a slow client, or close it with a close code.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -33,7 +33,7 @@ struct State {
     last_words: Option<Bytes>,
 }
 
-/// Per-connection state shared between its reader, writer and room.
+/// Per-connection state shared between its connection task and its room.
 pub(crate) struct ConnShared {
     state: Mutex<State>,
     ready: Notify,
