@@ -31,7 +31,8 @@ pub struct Config {
     /// Messages one connection may send in a burst (token bucket size). Exceeding the bucket
     /// closes the connection with 1008.
     pub message_burst: f64,
-    /// Frames queued for one connection before it counts as a slow consumer.
+    /// Frames left unsent for one connection from earlier turns of its room before it counts
+    /// as a slow consumer (one turn's frames are always taken by a queue that is not full).
     pub send_queue: usize,
     /// Resyncs a slow consumer gets before it is closed with 1013.
     pub max_resyncs: u32,

@@ -83,14 +83,17 @@ impl ConnShared {
         Push::Queued
     }
 
-    /// Queues all of `frames` (draining it), unless closing or they would not all fit (then
-    /// nothing is queued: the room resyncs the connection, which covers them).
+    /// Queues all of one turn's `frames` (draining it), unless closing or the queue already
+    /// holds `cap` frames unsent from earlier turns (then nothing is queued: the room resyncs
+    /// the connection, which covers them). A turn may carry more than `cap` frames (many
+    /// writers, many cursors at once): a client that keeps up, whose queue was drained since
+    /// the last turn, gets them all, so the queue holds at most `cap` plus one turn.
     pub(crate) fn push_all(&self, frames: &mut Vec<Bytes>) -> Push {
         let mut s = self.lock();
         if s.close.is_some() {
             return Push::Closed;
         }
-        if s.buf.len() + frames.len() > self.cap {
+        if s.buf.len() >= self.cap {
             return Push::Full;
         }
         s.buf.extend(frames.drain(..));
@@ -230,6 +233,18 @@ mod tests {
         assert_eq!(q.push(Bytes::from_static(b"a")), Push::Queued);
         assert_eq!(q.push(Bytes::from_static(b"b")), Push::Queued);
         assert_eq!(q.push(Bytes::from_static(b"c")), Push::Full);
+        // A turn bigger than the cap fits in a queue that is not full...
+        let mut turn = vec![Bytes::from_static(b"t"); 5];
+        let q2 = ConnShared::new(2);
+        assert_eq!(q2.push_all(&mut turn), Push::Queued);
+        assert!(turn.is_empty());
+        // ...and the next turn finds it full until the writer drains it.
+        let mut next = vec![Bytes::from_static(b"u")];
+        assert_eq!(q2.push_all(&mut next), Push::Full);
+        let mut drained = Vec::new();
+        q2.drain_into(&mut drained);
+        assert_eq!(drained.len(), 5);
+        assert_eq!(q2.push_all(&mut next), Push::Queued);
         q.reset_with([Bytes::from_static(b"x")]);
         assert!(matches!(q.next().await, Out::Data(b) if &b[..] == b"x"));
         q.push(Bytes::from_static(b"y"));

@@ -350,22 +350,33 @@ async fn a_resynced_client_converges() {
     let mut cfg = test_config(dir.path());
     cfg.send_queue = 2;
     cfg.max_resyncs = 1000;
+    cfg.message_rate = 1.0e6;
+    cfg.message_burst = 1.0e6;
     let srv = TestServer::start(cfg).await;
     let url = srv.url(ROOM);
     let mut writer = Client::connect(&url).await;
-    let mut lazy = Client::connect(&url).await;
-    for i in 0..200 {
-        writer.set(&format!("k{i}"), &"v".repeat(20_000)).await;
-    }
-    // Only now start reading: its queue overflowed many times over.
-    lazy.pump_until("everything", |c| c.len() == 200).await;
-    assert_eq!(lazy.state(), writer.state());
-    assert!(
+    // A small receive buffer, so that the relay's socket buffers fill and its queue with them.
+    let mut lazy = Client::connect_small_buffer(srv.addr, ROOM).await;
+    // Write until the relay has had to resync the client that does not read (its socket
+    // buffers absorb a few megabytes first).
+    let resyncs = || {
         srv.metrics
             .slow_resyncs
             .load(std::sync::atomic::Ordering::Relaxed)
-            >= 1
-    );
+    };
+    let deadline = tokio::time::Instant::now() + T;
+    let mut n = 0;
+    while resyncs() == 0 || n < 200 {
+        assert!(tokio::time::Instant::now() < deadline, "never resynced");
+        writer.set(&format!("k{n}"), &"v".repeat(20_000)).await;
+        n += 1;
+        if n % 50 == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    // Only now start reading: its queue overflowed.
+    lazy.pump_until("everything", |c| c.len() == n).await;
+    assert_eq!(lazy.state(), writer.state());
     srv.shutdown().await;
 }
 
@@ -476,4 +487,57 @@ async fn connections_move_to_their_rooms_thread() {
         assert_eq!(moved, if threads == 0 { 0 } else { 6 }, "threads={threads}");
         srv.shutdown().await;
     }
+}
+
+/// One turn of the room may carry more frames for a connection than its queue's cap (many
+/// writers or cursors at once): here 40 updates arrive in one write against a cap of 4. Clients
+/// that keep up get every one and none is resynced; the cap is about what is left unsent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_bigger_than_the_queue_cap_is_no_slow_consumer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.send_queue = 4;
+    cfg.max_resyncs = 0;
+    let srv = TestServer::start(cfg).await;
+    let url = srv.url(ROOM);
+    let mut writer = Client::connect(&url).await;
+    let mut readers = Vec::new();
+    for _ in 0..3 {
+        readers.push(Client::connect(&url).await);
+    }
+    for r in readers.iter_mut() {
+        r.pump_for(Duration::from_millis(50)).await;
+    }
+    let map = writer.peer.doc().get_or_insert_map("m");
+    for i in 0..40 {
+        let doc = writer.peer.doc();
+        let before = yrs::ReadTxn::state_vector(&yrs::Transact::transact(doc));
+        yrs::Map::insert(
+            &map,
+            &mut yrs::Transact::transact_mut(doc),
+            format!("k{i}"),
+            "v",
+        );
+        let update = yrs::ReadTxn::encode_diff_v1(&yrs::Transact::transact(doc), &before);
+        writer
+            .ws
+            .feed(Message::Binary(Bytes::from(message::encode_update(
+                &update,
+            ))))
+            .await
+            .unwrap();
+    }
+    writer.ws.flush().await.unwrap();
+    for r in readers.iter_mut() {
+        r.pump_until("all 40 keys", |c| c.len() == 40).await;
+        assert_eq!(r.state(), writer.state());
+    }
+    let m = &srv.metrics;
+    assert_eq!(m.slow_resyncs.load(std::sync::atomic::Ordering::Relaxed), 0);
+    assert_eq!(
+        m.slow_disconnects
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
+    srv.shutdown().await;
 }

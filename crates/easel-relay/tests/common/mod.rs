@@ -213,6 +213,11 @@ impl Client {
         Self::over(raw_connect(url).await).await
     }
 
+    /// With a tiny receive buffer: a client that stops reading falls behind quickly.
+    pub async fn connect_small_buffer(addr: SocketAddr, room: &str) -> Client {
+        Self::over(raw_connect_small_buffer(addr, room).await).await
+    }
+
     /// Over TLS, trusting only the CA in `ca_pem`.
     pub async fn connect_tls(url: &str, ca_pem: &str) -> Client {
         Self::over(raw_connect_tls(url, ca_pem).await).await
