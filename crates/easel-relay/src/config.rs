@@ -59,6 +59,10 @@ pub struct Config {
     /// that calls [`crate::Server::run`], as an embedded server does; the `easel-relay` binary
     /// runs one per core.
     pub threads: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client: connections from them are
+    /// limited per client address (connect rate, connections per address) instead of all
+    /// counting as the proxy's. Empty: the header is ignored.
+    pub trusted_proxies: Vec<crate::proxy::IpNet>,
 }
 
 impl Config {
@@ -86,6 +90,7 @@ impl Config {
             write_buffer_size: 8 * 1024,
             tls: None,
             threads: 0,
+            trusted_proxies: Vec::new(),
         }
     }
 

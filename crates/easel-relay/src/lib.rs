@@ -25,6 +25,7 @@ mod auth;
 pub mod capauth;
 mod config;
 mod metrics;
+mod proxy;
 mod queue;
 mod room;
 mod server;
@@ -39,6 +40,7 @@ pub use auth::{
 pub use capauth::{AuditSink, CapabilityAuthorizer};
 pub use config::Config;
 pub use metrics::{ConnRefusal, Metrics, Refusal};
+pub use proxy::{IpNet, IpNetError};
 pub use server::Server;
 pub use store::{AuthState, Durability, RelayStore, StoreError, StoredRoom};
 pub use tls::{TlsSettings, TlsSetupError};

@@ -67,6 +67,11 @@ struct Args {
     /// connections stay on one thread; rooms spread over the threads.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
+    /// A reverse proxy (address or network, e.g. 127.0.0.1 or 10.0.0.0/8; repeat for more)
+    /// whose X-Forwarded-For names the client: the per-address limits then apply to that
+    /// client instead of to the proxy. Without it the header is ignored.
+    #[arg(long = "trusted-proxy", value_name = "ADDR")]
+    trusted_proxies: Vec<easel_relay::IpNet>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -110,6 +115,7 @@ async fn main() -> anyhow::Result<()> {
         Some(n) => n.into(),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
+    config.trusted_proxies = args.trusted_proxies;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         config.tls = Some(TlsSettings::from_files(cert, key).context("--tls-cert/--tls-key")?);
     }

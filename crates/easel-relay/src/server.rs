@@ -188,7 +188,10 @@ impl Server {
                 }
                 continue;
             };
-            if !connect_allowed(&ctx, addr.ip()) {
+            // Behind a trusted proxy the per-address limits wait for the request's
+            // X-Forwarded-For (in the handshake); the proxy itself is only under the cap.
+            let proxied = crate::proxy::trusted(&ctx.config.trusted_proxies, addr.ip());
+            if !proxied && !connect_allowed(&ctx, addr.ip()) {
                 ctx.metrics.refuse_conn(ConnRefusal::Throttle);
                 if !tls {
                     tasks.spawn(refuse_http(
@@ -199,19 +202,25 @@ impl Server {
                 }
                 continue;
             }
-            let Some(ip_guard) = IpGuard::acquire(&ctx, addr.ip()) else {
-                ctx.metrics.refuse_conn(ConnRefusal::Throttle);
-                if !tls {
-                    tasks.spawn(refuse_http(
-                        stream,
-                        429,
-                        "too many connections from this address",
-                    ));
-                }
-                continue;
+            let ip_guard = if proxied {
+                None
+            } else {
+                let Some(g) = IpGuard::acquire(&ctx, addr.ip()) else {
+                    ctx.metrics.refuse_conn(ConnRefusal::Throttle);
+                    if !tls {
+                        tasks.spawn(refuse_http(
+                            stream,
+                            429,
+                            "too many connections from this address",
+                        ));
+                    }
+                    continue;
+                };
+                Some(g)
             };
             let slot = Slot {
-                _ip: ip_guard,
+                ip: ip_guard,
+                proxied,
                 _permit: permit,
             };
             let ctx2 = ctx.clone();
@@ -381,7 +390,7 @@ async fn tls_accept(ctx: &Ctx, tls: &TlsSettings, stream: TcpStream) -> Option<C
     }
 }
 
-async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr, slot: Slot) {
+async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr, mut slot: Slot) {
     let mut conn = match &ctx.config.tls {
         None => Conn::plain(stream),
         Some(tls) => match Box::pin(tls_accept(ctx, tls, stream)).await {
@@ -409,7 +418,7 @@ async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr, slot: S
                 let ctx = ctx.clone();
                 home.spawn(async move {
                     if conn.attach(std).is_ok() {
-                        serve_request(&ctx, conn, line, addr).await;
+                        serve_request(&ctx, conn, line, addr, &mut slot).await;
                     }
                     drop(slot);
                 });
@@ -418,7 +427,7 @@ async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr, slot: S
         }
         return;
     }
-    serve_request(ctx, conn, line, addr).await;
+    serve_request(ctx, conn, line, addr, &mut slot).await;
     drop(slot);
 }
 
@@ -433,15 +442,25 @@ fn request_room(line: &str) -> Option<&str> {
 /// What admitted a connection (its place under the connection cap and its address's count),
 /// given back when the connection ends.
 struct Slot {
-    _ip: IpGuard,
+    /// Its address's count; for a connection through a trusted proxy, taken at the handshake
+    /// for the client's address.
+    ip: Option<IpGuard>,
+    /// It came from a trusted proxy.
+    proxied: bool,
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// Serves a request whose first line has been read: `/health`, `/metrics` or a room.
-async fn serve_request(ctx: &Arc<Ctx>, conn: Conn, line: String, addr: SocketAddr) {
+async fn serve_request(
+    ctx: &Arc<Ctx>,
+    conn: Conn,
+    line: String,
+    addr: SocketAddr,
+    slot: &mut Slot,
+) {
     // The handshake's state (request parsing, tungstenite's handshake machine, buffers) lives in
     // its own allocation, freed once it is done: an idle connection keeps only what serving needs.
-    let Some((ws, room, decision)) = Box::pin(handshake(ctx, conn, line)).await else {
+    let Some((ws, room, decision)) = Box::pin(handshake(ctx, conn, line, addr, slot)).await else {
         return;
     };
     match decision {
@@ -474,6 +493,8 @@ async fn handshake(
     ctx: &Arc<Ctx>,
     mut stream: Conn,
     line: String,
+    addr: SocketAddr,
+    slot: &mut Slot,
 ) -> Option<(WebSocketStream<Conn>, String, Result<Admission, Denied>)> {
     let mut parts = line.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
@@ -496,9 +517,31 @@ async fn handshake(
     }
     let mut admitted: Option<(String, Result<Admission, Denied>)> = None;
     let authorizer = &ctx.authorizer;
+    let mut throttled = false;
+    let proxied = slot.proxied;
+    let ip_guard = &mut slot.ip;
     // The callback's signature is tungstenite's; its error type is not ours to box.
     #[allow(clippy::result_large_err)]
     let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+        if proxied {
+            // The per-address limits, for the client the trusted proxy names.
+            let ip = crate::proxy::client_ip(addr.ip(), req.headers(), &ctx.config.trusted_proxies);
+            if !connect_allowed(ctx, ip) {
+                throttled = true;
+                return Err(error_response(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "connecting too often from this address",
+                ));
+            }
+            let Some(g) = IpGuard::acquire(ctx, ip) else {
+                throttled = true;
+                return Err(error_response(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many connections from this address",
+                ));
+            };
+            *ip_guard = Some(g);
+        }
         let path = req.uri().path();
         let room = path.strip_prefix('/').unwrap_or(path);
         if !valid_room(room) {
@@ -518,7 +561,11 @@ async fn handshake(
     {
         Ok(Ok(ws)) => ws,
         Ok(Err(WsError::Http(_))) => {
-            ctx.metrics.refuse_conn(ConnRefusal::Denied);
+            ctx.metrics.refuse_conn(if throttled {
+                ConnRefusal::Throttle
+            } else {
+                ConnRefusal::Denied
+            });
             return None;
         }
         _ => {

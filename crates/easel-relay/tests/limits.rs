@@ -197,3 +197,83 @@ async fn writes_beyond_the_grant_are_refused_and_not_stored() {
         (1008, "capability does not verify")
     );
 }
+
+/// Connects with an `X-Forwarded-For` header, as a reverse proxy on 127.0.0.1 would.
+async fn connect_via_proxy(
+    url: &str,
+    forwarded_for: &str,
+) -> Result<common::Ws, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut()
+        .insert("x-forwarded-for", forwarded_for.parse().unwrap());
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// Behind a trusted proxy (`--trusted-proxy`), the per-address limits count the client the
+/// proxy names, not the proxy: two clients get two connections each through the same proxy
+/// address. A forged entry left of the proxy's does not help, and without the option the header
+/// is ignored: everything from 127.0.0.1 is one address.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limits_are_per_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.max_connections_per_ip = 2;
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let server = Server::bind(config, Arc::new(easel_relay::OpenAuthorizer))
+        .await
+        .unwrap();
+    let metrics = server.metrics();
+    let addr = server.local_addr();
+    let (_stop, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+    let url = format!("ws://{addr}/room");
+    let mut open = Vec::new();
+    for client in ["203.0.113.7", "198.51.100.9"] {
+        for _ in 0..2 {
+            open.push(connect_via_proxy(&url, client).await.unwrap());
+        }
+    }
+    let err = connect_via_proxy(&url, "203.0.113.7").await.unwrap_err();
+    assert_eq!(http_status(err), 429);
+    // A client that wrote its own header: the proxy appends the address it saw.
+    let err = connect_via_proxy(&url, "192.0.2.1, 203.0.113.7")
+        .await
+        .unwrap_err();
+    assert_eq!(http_status(err), 429);
+    assert_eq!(
+        metrics.conn_refused(easel_relay::ConnRefusal::Throttle),
+        2,
+        "counted as throttled, not denied"
+    );
+    // A client's slot is given back when its connection ends.
+    drop(open.remove(0));
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        match connect_via_proxy(&url, "203.0.113.7").await {
+            Ok(ws) => {
+                open.push(ws);
+                break;
+            }
+            Err(_) => {
+                assert!(tokio::time::Instant::now() < deadline, "slot never freed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+
+    // Not trusted: the header changes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.max_connections_per_ip = 2;
+    let (addr, _stop2) = start(config, Arc::new(easel_relay::OpenAuthorizer)).await;
+    let url = format!("ws://{addr}/room");
+    let _a = connect_via_proxy(&url, "203.0.113.7").await.unwrap();
+    let _b = connect_via_proxy(&url, "198.51.100.9").await.unwrap();
+    let err = connect_via_proxy(&url, "192.0.2.44").await.unwrap_err();
+    assert_eq!(http_status(err), 429);
+}
