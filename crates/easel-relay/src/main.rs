@@ -119,12 +119,35 @@ async fn main() -> anyhow::Result<()> {
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         config.tls = Some(TlsSettings::from_files(cert, key).context("--tls-cert/--tls-key")?);
     }
+    #[cfg(unix)]
+    if let Some(tls) = config.tls.clone() {
+        reload_on_sighup(tls)?;
+    }
     let store = RelayStore::open(&config.db_path(), config.durability).await?;
     let authorizer = args.auth.authorizer(&store).await?;
     let scheme = if config.tls.is_some() { "wss" } else { "ws" };
     tracing::info!(listen = %config.listen, auth = ?args.auth, scheme, threads = config.threads, "easel-relay starting");
     let server = Server::bind_with_store(config, store, authorizer).await?;
     server.run(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// SIGHUP reloads the TLS certificate and key from their files (as after a renewal); a
+/// certificate that does not load is reported and the previous one stays.
+#[cfg(unix)]
+fn reload_on_sighup(tls: TlsSettings) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hup = signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            match tls.reload() {
+                Ok(()) => tracing::info!("SIGHUP: TLS certificate reloaded"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "SIGHUP: the TLS certificate does not load; still serving the previous one")
+                }
+            }
+        }
+    });
     Ok(())
 }
 

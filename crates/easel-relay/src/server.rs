@@ -28,6 +28,9 @@ use crate::shard::{Homes, Shards};
 use crate::store::{RelayStore, StoreError};
 use crate::tls::{Conn, TlsSettings};
 
+/// How often a certificate read from files is checked for a renewal.
+const TLS_RELOAD_CHECK: Duration = Duration::from_secs(60);
+
 /// How long a closing connection waits for the client's close frame before dropping it.
 const CLOSE_LINGER: Duration = Duration::from_secs(2);
 
@@ -163,9 +166,25 @@ impl Server {
         let cap = Arc::new(Semaphore::new(ctx.config.max_connections));
         let mut tasks = JoinSet::new();
         tokio::pin!(shutdown);
+        // A certificate read from files is reloaded when they change (renewals).
+        let mut tls_check = tokio::time::interval_at(
+            tokio::time::Instant::now() + TLS_RELOAD_CHECK,
+            TLS_RELOAD_CHECK,
+        );
+        let reloadable = ctx.config.tls.as_ref().filter(|t| t.reloadable()).cloned();
         loop {
             let (stream, addr) = tokio::select! {
                 _ = &mut shutdown => break,
+                _ = tls_check.tick(), if reloadable.is_some() => {
+                    if let Some(tls) = &reloadable {
+                        match tls.reload_if_changed() {
+                            Ok(true) => tracing::info!("TLS certificate reloaded: its files changed"),
+                            Ok(false) => {}
+                            Err(e) => tracing::warn!(error = %e, "the changed TLS certificate does not load; still serving the previous one"),
+                        }
+                    }
+                    continue;
+                }
                 r = listener.accept() => match r {
                     Ok(x) => x,
                     Err(e) => {
@@ -372,7 +391,7 @@ async fn tls_accept(ctx: &Ctx, tls: &TlsSettings, stream: TcpStream) -> Option<C
             .await;
             return None;
         }
-        match tls.acceptor.accept(Conn::tcp(stream)).await {
+        match tls.acceptor().accept(Conn::tcp(stream)).await {
             Ok(s) => Some(s),
             Err(e) => {
                 tracing::debug!(error = %e, "TLS handshake failed");

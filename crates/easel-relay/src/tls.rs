@@ -6,7 +6,7 @@
 //! under the handshake timeout, so a slow handshake never holds up the accept loop.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -17,10 +17,23 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-/// A certificate chain and its key, ready to serve TLS; cheap to clone.
+/// A certificate chain and its key, ready to serve TLS; cheap to clone (clones share the
+/// certificate, so a reload through one is seen by all).
+///
+/// Read from files, it can be reloaded while serving ([`TlsSettings::reload`], on SIGHUP, and
+/// [`TlsSettings::reload_if_changed`], which the server calls every minute): new connections get
+/// the new certificate, open ones keep theirs, and a file that does not load leaves the old
+/// certificate in place.
 #[derive(Clone)]
 pub struct TlsSettings {
-    pub(crate) acceptor: tokio_rustls::TlsAcceptor,
+    current: Arc<std::sync::RwLock<Current>>,
+    files: Option<Arc<(PathBuf, PathBuf)>>,
+}
+
+struct Current {
+    acceptor: tokio_rustls::TlsAcceptor,
+    /// The files' contents when last loaded or tried, to notice a change.
+    seen: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl std::fmt::Debug for TlsSettings {
@@ -46,57 +59,150 @@ impl TlsSettings {
     /// Reads a PEM certificate chain (the server's certificate first) and its PEM private key
     /// (PKCS#8, PKCS#1 or SEC1).
     pub fn from_files(cert: &Path, key: &Path) -> Result<Self, TlsSetupError> {
-        let read = |what, path: &Path| {
-            std::fs::read(path).map_err(|reason| TlsSetupError::Read {
-                what,
-                path: path.display().to_string(),
-                reason,
-            })
-        };
-        let cert_pem = read("the TLS certificate", cert)?;
-        let key_pem = read("the TLS key", key)?;
-        Self::from_pem(&cert_pem, &key_pem).map_err(|e| match e {
-            TlsSetupError::Invalid(m) => TlsSetupError::Invalid(format!(
-                "{m} (certificate {}, key {})",
-                cert.display(),
-                key.display()
-            )),
-            other => other,
+        let (cert_pem, key_pem) = read_pair(cert, key)?;
+        let acceptor = acceptor_from_files(cert, key, &cert_pem, &key_pem)?;
+        Ok(TlsSettings {
+            current: Arc::new(std::sync::RwLock::new(Current {
+                acceptor,
+                seen: Some((cert_pem, key_pem)),
+            })),
+            files: Some(Arc::new((cert.to_path_buf(), key.to_path_buf()))),
         })
     }
 
-    /// The same from PEM text.
+    /// The same from PEM text (no reloading).
     pub fn from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<Self, TlsSetupError> {
-        let chain = CertificateDer::pem_slice_iter(cert_pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| TlsSetupError::Invalid(format!("the certificate is not PEM: {e}")))?;
-        if chain.is_empty() {
-            return Err(TlsSetupError::Invalid(
-                "the certificate file holds no certificate (expected PEM \"BEGIN CERTIFICATE\")"
-                    .into(),
-            ));
-        }
-        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
-            TlsSetupError::Invalid(format!(
-                "the key file holds no usable private key (expected PEM \"BEGIN PRIVATE KEY\"): {e}"
-            ))
-        })?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| TlsSetupError::Invalid(e.to_string()))?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| match e {
-                rustls::Error::InconsistentKeys(_) => {
-                    TlsSetupError::Invalid("the key does not belong to the certificate".into())
-                }
-                e => TlsSetupError::Invalid(format!("the certificate or key is unusable: {e}")),
-            })?;
         Ok(TlsSettings {
-            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+            current: Arc::new(std::sync::RwLock::new(Current {
+                acceptor: acceptor_from_pem(cert_pem, key_pem)?,
+                seen: None,
+            })),
+            files: None,
         })
     }
+
+    /// What new connections are accepted with.
+    pub(crate) fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .acceptor
+            .clone()
+    }
+
+    /// Reads the certificate and key files again and serves them from now on. On an error the
+    /// certificate served so far stays.
+    pub fn reload(&self) -> Result<(), TlsSetupError> {
+        let Some(files) = &self.files else {
+            return Err(TlsSetupError::Invalid(
+                "the certificate was given as text, not files: nothing to reload".into(),
+            ));
+        };
+        let (cert_pem, key_pem) = read_pair(&files.0, &files.1)?;
+        self.load(&files.0, &files.1, cert_pem, key_pem)
+    }
+
+    /// Reloads if either file's contents changed since they were last loaded or tried: `true`
+    /// when a new certificate is now served. A change that does not load is reported once.
+    pub fn reload_if_changed(&self) -> Result<bool, TlsSetupError> {
+        let Some(files) = &self.files else {
+            return Ok(false);
+        };
+        let (cert_pem, key_pem) = read_pair(&files.0, &files.1)?;
+        {
+            let cur = self.current.read().unwrap_or_else(|p| p.into_inner());
+            if cur
+                .seen
+                .as_ref()
+                .is_some_and(|(c, k)| *c == cert_pem && *k == key_pem)
+            {
+                return Ok(false);
+            }
+        }
+        self.load(&files.0, &files.1, cert_pem, key_pem)
+            .map(|()| true)
+    }
+
+    fn load(
+        &self,
+        cert: &Path,
+        key: &Path,
+        cert_pem: Vec<u8>,
+        key_pem: Vec<u8>,
+    ) -> Result<(), TlsSetupError> {
+        let loaded = acceptor_from_files(cert, key, &cert_pem, &key_pem);
+        let mut cur = self.current.write().unwrap_or_else(|p| p.into_inner());
+        cur.seen = Some((cert_pem, key_pem));
+        cur.acceptor = loaded?;
+        Ok(())
+    }
+
+    /// Whether the settings come from files that [`TlsSettings::reload`] can read again.
+    pub fn reloadable(&self) -> bool {
+        self.files.is_some()
+    }
+}
+
+fn read_pair(cert: &Path, key: &Path) -> Result<(Vec<u8>, Vec<u8>), TlsSetupError> {
+    let read = |what, path: &Path| {
+        std::fs::read(path).map_err(|reason| TlsSetupError::Read {
+            what,
+            path: path.display().to_string(),
+            reason,
+        })
+    };
+    Ok((
+        read("the TLS certificate", cert)?,
+        read("the TLS key", key)?,
+    ))
+}
+
+fn acceptor_from_files(
+    cert: &Path,
+    key: &Path,
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<tokio_rustls::TlsAcceptor, TlsSetupError> {
+    acceptor_from_pem(cert_pem, key_pem).map_err(|e| match e {
+        TlsSetupError::Invalid(m) => TlsSetupError::Invalid(format!(
+            "{m} (certificate {}, key {})",
+            cert.display(),
+            key.display()
+        )),
+        other => other,
+    })
+}
+
+fn acceptor_from_pem(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<tokio_rustls::TlsAcceptor, TlsSetupError> {
+    let chain = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsSetupError::Invalid(format!("the certificate is not PEM: {e}")))?;
+    if chain.is_empty() {
+        return Err(TlsSetupError::Invalid(
+            "the certificate file holds no certificate (expected PEM \"BEGIN CERTIFICATE\")".into(),
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
+        TlsSetupError::Invalid(format!(
+            "the key file holds no usable private key (expected PEM \"BEGIN PRIVATE KEY\"): {e}"
+        ))
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsSetupError::Invalid(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| match e {
+            rustls::Error::InconsistentKeys(_) => {
+                TlsSetupError::Invalid("the key does not belong to the certificate".into())
+            }
+            e => TlsSetupError::Invalid(format!("the certificate or key is unusable: {e}")),
+        })?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
 /// A client connection: plain TCP or TLS over it, plus the bytes read ahead to route the

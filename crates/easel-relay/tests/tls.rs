@@ -396,3 +396,68 @@ async fn tls_connections_move_to_their_rooms_thread_and_keep_working() {
     assert_eq!(moved, 2);
     server.shutdown().await;
 }
+
+/// A renewed certificate is served without a restart: the files are read again (as on SIGHUP or
+/// the server's periodic check), new connections get the new certificate, and a file that does
+/// not load is refused in words while the previous certificate stays in service.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewed_certificate_is_served_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let old = pki(&["localhost"], false);
+    std::fs::write(&cert, &old.cert_pem).unwrap();
+    std::fs::write(&key, &old.key_pem).unwrap();
+    let tls = TlsSettings::from_files(&cert, &key).unwrap();
+    assert!(!tls.reload_if_changed().unwrap(), "nothing changed yet");
+    let mut cfg = test_config(dir.path());
+    cfg.tls = Some(tls.clone());
+    let server = TestServer::start(cfg).await;
+    assert!(
+        https_get(server.addr, "/health", &old)
+            .await
+            .ends_with("ok")
+    );
+
+    // Renewed (here by another CA, so the two are told apart).
+    let new = pki(&["localhost"], false);
+    std::fs::write(&cert, &new.cert_pem).unwrap();
+    std::fs::write(&key, &new.key_pem).unwrap();
+    assert!(tls.reload_if_changed().unwrap());
+    assert!(
+        https_get(server.addr, "/health", &new)
+            .await
+            .ends_with("ok")
+    );
+    let refused = try_https(server.addr, &old).await.unwrap_err();
+    // Both test CAs share a name: the old one is refused for the new signature.
+    assert!(refused.contains("InvalidCertificate"), "{refused}");
+
+    // Half-written renewal: the key of another certificate.
+    std::fs::write(&key, &old.key_pem).unwrap();
+    let e = tls.reload_if_changed().unwrap_err().to_string();
+    assert!(e.contains("does not belong to the certificate"), "{e}");
+    assert!(
+        !tls.reload_if_changed().unwrap(),
+        "a broken change is reported once"
+    );
+    let e = tls.reload().unwrap_err().to_string();
+    assert!(e.contains("does not belong"), "{e}");
+    assert!(
+        https_get(server.addr, "/health", &new)
+            .await
+            .ends_with("ok")
+    );
+    server.shutdown().await;
+}
+
+/// A TLS handshake trusting only `pki`'s CA; the error in words when it fails.
+async fn try_https(addr: SocketAddr, pki: &Pki) -> Result<(), String> {
+    let config = trusting(pki).client_config().unwrap();
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
+}
