@@ -38,6 +38,8 @@ pub struct HostStatus {
     /// Boards that got a new id (bound to the owner's key) when hosting started: the UI
     /// reopens them under the new one.
     pub rekeyed: Vec<Rekeyed>,
+    /// Why hosting that was on when the app last quit could not start again.
+    pub error: Option<String>,
 }
 
 impl HostStatus {
@@ -46,6 +48,50 @@ impl HostStatus {
             running: h.is_some(),
             host: h.map(|h| h.host.info().clone()),
             rekeyed: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+/// Hosting that was on when the app quit, to start again when it starts: the boards asked for
+/// (empty: every board the user owns) and the port asked for. Written when hosting starts,
+/// removed when the user stops it; quitting leaves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+struct Resume {
+    boards: Vec<Uuid>,
+    port: Option<u16>,
+}
+
+impl Resume {
+    fn path(data_dir: &std::path::Path) -> std::path::PathBuf {
+        data_dir.join("host").join("resume.json")
+    }
+
+    fn load(data_dir: &std::path::Path) -> Result<Option<Resume>, String> {
+        let path = Self::path(data_dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| format!("{} is damaged: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Written whole or not at all (a new file renamed over the old).
+    fn save(&self, data_dir: &std::path::Path) -> std::io::Result<()> {
+        let path = Self::path(data_dir);
+        let dir = path.parent().expect("the path has a parent");
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join("resume.json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec(self).expect("serializable"))?;
+        std::fs::rename(&tmp, &path)
+    }
+
+    fn clear(data_dir: &std::path::Path) -> std::io::Result<()> {
+        match std::fs::remove_file(Self::path(data_dir)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
         }
     }
 }
@@ -75,13 +121,78 @@ pub async fn host_start(
     boards: Vec<Uuid>,
     port: Option<u16>,
 ) -> AppResult<HostStatus> {
+    let all = boards.is_empty();
+    let status = start(&app, &state, boards, port).await?;
+    // Remembered, to host again after a restart: the boards by the ids they are served under.
+    let resume = Resume {
+        boards: match (&status.host, all) {
+            (Some(h), false) => h.boards.clone(),
+            _ => Vec::new(),
+        },
+        port,
+    };
+    match Store::data_dir() {
+        Ok(d) => {
+            if let Err(e) = resume.save(&d) {
+                tracing::warn!("hosting will not start again with the app: {e}");
+            }
+        }
+        Err(e) => tracing::warn!("hosting will not start again with the app: {e}"),
+    }
+    Ok(status)
+}
+
+/// Starts hosting again if it was on when the app last quit. Called once the identity has
+/// loaded (hosting checks share links against it). A failure is reported through
+/// `host-status` (with the reason) and the log; hosting stays remembered until the user stops it.
+pub async fn resume(app: &AppHandle) {
+    use tauri::Manager;
+    let Ok(dir) = Store::data_dir() else {
+        return;
+    };
+    let resume = match Resume::load(&dir) {
+        Ok(Some(r)) => r,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!("not hosting again: {e}");
+            let _ = Resume::clear(&dir);
+            return;
+        }
+    };
+    let state = app.state::<AppState>();
+    match start(app, &state, resume.boards.clone(), resume.port).await {
+        Ok(status) => tracing::info!(
+            boards = status.host.as_ref().map_or(0, |h| h.boards.len()),
+            "hosting on the LAN again, as when the app quit"
+        ),
+        Err(e) => {
+            tracing::warn!("could not host on the LAN again: {}", e.message);
+            let why = format!(
+                "Hosting on this network could not start again: {}",
+                e.message
+            );
+            *state.host_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(why.clone());
+            let mut status = HostStatus::of(None);
+            status.error = Some(why);
+            emit_status(app, &status);
+        }
+    }
+}
+
+async fn start(
+    app: &AppHandle,
+    state: &AppState,
+    boards: Vec<Uuid>,
+    port: Option<u16>,
+) -> AppResult<HostStatus> {
     state.sharing_ready().await?;
+    *state.host_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
     if let Some(old) = state.host.lock().await.take() {
         old.stop().await?;
     }
     let (ids, rekeyed) = easel_host::boards_to_serve(&state.easel, state.user, &boards, false)
         .await
-        .inspect_err(|_| emit_status(&app, &HostStatus::of(None)))?;
+        .inspect_err(|_| emit_status(app, &HostStatus::of(None)))?;
     if !rekeyed.is_empty() {
         let mut open = state.boards.lock().await;
         for r in &rekeyed {
@@ -108,7 +219,7 @@ pub async fn host_start(
     config.any_port_if_taken = port.is_none();
     config.warn = std::sync::Arc::new(|w| tracing::warn!("host: {w}"));
     let host = Host::start(&state.easel, state.user, served, config).await;
-    let host = host.inspect_err(|_| emit_status(&app, &HostStatus::of(None)))?;
+    let host = host.inspect_err(|_| emit_status(app, &HostStatus::of(None)))?;
     let tasks = ids
         .iter()
         .filter_map(|id| Some((*id, host.board_sync(*id)?.watch_peers())))
@@ -131,7 +242,7 @@ pub async fn host_start(
     let hosting = Hosting { host, tasks };
     let mut status = HostStatus::of(Some(&hosting));
     *state.host.lock().await = Some(hosting);
-    emit_status(&app, &status);
+    emit_status(app, &status);
     status.rekeyed = rekeyed;
     Ok(status)
 }
@@ -146,6 +257,12 @@ async fn app_relay_syncing(app: &AppHandle, board: Uuid) -> bool {
 /// Stops hosting: peers are disconnected, everything they sent is already in the local store.
 #[tauri::command]
 pub async fn host_stop(app: AppHandle, state: State<'_, AppState>) -> AppResult<HostStatus> {
+    if let Ok(d) = Store::data_dir()
+        && let Err(e) = Resume::clear(&d)
+    {
+        tracing::warn!("hosting may start again with the app: {e}");
+    }
+    *state.host_error.lock().unwrap_or_else(|p| p.into_inner()) = None;
     let running = state.host.lock().await.take();
     if let Some(h) = running {
         h.stop().await?;
@@ -189,7 +306,13 @@ pub async fn stop_on_exit(app: &AppHandle) {
 
 #[tauri::command]
 pub async fn host_status(state: State<'_, AppState>) -> AppResult<HostStatus> {
-    Ok(HostStatus::of(state.host.lock().await.as_ref()))
+    let mut status = HostStatus::of(state.host.lock().await.as_ref());
+    status.error = state
+        .host_error
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    Ok(status)
 }
 
 /// Easel hosts that answer on the LAN within `waitMs` (default 1.5 s, at most 10 s).
@@ -226,6 +349,7 @@ mod tests {
                 from: Uuid::nil(),
                 to: Uuid::max(),
             }],
+            error: None,
         };
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(
@@ -243,8 +367,35 @@ mod tests {
                     "notAnnounced": "cannot start mDNS",
                 },
                 "rekeyed": [{ "from": Uuid::nil(), "to": Uuid::max() }],
+                "error": null,
             })
         );
+    }
+
+    /// Hosting remembered across a restart: saved whole, read back, cleared; a damaged file is
+    /// an error in words, not a crash or a silent default.
+    #[test]
+    fn hosting_is_remembered_until_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Resume::load(dir.path()), Ok(None));
+        let r = Resume {
+            boards: vec![Uuid::max()],
+            port: Some(9000),
+        };
+        r.save(dir.path()).unwrap();
+        assert_eq!(Resume::load(dir.path()), Ok(Some(r.clone())));
+        let all = Resume {
+            boards: vec![],
+            port: None,
+        };
+        all.save(dir.path()).unwrap();
+        assert_eq!(Resume::load(dir.path()), Ok(Some(all)));
+        Resume::clear(dir.path()).unwrap();
+        Resume::clear(dir.path()).unwrap();
+        assert_eq!(Resume::load(dir.path()), Ok(None));
+        std::fs::write(Resume::path(dir.path()), b"{\"boards\": [1").unwrap();
+        let e = Resume::load(dir.path()).unwrap_err();
+        assert!(e.contains("resume.json is damaged"), "{e}");
     }
 
     #[test]

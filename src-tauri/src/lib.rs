@@ -114,6 +114,8 @@ pub fn run() {
                     .state::<state::AppState>()
                     .load_identity(&handle)
                     .await;
+                // Hosting that was on when the app quit starts again (it needs the identity).
+                lan::resume(&handle).await;
             });
             // Installed packages register the scheme in their desktop entry; a dev build or an
             // AppImage registers itself (a `.desktop` handler and `xdg-mime` on Linux).

@@ -33,6 +33,9 @@ pub struct AppState {
     pub pending_link: std::sync::Mutex<Option<String>>,
     /// The LAN host, while the user hosts boards (`lan.rs`).
     pub host: Mutex<Option<crate::lan::Hosting>>,
+    /// Why hosting that was on when the app quit did not start again (until the user starts or
+    /// stops hosting).
+    pub host_error: std::sync::Mutex<Option<String>>,
 }
 
 /// The identity's public side and where it stands, as `identity_get` returns it (never the
@@ -133,6 +136,7 @@ impl AppState {
             identity: Mutex::new(identity),
             pending_link: std::sync::Mutex::new(None),
             host: Mutex::new(None),
+            host_error: std::sync::Mutex::new(None),
         })
     }
 

@@ -57,6 +57,10 @@ describe('hosting on the LAN', () => {
   it('describes not hosting, hosting this board, and hosting others', () => {
     expect(hostingSummary(null, B).hosting).toBe(false);
     expect(hostingSummary({ running: false, host: null, rekeyed: [] }, B).text).toMatch(/^Not hosting/);
+    // Hosting remembered from the last run that could not start again says why.
+    const failed = hostingSummary({ running: false, host: null, rekeyed: [], error: 'Hosting on this network could not start again: port 9000 is in use' }, B);
+    expect(failed).toMatchObject({ hosting: false, hostsBoard: false });
+    expect(failed.text).toBe('Hosting on this network could not start again: port 9000 is in use. Host again, or forget it.');
     const s = hostingSummary(running({ ...me, boards: [B, C] }), B);
     expect(s).toMatchObject({ hosting: true, hostsBoard: true });
     expect(s.text).toBe('Hosting this board (and 1 other board). Give peers this address, or a share link naming it:');

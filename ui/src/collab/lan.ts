@@ -27,6 +27,8 @@ export interface HostStatus {
   host: HostInfo | null;
   /** Boards that got a new id when hosting started (only in `host_start`'s answer). */
   rekeyed: { from: string; to: string }[];
+  /** Why hosting that was on when the app quit did not start again. */
+  error?: string | null;
 }
 
 /** A host found over mDNS, as `easel_host::FoundHost` serializes it. */
@@ -85,6 +87,7 @@ export function hostRows(found: FoundHost[], board: string | null, self: HostInf
 /** What the "Host on this network" section says about the running host (or its absence). */
 export function hostingSummary(status: HostStatus | null, board: string | null): { hosting: boolean; hostsBoard: boolean; text: string; announce: string } {
   const h = status?.running ? status.host : null;
+  if (!h && status?.error) return { hosting: false, hostsBoard: false, text: `${status.error}. Host again, or forget it.`, announce: '' };
   if (!h) return { hosting: false, hostsBoard: false, text: 'Not hosting. Peers on your network can sync this board with you directly, no relay needed.', announce: '' };
   const hostsBoard = board !== null && h.boards.includes(board);
   const others = h.boards.length - (hostsBoard ? 1 : 0);

@@ -310,8 +310,9 @@ export class Collab {
       }, { class: 'host-start', title: 'Serve this board from this computer to peers on the same network' });
       buttons.append(start);
     }
-    if (s.hosting) {
-      const stop = button('Stop hosting', async () => {
+    if (s.hosting || this.hosting?.error) {
+      // Stopping also forgets hosting remembered from the last run that could not start again.
+      const stop = button(s.hosting ? 'Stop hosting' : 'Forget it', async () => {
         stop.disabled = true;
         try {
           this.hosting = await this.invoke<HostStatus>('host_stop');
