@@ -545,8 +545,10 @@ async fn handshake(
         if proxied {
             // The per-address limits, for the client the trusted proxy names.
             let ip = crate::proxy::client_ip(addr.ip(), req.headers(), &ctx.config.trusted_proxies);
+            // Counted here, before the answer is written: whoever reads the 429 sees it counted.
             if !connect_allowed(ctx, ip) {
                 throttled = true;
+                ctx.metrics.refuse_conn(ConnRefusal::Throttle);
                 return Err(error_response(
                     StatusCode::TOO_MANY_REQUESTS,
                     "connecting too often from this address",
@@ -554,6 +556,7 @@ async fn handshake(
             }
             let Some(g) = IpGuard::acquire(ctx, ip) else {
                 throttled = true;
+                ctx.metrics.refuse_conn(ConnRefusal::Throttle);
                 return Err(error_response(
                     StatusCode::TOO_MANY_REQUESTS,
                     "too many connections from this address",
@@ -580,11 +583,9 @@ async fn handshake(
     {
         Ok(Ok(ws)) => ws,
         Ok(Err(WsError::Http(_))) => {
-            ctx.metrics.refuse_conn(if throttled {
-                ConnRefusal::Throttle
-            } else {
-                ConnRefusal::Denied
-            });
+            if !throttled {
+                ctx.metrics.refuse_conn(ConnRefusal::Denied);
+            }
             return None;
         }
         _ => {
