@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
-use tokio::sync::Notify;
+use std::task::{Context, Poll};
+
+use futures_util::task::AtomicWaker;
 use tokio_tungstenite::tungstenite::Bytes;
 
 /// What the writer sends next.
@@ -36,11 +38,10 @@ struct State {
 /// Per-connection state shared between its connection task and its room.
 pub(crate) struct ConnShared {
     state: Mutex<State>,
-    ready: Notify,
-    /// Set once a close is requested; `closed` wakes every waiter then. (A Notify and a flag
-    /// rather than a watch channel: an idle connection keeps this, and a watch is ~10x larger.)
+    /// The connection task, woken when a frame is queued or a close requested.
+    ready: AtomicWaker,
+    /// Set once a close is requested.
     closing: AtomicBool,
-    closed: Notify,
     cap: usize,
     started: Instant,
     last_seen_ms: AtomicU64,
@@ -55,9 +56,8 @@ impl ConnShared {
                 close_taken: false,
                 last_words: None,
             }),
-            ready: Notify::new(),
+            ready: AtomicWaker::new(),
             closing: AtomicBool::new(false),
-            closed: Notify::new(),
             cap: cap.max(1),
             started: Instant::now(),
             last_seen_ms: AtomicU64::new(0),
@@ -79,7 +79,7 @@ impl ConnShared {
         }
         s.buf.push_back(frame);
         drop(s);
-        self.ready.notify_one();
+        self.ready.wake();
         Push::Queued
     }
 
@@ -98,7 +98,7 @@ impl ConnShared {
         }
         s.buf.extend(frames.drain(..));
         drop(s);
-        self.ready.notify_one();
+        self.ready.wake();
         Push::Queued
     }
 
@@ -111,7 +111,7 @@ impl ConnShared {
         s.buf.clear();
         s.buf.extend(frames);
         drop(s);
-        self.ready.notify_one();
+        self.ready.wake();
     }
 
     /// Drops everything queued and asks the writer to send a close frame; the first close wins.
@@ -125,8 +125,7 @@ impl ConnShared {
         drop(s);
         self.closing
             .store(true, std::sync::atomic::Ordering::Release);
-        self.closed.notify_waiters();
-        self.ready.notify_one();
+        self.ready.wake();
     }
 
     /// Like [`ConnShared::close`], sending `frame` (an auth message with the reason) first.
@@ -145,48 +144,44 @@ impl ConnShared {
         self.closing.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    /// Completes once a close is requested (at once if it was already).
-    pub(crate) async fn closing(&self) {
-        let notified = self.closed.notified();
-        tokio::pin!(notified);
-        // Registered before the flag is checked, so a close in between still wakes us.
-        notified.as_mut().enable();
-        if self.is_closing() {
-            return;
-        }
-        notified.await;
-    }
-
-    /// The next frame to write; waits until there is one. After the close frame has been
-    /// handed out once, waits forever.
-    pub(crate) async fn next(&self) -> Out {
-        loop {
-            {
-                let mut s = self.lock();
-                if let Some((code, reason)) = s.close.clone() {
-                    if let Some(last) = s.last_words.take() {
-                        return Out::Data(last);
-                    }
-                    if !s.close_taken {
-                        s.close_taken = true;
-                        return Out::Close(code, reason);
-                    }
-                } else if let Some(b) = s.buf.pop_front() {
-                    return Out::Data(b);
-                }
-            }
-            self.ready.notified().await;
-        }
-    }
-
-    /// Moves every queued frame into `into` unless a close is pending (a pending close is
-    /// left for [`ConnShared::next`]). Lets the writer batch what has queued into one write.
-    pub(crate) fn drain_into(&self, into: &mut Vec<Bytes>) {
+    /// The next frame to write, or `Pending` (the task is woken when one is queued). Once a
+    /// close is requested: the auth message saying why (if any), then the close, once; then
+    /// `Pending` for good.
+    pub(crate) fn poll_next(&self, cx: &mut Context<'_>) -> Poll<Out> {
         let mut s = self.lock();
-        if s.close.is_some() {
-            return;
+        if let Some((code, reason)) = s.close.clone() {
+            if let Some(last) = s.last_words.take() {
+                return Poll::Ready(Out::Data(last));
+            }
+            if !s.close_taken {
+                s.close_taken = true;
+                return Poll::Ready(Out::Close(code, reason));
+            }
+        } else if let Some(b) = s.buf.pop_front() {
+            return Poll::Ready(Out::Data(b));
         }
-        into.extend(s.buf.drain(..));
+        // Registered under the lock: a push after it takes the lock after us, then wakes us.
+        self.ready.register(cx.waker());
+        Poll::Pending
+    }
+
+    /// The requested close, skipping anything still to send before it (for a socket that does
+    /// not take more): once.
+    pub(crate) fn take_close(&self) -> Option<(u16, String)> {
+        let mut s = self.lock();
+        if s.close_taken {
+            return None;
+        }
+        let close = s.close.clone()?;
+        s.last_words = None;
+        s.close_taken = true;
+        Some(close)
+    }
+
+    /// [`ConnShared::poll_next`] as a future.
+    #[cfg(test)]
+    pub(crate) async fn next(&self) -> Out {
+        std::future::poll_fn(|cx| self.poll_next(cx)).await
     }
 
     /// Records that the peer sent something (any frame, including a pong).
@@ -241,9 +236,9 @@ mod tests {
         // ...and the next turn finds it full until the writer drains it.
         let mut next = vec![Bytes::from_static(b"u")];
         assert_eq!(q2.push_all(&mut next), Push::Full);
-        let mut drained = Vec::new();
-        q2.drain_into(&mut drained);
-        assert_eq!(drained.len(), 5);
+        for _ in 0..5 {
+            assert!(matches!(q2.next().await, Out::Data(b) if &b[..] == b"t"));
+        }
         assert_eq!(q2.push_all(&mut next), Push::Queued);
         q.reset_with([Bytes::from_static(b"x")]);
         assert!(matches!(q.next().await, Out::Data(b) if &b[..] == b"x"));
@@ -252,5 +247,10 @@ mod tests {
         assert!(q.is_closing());
         assert_eq!(q.push(Bytes::from_static(b"z")), Push::Closed);
         assert!(matches!(q.next().await, Out::Close(1013, _)));
+        assert_eq!(q.take_close(), None, "the close is handed out once");
+        let q3 = ConnShared::new(2);
+        q3.close_with(Bytes::from_static(b"why"), 1008, "revoked");
+        assert_eq!(q3.take_close(), Some((1008, "revoked".into())));
+        assert_eq!(q3.take_close(), None);
     }
 }

@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, oneshot};
@@ -738,7 +739,8 @@ impl Joined {
             room_tx: room_tx.as_ref(),
             id,
             bucket: TokenBucket::new(ctx.config.message_rate, ctx.config.message_burst),
-            batch: Vec::new(),
+            unflushed: false,
+            ping_due: false,
         };
         io.run().await;
         if let Some(t) = expiry {
@@ -796,9 +798,10 @@ impl TokenBucket {
     }
 }
 
-/// One joined connection, served by one task that owns its socket: it reads the client's
-/// messages and writes what the room queued for it, with no lock between a reader half and a
-/// writer half and one task to wake per delivery.
+/// One joined connection, served by one task that owns its socket. Reading and writing go on
+/// side by side: each wake-up moves what the room queued into the socket as far as the socket
+/// takes it, and reads what the client sent, so a client whose downlink is slow still has its
+/// edits read and relayed at once, and no lock sits between a reader half and a writer half.
 struct ConnIo<'a> {
     ctx: &'a Arc<Ctx>,
     ws: WebSocketStream<Conn>,
@@ -806,15 +809,18 @@ struct ConnIo<'a> {
     room_tx: Option<&'a mpsc::Sender<RoomCmd>>,
     id: u64,
     bucket: TokenBucket,
-    /// Scratch space for a burst of queued frames.
-    batch: Vec<Bytes>,
+    /// Frames handed to the socket since its last flush.
+    unflushed: bool,
+    /// A ping is due as soon as the socket takes it.
+    ping_due: bool,
 }
 
-/// What the connection's task does next.
+/// What the connection's task handles next, outside [`ConnIo::poll_step`].
 enum Step {
     Read(Option<Result<Message, WsError>>),
-    Write(Out),
-    Ping,
+    Close(u16, String),
+    /// Writing failed: the connection is gone.
+    Gone,
 }
 
 impl ConnIo<'_> {
@@ -823,54 +829,88 @@ impl ConnIo<'_> {
     async fn run(&mut self) {
         let period = self.ctx.config.ping_interval;
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
-            // Once a close is requested nothing more is read until the close frame is out
-            // (after a read error the socket may have nothing more to give).
-            let closing = self.shared.is_closing();
-            let step = tokio::select! {
-                m = self.ws.next(), if !closing => Step::Read(m),
-                out = self.shared.next() => Step::Write(out),
-                _ = ping.tick() => Step::Ping,
-            };
-            match step {
-                Step::Read(None) => return,
+            match std::future::poll_fn(|cx| self.poll_step(cx, &mut ping)).await {
+                Step::Read(None) | Step::Gone => return,
                 Step::Read(Some(m)) => {
                     if !self.read(m).await {
                         return;
                     }
                 }
-                Step::Write(Out::Data(b)) => {
-                    let shared = self.shared;
-                    let sent = tokio::select! {
-                        r = self.send_batch(Message::Binary(b)) => Some(r),
-                        // A close was requested while a send is stuck (a client that does not
-                        // read): stop waiting for it and go send the close frame.
-                        _ = shared.closing(), if !shared.is_closing() => None,
-                    };
-                    if let Some(Err(_)) = sent {
-                        return;
-                    }
-                }
-                Step::Write(Out::Close(code, reason)) => {
+                Step::Close(code, reason) => {
                     self.close(code, reason).await;
                     return;
                 }
-                Step::Ping => {
-                    if self.shared.silent_for() > self.ctx.config.pong_timeout {
-                        Metrics::add(&self.ctx.metrics.ping_timeouts, 1);
-                        self.shared.close(1001, "no pong received");
-                        continue;
-                    }
-                    let ping = Box::pin(tokio::time::timeout(
-                        Duration::from_secs(1),
-                        self.ws.send(Message::Ping(Bytes::new())),
-                    ));
-                    if !matches!(ping.await, Ok(Ok(()))) {
-                        return;
-                    }
-                }
             }
         }
+    }
+
+    /// Writes what is queued while the socket takes it (one flush for the lot), sends a due
+    /// ping, and returns at the first thing read, a close to send, or a failed write.
+    fn poll_step(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        ping: &mut tokio::time::Interval,
+    ) -> std::task::Poll<Step> {
+        use std::task::Poll;
+        while ping.poll_tick(cx).is_ready() {
+            if self.shared.silent_for() > self.ctx.config.pong_timeout {
+                Metrics::add(&self.ctx.metrics.ping_timeouts, 1);
+                self.shared.close(1001, "no pong received");
+            } else {
+                self.ping_due = true;
+            }
+        }
+        let metrics = &self.ctx.metrics;
+        loop {
+            match Pin::new(&mut self.ws).poll_ready(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) => return Poll::Ready(Step::Gone),
+                Poll::Pending => {
+                    // The socket takes nothing more for now; what is queued stays queued (and
+                    // counts towards the slow-consumer cap). A close does not wait for it.
+                    if let Some((code, reason)) = self.shared.take_close() {
+                        return Poll::Ready(Step::Close(code, reason));
+                    }
+                    break;
+                }
+            }
+            let msg = if std::mem::take(&mut self.ping_due) {
+                Message::Ping(Bytes::new())
+            } else {
+                match self.shared.poll_next(cx) {
+                    Poll::Ready(Out::Data(b)) => {
+                        Metrics::add(&metrics.messages_out, 1);
+                        Metrics::add(&metrics.bytes_out, b.len() as u64);
+                        Message::Binary(b)
+                    }
+                    Poll::Ready(Out::Close(code, reason)) => {
+                        return Poll::Ready(Step::Close(code, reason));
+                    }
+                    Poll::Pending => break,
+                }
+            };
+            if Pin::new(&mut self.ws).start_send(msg).is_err() {
+                return Poll::Ready(Step::Gone);
+            }
+            self.unflushed = true;
+        }
+        if self.unflushed {
+            match Pin::new(&mut self.ws).poll_flush(cx) {
+                Poll::Ready(Ok(())) => self.unflushed = false,
+                Poll::Ready(Err(_)) => return Poll::Ready(Step::Gone),
+                Poll::Pending => {}
+            }
+        }
+        // Once a close is requested nothing more is read until the close frame is out (after a
+        // read error the socket may have nothing more to give).
+        if !self.shared.is_closing()
+            && let Poll::Ready(m) = Pin::new(&mut self.ws).poll_next(cx)
+        {
+            return Poll::Ready(Step::Read(m));
+        }
+        Poll::Pending
     }
 
     /// Handles one read; false when the connection is over.
@@ -929,31 +969,6 @@ impl ConnIo<'_> {
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
         }
         true
-    }
-
-    /// Writes `msg` and every data frame queued behind it, then flushes once: one write system
-    /// call for a burst of broadcasts instead of one per frame.
-    async fn send_batch(&mut self, msg: Message) -> Result<(), WsError> {
-        let (mut n, mut bytes) = (0u64, 0u64);
-        if let Message::Binary(b) = &msg {
-            n += 1;
-            bytes += b.len() as u64;
-        }
-        self.ws.feed(msg).await?;
-        // Left over from a batch cut short by a close: those frames go unsent, as the queue's
-        // would.
-        self.batch.clear();
-        self.shared.drain_into(&mut self.batch);
-        for b in self.batch.drain(..) {
-            n += 1;
-            bytes += b.len() as u64;
-            self.ws.feed(Message::Binary(b)).await?;
-        }
-        self.ws.flush().await?;
-        let metrics = &self.ctx.metrics;
-        Metrics::add(&metrics.messages_out, n);
-        Metrics::add(&metrics.bytes_out, bytes);
-        Ok(())
     }
 
     /// Sends the close frame (and the auth message before it, if any was queued as the close's

@@ -541,3 +541,41 @@ async fn a_turn_bigger_than_the_queue_cap_is_no_slow_consumer() {
     );
     srv.shutdown().await;
 }
+
+/// A client whose downlink is stalled (it reads nothing, its socket buffers are full) is still
+/// heard: what it sends is read and relayed at once. Reading never waits for writing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_does_not_read_is_still_heard() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    // Neither resynced nor closed during the test: its connection stays stuck on writing.
+    cfg.send_queue = 100_000;
+    cfg.message_rate = 1.0e6;
+    cfg.message_burst = 1.0e6;
+    let srv = TestServer::start(cfg).await;
+    let url = srv.url(ROOM);
+    let mut writer = Client::connect(&url).await;
+    let mut reader = Client::connect(&url).await;
+    let mut stalled = Client::connect_small_buffer(srv.addr, ROOM).await;
+    // 10 MB for the stalled client: far more than its socket buffers hold.
+    let n = 100;
+    for i in 0..n {
+        writer.set(&format!("big{i}"), &"x".repeat(100_000)).await;
+    }
+    reader
+        .pump_until("every big update", |c| c.len() as usize == n)
+        .await;
+    stalled.set("from-the-stalled-client", "heard").await;
+    reader
+        .pump_until("the stalled client's edit", |c| {
+            c.get("from-the-stalled-client").is_some()
+        })
+        .await;
+    assert_eq!(
+        srv.metrics
+            .slow_resyncs
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
+    srv.shutdown().await;
+}
