@@ -410,44 +410,65 @@ async fn tls_accept(ctx: &Ctx, tls: &TlsSettings, stream: TcpStream) -> Option<C
     }
 }
 
-async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr, mut slot: Slot) {
-    let mut conn = match &ctx.config.tls {
-        None => Conn::plain(stream),
-        Some(tls) => match Box::pin(tls_accept(ctx, tls, stream)).await {
-            Some(c) => c,
-            None => return,
-        },
-    };
-    let line = match tokio::time::timeout(ctx.config.handshake_timeout, conn.read_request_line(512))
-        .await
-    {
-        Ok(Ok(Some(line))) => line,
-        _ => {
-            ctx.metrics.refuse_conn(ConnRefusal::Handshake);
-            return;
-        }
+async fn handle_tcp(ctx: &Arc<Ctx>, stream: TcpStream, addr: SocketAddr, slot: Slot) {
+    // Each phase runs in its own allocation, freed when it is done: what an open connection's
+    // task keeps is a few pointers, and serving keeps only what serving needs.
+    let Some((conn, line)) = boxed(request_line(ctx, stream)).await else {
+        return;
     };
     // With shards, the connection moves to its room's shard now, before the WebSocket handshake.
     if let Some(homes) = &ctx.homes
         && let Some(room) = request_room(&line)
         && let Some(home) = homes.elsewhere(room)
     {
+        let mut conn = conn;
         match conn.detach() {
             Ok(std) => {
                 Metrics::add(&ctx.metrics.connections_moved, 1);
                 let ctx = ctx.clone();
                 home.spawn(async move {
                     if conn.attach(std).is_ok() {
-                        serve_request(&ctx, conn, line, addr, &mut slot).await;
+                        serve_conn(&ctx, conn, line, addr, slot).await;
                     }
-                    drop(slot);
                 });
             }
             Err(e) => tracing::warn!(error = %e, "cannot move a connection to its room's shard"),
         }
         return;
     }
-    serve_request(ctx, conn, line, addr, &mut slot).await;
+    serve_conn(ctx, conn, line, addr, slot).await;
+}
+
+/// `fut` on the heap, made outside the caller's own future: awaiting it there costs the caller
+/// a pointer, not the callee's size for as long as it runs.
+fn boxed<'a, T>(
+    fut: impl Future<Output = T> + Send + 'a,
+) -> std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>> {
+    Box::pin(fut)
+}
+
+/// The TLS handshake (on a TLS port) and the request's first line, under the handshake timeout.
+async fn request_line(ctx: &Arc<Ctx>, stream: TcpStream) -> Option<(Conn, String)> {
+    let mut conn = match &ctx.config.tls {
+        None => Conn::plain(stream),
+        Some(tls) => tls_accept(ctx, tls, stream).await?,
+    };
+    match tokio::time::timeout(ctx.config.handshake_timeout, conn.read_request_line(512)).await {
+        Ok(Ok(Some(line))) => Some((conn, line)),
+        _ => {
+            ctx.metrics.refuse_conn(ConnRefusal::Handshake);
+            None
+        }
+    }
+}
+
+/// Admits the request (answering `/health` and `/metrics`, or refusing) and serves the
+/// connection that joined a room; gives its slot back at the end. Small: what it awaits is
+/// boxed, so an open connection's task keeps little more than its slot.
+async fn serve_conn(ctx: &Arc<Ctx>, conn: Conn, line: String, addr: SocketAddr, mut slot: Slot) {
+    if let Some(serving) = boxed(admit(ctx, conn, line, addr, &mut slot)).await {
+        serving.await;
+    }
     drop(slot);
 }
 
@@ -470,30 +491,24 @@ struct Slot {
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
-/// Serves a request whose first line has been read: `/health`, `/metrics` or a room.
-async fn serve_request(
-    ctx: &Arc<Ctx>,
+/// Handles a request whose first line has been read: `/health`, `/metrics`, a refusal, or a
+/// connection that joined its room, returned as the future that serves it.
+async fn admit<'a>(
+    ctx: &'a Arc<Ctx>,
     conn: Conn,
     line: String,
     addr: SocketAddr,
     slot: &mut Slot,
-) {
-    // The handshake's state (request parsing, tungstenite's handshake machine, buffers) lives in
-    // its own allocation, freed once it is done: an idle connection keeps only what serving needs.
-    let Some((ws, room, decision)) = Box::pin(handshake(ctx, conn, line, addr, slot)).await else {
-        return;
-    };
+) -> Option<Pin<Box<dyn Future<Output = ()> + Send + 'a>>> {
+    let (ws, room, decision) = handshake(ctx, conn, line, addr, slot).await?;
     match decision {
         Ok(admission) => {
             ctx.authorizer.record(AuthEvent::Admitted {
                 room: room.clone(),
                 admission: admission.clone(),
             });
-            // Joining and serving are separate allocations too: the task's own future stays a
-            // few pointers, and an open connection keeps only what its reader loop needs.
-            if let Some(conn) = Box::pin(join_room(ctx, ws, room, admission, addr)).await {
-                Box::pin(conn.serve(ctx)).await;
-            }
+            let joined = join_room(ctx, ws, room, admission, addr).await?;
+            Some(boxed(joined.serve(ctx)))
         }
         Err(denied) => {
             ctx.metrics.refuse_conn(ConnRefusal::Denied);
@@ -502,7 +517,8 @@ async fn serve_request(
                 room,
                 reason: denied.0.clone(),
             });
-            Box::pin(refuse_ws(ws, &denied.0)).await;
+            refuse_ws(ws, &denied.0).await;
+            None
         }
     }
 }
@@ -722,48 +738,43 @@ async fn join_room(
 
 impl Joined {
     /// Serves until the connection ends, then leaves the room.
-    async fn serve(self, ctx: &Arc<Ctx>) {
-        let Joined {
-            ws,
-            shared,
-            room_tx,
-            id,
-            room,
-            link,
-            expiry,
-        } = self;
-        let mut io = ConnIo {
+    async fn serve(mut self, ctx: &Arc<Ctx>) {
+        let io = ConnIo {
             ctx,
-            ws,
-            shared: &shared,
-            room_tx: room_tx.as_ref(),
-            id,
+            ws: &mut self.ws,
+            shared: &self.shared,
+            room_tx: self.room_tx.as_ref(),
+            id: self.id,
             bucket: TokenBucket::new(ctx.config.message_rate, ctx.config.message_burst),
             unflushed: false,
             ping_due: false,
         };
-        io.run().await;
-        if let Some(t) = expiry {
+        boxed(io.run()).await;
+        if let Some(t) = self.expiry.take() {
             t.abort();
         }
-        if let Some(key) = link {
+        if let Some(key) = self.link {
             let mut links = lock(&ctx.links);
             if let Some(v) = links.get_mut(&key) {
-                v.retain(|(c, _)| *c != id);
+                v.retain(|(c, _)| *c != self.id);
                 if v.is_empty() {
                     links.remove(&key);
                 }
             }
         }
-        if let Some(tx) = &room_tx {
-            let _ = tx.send(RoomCmd::Leave { conn: id }).await;
+        if let Some(tx) = &self.room_tx {
+            let _ = boxed(tx.send(RoomCmd::Leave { conn: self.id })).await;
         }
-        shared.close(1000, "");
+        self.shared.close(1000, "");
         // Answers a close the client started (tungstenite queued the reply), or sends ours if
         // the connection ended any other way.
-        let _ = tokio::time::timeout(Duration::from_secs(1), io.ws.close(None)).await;
+        let _ = boxed(tokio::time::timeout(
+            Duration::from_secs(1),
+            self.ws.close(None),
+        ))
+        .await;
         Metrics::sub(&ctx.metrics.connections, 1);
-        tracing::debug!(room = %room, conn = id, "disconnected");
+        tracing::debug!(room = %self.room, conn = self.id, "disconnected");
     }
 }
 
@@ -804,7 +815,7 @@ impl TokenBucket {
 /// edits read and relayed at once, and no lock sits between a reader half and a writer half.
 struct ConnIo<'a> {
     ctx: &'a Arc<Ctx>,
-    ws: WebSocketStream<Conn>,
+    ws: &'a mut WebSocketStream<Conn>,
     shared: &'a Arc<ConnShared>,
     room_tx: Option<&'a mpsc::Sender<RoomCmd>>,
     id: u64,
@@ -826,7 +837,7 @@ enum Step {
 impl ConnIo<'_> {
     /// Serves until the client leaves, the socket fails, or a close requested by anyone (the
     /// room, a revocation, an expiry, a limit) has been sent and answered.
-    async fn run(&mut self) {
+    async fn run(mut self) {
         let period = self.ctx.config.ping_interval;
         let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -864,7 +875,7 @@ impl ConnIo<'_> {
         }
         let metrics = &self.ctx.metrics;
         loop {
-            match Pin::new(&mut self.ws).poll_ready(cx) {
+            match Pin::new(&mut *self.ws).poll_ready(cx) {
                 Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(_)) => return Poll::Ready(Step::Gone),
                 Poll::Pending => {
@@ -891,13 +902,13 @@ impl ConnIo<'_> {
                     Poll::Pending => break,
                 }
             };
-            if Pin::new(&mut self.ws).start_send(msg).is_err() {
+            if Pin::new(&mut *self.ws).start_send(msg).is_err() {
                 return Poll::Ready(Step::Gone);
             }
             self.unflushed = true;
         }
         if self.unflushed {
-            match Pin::new(&mut self.ws).poll_flush(cx) {
+            match Pin::new(&mut *self.ws).poll_flush(cx) {
                 Poll::Ready(Ok(())) => self.unflushed = false,
                 Poll::Ready(Err(_)) => return Poll::Ready(Step::Gone),
                 Poll::Pending => {}
@@ -906,7 +917,7 @@ impl ConnIo<'_> {
         // Once a close is requested nothing more is read until the close frame is out (after a
         // read error the socket may have nothing more to give).
         if !self.shared.is_closing()
-            && let Poll::Ready(m) = Pin::new(&mut self.ws).poll_next(cx)
+            && let Poll::Ready(m) = Pin::new(&mut *self.ws).poll_next(cx)
         {
             return Poll::Ready(Step::Read(m));
         }
