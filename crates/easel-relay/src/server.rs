@@ -198,42 +198,44 @@ impl Server {
             };
             while tasks.try_join_next().is_some() {}
             let _ = stream.set_nodelay(true);
-            // Refusals come before any TLS work. On a TLS port they are a plain close: an HTTP
-            // answer would need a TLS handshake, the very cost the limits are there to refuse.
-            let tls = ctx.config.tls.is_some();
+            // Refusals come before any TLS work.
             let Ok(permit) = cap.clone().try_acquire_owned() else {
-                ctx.metrics.refuse_conn(ConnRefusal::Cap);
-                if !tls {
-                    tasks.spawn(refuse_http(stream, 503, "connection limit reached"));
-                }
+                refuse_at_accept(
+                    &ctx,
+                    &mut tasks,
+                    stream,
+                    ConnRefusal::Cap,
+                    503,
+                    "connection limit reached",
+                );
                 continue;
             };
             // Behind a trusted proxy the per-address limits wait for the request's
             // X-Forwarded-For (in the handshake); the proxy itself is only under the cap.
             let proxied = crate::proxy::trusted(&ctx.config.trusted_proxies, addr.ip());
             if !proxied && !connect_allowed(&ctx, addr.ip()) {
-                ctx.metrics.refuse_conn(ConnRefusal::Throttle);
-                if !tls {
-                    tasks.spawn(refuse_http(
-                        stream,
-                        429,
-                        "connecting too often from this address",
-                    ));
-                }
+                refuse_at_accept(
+                    &ctx,
+                    &mut tasks,
+                    stream,
+                    ConnRefusal::Throttle,
+                    429,
+                    "connecting too often from this address",
+                );
                 continue;
             }
             let ip_guard = if proxied {
                 None
             } else {
                 let Some(g) = IpGuard::acquire(&ctx, addr.ip()) else {
-                    ctx.metrics.refuse_conn(ConnRefusal::Throttle);
-                    if !tls {
-                        tasks.spawn(refuse_http(
-                            stream,
-                            429,
-                            "too many connections from this address",
-                        ));
-                    }
+                    refuse_at_accept(
+                        &ctx,
+                        &mut tasks,
+                        stream,
+                        ConnRefusal::Throttle,
+                        429,
+                        "too many connections from this address",
+                    );
                     continue;
                 };
                 Some(g)
@@ -292,6 +294,23 @@ impl Server {
         }
         tracing::info!("shut down");
         Ok(())
+    }
+}
+
+/// Counts a connection refused at accept and, on a plain port, answers it in HTTP. On a TLS
+/// port it is a plain close: an HTTP answer would need a TLS handshake, the very cost the limits
+/// are there to refuse.
+fn refuse_at_accept(
+    ctx: &Ctx,
+    tasks: &mut JoinSet<()>,
+    stream: TcpStream,
+    why: ConnRefusal,
+    status: u16,
+    reason: &'static str,
+) {
+    ctx.metrics.refuse_conn(why);
+    if ctx.config.tls.is_none() {
+        tasks.spawn(refuse_http(stream, status, reason));
     }
 }
 
