@@ -213,32 +213,16 @@ impl Server {
             // Behind a trusted proxy the per-address limits wait for the request's
             // X-Forwarded-For (in the handshake); the proxy itself is only under the cap.
             let proxied = crate::proxy::trusted(&ctx.config.trusted_proxies, addr.ip());
-            if !proxied && !connect_allowed(&ctx, addr.ip()) {
-                refuse_at_accept(
-                    &ctx,
-                    &mut tasks,
-                    stream,
-                    ConnRefusal::Throttle,
-                    429,
-                    "connecting too often from this address",
-                );
-                continue;
-            }
             let ip_guard = if proxied {
                 None
             } else {
-                let Some(g) = IpGuard::acquire(&ctx, addr.ip()) else {
-                    refuse_at_accept(
-                        &ctx,
-                        &mut tasks,
-                        stream,
-                        ConnRefusal::Throttle,
-                        429,
-                        "too many connections from this address",
-                    );
-                    continue;
-                };
-                Some(g)
+                match address_admits(&ctx, addr.ip()) {
+                    Ok(g) => Some(g),
+                    Err(why) => {
+                        refuse_at_accept(&ctx, &mut tasks, stream, ConnRefusal::Throttle, 429, why);
+                        continue;
+                    }
+                }
             };
             let slot = Slot {
                 ip: ip_guard,
@@ -312,6 +296,15 @@ fn refuse_at_accept(
     if ctx.config.tls.is_none() {
         tasks.spawn(refuse_http(stream, status, reason));
     }
+}
+
+/// The per-address limits for a new connection from `ip`: its place in the address's count, or
+/// why it is refused.
+fn address_admits(ctx: &Arc<Ctx>, ip: IpAddr) -> Result<IpGuard, &'static str> {
+    if !connect_allowed(ctx, ip) {
+        return Err("connecting too often from this address");
+    }
+    IpGuard::acquire(ctx, ip).ok_or("too many connections from this address")
 }
 
 /// Takes a token from `ip`'s new-connection bucket; false when it is empty.
@@ -581,24 +574,15 @@ async fn handshake(
         if proxied {
             // The per-address limits, for the client the trusted proxy names.
             let ip = crate::proxy::client_ip(addr.ip(), req.headers(), &ctx.config.trusted_proxies);
-            // Counted here, before the answer is written: whoever reads the 429 sees it counted.
-            if !connect_allowed(ctx, ip) {
-                throttled = true;
-                ctx.metrics.refuse_conn(ConnRefusal::Throttle);
-                return Err(error_response(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "connecting too often from this address",
-                ));
+            match address_admits(ctx, ip) {
+                Ok(g) => *ip_guard = Some(g),
+                Err(why) => {
+                    // Counted before the answer is written: whoever reads the 429 sees it.
+                    throttled = true;
+                    ctx.metrics.refuse_conn(ConnRefusal::Throttle);
+                    return Err(error_response(StatusCode::TOO_MANY_REQUESTS, why));
+                }
             }
-            let Some(g) = IpGuard::acquire(ctx, ip) else {
-                throttled = true;
-                ctx.metrics.refuse_conn(ConnRefusal::Throttle);
-                return Err(error_response(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too many connections from this address",
-                ));
-            };
-            *ip_guard = Some(g);
         }
         let path = req.uri().path();
         let room = path.strip_prefix('/').unwrap_or(path);
