@@ -620,7 +620,7 @@ impl Room {
     }
 
     /// Sends what is ready; resyncs or closes slow consumers. Each connection gets its frames
-    /// under one lock and one wake-up of its writer.
+    /// under one lock and one wake-up of its connection task.
     fn deliver(&mut self) {
         if self.out.is_empty() {
             return;

@@ -1,4 +1,5 @@
-//! The accept loop, HTTP endpoints and per-connection reader/writer tasks.
+//! The accept loop, HTTP endpoints, moving connections to their room's thread, and the one task
+//! per connection that reads and writes it.
 
 use std::collections::HashMap;
 use std::future::Future;
