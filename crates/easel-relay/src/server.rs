@@ -520,7 +520,9 @@ async fn admit<'a>(
                 room: room.clone(),
                 admission: admission.clone(),
             });
-            let joined = join_room(ctx, ws, room, admission, addr).await?;
+            // The client's address: behind a trusted proxy, the one it named.
+            let client = slot.ip.as_ref().map_or(addr.ip(), |g| g.ip);
+            let joined = join_room(ctx, ws, room, admission, client).await?;
             Some(boxed(joined.serve(ctx)))
         }
         Err(denied) => {
@@ -663,7 +665,7 @@ async fn join_room(
     ws: WebSocketStream<Conn>,
     room: String,
     admission: Admission,
-    addr: SocketAddr,
+    client: IpAddr,
 ) -> Option<Joined> {
     let policy = admission.grant.policy_for(&room);
     let grant = admission.grant;
@@ -673,7 +675,7 @@ async fn join_room(
     Metrics::add(&ctx.metrics.connections, 1);
     Metrics::add(&ctx.metrics.connections_total, 1);
     // The room path only: the query string may carry a capability.
-    tracing::debug!(room = %room, conn = id, ip = %addr.ip(), ?grant, "connected");
+    tracing::debug!(room = %room, conn = id, ip = %client, ?grant, "connected");
 
     let mut room_tx: Option<mpsc::Sender<RoomCmd>> = None;
     for _ in 0..5 {
