@@ -95,10 +95,10 @@ fn edges_scene() -> Scene {
     let keys = zorder::keys_after(None, 8);
     for (row, rounded) in [false, true].into_iter().enumerate() {
         let y = row as f64 * 220.0;
-        let mut arrow = Element::new(&format!("arrow-{row}"), ElementKind::Arrow, 40.0, 80.0 + y);
+        let mut arrow = Element::new(format!("arrow-{row}"), ElementKind::Arrow, 40.0, 80.0 + y);
         arrow.points = vec![[0.0, 0.0], [80.0, -60.0], [160.0, 40.0], [240.0, 0.0]];
         arrow.end_arrowhead = Some("arrow".into());
-        let mut ring = Element::new(&format!("loop-{row}"), ElementKind::Line, 340.0, 20.0 + y);
+        let mut ring = Element::new(format!("loop-{row}"), ElementKind::Line, 340.0, 20.0 + y);
         ring.points = vec![
             [0.0, 0.0],
             [120.0, 10.0],
@@ -110,7 +110,7 @@ fn edges_scene() -> Scene {
         ring.fill = "#ffc9c9".into();
         ring.stroke = "#e03131".into();
         let mut diamond = Element::new(
-            &format!("diamond-{row}"),
+            format!("diamond-{row}"),
             ElementKind::Diamond,
             540.0,
             10.0 + y,
@@ -119,7 +119,7 @@ fn edges_scene() -> Scene {
         diamond.fill = "#a5d8ff".into();
         diamond.stroke = "#1971c2".into();
         let mut rect = Element::new(
-            &format!("rect-{row}"),
+            format!("rect-{row}"),
             ElementKind::Rectangle,
             720.0,
             20.0 + y,
