@@ -488,11 +488,18 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
                     stroke_attrs(e)
                 );
             }
+            // As the canvas: an arrow's unset end is an arrow head; "none" (Excalidraw's null)
+            // is no head.
+            let end_head = match e.end_arrowhead.as_deref() {
+                None if e.kind == ElementKind::Arrow => Some("arrow"),
+                head => head.filter(|k| *k != "none"),
+            };
+            let start_head = e.start_arrowhead.as_deref().filter(|k| *k != "none");
             if p.len() >= 2 {
-                if let Some(k) = &e.end_arrowhead {
+                if let Some(k) = end_head {
                     arrowhead(out, e, k, p[p.len() - 1], end_from);
                 }
-                if let Some(k) = &e.start_arrowhead {
+                if let Some(k) = start_head {
                     arrowhead(out, e, k, p[0], start_from);
                 }
             }
@@ -718,6 +725,22 @@ mod tests {
         straight.rounded = false;
         let head = |s: &str| s[s.rfind("<polyline").unwrap()..].to_string();
         assert_eq!(head(&drawn(&curved)), head(&drawn(&straight)));
+    }
+
+    #[test]
+    fn heads_as_the_canvas_draws_them_unset_arrow_end_is_an_arrow_none_is_nothing() {
+        let heads = |kind, start: Option<&str>, end: Option<&str>| {
+            let mut e = line(&[[0.0, 0.0], [100.0, 0.0]], false);
+            e.kind = kind;
+            e.start_arrowhead = start.map(str::to_string);
+            e.end_arrowhead = end.map(str::to_string);
+            drawn(&e).matches("<polyline").count() - 1
+        };
+        assert_eq!(heads(ElementKind::Arrow, None, None), 1);
+        assert_eq!(heads(ElementKind::Arrow, None, Some("none")), 0);
+        assert_eq!(heads(ElementKind::Arrow, Some("none"), Some("arrow")), 1);
+        assert_eq!(heads(ElementKind::Arrow, Some("arrow"), None), 2);
+        assert_eq!(heads(ElementKind::Line, None, None), 0);
     }
 
     #[test]
