@@ -24,10 +24,11 @@ pub fn is_closed(pts: &[Pt]) -> bool {
 }
 
 /// The uniform Catmull-Rom spline through `pts`, one cubic per segment: the segment from P1 to
-/// P2 has controls P1 + (P2 - P0) / 6 and P2 - (P3 - P1) / 6 (rough.js `curveToBezier` with
-/// Excalidraw's tightness 0). An open curve duplicates its end points, so it leaves and reaches
-/// them along the end segments; a closed one (`closed`, the last point repeating the first)
-/// wraps its neighbours around, so the seam is smooth.
+/// P2 has controls P1 + (P2 - P0) / 6 and P2 - (P3 - P1) / 6 (how rough.js `curve` draws with
+/// Excalidraw's tightness 0 and no roughness). An open curve duplicates its end points, so it
+/// leaves and reaches them along the end segments; a closed one (`closed`, the last point
+/// repeating the first) wraps its neighbours around, so the seam is smooth (Excalidraw draws it
+/// open, with a corner at the seam).
 pub fn catmull_rom(pts: &[Pt], closed: bool) -> Vec<Cubic> {
     let ring = if closed { &pts[..pts.len() - 1] } else { pts };
     let m = ring.len();

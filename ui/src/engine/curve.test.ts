@@ -25,7 +25,7 @@ describe('catmullRom', () => {
     });
   });
 
-  it('has the controls of rough.js curveToBezier with tightness 0 (ends duplicated)', () => {
+  it('has the controls rough.js curve draws with tightness 0 (ends duplicated)', () => {
     const [a, b] = catmullRom([v(0, 0), v(60, 30), v(120, 0)], false);
     // Start: P0 + (P1 - P0) / 6; the middle: P1 ± (P2 - P0) / 6; end: P2 - (P2 - P1) / 6.
     expect(a![1]).toEqual(v(10, 5));

@@ -21,12 +21,13 @@ export const isClosedPolyline = (pts: readonly Vec[]): boolean =>
 
 /**
  * The uniform Catmull-Rom spline through `pts` as one cubic Bézier per segment: the segment from
- * P1 to P2 has controls P1 + (P2 - P0) / 6 and P2 - (P3 - P1) / 6. This is rough.js's
- * `curveToBezier` with Excalidraw's `curveTightness` of 0, so curves pasted from Excalidraw keep
- * their shape. An open curve duplicates its end points, so it starts and ends on them with the
- * tangent of the first and last segment (arrowheads keep pointing along the end segment). A
- * closed curve (`closed`, the last point repeating the first) wraps its neighbours around, so the
- * seam is as smooth as the rest.
+ * P1 to P2 has controls P1 + (P2 - P0) / 6 and P2 - (P3 - P1) / 6. This is how rough.js's
+ * `curve` draws (its `_curve` after `_curveWithOffset` duplicated the ends) with Excalidraw's
+ * `curveTightness` of 0 and no roughness, so curves pasted from Excalidraw keep their shape. An
+ * open curve duplicates its end points, so it starts and ends on them with the tangent of the
+ * first and last segment (arrowheads keep pointing along the end segment). A closed curve
+ * (`closed`, the last point repeating the first) wraps its neighbours around, so the seam is as
+ * smooth as the rest (Excalidraw draws it as an open curve, with a corner at the seam).
  */
 export function catmullRom(pts: readonly Vec[], closed: boolean): Cubic[] {
   const ring = closed ? pts.slice(0, -1) : pts;
