@@ -1,7 +1,7 @@
 import './style.css';
 import { inTauri, tauriApi } from './bridge/tauri';
 import { startDesktop, SwitchCommands } from './bridge/desktop';
-import { seedCollabDemo, seedDemo } from './demo';
+import { seedCollabDemo, seedDemo, seedEdgesDemo } from './demo';
 import { Editor } from './editor';
 import { MemoryCommands } from './engine/commands';
 import { placeCamera, ViewMemory } from './engine/camera';
@@ -557,6 +557,7 @@ if (inTauri()) {
   });
 } else if (location.hash === '#demo') seedDemo(editor);
 else if (location.hash === '#demo-collab') seedCollabDemo(editor);
+else if (location.hash === '#demo-edges') seedEdgesDemo(editor);
 updateToolbar();
 updateZoomLabel();
 updateUndo();

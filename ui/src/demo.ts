@@ -30,6 +30,28 @@ export function seedDemo(editor: Editor): void {
 }
 
 /**
+ * Sharp and round edges side by side (open the page with `#demo-edges`): top row sharp, bottom
+ * row round: an arrow through four points, a closed filled line, a diamond, a rectangle. The
+ * Rust SVG/PNG export test `curves_render` (crates/easel-formats/tests/render.rs) draws the same
+ * board, to compare the two by eye.
+ */
+export function seedEdgesDemo(editor: Editor): void {
+  const z = nKeysBetween(null, null, 8);
+  const els: Element[] = [false, true].flatMap((rounded, row) => {
+    const y = row * 220;
+    const k = row * 4;
+    return [
+      newElement(`edges-arrow-${row}`, 'arrow', 40, 80 + y, { points: [[0, 0], [80, -60], [160, 40], [240, 0]], z: z[k]!, rounded, endArrowhead: 'arrow', strokeWidth: 2 }),
+      newElement(`edges-loop-${row}`, 'line', 340, 20 + y, { points: [[0, 0], [120, 10], [140, 90], [40, 130], [-20, 60], [0, 0]], z: z[k + 1]!, rounded, fill: '#ffc9c9', stroke: '#e03131' }),
+      newElement(`edges-diamond-${row}`, 'diamond', 540, 10 + y, { width: 140, height: 140, z: z[k + 2]!, rounded, fill: '#a5d8ff', stroke: '#1971c2' }),
+      newElement(`edges-rect-${row}`, 'rectangle', 720, 20 + y, { width: 140, height: 110, z: z[k + 3]!, rounded, fill: '#b2f2bb', stroke: '#2f9e44' }),
+    ];
+  });
+  editor.commands.dispatch({ type: 'add', elements: els });
+  editor.zoomToFit();
+}
+
+/**
  * The sample board with two made-up collaborators (open the page with `#demo-collab`): Ann, whose
  * view we follow, selected the diamond and points at it; Bo selected three shapes and has no
  * pointer, and follows us. Their states go through the same parsing as real peers' awareness.

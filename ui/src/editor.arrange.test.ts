@@ -106,4 +106,25 @@ describe('editor arrange actions', () => {
     expect(h.store.get('t')!.fontSize).toBe(40);
     expect(h.store.get('t')!.height).toBe(50);
   });
+
+  it('Edges (rounded) patches only kinds with edges, in one step, and carries to new ones that have them', () => {
+    const h = setup([...els(), box('t', 'text', 0, 400, 50, 25, { z: 'a4', text: 'hello' }), box('e', 'ellipse', 0, 500, 50, 50, { z: 'a5' })]);
+    h.editor.setSelection(['a', 'arr', 't', 'e']);
+    h.editor.applyStyle({ rounded: true });
+    const ups = h.commands.cmds('update');
+    expect(ups).toHaveLength(1);
+    expect(ups[0]!.type === 'update' && ups[0]!.updates.map((u) => u.id)).toEqual(['a', 'arr']);
+    expect([h.store.get('a')!.rounded, h.store.get('arr')!.rounded, h.store.get('t')!.rounded, h.store.get('e')!.rounded]).toEqual([true, true, false, false]);
+    expect(h.store.get('b')!.rounded).toBe(false);
+    expect(h.editor.create('arrow', 0, 0).rounded).toBe(true);
+    expect(h.editor.create('diamond', 0, 0).rounded).toBe(true);
+    expect(h.editor.create('text', 0, 0).rounded).toBe(false);
+    h.editor.keyDown(key('z', { mod: true }));
+    expect([h.store.get('a')!.rounded, h.store.get('arr')!.rounded]).toEqual([false, false]);
+    // Nothing with edges selected: no empty update, only the defaults change.
+    h.editor.setSelection(['t']);
+    h.editor.applyStyle({ rounded: false });
+    expect(h.commands.cmds('update')).toHaveLength(1);
+    expect(h.editor.create('line', 0, 0).rounded).toBe(false);
+  });
 });

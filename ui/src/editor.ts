@@ -16,7 +16,7 @@ import { SpatialIndex, visibleInOrder } from './engine/spatial';
 import type { Store } from './engine/store';
 import { DirtyLog, indexBatch } from './engine/tiles';
 import { Viewport } from './engine/viewport';
-import { type Element, type ElementKind, type ElementPatch, newElement } from './model/types';
+import { type Element, type ElementKind, type ElementPatch, hasEdges, newElement } from './model/types';
 import { isValidOrderKey, keyBetween, nKeysBetween } from './model/zorder';
 import { EraserTool } from './tools/eraser';
 import { HandTool } from './tools/hand';
@@ -65,9 +65,9 @@ function defaultId(): string {
 }
 
 function defaultStyle(): Style {
-  const { stroke, fill, fillStyle, strokeWidth, strokeStyle, roughness, opacity, fontSize, fontFamily } =
+  const { stroke, fill, fillStyle, strokeWidth, strokeStyle, roughness, rounded, opacity, fontSize, fontFamily } =
     newElement('', 'rectangle', 0, 0);
-  return { stroke, fill, fillStyle, strokeWidth, strokeStyle, roughness, opacity, fontSize, fontFamily };
+  return { stroke, fill, fillStyle, strokeWidth, strokeStyle, roughness, rounded, opacity, fontSize, fontFamily };
 }
 
 /** Wires the model, the index, the camera and the tools together; no DOM. */
@@ -229,7 +229,8 @@ export class Editor implements ToolContext {
   }
 
   create(kind: ElementKind, x: number, y: number, init: Partial<Element> = {}): Element {
-    return newElement(this.newId(), kind, x, y, { ...this.style, ...init });
+    // Round edges carry only to kinds that have edges (not to text, ellipses or pen strokes).
+    return newElement(this.newId(), kind, x, y, { ...this.style, rounded: this.style.rounded && hasEdges(kind), ...init });
   }
 
   queueUpdate(id: string, patch: ElementPatch): void {
@@ -600,21 +601,24 @@ export class Editor implements ToolContext {
 
   /**
    * Sets style fields: the current tool's defaults always, and the selection's elements as one
-   * undo step (one patch per element). Text elements are re-measured when their font changes.
+   * undo step (one patch per element). Text elements are re-measured when their font changes;
+   * `rounded` (Edges) goes only to kinds that have edges.
    */
   applyStyle(patch: Partial<Style>): void {
     Object.assign(this.style, patch);
-    const sel = this.selectedElements();
-    if (sel.length) {
-      const updates = sel.map((el) => {
+    const updates = this.selectedElements()
+      .map((el) => {
         const p: ElementPatch = { ...patch };
+        if (!hasEdges(el.kind)) delete p.rounded;
         if (el.kind === 'text' && (patch.fontSize !== undefined || patch.fontFamily !== undefined)) {
           const m = this.measureText(el.text ?? '', patch.fontSize ?? el.fontSize, patch.fontFamily ?? el.fontFamily);
           p.width = m.width;
           p.height = m.height;
         }
         return { id: el.id, patch: p };
-      });
+      })
+      .filter((u) => Object.keys(u.patch).length > 0);
+    if (updates.length) {
       this.commands.beginGesture('style');
       this.commands.dispatch({ type: 'update', updates });
       this.commands.endGesture();

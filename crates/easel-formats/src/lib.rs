@@ -16,6 +16,7 @@
 use easel_core::Scene;
 
 mod canvas;
+mod curve;
 mod easel_json;
 mod excalidraw;
 mod png;

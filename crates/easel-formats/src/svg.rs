@@ -13,6 +13,7 @@ use std::fmt::Write;
 
 use easel_core::{Element, ElementKind, Scene};
 
+use crate::curve::{self, Cubic};
 use crate::util::{self, xml_escape};
 use crate::{Progress, Result, STICKY_FILL};
 
@@ -33,7 +34,11 @@ pub fn draw_order(scene: &Scene) -> Vec<&Element> {
 
 /// The box an element covers on the canvas, rotation included.
 fn element_box(e: &Element) -> (f64, f64, f64, f64) {
-    let (mut x0, mut y0, mut x1, mut y1) = if e.points.is_empty() {
+    let curved = line_curve(e).and_then(|c| curve::bounds(&c));
+    let (mut x0, mut y0, mut x1, mut y1) = if let Some(b) = curved {
+        // A curve can bulge past its points.
+        b
+    } else if e.points.is_empty() {
         (e.x, e.y, e.x + e.width, e.y + e.height)
     } else {
         crate::excalidraw::bbox(std::slice::from_ref(e))
@@ -77,6 +82,44 @@ pub fn view_box(scene: &Scene) -> (f64, f64, f64, f64) {
         (b.2 - b.0) + 2.0 * PADDING,
         (b.3 - b.1) + 2.0 * PADDING,
     )
+}
+
+/// The Béziers of a curved line or arrow in world coordinates, or None when it is drawn straight.
+fn line_curve(e: &Element) -> Option<Vec<Cubic>> {
+    if !curve::is_curved(e) {
+        return None;
+    }
+    let pts: Vec<curve::Pt> = e.points.iter().map(|p| (e.x + p[0], e.y + p[1])).collect();
+    Some(curve::catmull_rom(&pts, curve::is_closed(&pts)))
+}
+
+/// Path data for cubics, with a straight edge wherever one does not start where the last ended.
+fn cubic_path(cubics: &[Cubic]) -> String {
+    let mut d = String::new();
+    let mut at: Option<curve::Pt> = None;
+    for c in cubics {
+        match at {
+            None => {
+                let _ = write!(d, "M{},{}", n(c[0].0), n(c[0].1));
+            }
+            Some(p) if p != c[0] => {
+                let _ = write!(d, " L{},{}", n(c[0].0), n(c[0].1));
+            }
+            Some(_) => {}
+        }
+        let _ = write!(
+            d,
+            " C{},{} {},{} {},{}",
+            n(c[1].0),
+            n(c[1].1),
+            n(c[2].0),
+            n(c[2].1),
+            n(c[3].0),
+            n(c[3].1)
+        );
+        at = Some(c[3]);
+    }
+    d
 }
 
 fn n(v: f64) -> String {
@@ -386,6 +429,10 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
                 stroke_attrs(e)
             );
         }
+        ElementKind::Diamond if e.rounded => {
+            let d = cubic_path(&curve::diamond_corners(e.x, e.y, e.width, e.height));
+            let _ = write!(out, r#"<path d="{d}Z" fill="{fill}"{}/>"#, stroke_attrs(e));
+        }
         ElementKind::Diamond => {
             let _ = write!(
                 out,
@@ -402,24 +449,58 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
             );
         }
         ElementKind::Line | ElementKind::Arrow => {
-            let pts: Vec<String> = e
-                .points
-                .iter()
-                .map(|p| format!("{},{}", n(e.x + p[0]), n(e.y + p[1])))
-                .collect();
-            let _ = write!(
-                out,
-                r#"<polyline points="{}" fill="none"{}/>"#,
-                pts.join(" "),
-                stroke_attrs(e)
-            );
             let p = &e.points;
+            let rel: Vec<curve::Pt> = p.iter().map(|q| (q[0], q[1])).collect();
+            // A closed line is filled, as the canvas fills it.
+            let fill = if curve::is_closed(&rel) {
+                fill
+            } else {
+                "none".into()
+            };
+            // Each head aims along the drawn end: the end segment, or the curve's tangent there.
+            let (mut end_from, mut start_from) = if p.len() >= 2 {
+                (p[p.len() - 2], p[1])
+            } else {
+                ([0.0; 2], [0.0; 2])
+            };
+            if let Some(c) = line_curve(e) {
+                let d = cubic_path(&c);
+                let close = if fill == "none" { "" } else { "Z" };
+                let _ = write!(
+                    out,
+                    r#"<path d="{d}{close}" fill="{fill}"{}/>"#,
+                    stroke_attrs(e)
+                );
+                let (first, last) = (c[0], c[c.len() - 1]);
+                let end = curve::behind_end(&last);
+                let start = curve::behind_end(&[first[3], first[2], first[1], first[0]]);
+                end_from = [end.0 - e.x, end.1 - e.y];
+                start_from = [start.0 - e.x, start.1 - e.y];
+            } else {
+                let pts: Vec<String> = p
+                    .iter()
+                    .map(|q| format!("{},{}", n(e.x + q[0]), n(e.y + q[1])))
+                    .collect();
+                let _ = write!(
+                    out,
+                    r#"<polyline points="{}" fill="{fill}"{}/>"#,
+                    pts.join(" "),
+                    stroke_attrs(e)
+                );
+            }
+            // As the canvas: an arrow's unset end is an arrow head; "none" (Excalidraw's null)
+            // is no head.
+            let end_head = match e.end_arrowhead.as_deref() {
+                None if e.kind == ElementKind::Arrow => Some("arrow"),
+                head => head.filter(|k| *k != "none"),
+            };
+            let start_head = e.start_arrowhead.as_deref().filter(|k| *k != "none");
             if p.len() >= 2 {
-                if let Some(k) = &e.end_arrowhead {
-                    arrowhead(out, e, k, p[p.len() - 1], p[p.len() - 2]);
+                if let Some(k) = end_head {
+                    arrowhead(out, e, k, p[p.len() - 1], end_from);
                 }
-                if let Some(k) = &e.start_arrowhead {
-                    arrowhead(out, e, k, p[0], p[1]);
+                if let Some(k) = start_head {
+                    arrowhead(out, e, k, p[0], start_from);
                 }
             }
         }
@@ -566,4 +647,131 @@ pub fn import(bytes: &[u8], title: &str, progress: &mut dyn FnMut(Progress)) -> 
         format: FORMAT,
         message: "neither Easel metadata nor an Excalidraw payload; it is a plain drawing".into(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(points: &[[f64; 2]], rounded: bool) -> Element {
+        let mut e = Element::new("l", ElementKind::Line, 10.0, 20.0);
+        e.points = points.to_vec();
+        e.rounded = rounded;
+        e
+    }
+
+    fn drawn(e: &Element) -> String {
+        let mut out = String::new();
+        element(&mut out, e, &Scene::new("t"));
+        out
+    }
+
+    /// The `d` attribute of the first path drawn.
+    fn path_d(svg: &str) -> &str {
+        let start = svg.find(" d=\"").expect("a path") + 4;
+        &svg[start..start + svg[start..].find('"').unwrap()]
+    }
+
+    #[test]
+    fn a_rounded_three_point_line_is_two_cubics_through_the_middle_point() {
+        let svg = drawn(&line(&[[0.0, 0.0], [60.0, 30.0], [120.0, 0.0]], true));
+        // The same controls as the canvas (curve.ts): P1 ± (P2 - P0) / 6, ends duplicated.
+        assert_eq!(
+            path_d(&svg),
+            "M10,20 C20,25 50,50 70,50 C90,50 120,25 130,20"
+        );
+        assert!(svg.contains(r#"fill="none""#), "{svg}");
+    }
+
+    #[test]
+    fn sharp_or_two_point_lines_stay_straight() {
+        for e in [
+            line(&[[0.0, 0.0], [60.0, 30.0], [120.0, 0.0]], false),
+            line(&[[0.0, 0.0], [60.0, 30.0]], true),
+        ] {
+            let svg = drawn(&e);
+            assert!(svg.contains("<polyline points=\"10,20 70,50"), "{svg}");
+            assert!(!svg.contains("<path"), "{svg}");
+        }
+    }
+
+    #[test]
+    fn a_closed_rounded_line_is_a_filled_closed_curve() {
+        let mut e = line(
+            &[
+                [0.0, 0.0],
+                [100.0, 0.0],
+                [100.0, 100.0],
+                [0.0, 100.0],
+                [0.0, 0.0],
+            ],
+            true,
+        );
+        e.fill = "#ffc9c9".into();
+        let svg = drawn(&e);
+        let d = path_d(&svg);
+        assert_eq!(d.matches(" C").count(), 4, "{d}");
+        assert!(d.ends_with("Z"), "{d}");
+        assert!(svg.contains(r##"fill="#ffc9c9""##), "{svg}");
+    }
+
+    #[test]
+    fn a_curved_arrow_aims_its_head_along_the_end_segment() {
+        let pts = [[0.0, 0.0], [60.0, 30.0], [120.0, 0.0]];
+        let mut curved = line(&pts, true);
+        curved.kind = ElementKind::Arrow;
+        curved.end_arrowhead = Some("arrow".into());
+        let mut straight = curved.clone();
+        straight.rounded = false;
+        let head = |s: &str| s[s.rfind("<polyline").unwrap()..].to_string();
+        assert_eq!(head(&drawn(&curved)), head(&drawn(&straight)));
+    }
+
+    #[test]
+    fn heads_as_the_canvas_draws_them_unset_arrow_end_is_an_arrow_none_is_nothing() {
+        let heads = |kind, start: Option<&str>, end: Option<&str>| {
+            let mut e = line(&[[0.0, 0.0], [100.0, 0.0]], false);
+            e.kind = kind;
+            e.start_arrowhead = start.map(str::to_string);
+            e.end_arrowhead = end.map(str::to_string);
+            drawn(&e).matches("<polyline").count() - 1
+        };
+        assert_eq!(heads(ElementKind::Arrow, None, None), 1);
+        assert_eq!(heads(ElementKind::Arrow, None, Some("none")), 0);
+        assert_eq!(heads(ElementKind::Arrow, Some("none"), Some("arrow")), 1);
+        assert_eq!(heads(ElementKind::Arrow, Some("arrow"), None), 2);
+        assert_eq!(heads(ElementKind::Line, None, None), 0);
+    }
+
+    #[test]
+    fn the_view_box_takes_in_the_bulge_of_a_curve() {
+        let mut scene = Scene::new("t");
+        scene
+            .elements
+            .push(line(&[[0.0, 0.0], [100.0, 100.0], [150.0, 20.0]], true));
+        let curved = view_box(&scene);
+        scene.elements[0].rounded = false;
+        let straight = view_box(&scene);
+        assert!(curved.3 > straight.3, "{curved:?} vs {straight:?}");
+    }
+
+    #[test]
+    fn a_rounded_diamond_has_curved_corners() {
+        let mut e = Element::new("d", ElementKind::Diamond, 0.0, 0.0).with_size(100.0, 100.0);
+        assert!(drawn(&e).contains("<polygon"));
+        e.rounded = true;
+        let svg = drawn(&e);
+        let d = path_d(&svg);
+        // A quarter of the way along each edge, controls on the vertex; straight edges between.
+        assert!(
+            d.starts_with("M37.5,12.5 C50,0 50,0 62.5,12.5 L87.5,37.5 C100,50"),
+            "{d}"
+        );
+        assert_eq!((d.matches(" C").count(), d.matches(" L").count()), (4, 3));
+        // A big diamond's corners stop 32 along each edge, as on the canvas.
+        e.width = 1000.0;
+        e.height = 1000.0;
+        let svg = drawn(&e);
+        assert!(path_d(&svg).starts_with("M477.37,22.63 C500,0"), "{svg}");
+    }
 }

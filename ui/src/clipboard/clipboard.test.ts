@@ -202,6 +202,13 @@ describe('Excalidraw clipboard, as Excalidraw 0.18 draws and writes it', () => {
     expect(c.elements.map((e) => (e.roundness as { type: number }).type)).toEqual([3, 3, 2, 2, 2, 3, 3]);
   });
 
+  it('keeps lines and arrows curved or straight through a round trip', () => {
+    const pts: [number, number][] = [[0, 0], [50, 40], [100, 0]];
+    const els = [true, false].flatMap((rounded) => (['line', 'arrow'] as const).map((k) => newElement(`${k}${rounded}`, k, 0, 0, { rounded, points: pts })));
+    const back = fromExcalidraw(toExcalidrawClipboard(els, files))!.elements;
+    expect(back.map((e) => [e.id, e.rounded])).toEqual(els.map((e) => [e.id, e.rounded]));
+  });
+
   it('writes arrowheads as Easel draws them: an unset arrow end is "arrow", "none" is null', () => {
     const pts: [number, number][] = [[0, 0], [10, 0]];
     const c = toExcalidrawClipboard([

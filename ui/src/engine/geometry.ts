@@ -1,4 +1,5 @@
 import type { Binding, Element, Point, Side } from '../model/types';
+import { catmullRom, type Cubic, cubicsBounds, diamondCorners, flattenCubics, isClosedPolyline, isCurved } from './curve';
 
 export interface Rect {
   x: number;
@@ -119,6 +120,44 @@ export function localBox(el: Element): Rect {
   return rectFromPoints({ x: el.x, y: el.y }, { x: el.x + el.width, y: el.y + el.height });
 }
 
+/**
+ * The Béziers a curved line or arrow is drawn with, in world coordinates before its rotation;
+ * null when the element is drawn straight (see `isCurved`).
+ */
+export function lineCurve(el: Element): Cubic[] | null {
+  if (!isCurved(el)) return null;
+  const pts = absolutePoints(el);
+  return catmullRom(pts, isClosedPolyline(pts));
+}
+
+/** What a line, arrow or pen stroke is drawn along, before rotation: its points, or its curve flattened. */
+export function strokePolyline(el: Element): Vec[] {
+  const curve = lineCurve(el);
+  return curve ? flattenCubics(curve) : absolutePoints(el);
+}
+
+/**
+ * The unrotated box of what is drawn: `localBox`, grown to take in a curve's bulge. `localBox`
+ * stays the box of the points, as the core stores it, so handles and the rotation centre do not
+ * move when a line is made round.
+ */
+export function shapeBox(el: Element): Rect {
+  const curve = lineCurve(el);
+  return (curve && cubicsBounds(curve)) || localBox(el);
+}
+
+/** A diamond's outline in its unrotated box `b`: four vertices, or the rounded outline flattened. */
+export function diamondPolygon(el: Element, b: Rect): Vec[] {
+  if (el.rounded) return flattenCubics(diamondCorners(b));
+  const c = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  return [
+    { x: c.x, y: b.y },
+    { x: b.x + b.width, y: c.y },
+    { x: c.x, y: b.y + b.height },
+    { x: b.x, y: c.y },
+  ];
+}
+
 export function center(el: Element): Vec {
   const b = localBox(el);
   return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
@@ -143,7 +182,7 @@ export function outline(el: Element): { points: Vec[]; closed: boolean } {
   let pts: Vec[];
   let closed = true;
   if (hasPoints(el)) {
-    pts = (el.points ?? []).map(([px, py]) => ({ x: el.x + px, y: el.y + py }));
+    pts = strokePolyline(el);
     closed = false;
   } else if (el.kind === 'ellipse') {
     pts = [];
@@ -152,12 +191,7 @@ export function outline(el: Element): { points: Vec[]; closed: boolean } {
       pts.push({ x: c.x + (b.width / 2) * Math.cos(t), y: c.y + (b.height / 2) * Math.sin(t) });
     }
   } else if (el.kind === 'diamond') {
-    pts = [
-      { x: c.x, y: b.y },
-      { x: b.x + b.width, y: c.y },
-      { x: c.x, y: b.y + b.height },
-      { x: b.x, y: c.y },
-    ];
+    pts = diamondPolygon(el, b);
   } else {
     pts = [
       { x: b.x, y: b.y },
@@ -171,7 +205,13 @@ export function outline(el: Element): { points: Vec[]; closed: boolean } {
 
 /** Axis-aligned world bounds of the element's geometry, rotation included. */
 export function elementBounds(el: Element): Rect {
-  if (!el.angle) return localBox(el);
+  if (!el.angle) return shapeBox(el);
+  const curve = lineCurve(el);
+  if (curve) {
+    // A rotated Bézier is the Bézier of its rotated control points: its bounds stay exact.
+    const c = center(el);
+    return cubicsBounds(curve.map((k) => k.map((p) => rotate(p, c, el.angle)) as unknown as Cubic))!;
+  }
   if (hasPoints(el)) return unionRects(outline(el).points.map((p) => rect(p.x, p.y, 0, 0)))!;
   const b = localBox(el);
   if (el.kind === 'ellipse') {
@@ -216,18 +256,14 @@ export function hitTest(el: Element, p: Vec, tolerance: number): boolean {
     case 'line':
     case 'arrow':
     case 'freedraw': {
-      const pts = el.points ?? [];
+      // A curved line is hit along its curve, flattened; not along the straight segments.
+      const pts = strokePolyline(el);
       const extra = el.kind === 'freedraw' ? el.strokeWidth : 0;
-      if (pts.length === 1) return dist(q, { x: el.x + pts[0]![0], y: el.y + pts[0]![1] }) <= tol + extra;
+      if (pts.length === 1) return dist(q, pts[0]!) <= tol + extra;
       for (let i = 1; i < pts.length; i++) {
-        const a = pts[i - 1]!;
-        const d = pts[i]!;
-        if (distToSegment(q, { x: el.x + a[0], y: el.y + a[1] }, { x: el.x + d[0], y: el.y + d[1] }) <= tol + extra)
-          return true;
+        if (distToSegment(q, pts[i - 1]!, pts[i]!) <= tol + extra) return true;
       }
-      if (el.kind === 'line' && isFilled(el) && pts.length > 2) {
-        return pointInPolygon(q, pts.map(([x, y]) => ({ x: el.x + x, y: el.y + y })));
-      }
+      if (el.kind === 'line' && isFilled(el) && pts.length > 2) return pointInPolygon(q, pts);
       return false;
     }
     case 'ellipse': {
@@ -243,17 +279,9 @@ export function hitTest(el: Element, p: Vec, tolerance: number): boolean {
       return Math.hypot(dx, dy) * Math.abs(1 - 1 / k) <= tol;
     }
     case 'diamond': {
-      const hw = b.width / 2;
-      const hh = b.height / 2;
-      const inside = hw > 0 && hh > 0 && Math.abs(q.x - c.x) / hw + Math.abs(q.y - c.y) / hh <= 1;
-      if (inside && isFilled(el)) return true;
-      const poly = [
-        { x: c.x, y: b.y },
-        { x: b.x + b.width, y: c.y },
-        { x: c.x, y: b.y + b.height },
-        { x: b.x, y: c.y },
-      ];
-      return poly.some((v, i) => distToSegment(q, v, poly[(i + 1) % 4]!) <= tol);
+      const poly = diamondPolygon(el, b);
+      if (isFilled(el) && b.width > 0 && b.height > 0 && pointInPolygon(q, poly)) return true;
+      return poly.some((v, i) => distToSegment(q, v, poly[(i + 1) % poly.length]!) <= tol);
     }
     default: {
       const inBox = rectContainsPoint(b, q);

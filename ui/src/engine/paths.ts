@@ -1,6 +1,7 @@
 import { getStroke } from 'perfect-freehand';
 import type { Element } from '../model/types';
-import { localBox, type Vec } from './geometry';
+import { type Cubic, diamondCorners, isClosedPolyline } from './curve';
+import { absolutePoints, lineCurve, localBox, type Vec } from './geometry';
 
 /** A path as plain data, so it can be cached, replayed on any context and inspected in tests. */
 export type PathOp =
@@ -77,6 +78,28 @@ function polygon(pts: readonly Vec[], closed: boolean): PathOp[] {
   pts.forEach((p, i) => ops.push(i === 0 ? ['M', p.x, p.y] : ['L', p.x, p.y]));
   if (closed) ops.push(['Z']);
   return ops;
+}
+
+/** Cubics as path ops, with a straight edge wherever one cubic does not start where the last ended. */
+export function cubicOps(cubics: readonly Cubic[]): PathOp[] {
+  const ops: PathOp[] = [];
+  let at: Vec | null = null;
+  for (const [a, c1, c2, b] of cubics) {
+    if (!at) ops.push(['M', a.x, a.y]);
+    else if (at.x !== a.x || at.y !== a.y) ops.push(['L', a.x, a.y]);
+    ops.push(['C', c1.x, c1.y, c2.x, c2.y, b.x, b.y]);
+    at = b;
+  }
+  return ops;
+}
+
+/**
+ * A point behind the end `c[3]` of a cubic along its tangent there: the nearest control point
+ * that differs from the end (the arrowhead aims from it).
+ */
+function behindEnd(c: Cubic): Vec {
+  const end = c[3];
+  return [c[2], c[1], c[0]].find((p) => p.x !== end.x || p.y !== end.y) ?? c[0];
 }
 
 /** Excalidraw's smoothing of a perfect-freehand outline into quadratic curves. */
@@ -157,6 +180,10 @@ export function buildPaths(el: Element): ElementPaths {
       return { fill: ops, stroke: ops, solid: null };
     }
     case 'diamond': {
+      if (el.rounded) {
+        const ops: PathOp[] = [...cubicOps(diamondCorners(b)), ['Z']];
+        return { fill: ops, stroke: ops, solid: null };
+      }
       const cx = b.x + b.width / 2;
       const cy = b.y + b.height / 2;
       const ops = polygon(
@@ -172,24 +199,30 @@ export function buildPaths(el: Element): ElementPaths {
     }
     case 'line':
     case 'arrow': {
-      const pts = (el.points ?? []).map(([x, y]) => ({ x: el.x + x, y: el.y + y }));
-      const closed = pts.length > 2 && pts[0]!.x === pts.at(-1)!.x && pts[0]!.y === pts.at(-1)!.y;
-      const stroke = polygon(pts, false);
+      const pts = absolutePoints(el);
+      const closed = isClosedPolyline(pts);
+      // Rounded with three points or more: a smooth curve through them (see curve.ts).
+      const curve = lineCurve(el);
+      const stroke = curve ? cubicOps(curve) : polygon(pts, false);
+      // Each head aims along the drawn end: the end segment, or the curve's tangent at the end.
+      const endFrom = curve ? behindEnd(curve.at(-1)!) : pts.at(-2);
+      const startFrom = curve ? behindEnd([...curve[0]!].reverse() as unknown as Cubic) : pts[1];
       const solid: PathOp[] = [];
       const size = Math.max(10, el.strokeWidth * 4);
       // An arrow's unset end is drawn as 'arrow'; 'none' (Excalidraw's null) is no head.
       const endHead = el.endArrowhead ?? (el.kind === 'arrow' ? 'arrow' : undefined);
       if (endHead && endHead !== 'none' && pts.length >= 2) {
-        const h = arrowhead(endHead, pts.at(-1)!, pts.at(-2)!, size);
+        const h = arrowhead(endHead, pts.at(-1)!, endFrom!, size);
         stroke.push(...h.stroke);
         solid.push(...h.solid);
       }
       if (el.startArrowhead && el.startArrowhead !== 'none' && pts.length >= 2) {
-        const h = arrowhead(el.startArrowhead, pts[0]!, pts[1]!, size);
+        const h = arrowhead(el.startArrowhead, pts[0]!, startFrom!, size);
         stroke.push(...h.stroke);
         solid.push(...h.solid);
       }
-      return { fill: closed ? polygon(pts, true) : null, stroke, solid: solid.length ? solid : null };
+      const fill: PathOp[] | null = !closed ? null : curve ? [...cubicOps(curve), ['Z']] : polygon(pts, true);
+      return { fill, stroke, solid: solid.length ? solid : null };
     }
     case 'freedraw': {
       const pts = (el.points ?? []).map(([x, y]) => ({ x: el.x + x, y: el.y + y }));

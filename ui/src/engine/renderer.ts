@@ -1,5 +1,5 @@
 import type { Element } from '../model/types';
-import { inflate, localBox, type Rect, rectsIntersect, renderBounds, type Vec } from './geometry';
+import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, type Vec } from './geometry';
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
@@ -749,7 +749,8 @@ export class Renderer {
         draw('fill', 'clip');
         ctx.strokeStyle = fill;
         ctx.lineWidth = Math.max(1, el.strokeWidth / 2);
-        hatch(ctx, b, el.fillStyle, Math.max(6, el.strokeWidth * 4));
+        // Hatch the drawn shape's box: a closed curve can bulge past its points.
+        hatch(ctx, shapeBox(el), el.fillStyle, Math.max(6, el.strokeWidth * 4));
         ctx.restore();
       }
     }

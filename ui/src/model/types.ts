@@ -28,6 +28,12 @@ export const ELEMENT_KINDS: readonly ElementKind[] = [
   'frame',
 ];
 
+/**
+ * Kinds whose edges are sharp or round (`rounded`, the style panel's Edges): corners of
+ * rectangles and diamonds, the curve of lines and arrows.
+ */
+export const hasEdges = (k: ElementKind): boolean => k === 'rectangle' || k === 'diamond' || k === 'line' || k === 'arrow';
+
 export type Side = 'top' | 'right' | 'bottom' | 'left';
 
 /** One end of a line or arrow attached to another element. */

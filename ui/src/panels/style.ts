@@ -1,11 +1,12 @@
 //! The style panel (right of the board): the current tool's style, or the selection's, with
 //! Excalidraw's choices: stroke and background colours, fill style, stroke width and style,
+//! edges (sharp or round: corners of rectangles and diamonds, the curve of lines and arrows),
 //! font size, opacity; and, for a selection, layers, align, distribute, lock, duplicate, delete.
 //! Every change is one `Editor.applyStyle` (one undo step); the panel itself holds no state.
 
 import type { Alignment } from '../engine/arrange';
 import type { Editor } from '../editor';
-import type { Element, ElementKind, FillStyle, StrokeStyle } from '../model/types';
+import { type Element, type ElementKind, type FillStyle, hasEdges, type StrokeStyle } from '../model/types';
 import type { Action } from '../tools/keymap';
 import type { Style, ToolName } from '../tools/tool';
 
@@ -25,6 +26,10 @@ const FILL_STYLES: [FillStyle, string][] = [
   ['solid', 'Solid'],
   ['hachure', 'Hatched'],
   ['cross-hatch', 'Cross-hatched'],
+];
+const EDGES: [string, string][] = [
+  ['sharp', 'Sharp'],
+  ['round', 'Round'],
 ];
 const FONT_SIZES: [number, string][] = [
   [16, 'S'],
@@ -51,6 +56,7 @@ const has = {
   fill: (k: ElementKind) => SHAPES.has(k) || k === 'sticky',
   strokeWidth: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow' || k === 'freedraw',
   strokeStyle: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow',
+  edges: hasEdges,
   font: (k: ElementKind, el?: Element) => k === 'text' || k === 'sticky' || !!el?.text,
 };
 
@@ -65,6 +71,8 @@ const ICONS: Record<string, string> = {
   solid: svg('<path d="M3 10h14" stroke-width="2"/>'),
   dashed: svg('<path d="M3 10h14" stroke-width="2" stroke-dasharray="4 3"/>'),
   dotted: svg('<path d="M3 10h14" stroke-width="2" stroke-dasharray="0.5 3.5"/>'),
+  sharp: svg('<path d="M4 16V4h12" stroke-width="2"/>'),
+  round: svg('<path d="M4 16V10a6 6 0 0 1 6-6h6" stroke-width="2"/>'),
   fillsolid: svg('<rect x="4" y="4" width="12" height="12" rx="2" fill="currentColor" stroke-width="1.5"/>'),
   fillhachure: svg('<rect x="4" y="4" width="12" height="12" rx="2" stroke-width="1.5"/><path d="M4 12l8-8M8 16l8-8" stroke-width="1.2"/>'),
   'fillcross-hatch': svg('<rect x="4" y="4" width="12" height="12" rx="2" stroke-width="1.5"/><path d="M4 12l8-8M8 16l8-8M8 4l8 8M4 8l8 8" stroke-width="1"/>'),
@@ -126,6 +134,11 @@ export class StylePanel {
     if (any(has.fill) && cur.fill !== 'transparent') parts.push(this.choice('Fill', FILL_STYLES.map(([v, t]) => [v, t, ICONS[`fill${v}`]!]), cur.fillStyle, (v) => ({ fillStyle: v as FillStyle })));
     if (any(has.strokeWidth)) parts.push(this.choice('Stroke width', WIDTHS.map(([v, t]) => [String(v), t, ICONS[`w${v}`]!]), String(cur.strokeWidth), (v) => ({ strokeWidth: Number(v) })));
     if (any(has.strokeStyle)) parts.push(this.choice('Stroke style', STROKE_STYLES.map(([v, t]) => [v, t, ICONS[v]!]), cur.strokeStyle, (v) => ({ strokeStyle: v as StrokeStyle })));
+    if (any(has.edges)) {
+      // Shown for the first selected element with edges (a text in the selection has none).
+      const rounded = (sel.length ? sel.find((e) => hasEdges(e.kind))!.rounded : ed.style.rounded) ? 'round' : 'sharp';
+      parts.push(this.choice('Edges', EDGES.map(([v, t]) => [v, t, ICONS[v]!]), rounded, (v) => ({ rounded: v === 'round' })));
+    }
     if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
     parts.push(this.opacity(cur.opacity));
     if (sel.length) parts.push(...this.arrange(sel));
