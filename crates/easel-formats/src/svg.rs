@@ -406,17 +406,49 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
             } else {
                 fill
             };
-            let rx = if e.rounded || e.kind == ElementKind::Sticky {
-                (e.width.min(e.height) * 0.1).min(16.0)
+            if e.rounded || e.kind == ElementKind::Sticky {
+                // The canvas's corners (ui/src/engine/paths.ts roundedRect): radius 25% of the
+                // shorter side up to 32, each a quadratic curve with its control at the corner.
+                let (x, y, w, h) = (e.x, e.y, e.width, e.height);
+                let r = (w.abs().min(h.abs()) * 0.25).min(32.0);
+                let _ = write!(
+                    out,
+                    r#"<path d="M{},{} L{},{} Q{},{} {},{} L{},{} Q{},{} {},{} L{},{} Q{},{} {},{} L{},{} Q{},{} {},{} Z" fill="{fill}"{}/>"#,
+                    n(x + r),
+                    n(y),
+                    n(x + w - r),
+                    n(y),
+                    n(x + w),
+                    n(y),
+                    n(x + w),
+                    n(y + r),
+                    n(x + w),
+                    n(y + h - r),
+                    n(x + w),
+                    n(y + h),
+                    n(x + w - r),
+                    n(y + h),
+                    n(x + r),
+                    n(y + h),
+                    n(x),
+                    n(y + h),
+                    n(x),
+                    n(y + h - r),
+                    n(x),
+                    n(y + r),
+                    n(x),
+                    n(y),
+                    n(x + r),
+                    n(y),
+                    stroke_attrs(e)
+                );
             } else {
-                0.0
-            };
-            let _ = write!(
-                out,
-                r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{}" fill="{fill}"{}/>"#,
-                n(rx),
-                stroke_attrs(e)
-            );
+                let _ = write!(
+                    out,
+                    r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}"{}/>"#,
+                    stroke_attrs(e)
+                );
+            }
         }
         ElementKind::Ellipse => {
             let _ = write!(
