@@ -71,6 +71,16 @@ fn hash31(s: &str, salt: u64) -> u64 {
     (h >> 33) & 0x7fff_ffff
 }
 
+/// Excalidraw's roundness for a rounded element of `kind`, as Excalidraw itself writes it:
+/// proportional (2) for lines, arrows and diamonds, adaptive (3) for the rest (the clipboard
+/// conversion in ui/src/clipboard/excalidraw.ts does the same).
+fn roundness(kind: ElementKind) -> Value {
+    match kind {
+        ElementKind::Line | ElementKind::Arrow | ElementKind::Diamond => json!({"type": 2}),
+        _ => json!({"type": 3}),
+    }
+}
+
 fn number(v: f64) -> Value {
     // Whole numbers are written without a fraction, as Excalidraw writes them.
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
@@ -262,7 +272,7 @@ fn element_value(e: &Element, index: &str) -> Value {
         "groupIds": e.group_ids,
         "frameId": e.frame_id,
         "index": index,
-        "roundness": if e.rounded { json!({"type": 3}) } else { Value::Null },
+        "roundness": if e.rounded { roundness(e.kind) } else { Value::Null },
         "seed": hash31(&e.id, 1),
         "version": 1,
         "versionNonce": hash31(&e.id, 2),

@@ -329,3 +329,35 @@ fn name_hint_settles_empty_documents() {
     assert!(scene.elements.is_empty());
     assert_eq!(scene.meta.title, "Empty");
 }
+
+#[test]
+fn excalidraw_roundness_is_written_per_kind_as_excalidraw_does() {
+    // Excalidraw 0.18 writes proportional roundness (2) on curved lines, arrows and rounded
+    // diamonds, adaptive (3) on rounded rectangles; sharp elements have none.
+    let mut scene = easel_core::Scene::new("Edges");
+    let mut curved = Element::new("curve", ElementKind::Arrow, 0.0, 0.0).with_size(100.0, 40.0);
+    curved.points = vec![[0.0, 0.0], [50.0, 40.0], [100.0, 0.0]];
+    curved.rounded = true;
+    let mut line = curved.clone();
+    line.id = "line".into();
+    line.kind = ElementKind::Line;
+    let mut diamond = Element::new("d", ElementKind::Diamond, 0.0, 100.0).with_size(80.0, 80.0);
+    diamond.rounded = true;
+    let mut rect = Element::new("r", ElementKind::Rectangle, 100.0, 100.0).with_size(80.0, 60.0);
+    rect.rounded = true;
+    let sharp = Element::new("sharp", ElementKind::Rectangle, 200.0, 100.0).with_size(80.0, 60.0);
+    scene.elements = vec![curved, line, diamond, rect, sharp];
+    let bytes = export(&scene, Format::Excalidraw, &mut no_progress()).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let els = v["elements"].as_array().unwrap();
+    let el = |id: &str| els.iter().find(|e| e["id"] == id).unwrap();
+    for id in ["curve", "line", "d"] {
+        assert_eq!(el(id)["roundness"], serde_json::json!({"type": 2}), "{id}");
+    }
+    assert_eq!(el("r")["roundness"], serde_json::json!({"type": 3}));
+    assert_eq!(el("sharp")["roundness"], serde_json::Value::Null);
+    let back = import(&bytes, None, &mut no_progress()).unwrap();
+    for e in &back.elements {
+        assert_eq!(e.rounded, e.id != "sharp", "{}", e.id);
+    }
+}
