@@ -64,8 +64,8 @@ export function cubicAt(c: Cubic, t: number): Vec {
 const MAX_CHORDS = 256;
 
 /**
- * The cubics as one polyline (each cubic's start unless the previous one ended there, then its samples), no farther than
- * `tolerance` from the curve. A chord over a parameter step h strays at most h²/8 · max|B''| from
+ * The cubics as one polyline (each cubic's start unless the previous one ended there, then its
+ * samples), no farther than `tolerance` from the curve. A chord over a parameter step h strays at most h²/8 · max|B''| from
  * the curve, and |B''| ≤ 6 · the larger second difference of the control points, which gives the
  * number of equal steps per cubic.
  */
