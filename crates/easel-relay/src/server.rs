@@ -485,12 +485,18 @@ async fn serve_conn(ctx: &Arc<Ctx>, conn: Conn, line: String, addr: SocketAddr, 
     drop(slot);
 }
 
-/// The room a request line (`GET /<room>?query HTTP/1.1`) asks for, if it names a valid one.
+/// The room a request line (`GET /<room>?query HTTP/1.1`) asks for, if it names a valid one
+/// (`/health` and `/metrics` are not rooms).
 fn request_room(line: &str) -> Option<&str> {
     let target = line.split(' ').nth(1)?;
     let path = target.split('?').next()?;
     let room = path.strip_prefix('/')?;
-    valid_room(room).then_some(room)
+    (valid_room(room) && !http_endpoint(path)).then_some(room)
+}
+
+/// The paths answered in plain HTTP on the relay's port.
+fn http_endpoint(path: &str) -> bool {
+    path == "/health" || path == "/metrics"
 }
 
 /// What admitted a connection (its place under the connection cap and its address's count),
@@ -550,7 +556,7 @@ async fn handshake(
     let mut parts = line.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let path = target.split('?').next().unwrap_or("");
-    if method == "GET" && (path == "/health" || path == "/metrics") {
+    if method == "GET" && http_endpoint(path) {
         // Consume the request head, then answer and close.
         let _ =
             tokio::time::timeout(ctx.config.handshake_timeout, stream.read_head(16 * 1024)).await;

@@ -485,6 +485,16 @@ async fn connections_move_to_their_rooms_thread() {
         // Two threads, three rooms: each room's connections start on both threads, and the
         // half that started on the other one moved.
         assert_eq!(moved, if threads == 0 { 0 } else { 6 }, "threads={threads}");
+        // HTTP requests are answered where they land: they are not connections to move.
+        for path in ["/health", "/metrics", "/health", "/metrics"] {
+            assert!(http_get(srv.addr, path).await.starts_with("HTTP/1.1 200"));
+        }
+        assert_eq!(
+            srv.metrics
+                .connections_moved
+                .load(std::sync::atomic::Ordering::Relaxed),
+            moved
+        );
         srv.shutdown().await;
     }
 }
