@@ -314,8 +314,17 @@ impl BlockStore {
                     Some(last) if last.as_ref().next_clock() != block.clock_start() => {
                         // this replaces an integrated skip
                         let clock_start = block.clock_start();
-                        let mut index = list.find_index(clock_start).unwrap();
+                        let mut index = list.find_index(clock_start).unwrap_or_else(|| {
+                            panic!("block {id} lies past the end of its client's block list")
+                        });
                         let skip = unsafe { &*list.inner[index].get() };
+                        // Anything else would replace integrated content (or wrap the length
+                        // of the skip's remainder): refuse rather than corrupt the store.
+                        assert!(
+                            skip.is_skip() && block.next_clock() <= skip.next_clock(),
+                            "block {id} (length {}) does not fit in an integrated skip: found {skip:?}",
+                            block.len()
+                        );
                         let diff_start = clock_start - skip.clock_start();
                         let diff_end = skip.next_clock() - block.next_clock();
                         if diff_start > 0 {

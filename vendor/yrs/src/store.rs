@@ -215,8 +215,18 @@ impl Store {
     }
 
     pub(crate) fn write_blocks_from<E: Encoder>(&self, sv: &StateVector, encoder: &mut E) {
-        let local_sv = self.blocks.get_state_vector();
-        let mut diff = Self::diff_state_vectors(&local_sv, sv);
+        self.write_blocks_between(&self.blocks.get_state_vector(), sv, encoder)
+    }
+
+    /// Writes the blocks of every client whose clock in `local_sv` is ahead of its clock in
+    /// `sv`, from its clock in `sv` to the end of its block list.
+    pub(crate) fn write_blocks_between<E: Encoder>(
+        &self,
+        local_sv: &StateVector,
+        sv: &StateVector,
+        encoder: &mut E,
+    ) {
+        let mut diff = Self::diff_state_vectors(local_sv, sv);
 
         // Write items with higher client ids first
         // This heavily improves the conflict algorithm.

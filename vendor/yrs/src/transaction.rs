@@ -677,7 +677,10 @@ impl<'doc> TransactionMut<'doc> {
     ///   is extracted and integrated into the document structure.
     pub fn encode_update<E: Encoder>(&self, encoder: &mut E) {
         let store = self.store();
-        store.write_blocks_from(self.before_state(), encoder);
+        // Not against the store's state vector: it stops at a client's first integrated skip,
+        // so blocks this transaction integrated past a gap would be left out of the update.
+        // `after_state` counts them (it takes in the insert set).
+        store.write_blocks_between(self.after_state(), self.before_state(), encoder);
         self.delete_set.encode(encoder);
     }
 

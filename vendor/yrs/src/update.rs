@@ -120,8 +120,14 @@ impl BlockSet {
     fn split_at(blocks: &mut VecDeque<Block>, clock: u32) -> usize {
         let mut index = Self::find_index(blocks, clock);
         let block = &mut blocks[index];
-        let block_clock = block.clock_start();
-        if let Some(right) = block.splice(clock - block_clock) {
+        let offset = clock - block.clock_start();
+        if let Some(right) = block.splice(offset) {
+            // `Block::splice` shortens an item in place, but only copies the right part of a GC
+            // or skip range: cut the left part here, or it would still cover the clocks that
+            // `right` now holds (and `exclude` would leave known clocks inside it).
+            if let Block::GC(range) | Block::Skip(range) = block {
+                range.len = offset;
+            }
             index += 1;
             blocks.insert(index, right);
         }
