@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 
 use yrs::block::ClientID;
 use yrs::updates::decoder::Decode;
-use yrs::updates::encoder::Encode;
 use yrs::{Any, Doc, ReadTxn, StateVector, Transact, Update};
 
 /// A GC range that straddles the start of what a replica already holds, arriving while the
