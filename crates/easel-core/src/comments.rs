@@ -36,7 +36,8 @@ use yrs::{
 };
 
 use crate::doc::{
-    LOCAL_ORIGIN, Outbox, any_f64, bare_doc, doc_from_updates, now_ms, out_bool, out_num, out_str,
+    LOCAL_ORIGIN, Outbox, UpdateTrace, any_f64, bare_doc, doc_from_updates, now_ms, out_bool,
+    out_num, out_str,
 };
 use crate::error::{Error, Result};
 
@@ -203,6 +204,16 @@ impl CommentsDoc {
     /// Takes the updates of local transactions made since the last call, oldest first.
     pub fn take_updates(&self) -> Vec<Vec<u8>> {
         self.outbox.take_local()
+    }
+
+    /// Records every update this document integrates from now on (see [`UpdateTrace`]).
+    pub fn record_trace(&self, trace: UpdateTrace) {
+        self.outbox.record(&self.doc, trace);
+    }
+
+    /// The trace this document records into, if any.
+    pub fn trace(&self) -> Option<UpdateTrace> {
+        self.outbox.trace()
     }
 
     /// The whole document as one v1 update.

@@ -71,6 +71,84 @@ pub(crate) struct Outbox {
     /// What the last remote update actually changed (yrs encodes only integrated changes), so
     /// a duplicate delivery is neither stored nor forwarded again.
     remote_effect: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Where every update this document integrates is recorded, when someone asked for it.
+    trace: Arc<Mutex<Option<UpdateTrace>>>,
+}
+
+/// What one entry of an [`UpdateTrace`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TraceKind {
+    /// The whole document when recording started (or restarted after a reload): a replay
+    /// starts a fresh document from it.
+    State,
+    /// A local transaction's update, as the document produced it.
+    Local,
+    /// Bytes applied from elsewhere (a sync peer, the store), as they were handed to yrs:
+    /// recorded before yrs saw them, so an update that made yrs fail is the last entry.
+    Remote,
+}
+
+/// One update a document integrated.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TraceEntry {
+    pub kind: TraceKind,
+    /// The v1 update, base64 (standard alphabet) in JSON.
+    #[serde(with = "base64_bytes")]
+    pub update: Vec<u8>,
+}
+
+/// Every update a replica's document integrated, in order, for replaying a sync failure
+/// without sockets ([`replay_trace`]). Shared: the recorder and its reader hold clones.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateTrace(Arc<Mutex<Vec<TraceEntry>>>);
+
+impl UpdateTrace {
+    fn push(&self, kind: TraceKind, update: Vec<u8>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(TraceEntry { kind, update });
+    }
+
+    /// The entries recorded so far, oldest first.
+    pub fn entries(&self) -> Vec<TraceEntry> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Replays a trace on fresh documents, each entry in its own transaction as the replica applied
+/// it; a [`TraceKind::State`] entry starts over from that state. Returns the final document,
+/// or the first error, a panic inside yrs included ([`Error::Engine`]), with the entry's index.
+pub fn replay_trace(entries: &[TraceEntry]) -> std::result::Result<Doc, (usize, Error)> {
+    let mut doc = bare_doc();
+    for (i, e) in entries.iter().enumerate() {
+        if e.kind == TraceKind::State {
+            doc = bare_doc();
+        }
+        let r = crate::error::guard_engine("replaying a trace", || {
+            let update = Update::decode_v1(&e.update).map_err(|e| Error::Corrupt(e.to_string()))?;
+            doc.transact_mut_with(Origin::from(REMOTE_ORIGIN))
+                .apply_update(update)
+                .map_err(|e| Error::Corrupt(e.to_string()))
+        });
+        r.map_err(|err| (i, err))?;
+    }
+    Ok(doc)
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+
+    pub fn serialize<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Outbox {
@@ -78,27 +156,48 @@ impl Outbox {
     pub(crate) fn attach(doc: &Doc) -> Outbox {
         let local: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
         let remote_effect: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+        let trace: Arc<Mutex<Option<UpdateTrace>>> = Arc::default();
         let sink = local.clone();
         let remote_sink = remote_effect.clone();
+        let trace_sink = trace.clone();
         let remote = Origin::from(REMOTE_ORIGIN);
         doc.observe_update_v1("easel:outbox", move |txn, e| {
             let target = if txn.origin() == Some(&remote) {
                 &remote_sink
             } else {
+                if let Some(t) = &*lock(&trace_sink) {
+                    t.push(TraceKind::Local, e.update.clone());
+                }
                 &sink
             };
-            target.lock().expect("outbox lock").push(e.update.clone());
+            lock(target).push(e.update.clone());
         })
         .expect("a new document has no open transaction");
         Outbox {
             local,
             remote_effect,
+            trace,
         }
+    }
+
+    /// Records every update `doc` integrates from now on into `trace`, starting with its whole
+    /// current state.
+    pub(crate) fn record(&self, doc: &Doc, trace: UpdateTrace) {
+        let state = doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        trace.push(TraceKind::State, state);
+        *lock(&self.trace) = Some(trace);
+    }
+
+    /// The trace being recorded, if any.
+    pub(crate) fn trace(&self) -> Option<UpdateTrace> {
+        lock(&self.trace).clone()
     }
 
     /// Takes the updates of local transactions made since the last call, oldest first.
     pub(crate) fn take_local(&self) -> Vec<Vec<u8>> {
-        std::mem::take(&mut *self.local.lock().expect("outbox lock"))
+        std::mem::take(&mut *lock(&self.local))
     }
 
     /// Applies `update` to `doc` with the remote origin and returns what it changed as one v1
@@ -108,14 +207,24 @@ impl Outbox {
         doc: &Doc,
         update: &[u8],
     ) -> Result<Option<Vec<u8>>> {
+        if let Some(t) = &*lock(&self.trace) {
+            t.push(TraceKind::Remote, update.to_vec());
+        }
         let update = Update::decode_v1(update).map_err(|e| Error::Corrupt(e.to_string()))?;
-        self.remote_effect.lock().expect("outbox lock").clear();
-        {
+        lock(&self.remote_effect).clear();
+        let applied = crate::error::guard_engine("applying a remote update", || {
+            // yrs commits the transaction when it drops, even while a panic unwinds: the
+            // observer may then have collected part of a failed update, which is thrown away
+            // below and never stored or forwarded.
             let mut txn = doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
             txn.apply_update(update)
-                .map_err(|e| Error::Corrupt(e.to_string()))?;
+                .map_err(|e| Error::Corrupt(e.to_string()))
+        });
+        if let Err(e) = applied {
+            lock(&self.remote_effect).clear();
+            return Err(e);
         }
-        let mut effect = std::mem::take(&mut *self.remote_effect.lock().expect("outbox lock"));
+        let mut effect = std::mem::take(&mut *lock(&self.remote_effect));
         Ok(match effect.len() {
             0 => None,
             1 => effect.pop(),
@@ -128,15 +237,22 @@ impl Outbox {
 /// (before any observer is attached, so loading does not run them over the whole document).
 pub(crate) fn doc_from_updates<'a>(updates: impl IntoIterator<Item = &'a [u8]>) -> Result<Doc> {
     let doc = bare_doc();
-    {
+    crate::error::guard_engine("loading a document", || {
         let mut txn = doc.transact_mut_with(Origin::from(REMOTE_ORIGIN));
         for u in updates {
             let update = Update::decode_v1(u).map_err(|e| Error::Corrupt(e.to_string()))?;
             txn.apply_update(update)
                 .map_err(|e| Error::Corrupt(e.to_string()))?;
         }
-    }
+        Ok(())
+    })?;
     Ok(doc)
+}
+
+/// Locks one of the outbox's buffers; a panic elsewhere (inside yrs, caught) never leaves them
+/// unusable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Default for BoardDoc {
@@ -199,6 +315,16 @@ impl BoardDoc {
     /// Takes the updates of local transactions made since the last call, oldest first.
     pub fn take_updates(&self) -> Vec<Vec<u8>> {
         self.outbox.take_local()
+    }
+
+    /// Records every update this document integrates from now on (see [`UpdateTrace`]).
+    pub fn record_trace(&self, trace: UpdateTrace) {
+        self.outbox.record(&self.doc, trace);
+    }
+
+    /// The trace this document records into, if any.
+    pub fn trace(&self) -> Option<UpdateTrace> {
+        self.outbox.trace()
     }
 
     /// The whole document as one v1 update.

@@ -67,9 +67,39 @@ pub enum Error {
     #[error("key store: {0}")]
     KeyStore(String),
 
+    /// The CRDT engine (yrs) failed inside a call, e.g. panicked while applying a remote
+    /// update. The document it ran on may be half-changed: the session that owns it reloads it
+    /// from the store before returning this.
+    #[error("the document engine failed: {0}")]
+    Engine(String),
+
     /// The store's background writer is gone (the process is shutting down).
     #[error("the store is closed")]
     Closed,
+}
+
+/// Runs `f`, a call into yrs, and turns a panic inside it into [`Error::Engine`] naming `what`
+/// was being done. yrs panics on some inputs it accepted (an arithmetic overflow in its block
+/// store, a failed lookup); a panic must not take down the sync task, a relay room or the app.
+/// The caller must treat the document as suspect afterwards (see [`Error::Engine`]).
+pub(crate) fn guard_engine<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => {
+            let reason = panic_message(payload.as_ref());
+            tracing::error!(%reason, "yrs panicked while {what}");
+            Err(Error::Engine(format!("{what}: {reason}")))
+        }
+    }
+}
+
+/// The text of a panic's payload (`panic!` with a literal or a formatted message).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic without a message".into())
 }
 
 impl Error {
@@ -127,6 +157,7 @@ impl Error {
             Error::Migrate(_) => "migrate",
             Error::Io(_) => "io",
             Error::KeyStore(_) => "key_store",
+            Error::Engine(_) => "engine",
             Error::Closed => "closed",
         }
     }

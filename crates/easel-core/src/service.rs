@@ -776,13 +776,50 @@ impl BoardSession {
             .iter()
             .chain(stored.tail.iter().map(|(_, u)| u))
         {
-            if let Some(effect) = self.doc.apply_remote_effective(u)? {
+            let effect = self.doc.apply_remote_effective(u);
+            if let Some(effect) = self.recover_if_engine_failed(effect).await? {
                 self.notify(ChangeOrigin::Store, effect);
             }
             applied += 1;
         }
         self.applied_seq = self.applied_seq.max(stored.last_seq());
         Ok(applied)
+    }
+
+    /// Passes `applied` on; when yrs failed inside the call ([`Error::Engine`]) the document
+    /// may be half-changed, so it is first rebuilt from the store (which never received the
+    /// failed update: what the observer collected of it was thrown away). Local updates not yet
+    /// stored are carried over; undo history starts again. The caller (a sync connection)
+    /// resyncs from the rebuilt state.
+    async fn recover_if_engine_failed(
+        &mut self,
+        applied: Result<Option<Vec<u8>>>,
+    ) -> Result<Option<Vec<u8>>> {
+        let Err(Error::Engine(reason)) = applied else {
+            return applied;
+        };
+        tracing::error!(board = %self.board.id, %reason, "reloading the board from the store");
+        self.unsaved.extend(self.doc.take_updates());
+        let stored = self.store.load_doc(self.board.id).await?;
+        let doc = doc_from_stored(&stored)?;
+        for u in &self.unsaved {
+            doc.apply_remote(u)?;
+        }
+        if let Some(trace) = self.doc.trace() {
+            doc.record_trace(trace);
+        }
+        self.doc = doc;
+        self.applied_seq = stored.last_seq();
+        self.since_snapshot = stored.tail.len();
+        Err(Error::Engine(reason))
+    }
+
+    /// Records every update this session's document integrates from now on, across reloads,
+    /// for replaying a failure without sockets ([`crate::doc::replay_trace`]).
+    pub fn record_trace(&self) -> crate::doc::UpdateTrace {
+        let trace = crate::doc::UpdateTrace::default();
+        self.doc.record_trace(trace.clone());
+        trace
     }
 
     /// Applies an update received from a collaborator and persists it. The caller (the sync
@@ -795,7 +832,8 @@ impl BoardSession {
     /// (so a board synced with a relay and a LAN host passes changes between them). Returns
     /// false, storing nothing, when this replica already had all of it.
     pub async fn apply_remote_from(&mut self, update: &[u8], source: u64) -> Result<bool> {
-        let Some(effect) = self.doc.apply_remote_effective(update)? else {
+        let effect = self.doc.apply_remote_effective(update);
+        let Some(effect) = self.recover_if_engine_failed(effect).await? else {
             return Ok(false);
         };
         let seqs = self
@@ -1213,7 +1251,8 @@ impl CommentsSession {
             .iter()
             .chain(stored.tail.iter().map(|(_, u)| u))
         {
-            if let Some(effect) = self.doc.apply_remote_effective(u)? {
+            let effect = self.doc.apply_remote_effective(u);
+            if let Some(effect) = self.recover_if_engine_failed(effect).await? {
                 self.notify(ChangeOrigin::Store, effect);
             }
             applied += 1;
@@ -1222,11 +1261,46 @@ impl CommentsSession {
         Ok(applied)
     }
 
+    /// As [`BoardSession`]'s: after [`Error::Engine`] the comments document is rebuilt from
+    /// the store (with local updates not yet stored) before the error is passed on.
+    async fn recover_if_engine_failed(
+        &mut self,
+        applied: Result<Option<Vec<u8>>>,
+    ) -> Result<Option<Vec<u8>>> {
+        let Err(Error::Engine(reason)) = applied else {
+            return applied;
+        };
+        tracing::error!(board = %self.board.id, %reason, "reloading the comments from the store");
+        self.unsaved.extend(self.doc.take_updates());
+        let stored = self
+            .store
+            .load_since(self.board.id, DocKind::Comments, 0)
+            .await?;
+        let doc = CommentsDoc::from_updates(
+            stored
+                .snapshot
+                .as_deref()
+                .into_iter()
+                .chain(stored.tail.iter().map(|(_, u)| u.as_slice())),
+        )?;
+        for u in &self.unsaved {
+            doc.apply_remote(u)?;
+        }
+        if let Some(trace) = self.doc.trace() {
+            doc.record_trace(trace);
+        }
+        self.doc = doc;
+        self.applied_seq = stored.last_seq();
+        self.since_snapshot = stored.tail.len();
+        Err(Error::Engine(reason))
+    }
+
     /// Applies and persists a comments update from sync connection `source` (validated again
     /// here); other listeners hear of it. Returns false, storing nothing, when this replica
     /// already had all of it. The sync layer has checked the sender's right to write.
     pub async fn apply_remote_from(&mut self, update: &[u8], source: u64) -> Result<bool> {
-        let Some(effect) = self.doc.apply_remote_effective(update)? else {
+        let effect = self.doc.apply_remote_effective(update);
+        let Some(effect) = self.recover_if_engine_failed(effect).await? else {
             return Ok(false);
         };
         let seqs = self

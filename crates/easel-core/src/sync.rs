@@ -13,6 +13,7 @@
 //! denial is not retried.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use easel_proto::message::{encode_awareness, encode_sync_step1, encode_sync_step2, encode_update};
@@ -293,12 +294,21 @@ pub struct SyncHandle {
     status: watch::Receiver<SyncStatus>,
     peers: watch::Receiver<Vec<(u64, String)>>,
     commands: mpsc::UnboundedSender<Command>,
+    /// Times the document engine failed on an update from the server (each one reloaded the
+    /// document from the store and restarted the sync).
+    failures: Arc<AtomicU64>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl SyncHandle {
     pub fn status(&self) -> SyncStatus {
         self.status.borrow().clone()
+    }
+
+    /// How many times yrs failed on an update from the server since this sync started; each
+    /// time the document was rebuilt from the store and the sync started again.
+    pub fn engine_failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
     }
 
     /// A receiver that sees every status change.
@@ -363,11 +373,20 @@ pub fn start<D: SyncDoc>(session: Arc<Mutex<D>>, opts: SyncOptions) -> SyncHandl
     let (status_tx, status) = watch::channel(SyncStatus::Offline);
     let (peers_tx, peers) = watch::channel(Vec::new());
     let (commands, command_rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(session, opts, status_tx, peers_tx, command_rx));
+    let failures = Arc::new(AtomicU64::new(0));
+    let task = tokio::spawn(run(
+        session,
+        opts,
+        status_tx,
+        peers_tx,
+        command_rx,
+        failures.clone(),
+    ));
     SyncHandle {
         status,
         peers,
         commands,
+        failures,
         task: Some(task),
     }
 }
@@ -396,6 +415,7 @@ pub async fn sync_once<D: SyncDoc>(
         received_bytes: 0,
         applied_updates: 0,
     };
+    let failures = AtomicU64::new(0);
     let run = connection(
         &session,
         opts,
@@ -404,6 +424,7 @@ pub async fn sync_once<D: SyncDoc>(
         &mut command_rx,
         &mut awareness_state,
         Some(&mut report),
+        &failures,
     );
     match tokio::time::timeout(timeout, run).await {
         Err(_) => Err(Error::Io(std::io::Error::new(
@@ -437,6 +458,7 @@ async fn run<D: SyncDoc>(
     status: watch::Sender<SyncStatus>,
     peers: watch::Sender<Vec<(u64, String)>>,
     mut commands: mpsc::UnboundedReceiver<Command>,
+    failures: Arc<AtomicU64>,
 ) {
     let mut attempt: u32 = 0;
     let mut awareness_state: Option<String> = None;
@@ -450,6 +472,7 @@ async fn run<D: SyncDoc>(
             &mut commands,
             &mut awareness_state,
             None,
+            &failures,
         )
         .await;
         peers.send_replace(Vec::new());
@@ -521,6 +544,7 @@ async fn connection<D: SyncDoc>(
     commands: &mut mpsc::UnboundedReceiver<Command>,
     awareness_state: &mut Option<String>,
     mut once: Option<&mut SyncReport>,
+    failures: &AtomicU64,
 ) -> Ended {
     let (room, mut changes, state_vector, client_id) = {
         let mut s = session.lock().await;
@@ -637,6 +661,14 @@ async fn connection<D: SyncDoc>(
                     Message::SyncStep2(u) | Message::Update(u) => {
                         let changed = match session.lock().await.apply_remote_from(u.bytes(), source).await {
                             Ok(c) => c,
+                            Err(e @ Error::Engine(_)) => {
+                                // The session has rebuilt its document from the store; this
+                                // connection's exchange started from the old one, so it ends and
+                                // the next one resyncs in full from the rebuilt state.
+                                failures.fetch_add(1, Ordering::Relaxed);
+                                let _ = sink.send(Ws::Close(Some(close(CloseCode::Error, "could not apply an update")))).await;
+                                return Ended::Lost(format!("sync stopped: {e}; the board was reloaded from disk and will sync again"), synced);
+                            }
                             Err(e) => return Ended::Lost(format!("cannot apply a remote update: {e}"), synced),
                         };
                         if let Some(r) = once.as_deref_mut() {

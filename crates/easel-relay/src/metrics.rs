@@ -85,6 +85,9 @@ pub struct Metrics {
     /// Connections moved to their room's thread before the WebSocket handshake (see
     /// [`crate::Config::threads`]).
     pub connections_moved: AtomicU64,
+    /// Times yrs failed (panicked) inside a room, applying a message or loading; each time the
+    /// room closed its connections with 1011 and reloads from the store on the next join.
+    pub room_failures: AtomicU64,
     refused: [AtomicU64; 6],
     conn_refused: [AtomicU64; 4],
 }
@@ -203,6 +206,12 @@ impl Metrics {
             "counter",
             "Connections moved to their room's thread.",
             &self.connections_moved,
+        );
+        one(
+            "room_failures_total",
+            "counter",
+            "Rooms reloaded from the store after yrs failed inside them.",
+            &self.room_failures,
         );
         let _ = writeln!(
             out,

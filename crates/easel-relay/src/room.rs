@@ -36,6 +36,7 @@ use crate::auth::{Admission, AuthEvent, Authorizer};
 use crate::metrics::{Metrics, Refusal};
 use crate::queue::{ConnShared, Push};
 use crate::store::{Pending, RelayStore, StoreError};
+use easel_core::error::panic_message;
 
 pub(crate) type ConnId = u64;
 
@@ -125,7 +126,7 @@ impl Registry {
             .insert(room.to_owned(), Entry { id, tx: tx.clone() });
         drop(s);
         Metrics::add(&self.settings.metrics.rooms_loaded, 1);
-        let task = room_task(self.clone(), room.to_owned(), id, rx);
+        let task = guarded_room_task(self.clone(), room.to_owned(), id, rx);
         match &self.settings.homes {
             Some(homes) => drop(homes.home(room).spawn(task)),
             None => drop(tokio::spawn(task)),
@@ -219,6 +220,32 @@ struct Room {
     out: Vec<(Target, Bytes)>,
     /// Filled by the doc's update observer: the effective change of each transaction.
     changes: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Set when yrs panicked inside this room: the document may be half-changed, so nothing
+    /// more is applied, encoded or compacted from it; the room stores what it had applied
+    /// before, closes its connections with 1011 and unloads, and the next join reloads it from
+    /// the store (the clients resync in full and resend what the store lacks).
+    broken: Option<String>,
+}
+
+/// [`room_task`], and if it panics anyway (outside the guarded yrs calls) the room is counted,
+/// logged and forgotten, so its connections close ("room closed") and the next join loads it
+/// again; the shard's other rooms go on.
+async fn guarded_room_task(
+    registry: Arc<Registry>,
+    name: String,
+    id: u64,
+    rx: mpsc::Receiver<RoomCmd>,
+) {
+    use futures_util::FutureExt;
+    let metrics = registry.settings.metrics.clone();
+    let task = room_task(registry.clone(), name.clone(), id, rx);
+    if let Err(payload) = std::panic::AssertUnwindSafe(task).catch_unwind().await {
+        let reason = panic_message(payload.as_ref());
+        tracing::error!(room = %name, %reason, "room task panicked; the room will be reloaded");
+        Metrics::add(&metrics.room_failures, 1);
+        Metrics::sub(&metrics.rooms_loaded, 1);
+        registry.lock().rooms.retain(|_, e| e.id != id);
+    }
 }
 
 async fn room_task(
@@ -314,14 +341,22 @@ async fn room_task(
             break;
         }
         room.deliver();
-        if shutdown.is_some() {
+        if shutdown.is_some() || room.broken.is_some() {
             break;
         }
     }
-    // Leaving: flush, close every connection with 1001, refuse whatever is still queued.
+    // Leaving: flush, close every connection with 1001 (or 1011 after a failure inside yrs, so
+    // clients reconnect to the room reloaded from the store), refuse whatever is still queued.
     room.compact_if_dirty().await;
+    let (code, reason) = match room.broken {
+        None => (1001, "server shutting down"),
+        Some(_) => (
+            1011,
+            "the server reloads this board after an internal error",
+        ),
+    };
     for conn in room.conns.values() {
-        conn.shared.close(1001, "server shutting down");
+        conn.shared.close(code, reason);
     }
     registry.lock().rooms.retain(|_, e| e.id != id);
     rx.close();
@@ -355,7 +390,7 @@ impl Room {
         // Stored bytes are our own encodes, but they still go through the validator: it is
         // linear in their size, and it keeps a damaged or foreign database from crashing yrs.
         let limits = stored_limits(&settings.limits);
-        {
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut txn = doc.transact_mut();
             let blobs = stored
                 .snapshot
@@ -371,6 +406,17 @@ impl Room {
                     .map_err(|e| corrupt(e.to_string()))?;
                 txn.apply_update(update)
                     .map_err(|e| corrupt(e.to_string()))?;
+            }
+            Ok::<(), StoreError>(())
+        }));
+        match loaded {
+            Ok(r) => r?,
+            Err(payload) => {
+                Metrics::add(&settings.metrics.room_failures, 1);
+                return Err(StoreError::Corrupt {
+                    room: name.to_owned(),
+                    reason: format!("yrs failed loading it: {}", panic_message(payload.as_ref())),
+                });
             }
         }
         let changes: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
@@ -397,6 +443,7 @@ impl Room {
             replies: Vec::new(),
             in_flight: VecDeque::new(),
             out: Vec::new(),
+            broken: None,
         })
     }
 
@@ -433,11 +480,35 @@ impl Room {
     }
 
     fn message(&mut self, id: ConnId, bytes: &[u8]) {
+        if self.broken.is_some() {
+            // Dropped: its sender resends what the store lacks when it reconnects.
+            return;
+        }
         let Some(conn) = self.conns.get_mut(&id) else {
             // Closed earlier this turn (or before): its remaining messages are dropped.
             return;
         };
-        match self.peer.handle_with_policy(conn.policy, bytes) {
+        let peer = &mut self.peer;
+        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            peer.handle_with_policy(conn.policy, bytes)
+        }));
+        let handled = match handled {
+            Ok(h) => h,
+            Err(payload) => {
+                let reason = panic_message(payload.as_ref());
+                tracing::error!(room = %self.name, conn = id, %reason, "yrs panicked applying a message; the room reloads from the store");
+                // yrs committed the failed transaction as it unwound: what the observer
+                // collected of it is thrown away, never stored or broadcast.
+                self.changes
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clear();
+                Metrics::add(&self.settings.metrics.room_failures, 1);
+                self.broken = Some(reason);
+                return;
+            }
+        };
+        match handled {
             Ok(outs) => {
                 for o in outs {
                     match o {
@@ -559,7 +630,7 @@ impl Room {
                     .extend(self.replies.drain(..).map(|(id, b)| (Target::One(id), b))),
             }
         }
-        if self.since_compact >= self.settings.compact_every {
+        if self.since_compact >= self.settings.compact_every && self.broken.is_none() {
             self.submit_compaction().await;
         }
         true
@@ -643,7 +714,7 @@ impl Room {
                 Push::Queued => {}
                 Push::Closed => dropped.push(id),
                 Push::Full => {
-                    if conn.resyncs >= self.settings.max_resyncs {
+                    if conn.resyncs >= self.settings.max_resyncs || self.broken.is_some() {
                         Metrics::add(&self.settings.metrics.slow_disconnects, 1);
                         tracing::info!(room = %self.name, conn = id, "slow consumer; closing 1013");
                         conn.shared.close(1013, "slow consumer");
@@ -697,7 +768,7 @@ impl Room {
     /// Waits for what is in flight, then compacts if anything was stored since the last
     /// compaction, and waits for that too.
     async fn compact_if_dirty(&mut self) {
-        if !self.settle().await || self.since_compact == 0 {
+        if !self.settle().await || self.since_compact == 0 || self.broken.is_some() {
             return;
         }
         self.submit_compaction().await;

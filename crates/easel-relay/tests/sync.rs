@@ -1,7 +1,20 @@
 //! Easel apps (each its own store, session and sync client from easel-core) syncing through a
-//! real relay on 127.0.0.1: live edits, offline edits caught up on reconnect, relay restarts, and
-//! a seeded randomized convergence run with disconnects and partitions.
-//! `EASEL_SYNC_SEEDS` sets how many seeds run (default 50); `EASEL_SYNC_SEED` replays one.
+//! real relay on 127.0.0.1: live edits, offline edits caught up on reconnect, relay restarts, a
+//! seeded randomized convergence run with disconnects and partitions, and recovery when yrs fails
+//! on an update.
+//!
+//! Soak knobs for `randomized_convergence_with_disconnects_partitions_and_restarts`:
+//! - `EASEL_SYNC_SEEDS=N` runs N seeds (default 50); `EASEL_SYNC_SEED_BASE=B` starts them at B
+//!   (default: random), so a long soak can be split over runs: `B=0 N=5000`, `B=5000 N=5000`.
+//! - `EASEL_SYNC_SEED=S` runs seed S alone (the timing still varies, so a failure may need a few
+//!   runs to recur; the trace below does not).
+//! - A failing seed writes `seed-S.json` to `EASEL_SYNC_TRACE_DIR` (default
+//!   `target/sync-traces`): every update each replica integrated, in order. Replay it without
+//!   sockets: `EASEL_SYNC_TRACE=target/sync-traces/seed-S.json cargo test -p easel-relay --test
+//!   sync replay_a_trace`.
+//!
+//! A seed fails when the replicas do not converge, a client does not sync, or yrs failed on an
+//! update anywhere (a client's sync recovered from it, or the relay reloaded a room).
 
 mod common;
 
@@ -9,15 +22,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{TestServer, test_config};
+use easel_core::doc::{TraceEntry, UpdateTrace, replay_trace};
 use easel_core::sync::{self, SyncHandle, SyncOptions, SyncStatus};
 use easel_core::{BoardSession, Easel, Element, ElementKind, ElementPatch, Store};
 use tokio::sync::Mutex;
 use uuid::Uuid;
+use yrs::types::ToJson;
+use yrs::{Doc, ReadTxn, Transact};
 
 struct App {
     _dir: tempfile::TempDir,
     session: Arc<Mutex<BoardSession>>,
     sync: Option<SyncHandle>,
+    /// Every update the board's document integrated, for a failing seed's trace.
+    trace: UpdateTrace,
+    /// Engine failures counted by sync handles already stopped.
+    engine_failures: u64,
 }
 
 impl App {
@@ -34,10 +54,13 @@ impl App {
             easel.create_replica(me.id, board, "Joined").await.unwrap();
         }
         let session = easel.open_board(me.id, board).await.unwrap();
+        let trace = session.record_trace();
         App {
             _dir: dir,
             session: Arc::new(Mutex::new(session)),
             sync: None,
+            trace,
+            engine_failures: 0,
         }
     }
 
@@ -50,16 +73,30 @@ impl App {
 
     async fn disconnect(&mut self) {
         if let Some(s) = self.sync.take() {
+            self.engine_failures += s.engine_failures();
             s.stop().await;
         }
     }
 
     async fn synced(&mut self) {
+        if let Err(e) = self.try_synced().await {
+            panic!("{e}");
+        }
+    }
+
+    async fn try_synced(&mut self) -> Result<(), String> {
         let s = self.sync.as_mut().expect("connected");
         let st = s
             .wait_for(Duration::from_secs(20), |s| *s == SyncStatus::Synced)
             .await;
-        assert_eq!(st, Some(SyncStatus::Synced), "not synced: {:?}", s.status());
+        match st {
+            Some(SyncStatus::Synced) => Ok(()),
+            _ => Err(format!("not synced: {:?}", s.status())),
+        }
+    }
+
+    fn engine_failures(&self) -> u64 {
+        self.engine_failures + self.sync.as_ref().map_or(0, |s| s.engine_failures())
     }
 
     async fn ids(&self) -> Vec<String> {
@@ -83,6 +120,12 @@ impl App {
 
 /// Waits until every app holds the same elements (compared field by field).
 async fn converge(apps: &[App], what: &str) {
+    if let Err(e) = try_converge(apps, what).await {
+        panic!("{e}");
+    }
+}
+
+async fn try_converge(apps: &[App], what: &str) -> Result<(), String> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let mut states = Vec::new();
@@ -92,14 +135,50 @@ async fn converge(apps: &[App], what: &str) {
             states.push(els);
         }
         if states.windows(2).all(|w| w[0] == w[1]) {
-            return;
+            return Ok(());
         }
         if tokio::time::Instant::now() > deadline {
             let counts: Vec<usize> = states.iter().map(Vec::len).collect();
-            panic!("{what}: replicas did not converge (element counts {counts:?})");
+            return Err(format!(
+                "{what}: replicas did not converge (element counts {counts:?})"
+            ));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// A failing seed's trace: what each replica's board document integrated, in order.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SeedTrace {
+    seed: u64,
+    failure: String,
+    replicas: Vec<Vec<TraceEntry>>,
+}
+
+fn trace_dir() -> std::path::PathBuf {
+    match std::env::var_os("EASEL_SYNC_TRACE_DIR") {
+        Some(d) => d.into(),
+        // tests/ run from the crate's directory: the workspace's target/ is two levels up.
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/sync-traces"),
+    }
+}
+
+fn write_trace(seed: u64, failure: &str, apps: &[App]) -> std::path::PathBuf {
+    let trace = SeedTrace {
+        seed,
+        failure: failure.to_owned(),
+        replicas: apps.iter().map(|a| a.trace.entries()).collect(),
+    };
+    let dir = trace_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("seed-{seed}.json"));
+    std::fs::write(&path, serde_json::to_vec(&trace).unwrap()).unwrap();
+    path
+}
+
+/// The elements of a yrs board document, as JSON values (for comparing replayed documents).
+fn elements_json(doc: &Doc) -> yrs::Any {
+    doc.get_or_insert_map("elements").to_json(&doc.transact())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,31 +260,81 @@ async fn offline_edits_and_relay_restarts_lose_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn randomized_convergence_with_disconnects_partitions_and_restarts() {
-    let seeds: Vec<u64> = match std::env::var("EASEL_SYNC_SEED") {
-        Ok(s) => vec![s.parse().expect("EASEL_SYNC_SEED is a number")],
-        Err(_) => {
-            let n: u64 = std::env::var("EASEL_SYNC_SEEDS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(50);
-            let base = fastrand::u64(..1 << 40);
+    let number = |name: &str| {
+        std::env::var(name).ok().map(|v| {
+            v.parse::<u64>()
+                .unwrap_or_else(|_| panic!("{name} is a number"))
+        })
+    };
+    let seeds: Vec<u64> = match number("EASEL_SYNC_SEED") {
+        Some(s) => vec![s],
+        None => {
+            let n = number("EASEL_SYNC_SEEDS").unwrap_or(50);
+            let base = number("EASEL_SYNC_SEED_BASE").unwrap_or_else(|| fastrand::u64(..1 << 40));
             (base..base + n).collect()
         }
     };
-    for seed in seeds {
-        println!("sync convergence seed {seed} (replay with EASEL_SYNC_SEED={seed})");
+    let started = std::time::Instant::now();
+    for (i, &seed) in seeds.iter().enumerate() {
+        println!("sync convergence seed {seed} (run it alone with EASEL_SYNC_SEED={seed})");
         run_scenario(seed).await;
+        if (i + 1) % 100 == 0 {
+            eprintln!("{} seeds in {:?}", i + 1, started.elapsed());
+        }
     }
 }
 
+/// One seed: five apps, 25 random steps, then everything heals and must agree. A failure
+/// writes the trace and panics with its path.
 async fn run_scenario(seed: u64) {
-    let mut rng = fastrand::Rng::with_seed(seed);
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Some(TestServer::start(test_config(dir.path())).await);
-    let addr = server.as_ref().unwrap().addr;
+    let server = TestServer::start(test_config(dir.path())).await;
+    let addr = server.addr;
+    let mut apps = Vec::new();
+    let mut server = Some(server);
+    let outcome = scenario_steps(seed, &dir, addr, &mut server, &mut apps).await;
+    let relay_failures = server.as_ref().map_or(0, |s| {
+        s.metrics
+            .room_failures
+            .load(std::sync::atomic::Ordering::Relaxed)
+    });
+    let engine_failures: u64 = apps.iter().map(App::engine_failures).sum();
+    let failure = match outcome {
+        Err(e) => Some(e),
+        Ok(()) if engine_failures > 0 => Some(format!(
+            "converged, but yrs failed {engine_failures} time(s) on a client (recovered)"
+        )),
+        Ok(()) if relay_failures > 0 => Some(format!(
+            "converged, but the relay reloaded a room {relay_failures} time(s) after yrs failed"
+        )),
+        Ok(()) => None,
+    };
+    if let Some(failure) = failure {
+        let path = write_trace(seed, &failure, &apps);
+        panic!(
+            "seed {seed}: {failure}; trace: {} (replay: EASEL_SYNC_TRACE={} cargo test -p easel-relay --test sync replay_a_trace)",
+            path.display(),
+            path.display()
+        );
+    }
+    for a in apps.iter_mut() {
+        a.disconnect().await;
+    }
+    if let Some(s) = server.take() {
+        s.shutdown().await;
+    }
+}
+
+async fn scenario_steps(
+    seed: u64,
+    dir: &tempfile::TempDir,
+    addr: std::net::SocketAddr,
+    server: &mut Option<TestServer>,
+    apps: &mut Vec<App>,
+) -> Result<(), String> {
+    let mut rng = fastrand::Rng::with_seed(seed);
     let base = format!("ws://{addr}");
     let board = Uuid::new_v4();
-    let mut apps = Vec::new();
     for i in 0..5 {
         let mut a = App::new(board, i == 0).await;
         a.connect(&base);
@@ -274,11 +403,20 @@ async fn run_scenario(seed: u64) {
             _ => {
                 // The relay restarts on the same address, with its store.
                 if let Some(s) = server.take() {
+                    let failures = s
+                        .metrics
+                        .room_failures
+                        .load(std::sync::atomic::Ordering::Relaxed);
                     s.shutdown().await;
+                    if failures > 0 {
+                        return Err(format!(
+                            "the relay reloaded a room {failures} time(s) after yrs failed"
+                        ));
+                    }
                 }
                 let mut config = test_config(dir.path());
                 config.listen = addr;
-                server = Some(TestServer::start(config).await);
+                *server = Some(TestServer::start(config).await);
             }
         }
         if rng.u32(0..4) == 0 {
@@ -292,13 +430,73 @@ async fn run_scenario(seed: u64) {
         }
     }
     for a in apps.iter_mut() {
+        a.try_synced().await?;
+    }
+    try_converge(apps, &format!("seed {seed}")).await
+}
+
+/// Replays a failing seed's trace (`EASEL_SYNC_TRACE`) on bare yrs documents and reports each
+/// replica's first failure. Without the variable, checks the trace machinery itself on a live
+/// run: five apps sync through a relay, and each one's recorded trace, replayed without sockets,
+/// rebuilds exactly its document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_a_trace() {
+    if let Some(path) = std::env::var_os("EASEL_SYNC_TRACE") {
+        let bytes = std::fs::read(&path).expect("EASEL_SYNC_TRACE names a readable file");
+        let trace: SeedTrace = serde_json::from_slice(&bytes).expect("a trace file");
+        println!("seed {}: {}", trace.seed, trace.failure);
+        let mut failed = Vec::new();
+        for (i, entries) in trace.replicas.iter().enumerate() {
+            match replay_trace(entries) {
+                Ok(_) => println!("replica {i}: {} updates replay cleanly", entries.len()),
+                Err((at, e)) => {
+                    println!("replica {i}: update {at} of {} fails: {e}", entries.len());
+                    failed.push(i);
+                }
+            }
+        }
+        assert!(failed.is_empty(), "replicas {failed:?} fail on replay");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(test_config(dir.path())).await;
+    let base = format!("ws://{}", server.addr);
+    let board = Uuid::new_v4();
+    let mut apps = Vec::new();
+    for i in 0..5 {
+        let mut a = App::new(board, i == 0).await;
+        a.connect(&base);
+        apps.push(a);
+    }
+    for round in 0..4 {
+        for (i, a) in apps.iter().enumerate() {
+            a.add(&format!("r{round}-{i}"), i as f64).await;
+        }
+        // Someone drops out and comes back, so some updates arrive out of order or twice.
+        let i = round % apps.len();
+        apps[i].disconnect().await;
+        apps[i].add(&format!("offline-{round}"), 0.0).await;
+        apps[i].connect(&base);
+    }
+    for a in apps.iter_mut() {
         a.synced().await;
     }
-    converge(&apps, &format!("seed {seed}")).await;
+    converge(&apps, "before replay").await;
+    for (i, a) in apps.iter().enumerate() {
+        let entries = a.trace.entries();
+        let replayed =
+            replay_trace(&entries).unwrap_or_else(|(at, e)| panic!("replica {i}: {at}: {e}"));
+        let s = a.session.lock().await;
+        let live = s.doc().ydoc();
+        assert_eq!(
+            replayed.transact().state_vector(),
+            live.transact().state_vector(),
+            "replica {i}"
+        );
+        assert_eq!(elements_json(&replayed), elements_json(live), "replica {i}");
+    }
     for a in apps.iter_mut() {
         a.disconnect().await;
     }
-    if let Some(s) = server.take() {
-        s.shutdown().await;
-    }
+    server.shutdown().await;
 }
