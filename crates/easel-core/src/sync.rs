@@ -130,6 +130,9 @@ pub enum SyncStatus {
     Denied(String),
     /// The last attempt failed; another follows after the backoff.
     Error(String),
+    /// yrs failed on an update from the server: the document was rebuilt from the store and a
+    /// full resync follows after the backoff. The detail says what failed.
+    Failed(String),
 }
 
 /// How to reach the server and how hard to retry.
@@ -436,7 +439,9 @@ pub async fn sync_once<D: SyncDoc>(
             std::io::ErrorKind::PermissionDenied,
             format!("the server refused: {reason}"),
         ))),
-        Ok(Ended::Lost(reason, _)) => Err(Error::Io(std::io::Error::other(reason))),
+        Ok(Ended::Lost(reason, _) | Ended::Failed(reason)) => {
+            Err(Error::Io(std::io::Error::other(reason)))
+        }
         Ok(Ended::Stopped) => Err(Error::Closed),
     }
 }
@@ -448,6 +453,8 @@ enum Ended {
     Denied(String),
     /// The connection ended; the flag says whether it had synced (which resets the backoff).
     Lost(String, bool),
+    /// yrs failed on an update from the server; the session has rebuilt its document.
+    Failed(String),
     /// A one-shot sync completed.
     Done,
 }
@@ -498,6 +505,10 @@ async fn run<D: SyncDoc>(
                     attempt = 0;
                 }
                 status.send_replace(SyncStatus::Error(reason));
+            }
+            Ended::Failed(reason) => {
+                tracing::error!(%reason, "sync failed; resyncing from the stored board");
+                status.send_replace(SyncStatus::Failed(reason));
             }
         }
         let delay = backoff(&opts, attempt);
@@ -667,7 +678,7 @@ async fn connection<D: SyncDoc>(
                                 // the next one resyncs in full from the rebuilt state.
                                 failures.fetch_add(1, Ordering::Relaxed);
                                 let _ = sink.send(Ws::Close(Some(close(CloseCode::Error, "could not apply an update")))).await;
-                                return Ended::Lost(format!("sync stopped: {e}; the board was reloaded from disk and will sync again"), synced);
+                                return Ended::Failed(format!("sync stopped: {e}; the board was reloaded from disk and syncs again"));
                             }
                             Err(e) => return Ended::Lost(format!("cannot apply a remote update: {e}"), synced),
                         };

@@ -345,19 +345,8 @@ async fn room_task(
             break;
         }
     }
-    // Leaving: flush, close every connection with 1001 (or 1011 after a failure inside yrs, so
-    // clients reconnect to the room reloaded from the store), refuse whatever is still queued.
-    room.compact_if_dirty().await;
-    let (code, reason) = match room.broken {
-        None => (1001, "server shutting down"),
-        Some(_) => (
-            1011,
-            "the server reloads this board after an internal error",
-        ),
-    };
-    for conn in room.conns.values() {
-        conn.shared.close(code, reason);
-    }
+    // Leaving: flush, close every connection, refuse whatever is still queued.
+    room.finish().await;
     registry.lock().rooms.retain(|_, e| e.id != id);
     rx.close();
     while let Ok(cmd) = rx.try_recv() {
@@ -765,6 +754,24 @@ impl Room {
         }
     }
 
+    /// The room's last act: stores what is in flight (and compacts, unless the document is
+    /// suspect), then closes every connection: 1001 when the server shuts down or the room
+    /// unloads, 1011 after a failure inside yrs, so clients reconnect to the room reloaded from
+    /// the store and resync in full.
+    async fn finish(&mut self) {
+        self.compact_if_dirty().await;
+        let (code, reason) = match self.broken {
+            None => (1001, "server shutting down"),
+            Some(_) => (
+                1011,
+                "the server reloads this board after an internal error",
+            ),
+        };
+        for conn in self.conns.values() {
+            conn.shared.close(code, reason);
+        }
+    }
+
     /// Waits for what is in flight, then compacts if anything was stored since the last
     /// compaction, and waits for that too.
     async fn compact_if_dirty(&mut self) {
@@ -792,4 +799,111 @@ fn resync_frames(peer: &Peer) -> Vec<Bytes> {
         v.push(Bytes::from(message::encode_awareness(&all.encode())));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Grant, OpenAuthorizer};
+    use yrs::Map;
+
+    async fn settings(dir: &std::path::Path) -> RoomSettings {
+        RoomSettings {
+            limits: Limits::default(),
+            max_resyncs: 2,
+            idle_timeout: Duration::from_secs(60),
+            compact_every: 1000,
+            store: RelayStore::open(&dir.join("relay.db"), crate::Durability::Normal)
+                .await
+                .unwrap(),
+            metrics: Arc::new(Metrics::default()),
+            authorizer: Arc::new(OpenAuthorizer),
+            homes: None,
+        }
+    }
+
+    /// Joins connection `conn`; returns its queue and the join's acknowledgement (kept alive,
+    /// or the room drops the connection).
+    fn join(
+        room: &mut Room,
+        conn: ConnId,
+    ) -> (Arc<ConnShared>, oneshot::Receiver<Result<(), String>>) {
+        let shared = Arc::new(ConnShared::new(64));
+        let (ack, acked) = oneshot::channel();
+        room.join(
+            conn,
+            shared.clone(),
+            WritePolicy::ReadWrite,
+            Arc::new(Admission::from(Grant::ReadWrite)),
+            ack,
+        );
+        (shared, acked)
+    }
+
+    /// An update message from a fresh client that sets `key` in the map `m`.
+    fn update(key: &str) -> Vec<u8> {
+        let doc = Doc::new();
+        let m = doc.get_or_insert_map("m");
+        m.insert(&mut doc.transact_mut(), key, 1);
+        let u = doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        message::encode_update(&u)
+    }
+
+    /// yrs panicking inside a room (an update observer armed to fail inside yrs's commit, as
+    /// the block-store bug of yrs 0.28.1 did) neither kills the task nor stores or forwards
+    /// anything of the failed transaction: the room stores what came before, applies nothing
+    /// more, closes its connections with 1011, and loads again from the store without it.
+    #[tokio::test]
+    async fn a_panic_inside_yrs_reloads_the_room_from_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings(dir.path()).await;
+        let metrics = settings.metrics.clone();
+        let mut room = Room::load("r", settings.clone()).await.unwrap();
+        let (a, _a_ack) = join(&mut room, 1);
+        let (b, _b_ack) = join(&mut room, 2);
+        room.message(1, &update("kept"));
+        assert_eq!(room.pending.len(), 1);
+        let outgoing = room.out.len();
+        room.peer
+            .doc()
+            .observe_update_v1("test:fault", |_, _| {
+                panic!("injected failure inside yrs");
+            })
+            .unwrap();
+        room.message(2, &update("failed"));
+        let reason = room.broken.clone().expect("the room knows it is broken");
+        assert!(reason.contains("injected failure inside yrs"), "{reason}");
+        assert_eq!(
+            metrics
+                .room_failures
+                .load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+        assert_eq!(
+            room.pending.len(),
+            1,
+            "nothing of the failed transaction is stored"
+        );
+        assert_eq!(room.out.len(), outgoing, "nor broadcast");
+        assert!(room.changes.lock().unwrap().is_empty());
+        // Later messages are dropped: their senders resend what the store lacks on reconnect.
+        room.message(1, &update("dropped"));
+        assert_eq!(room.pending.len(), 1);
+        assert!(room.submit().await);
+        room.finish().await;
+        for conn in [&a, &b] {
+            let (code, why) = conn.take_close().expect("closed");
+            assert_eq!(code, 1011, "{why}");
+        }
+        drop(room);
+
+        let reloaded = Room::load("r", settings).await.unwrap();
+        let m = reloaded.peer.doc().get_or_insert_map("m");
+        let txn = reloaded.peer.doc().transact();
+        assert!(m.get(&txn, "kept").is_some());
+        assert!(m.get(&txn, "failed").is_none());
+        assert!(m.get(&txn, "dropped").is_none());
+    }
 }

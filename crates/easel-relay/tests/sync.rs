@@ -500,3 +500,76 @@ async fn replay_a_trace() {
     }
     server.shutdown().await;
 }
+
+/// yrs failing inside an update from the relay (here a panic raised inside yrs's own commit, by
+/// an update observer armed on the receiving replica, as the block-store bug of yrs 0.28.1 did):
+/// the client's sync says so, the board is rebuilt from its store with nothing of the failed
+/// transaction kept, and a full resync brings the update in after all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_yrs_failure_on_a_remote_update_reloads_the_board_and_resyncs() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(test_config(dir.path())).await;
+    let base = format!("ws://{}", server.addr);
+    let board = Uuid::new_v4();
+    let mut apps = vec![App::new(board, true).await, App::new(board, false).await];
+    apps[0].add("first", 0.0).await;
+    apps[0].connect(&base);
+    // A long backoff keeps b's "sync stopped" status up long enough to be seen.
+    let mut opts = SyncOptions::new(&base);
+    opts.min_backoff = Duration::from_millis(1500);
+    opts.max_backoff = Duration::from_millis(1500);
+    apps[1].sync = Some(sync::start(apps[1].session.clone(), opts));
+    for a in apps.iter_mut() {
+        a.synced().await;
+    }
+    converge(&apps, "before the failure").await;
+
+    // Arm the failure: b's next remote transaction panics inside yrs's commit.
+    let armed = Arc::new(AtomicBool::new(true));
+    let flag = armed.clone();
+    let remote = yrs::Origin::from(easel_core::doc::REMOTE_ORIGIN);
+    apps[1]
+        .session
+        .lock()
+        .await
+        .doc()
+        .ydoc()
+        .observe_update_v1("test:fault", move |txn, _| {
+            if txn.origin() == Some(&remote) && flag.swap(false, Ordering::SeqCst) {
+                panic!("injected failure inside yrs");
+            }
+        })
+        .unwrap();
+    let mut status = apps[1].sync.as_ref().unwrap().watch_status();
+    apps[0].add("second", 1.0).await;
+    let stopped = tokio::time::timeout(
+        Duration::from_secs(10),
+        status.wait_for(|s| matches!(s, SyncStatus::Failed(_))),
+    )
+    .await
+    .expect("b reports that its sync stopped")
+    .unwrap()
+    .clone();
+    let SyncStatus::Failed(reason) = stopped else {
+        unreachable!()
+    };
+    assert!(
+        reason.starts_with("sync stopped: the document engine failed: applying a remote update: injected failure inside yrs"),
+        "{reason}"
+    );
+    assert!(!armed.load(Ordering::SeqCst));
+    assert_eq!(apps[1].engine_failures(), 1);
+    // Rebuilt from the store: the failed transaction's element is not there (not even half).
+    assert_eq!(apps[1].ids().await, ["first"]);
+
+    // The full resync brings it in, and both agree; nothing more failed.
+    apps[1].synced().await;
+    converge(&apps, "after the resync").await;
+    assert_eq!(apps[1].ids().await, ["first", "second"]);
+    assert_eq!(apps[1].engine_failures(), 1);
+    for a in apps.iter_mut() {
+        a.disconnect().await;
+    }
+    server.shutdown().await;
+}

@@ -150,6 +150,9 @@ describe('share and join dialogs', () => {
     const refused = syncLabel({ state: 'denied', detail: 'the link was revoked' });
     expect(refused).toMatchObject({ text: 'Refused: the link was revoked', tone: 'bad' });
     expect(syncLabel({ state: 'error', detail: 'connection refused' }).text).toBe('Reconnecting…');
+    const failed = syncLabel({ state: 'failed', detail: 'sync stopped: the document engine failed: applying a remote update: x' });
+    expect(failed).toMatchObject({ text: 'Sync stopped', tone: 'bad' });
+    expect(failed.title).toContain('the document engine failed');
     expect(refused.title).toContain('the link was revoked');
   });
 });

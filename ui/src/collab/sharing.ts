@@ -99,6 +99,10 @@ export function syncLabel(status: SyncStatus | null, url?: string): { text: stri
       return { text: `Refused: ${status?.state === 'denied' ? status.detail : ''}`, tone: 'bad', title: `The relay refused this board: ${status?.state === 'denied' ? status.detail : ''}` };
     case 'error':
       return { text: 'Reconnecting…', tone: 'bad', title: `Cannot reach the relay${where}: ${status?.state === 'error' ? status.detail : ''}; retrying` };
+    case 'failed':
+      // An update from the relay could not be applied: the app reloaded the board from disk and
+      // resyncs in full; the detail names what failed.
+      return { text: 'Sync stopped', tone: 'bad', title: status?.state === 'failed' ? status.detail : 'Sync stopped' };
     default:
       return { text: 'Offline', tone: 'off', title: url ? `Not syncing with ${url}` : 'Local only — Connect… to sync' };
   }

@@ -18,7 +18,8 @@ export type SyncStatus =
   | { state: 'connecting'; detail: { attempt: number } }
   | { state: 'synced' }
   | { state: 'denied'; detail: string }
-  | { state: 'error'; detail: string };
+  | { state: 'error'; detail: string }
+  | { state: 'failed'; detail: string };
 
 export interface SyncStatusEvent {
   board: string;
