@@ -35,20 +35,28 @@ fn gc_range_straddling_known_clocks_fills_only_the_skip() {
     let mut from_15 = StateVector::default();
     from_15.set_max(client, 15);
     let tail = a.transact().encode_diff_v1(&from_15);
-    let full = a.transact().encode_state_as_update_v1(&StateVector::default());
+    let full = a
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
     let b = Doc::with_client_id(2);
     for update in [tail, full] {
         let mut txn = b.transact_mut();
-        txn.apply_update(Update::decode_v1(&update).unwrap()).unwrap();
+        txn.apply_update(Update::decode_v1(&update).unwrap())
+            .unwrap();
     }
 
     assert_eq!(b.transact().state_vector(), a.transact().state_vector());
     assert_eq!(
-        b.transact().encode_state_as_update_v1(&StateVector::default()),
-        a.transact().encode_state_as_update_v1(&StateVector::default())
+        b.transact()
+            .encode_state_as_update_v1(&StateVector::default()),
+        a.transact()
+            .encode_state_as_update_v1(&StateVector::default())
     );
     let m = b.get_or_insert_map("m");
-    assert_eq!(m.to_json(&b.transact()), Any::from_json(r#"{"b":1}"#).unwrap());
+    assert_eq!(
+        m.to_json(&b.transact()),
+        Any::from_json(r#"{"b":1}"#).unwrap()
+    );
 }
 
 /// A transaction that integrates a block past a gap (behind an integrated skip) must put that
@@ -57,14 +65,16 @@ fn gc_range_straddling_known_clocks_fills_only_the_skip() {
 /// server that stores and forwards them) lost the block for good.
 #[test]
 fn update_event_carries_blocks_integrated_past_a_gap() {
-    use yrs::types::ToJson;
     use yrs::Map;
+    use yrs::types::ToJson;
     let a = Doc::with_client_id(1);
     let m = a.get_or_insert_map("m");
     let updates = Arc::new(Mutex::new(Vec::new()));
     let sink = updates.clone();
-    a.observe_update_v1("test", move |_, e| sink.lock().unwrap().push(e.update.clone()))
-        .unwrap();
+    a.observe_update_v1("test", move |_, e| {
+        sink.lock().unwrap().push(e.update.clone())
+    })
+    .unwrap();
     m.insert(&mut a.transact_mut(), "x", 1);
     m.insert(&mut a.transact_mut(), "y", 2);
     m.insert(&mut a.transact_mut(), "z", 3);
@@ -76,13 +86,18 @@ fn update_event_carries_blocks_integrated_past_a_gap() {
     let b = Doc::with_client_id(2);
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    b.observe_update_v1("test", move |_, e| sink.lock().unwrap().push(e.update.clone()))
-        .unwrap();
+    b.observe_update_v1("test", move |_, e| {
+        sink.lock().unwrap().push(e.update.clone())
+    })
+    .unwrap();
     b.transact_mut()
         .apply_update(Update::decode_v1(&updates[2]).unwrap())
         .unwrap();
     let m_b = b.get_or_insert_map("m");
-    assert_eq!(m_b.to_json(&b.transact()), Any::from_json(r#"{"z":3}"#).unwrap());
+    assert_eq!(
+        m_b.to_json(&b.transact()),
+        Any::from_json(r#"{"z":3}"#).unwrap()
+    );
 
     // What b's update events carried rebuilds exactly b.
     let c = Doc::with_client_id(3);
@@ -106,4 +121,3 @@ fn update_event_carries_blocks_integrated_past_a_gap() {
     assert_eq!(m_b.to_json(&b.transact()), all);
     assert_eq!(m_c.to_json(&c.transact()), all);
 }
-
