@@ -377,14 +377,19 @@ pub fn start<D: SyncDoc>(session: Arc<Mutex<D>>, opts: SyncOptions) -> SyncHandl
     let (peers_tx, peers) = watch::channel(Vec::new());
     let (commands, command_rx) = mpsc::unbounded_channel();
     let failures = Arc::new(AtomicU64::new(0));
-    let task = tokio::spawn(run(
-        session,
-        opts,
-        status_tx,
-        peers_tx,
-        command_rx,
-        failures.clone(),
-    ));
+    let counted = failures.clone();
+    let task = tokio::spawn(async move {
+        use futures_util::FutureExt;
+        let sync = run(session, opts, &status_tx, peers_tx, command_rx, counted);
+        // A panic that escapes the guarded yrs calls still must not end the sync silently.
+        if let Err(payload) = std::panic::AssertUnwindSafe(sync).catch_unwind().await {
+            let reason = crate::error::panic_message(payload.as_ref());
+            tracing::error!(%reason, "the sync task panicked");
+            status_tx.send_replace(SyncStatus::Failed(format!(
+                "sync stopped: internal error: {reason}"
+            )));
+        }
+    });
     SyncHandle {
         status,
         peers,
@@ -462,7 +467,7 @@ enum Ended {
 async fn run<D: SyncDoc>(
     session: Arc<Mutex<D>>,
     opts: SyncOptions,
-    status: watch::Sender<SyncStatus>,
+    status: &watch::Sender<SyncStatus>,
     peers: watch::Sender<Vec<(u64, String)>>,
     mut commands: mpsc::UnboundedReceiver<Command>,
     failures: Arc<AtomicU64>,
@@ -474,7 +479,7 @@ async fn run<D: SyncDoc>(
         let ended = connection(
             &session,
             &opts,
-            &status,
+            status,
             &peers,
             &mut commands,
             &mut awareness_state,
