@@ -121,3 +121,95 @@ fn update_event_carries_blocks_integrated_past_a_gap() {
     assert_eq!(m_b.to_json(&b.transact()), all);
     assert_eq!(m_c.to_json(&c.transact()), all);
 }
+
+/// The two updates (hex, in the order a client applied them) captured from the randomized sync
+/// model where 0.28.1 panicked in `BlockStore::push` (`attempt to subtract with overflow`): a
+/// relay's diff from clock 23 of a client, then that client's whole state, whose GC range 15..31
+/// straddles clock 23. Applied in either order, the replicas must agree.
+const CAPTURED_PUSH_UNDERFLOW: [&[&str]; 2] = [
+    &[
+        "0108c68cb18008170008270108656c656d656e747303653135012800c68cb180081f0178017b3fc9a1f29b1add67",
+        "2700c68cb180081f0474657874020400c68cb1800821017484c68cb1800822023135c4c68cb1800822c68cb18008",
+        "23026162000201c68cb1800802001f2702",
+    ],
+    &[
+        "020f9396c8bc0e00270108656c656d656e74730265310121009396c8bc0e0001780127009396c8bc0e0004746578",
+        "740204009396c8bc0e020174819396c8bc0e0301270108656c656d656e74730265350128009396c8bc0e05017801",
+        "7b3fd518a4dd50621427009396c8bc0e0504746578740204009396c8bc0e070174849396c8bc0e080135a89396c8",
+        "bc0e01017b3feea6ad3dade08028009396c8bc0e00067374726f6b6501770a23363135333332363136449396c8bc",
+        "0e030161c19396c8bc0e0c9396c8bc0e0301c49396c8bc0e089396c8bc0e0904616261620dc68cb1800800210108",
+        "656c656d656e7473026533010006210108656c656d656e7473026534010006210108656c656d656e747302653601",
+        "0010270108656c656d656e747303653135012800c68cb180081f0178017b3fc9a1f29b1add672700c68cb180081f",
+        "0474657874020400c68cb1800821017484c68cb1800822023135c4c68cb1800822c68cb1800823026162000203d4",
+        "e6d921010005c68cb1800802001f27029396c8bc0e03010104010d01",
+    ],
+];
+
+/// Captured likewise where a replica rebuilt from its own update events lost two map entries:
+/// the second update's blocks land past a gap and were missing from its event.
+const CAPTURED_LOST_BLOCKS: [&[&str]; 2] = [
+    &[
+        "011884f6e2ea0300270108656c656d656e747302653201210084f6e2ea0300017801270084f6e2ea030004746578",
+        "7402040084f6e2ea030201748484f6e2ea03030132270108656c656d656e747302653401280084f6e2ea03050178",
+        "017b3fd2515680a229dd270084f6e2ea0305047465787402040084f6e2ea030701748484f6e2ea03080134c484f6",
+        "e2ea030384f6e2ea0304026162270108656c656d656e747302653601210084f6e2ea030c017801270084f6e2ea03",
+        "0c047465787402040084f6e2ea030e027436a884f6e2ea0301017b3fd75cd10f2dc84b280084f6e2ea0300067374",
+        "726f6b6501770a23363236303836313033270108656c656d656e747302653701280084f6e2ea03130178017b3fef",
+        "4f6ebbe344f9270084f6e2ea0313047465787402010084f6e2ea031502c484f6e2ea030884f6e2ea0309026162a8",
+        "84f6e2ea030d017b3fd07e7f3248b139280084f6e2ea030c067374726f6b6501770b233139363235393238303201",
+        "84f6e2ea030301010d011602",
+    ],
+    &[
+        "010284f6e2ea031ea884f6e2ea0314017b3fa6d262fe5069c1280084f6e2ea0313067374726f6b6501770b233134",
+        "38343938373135340184f6e2ea03011401",
+    ],
+];
+
+fn captured(parts: &[&str]) -> Vec<u8> {
+    let hex: String = parts.concat();
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// Applies `updates` in order, each in its own transaction (as a sync client does), and returns
+/// the document with every update event it emitted.
+fn apply_each(updates: &[Vec<u8>]) -> (Doc, Vec<Vec<u8>>) {
+    let doc = Doc::new();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    doc.observe_update_v1("test", move |_, e| sink.lock().unwrap().push(e.update.clone()))
+        .unwrap();
+    for u in updates {
+        doc.transact_mut()
+            .apply_update(Update::decode_v1(u).unwrap())
+            .unwrap();
+    }
+    let events = events.lock().unwrap().clone();
+    (doc, events)
+}
+
+fn same(a: &Doc, b: &Doc) {
+    use yrs::types::ToJson;
+    assert_eq!(a.transact().state_vector(), b.transact().state_vector());
+    let (ma, mb) = (a.get_or_insert_map("elements"), b.get_or_insert_map("elements"));
+    assert_eq!(ma.to_json(&a.transact()), mb.to_json(&b.transact()));
+}
+
+#[test]
+fn captured_sequence_that_underflowed_in_push_converges() {
+    let updates: Vec<Vec<u8>> = CAPTURED_PUSH_UNDERFLOW.iter().map(|p| captured(p)).collect();
+    let (in_order, _) = apply_each(&updates);
+    let reversed: Vec<Vec<u8>> = updates.iter().rev().cloned().collect();
+    let (causal, _) = apply_each(&reversed);
+    same(&in_order, &causal);
+}
+
+#[test]
+fn captured_sequence_whose_events_lost_blocks_rebuilds_from_them() {
+    let updates: Vec<Vec<u8>> = CAPTURED_LOST_BLOCKS.iter().map(|p| captured(p)).collect();
+    let (doc, events) = apply_each(&updates);
+    let (rebuilt, _) = apply_each(&events);
+    same(&doc, &rebuilt);
+}
