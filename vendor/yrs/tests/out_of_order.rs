@@ -179,8 +179,10 @@ fn apply_each(updates: &[Vec<u8>]) -> (Doc, Vec<Vec<u8>>) {
     let doc = Doc::new();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
-    doc.observe_update_v1("test", move |_, e| sink.lock().unwrap().push(e.update.clone()))
-        .unwrap();
+    doc.observe_update_v1("test", move |_, e| {
+        sink.lock().unwrap().push(e.update.clone())
+    })
+    .unwrap();
     for u in updates {
         doc.transact_mut()
             .apply_update(Update::decode_v1(u).unwrap())
@@ -193,13 +195,19 @@ fn apply_each(updates: &[Vec<u8>]) -> (Doc, Vec<Vec<u8>>) {
 fn same(a: &Doc, b: &Doc) {
     use yrs::types::ToJson;
     assert_eq!(a.transact().state_vector(), b.transact().state_vector());
-    let (ma, mb) = (a.get_or_insert_map("elements"), b.get_or_insert_map("elements"));
+    let (ma, mb) = (
+        a.get_or_insert_map("elements"),
+        b.get_or_insert_map("elements"),
+    );
     assert_eq!(ma.to_json(&a.transact()), mb.to_json(&b.transact()));
 }
 
 #[test]
 fn captured_sequence_that_underflowed_in_push_converges() {
-    let updates: Vec<Vec<u8>> = CAPTURED_PUSH_UNDERFLOW.iter().map(|p| captured(p)).collect();
+    let updates: Vec<Vec<u8>> = CAPTURED_PUSH_UNDERFLOW
+        .iter()
+        .map(|p| captured(p))
+        .collect();
     let (in_order, _) = apply_each(&updates);
     let reversed: Vec<Vec<u8>> = updates.iter().rev().cloned().collect();
     let (causal, _) = apply_each(&reversed);
