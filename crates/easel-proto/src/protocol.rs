@@ -83,6 +83,12 @@ impl AwarenessChange {
     }
 }
 
+/// The clock after `clock`, never past 2^53 - 1 (lib0's largest integer; a peer that sent
+/// that clock already gets its state replaced only by a removal at the same clock).
+pub fn next_clock(clock: u64) -> u64 {
+    clock.saturating_add(1).min(crate::MAX_SAFE_INTEGER)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ClientMeta {
     clock: u64,
@@ -145,7 +151,7 @@ impl Awareness {
             client_id: self.local_client,
             // y-protocols' Awareness starts every client at clock 0 with an empty state and
             // peers ignore a new client's clock 0, so the first state we publish is clock 1.
-            clock: self.clock(self.local_client).map_or(1, |c| c + 1),
+            clock: self.clock(self.local_client).map_or(1, next_clock),
             state: state.map(str::to_owned),
         };
         // Validating first keeps invalid JSON out of the map, so everything we later send is
@@ -181,7 +187,7 @@ impl Awareness {
                 None if e.client_id == self.local_client && has_state => {
                     // Someone declared us gone while we are here: outbid them and keep our
                     // state, as y-protocols does.
-                    clock += 1;
+                    clock = next_clock(clock);
                     self.state(e.client_id).map(str::to_owned)
                 }
                 other => other.clone(),
@@ -196,6 +202,13 @@ impl Awareness {
             }
         }
         change
+    }
+
+    /// Forgets a client entirely, its clock included (a server does this for the ids of a
+    /// connection that left, once their removal is out, so it keeps no entry per id it ever
+    /// saw).
+    pub fn forget(&mut self, client: u64) {
+        self.clients.remove(&client);
     }
 
     /// The update describing the given clients' current clocks and states; a client without a
@@ -297,6 +310,13 @@ impl Peer {
     }
 
     /// Sets our awareness state and returns the awareness message to send.
+    /// Forgets awareness clients entirely (see [`Awareness::forget`]).
+    pub fn forget_awareness(&mut self, clients: impl IntoIterator<Item = u64>) {
+        for c in clients {
+            self.awareness.forget(c);
+        }
+    }
+
     pub fn set_local_awareness(&mut self, state: Option<&str>) -> Result<Vec<u8>, ProtoError> {
         let payload = self.awareness.set_local_state(state, &self.limits)?;
         Ok(message::encode_awareness(&payload.encode()))

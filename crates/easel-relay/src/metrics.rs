@@ -18,16 +18,20 @@ pub enum Refusal {
     WriteDenied,
     /// yrs refused an already validated update (close 1007).
     Rejected,
+    /// Awareness entries for client ids another connection holds, removals of ids nobody
+    /// holds, or ids past a connection's cap: dropped, the rest of the message applied.
+    Awareness,
 }
 
 impl Refusal {
-    const ALL: [Refusal; 6] = [
+    const ALL: [Refusal; 7] = [
         Refusal::Malformed,
         Refusal::TextFrame,
         Refusal::TooLarge,
         Refusal::RateLimited,
         Refusal::WriteDenied,
         Refusal::Rejected,
+        Refusal::Awareness,
     ];
 
     fn label(self) -> &'static str {
@@ -38,6 +42,7 @@ impl Refusal {
             Refusal::RateLimited => "rate_limited",
             Refusal::WriteDenied => "write_denied",
             Refusal::Rejected => "rejected",
+            Refusal::Awareness => "awareness",
         }
     }
 }
@@ -88,7 +93,7 @@ pub struct Metrics {
     /// Times yrs failed (panicked) inside a room, applying a message or loading; each time the
     /// room closed its connections with 1011 and reloads from the store on the next join.
     pub room_failures: AtomicU64,
-    refused: [AtomicU64; 6],
+    refused: [AtomicU64; 7],
     conn_refused: [AtomicU64; 4],
 }
 

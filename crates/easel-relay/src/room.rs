@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use easel_proto::message::{self, AwarenessPayload};
-use easel_proto::protocol::Outgoing;
+use easel_proto::protocol::{Outgoing, next_clock};
 use easel_proto::{AwarenessEntry, Limits, Peer, ProtoError, WritePolicy};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Bytes;
@@ -39,6 +39,12 @@ use crate::store::{Pending, RelayStore, StoreError};
 use easel_core::error::panic_message;
 
 pub(crate) type ConnId = u64;
+
+/// Awareness client ids one connection may hold (a Yjs client publishes one per document; a
+/// little room for a page that makes a new document on reload).
+const AWARENESS_IDS_PER_CONN: usize = 4;
+/// Awareness client ids one room may hold in all.
+const AWARENESS_IDS_PER_ROOM: usize = 4096;
 
 /// Commands a room's task handles, in order.
 pub(crate) enum RoomCmd {
@@ -68,6 +74,9 @@ pub(crate) struct RoomSettings {
     pub max_resyncs: u32,
     pub idle_timeout: Duration,
     pub compact_every: u64,
+    /// How long the connection holding an awareness id must have been silent before another
+    /// connection may take the id over (see [`Room::own_awareness`]).
+    pub awareness_takeover_after: Duration,
     pub store: RelayStore,
     pub metrics: Arc<Metrics>,
     pub authorizer: Arc<dyn Authorizer>,
@@ -162,7 +171,8 @@ struct Conn {
     policy: WritePolicy,
     admission: Arc<Admission>,
     resyncs: u32,
-    /// Awareness client ids this connection published.
+    /// Awareness client ids this connection introduced: it alone may set or remove them, until
+    /// it leaves.
     clients: HashSet<u64>,
 }
 
@@ -220,6 +230,8 @@ struct Room {
     out: Vec<(Target, Bytes)>,
     /// Filled by the doc's update observer: the effective change of each transaction.
     changes: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// Which connection holds each awareness client id (see [`Room::own_awareness`]).
+    awareness_owner: HashMap<u64, ConnId>,
     /// Set when yrs panicked inside this room: the document may be half-changed, so nothing
     /// more is applied, encoded or compacted from it; the room stores what it had applied
     /// before, closes its connections with 1011 and unloads, and the next join reloads it from
@@ -433,6 +445,7 @@ impl Room {
             in_flight: VecDeque::new(),
             out: Vec::new(),
             broken: None,
+            awareness_owner: HashMap::new(),
         })
     }
 
@@ -473,8 +486,23 @@ impl Room {
             // Dropped: its sender resends what the store lacks when it reconnects.
             return;
         }
-        let Some(conn) = self.conns.get_mut(&id) else {
+        if !self.conns.contains_key(&id) {
             // Closed earlier this turn (or before): its remaining messages are dropped.
+            return;
+        }
+        let owned;
+        let bytes = if bytes.first() == Some(&(message::MESSAGE_AWARENESS as u8)) {
+            match self.own_awareness(id, bytes) {
+                Some(b) => {
+                    owned = b;
+                    &owned[..]
+                }
+                None => return,
+            }
+        } else {
+            bytes
+        };
+        let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
         let peer = &mut self.peer;
@@ -516,12 +544,7 @@ impl Room {
                                 self.out.push((Target::AllBut(id), Bytes::from(broadcast)));
                             }
                         }
-                        Outgoing::AwarenessChanged { change, broadcast } => {
-                            conn.clients.extend(&change.added);
-                            conn.clients.extend(&change.updated);
-                            for r in &change.removed {
-                                conn.clients.remove(r);
-                            }
+                        Outgoing::AwarenessChanged { broadcast, .. } => {
                             self.out.push((Target::All, Bytes::from(broadcast)));
                         }
                         Outgoing::PermissionDenied { .. } => {}
@@ -555,11 +578,72 @@ impl Room {
         }
     }
 
-    /// Removes a connection and clears the awareness states it published.
+    /// What connection `id` may do of an awareness message: entries for client ids it holds,
+    /// and new ids (with a state) up to its cap and the room's; an entry for an id another
+    /// connection holds, or removing an id nobody holds, is dropped. So nobody can spoof or
+    /// remove someone else's presence (nor take over what Follow follows). An id whose holder
+    /// has been silent past a ping (a dropped connection the relay has not closed yet) may be
+    /// taken over, so a client that reconnects keeps its presence. Returns the message
+    /// to apply, or `None` when nothing is left; bytes that do not decode are passed on for the
+    /// peer to refuse as before.
+    fn own_awareness(&mut self, id: ConnId, bytes: &[u8]) -> Option<Vec<u8>> {
+        let Ok(easel_proto::Message::Awareness(payload)) =
+            easel_proto::decode(bytes, &self.settings.limits)
+        else {
+            return Some(bytes.to_vec());
+        };
+        let mut kept = Vec::with_capacity(payload.entries().len());
+        for e in payload.entries() {
+            let holder = self.awareness_owner.get(&e.client_id).copied();
+            let taken_over = holder.is_some_and(|h| {
+                h != id
+                    && self.conns.get(&h).is_none_or(|c| {
+                        c.shared.silent_for() > self.settings.awareness_takeover_after
+                    })
+            });
+            if taken_over && let Some(old) = holder.and_then(|h| self.conns.get_mut(&h)) {
+                old.clients.remove(&e.client_id);
+                self.awareness_owner.remove(&e.client_id);
+            }
+            let conn = self.conns.get_mut(&id)?;
+            let allowed = match self.awareness_owner.get(&e.client_id) {
+                Some(&owner) => owner == id,
+                None => {
+                    let room = e.state.is_some()
+                        && conn.clients.len() < AWARENESS_IDS_PER_CONN
+                        && self.awareness_owner.len() < AWARENESS_IDS_PER_ROOM;
+                    if room {
+                        self.awareness_owner.insert(e.client_id, id);
+                        conn.clients.insert(e.client_id);
+                    }
+                    room
+                }
+            };
+            if allowed {
+                kept.push(e.clone());
+            }
+        }
+        let dropped = payload.entries().len() - kept.len();
+        if dropped > 0 {
+            self.settings.metrics.refuse(Refusal::Awareness);
+            tracing::debug!(room = %self.name, conn = id, dropped, "awareness entries for ids this connection does not hold");
+        }
+        if kept.is_empty() {
+            return None;
+        }
+        let kept = AwarenessPayload::from_entries(kept, &self.settings.limits).ok()?;
+        Some(message::encode_awareness(&kept.encode()))
+    }
+
+    /// Removes a connection, clears the awareness states it published and releases their ids
+    /// (forgotten once the removal is out, so the room keeps no entry per id ever seen).
     fn leave(&mut self, id: ConnId) {
         let Some(conn) = self.conns.remove(&id) else {
             return;
         };
+        for c in &conn.clients {
+            self.awareness_owner.remove(c);
+        }
         let aw = self.peer.awareness();
         let entries: Vec<AwarenessEntry> = conn
             .clients
@@ -567,24 +651,21 @@ impl Room {
             .filter(|c| aw.state(**c).is_some())
             .map(|c| AwarenessEntry {
                 client_id: *c,
-                clock: aw.clock(*c).unwrap_or(0) + 1,
+                clock: next_clock(aw.clock(*c).unwrap_or(0)),
                 state: None,
             })
             .collect();
-        if entries.is_empty() {
-            return;
-        }
-        let Ok(payload) = AwarenessPayload::from_entries(entries, &self.settings.limits) else {
-            return;
-        };
-        let msg = message::encode_awareness(&payload.encode());
-        if let Ok(outs) = self.peer.handle_with_policy(WritePolicy::ReadOnly, &msg) {
-            for o in outs {
-                if let Outgoing::AwarenessChanged { broadcast, .. } = o {
-                    self.out.push((Target::All, Bytes::from(broadcast)));
+        if let Ok(payload) = AwarenessPayload::from_entries(entries, &self.settings.limits) {
+            let msg = message::encode_awareness(&payload.encode());
+            if let Ok(outs) = self.peer.handle_with_policy(WritePolicy::ReadOnly, &msg) {
+                for o in outs {
+                    if let Outgoing::AwarenessChanged { broadcast, .. } = o {
+                        self.out.push((Target::All, Bytes::from(broadcast)));
+                    }
                 }
             }
         }
+        self.peer.forget_awareness(conn.clients);
     }
 
     /// Hands this turn's updates to the store (not waiting for the commit), holds this turn's
@@ -813,6 +894,7 @@ mod tests {
             max_resyncs: 2,
             idle_timeout: Duration::from_secs(60),
             compact_every: 1000,
+            awareness_takeover_after: Duration::from_secs(15),
             store: RelayStore::open(&dir.join("relay.db"), crate::Durability::Normal)
                 .await
                 .unwrap(),

@@ -106,6 +106,9 @@ impl Server {
             max_resyncs: config.max_resyncs,
             idle_timeout: config.idle_room_timeout,
             compact_every: config.compact_every.max(1),
+            // A holder that missed a pong is most likely gone: its client reconnecting on a new
+            // connection (same awareness id) need not wait for the pong timeout to close it.
+            awareness_takeover_after: config.ping_interval,
             store: store.clone(),
             metrics: metrics.clone(),
             authorizer: authorizer.clone(),

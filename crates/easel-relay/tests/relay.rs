@@ -589,3 +589,91 @@ async fn a_client_that_does_not_read_is_still_heard() {
     );
     srv.shutdown().await;
 }
+
+/// An awareness message about `client` at `clock` (`None`: a removal), as any Yjs client can send.
+fn awareness_of(client: u64, clock: u64, state: Option<&str>) -> Vec<u8> {
+    let entry = easel_proto::AwarenessEntry {
+        client_id: client,
+        clock,
+        state: state.map(str::to_owned),
+    };
+    let payload =
+        message::AwarenessPayload::from_entries(vec![entry], &easel_proto::Limits::default())
+            .unwrap();
+    message::encode_awareness(&payload.encode())
+}
+
+/// Awareness belongs to the connection that introduced each client id: another connection can
+/// neither overwrite nor remove it (no spoofed cursor or name, no hijacked Follow), one
+/// connection holds at most four ids, and an id is released when its connection leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awareness_ids_belong_to_the_connection_that_introduced_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(test_config(dir.path())).await;
+    let url = server.url(ROOM);
+    let mut a = Client::connect(&url).await;
+    let mut b = Client::connect(&url).await;
+    let mut c = Client::connect(&url).await;
+    let ada = r#"{"user":{"name":"ada"}}"#;
+    a.set_awareness(ada).await;
+    let aid = a.peer.awareness().local_client();
+    c.pump_until("ada's presence", |c| {
+        c.peer.awareness().state(aid).is_some()
+    })
+    .await;
+
+    // b forges ada's id: a newer state, then a removal at a newer clock still.
+    b.send(awareness_of(
+        aid,
+        100,
+        Some(r#"{"user":{"name":"mallory"}}"#),
+    ))
+    .await;
+    b.send(awareness_of(aid, 101, None)).await;
+    // b's own presence goes through, after everything b sent before it.
+    b.set_awareness(r#"{"user":{"name":"bob"}}"#).await;
+    let bid = b.peer.awareness().local_client();
+    c.pump_until("bob's presence", |c| {
+        c.peer.awareness().state(bid).is_some()
+    })
+    .await;
+    assert_eq!(
+        c.peer.awareness().state(aid),
+        Some(ada),
+        "ada's presence is hers"
+    );
+    assert_eq!(server.metrics.refused(easel_relay::Refusal::Awareness), 2);
+
+    // Six more ids from b: it holds four in all, its own included.
+    for id in 1..=6 {
+        b.send(awareness_of(1000 + id, 1, Some("{}"))).await;
+    }
+    b.set_awareness(r#"{"user":{"name":"bob 2"}}"#).await;
+    c.pump_until("bob's second state", |c| {
+        c.peer.awareness().state(bid) == Some(r#"{"user":{"name":"bob 2"}}"#)
+    })
+    .await;
+    let extra = (1001..=1006)
+        .filter(|id| c.peer.awareness().state(*id).is_some())
+        .count();
+    assert_eq!(extra, 3);
+
+    // Ada leaves: her presence goes for everyone, and her id is free again.
+    a.ws.close(None).await.unwrap();
+    c.pump_until("ada's presence removed", |c| {
+        c.peer.awareness().state(aid).is_none()
+    })
+    .await;
+    let mut d = Client::connect(&url).await;
+    d.send(awareness_of(
+        aid,
+        200,
+        Some(r#"{"user":{"name":"ada again"}}"#),
+    ))
+    .await;
+    c.pump_until("the released id taken again", |c| {
+        c.peer.awareness().state(aid) == Some(r#"{"user":{"name":"ada again"}}"#)
+    })
+    .await;
+    server.shutdown().await;
+}
