@@ -72,11 +72,10 @@ pub fn board_room(room: &str) -> Option<(Uuid, bool)> {
         Some(id) => (id, true),
         None => (room, false),
     };
-    // Only the hyphenated form, so one board has exactly one room name.
-    if id.len() != 36 {
-        return None;
-    }
-    Uuid::parse_str(id).ok().map(|b| (b, comments))
+    // Only the lower-case hyphenated form, so one board has exactly one room name (not a second
+    // room under another spelling of its id).
+    let board = Uuid::parse_str(id).ok()?;
+    (board.hyphenated().to_string() == id).then_some((board, comments))
 }
 
 impl CapabilityAuthorizer {

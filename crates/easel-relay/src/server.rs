@@ -305,10 +305,25 @@ fn refuse_at_accept(
 /// The per-address limits for a new connection from `ip`: its place in the address's count, or
 /// why it is refused.
 fn address_admits(ctx: &Arc<Ctx>, ip: IpAddr) -> Result<IpGuard, &'static str> {
+    let ip = limited_address(ip);
     if !connect_allowed(ctx, ip) {
         return Err("connecting too often from this address");
     }
     IpGuard::acquire(ctx, ip).ok_or("too many connections from this address")
+}
+
+/// The address the per-address limits count: an IPv6 client by its /64 (one subscriber gets a
+/// whole /64 and can pick any address in it), an IPv4-mapped IPv6 address as the IPv4 one.
+fn limited_address(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from_bits(
+                v6.to_bits() & !((1u128 << 64) - 1),
+            )),
+        },
+        v4 => v4,
+    }
 }
 
 /// Takes a token from `ip`'s new-connection bucket; false when it is empty.

@@ -624,3 +624,34 @@ async fn a_connection_ends_when_its_capability_expires() {
     assert!(r.contains("expired"), "{r}");
     srv.shutdown().await;
 }
+
+/// With capabilities a board has exactly one room name, its id in lower-case hyphenated form
+/// (plus `/comments`): another spelling of the same id (upper case, no hyphens) is
+/// refused, not a second room beside the board's, where a holder's writes would escape what
+/// the owner sees and revokes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_spelling_of_a_board_id_is_refused_not_a_second_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = TestServer::start_caps(test_config(dir.path()), events()).await;
+    let o = Owner::new();
+    let board = o.board.to_string();
+    let mut owner = open(&url(&srv, &board, &o.params())).await.served("owner");
+    assert_eq!(write(&mut owner, "x").await, None);
+    let (token, _) = o.cap(Level::Edit, None, None);
+    for room in [
+        board.to_uppercase(),
+        format!("{}/comments", board.to_uppercase()),
+        o.board.simple().to_string(),
+    ] {
+        let r = open(&url(&srv, &room, &holder(o.board, &token, None)))
+            .await
+            .refused(&room);
+        assert!(r.contains("is not a board"), "{room}: {r}");
+    }
+    // The canonical names still serve.
+    for room in [board.clone(), format!("{board}/comments")] {
+        open(&url(&srv, &room, &holder(o.board, &token, None)))
+            .await
+            .served(&room);
+    }
+}

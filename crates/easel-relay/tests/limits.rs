@@ -277,3 +277,34 @@ async fn behind_a_trusted_proxy_the_limits_are_per_client() {
     let err = connect_via_proxy(&url, "192.0.2.44").await.unwrap_err();
     assert_eq!(http_status(err), 429);
 }
+
+/// The per-address limits count an IPv6 client by its /64: a subscriber gets a whole /64 and
+/// could otherwise take a fresh address for every connection. An IPv4-mapped address counts as
+/// the IPv4 one. (Through a trusted proxy, which names the client, so the test can speak for
+/// addresses it does not have.)
+#[tokio::test]
+async fn ipv6_clients_are_limited_by_their_64() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.max_connections_per_ip = 2;
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let (addr, _stop) = start(config, Arc::new(easel_relay::OpenAuthorizer)).await;
+    let url = format!("ws://{addr}/room");
+    let _a = connect_via_proxy(&url, "2001:db8:1:2::1").await.unwrap();
+    let _b = connect_via_proxy(&url, "2001:db8:1:2:ffff:ffff:ffff:ffff")
+        .await
+        .unwrap();
+    let err = connect_via_proxy(&url, "2001:db8:1:2:abcd::9")
+        .await
+        .unwrap_err();
+    assert_eq!(http_status(err), 429, "a third address in the same /64");
+    let _c = connect_via_proxy(&url, "2001:db8:1:3::1").await.unwrap();
+    let _d = connect_via_proxy(&url, "203.0.113.7").await.unwrap();
+    let _e = connect_via_proxy(&url, "::ffff:203.0.113.7").await.unwrap();
+    let err = connect_via_proxy(&url, "203.0.113.7").await.unwrap_err();
+    assert_eq!(
+        http_status(err),
+        429,
+        "an IPv4-mapped address is the IPv4 one"
+    );
+}
