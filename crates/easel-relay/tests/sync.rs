@@ -200,7 +200,7 @@ async fn two_apps_sync_live_and_catch_up_after_offline_edits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_edits_and_relay_restarts_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(test_config(dir.path())).await;
+    let server = TestServer::start_restartable(dir.path()).await;
     let addr = server.addr;
     let base = format!("ws://{addr}");
     let board = Uuid::new_v4();
@@ -241,9 +241,7 @@ async fn offline_edits_and_relay_restarts_lose_nothing() {
     // The relay restarts (gracefully, persisting); clients reconnect by themselves.
     server.shutdown().await;
     apps[0].add("while-relay-down", 3.0).await;
-    let mut config = test_config(dir.path());
-    config.listen = addr;
-    let server = TestServer::start(config).await;
+    let server = TestServer::restart(dir.path(), addr).await;
     for a in &mut apps {
         a.synced().await;
     }
@@ -288,7 +286,7 @@ async fn randomized_convergence_with_disconnects_partitions_and_restarts() {
 /// writes the trace and panics with its path.
 async fn run_scenario(seed: u64) {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(test_config(dir.path())).await;
+    let server = TestServer::start_restartable(dir.path()).await;
     let addr = server.addr;
     let mut apps = Vec::new();
     let mut server = Some(server);
@@ -414,9 +412,7 @@ async fn scenario_steps(
                         ));
                     }
                 }
-                let mut config = test_config(dir.path());
-                config.listen = addr;
-                *server = Some(TestServer::start(config).await);
+                *server = Some(TestServer::restart(dir.path(), addr).await);
             }
         }
         if rng.u32(0..4) == 0 {

@@ -48,6 +48,38 @@ impl TestServer {
         Self::run(server)
     }
 
+    /// A server on a port that a later restart can bind again: a random one below the
+    /// kernel's ephemeral range (32768 and up on Linux), so no socket bound to port 0 (by this
+    /// process or a parallel test run) can take it while the server is down.
+    pub async fn start_restartable(dir: &Path) -> TestServer {
+        for _ in 0..100 {
+            let mut config = test_config(dir);
+            config.listen = SocketAddr::from(([127, 0, 0, 1], fastrand::u16(10_000..30_000)));
+            if let Ok(server) = Server::bind(config, Arc::new(OpenAuthorizer)).await {
+                return Self::run(server);
+            }
+        }
+        panic!("no free port in 10000..30000");
+    }
+
+    /// Starts again on `addr` after a shutdown; a parallel run may hold the port for a moment
+    /// (it found it free), so this retries for a few seconds.
+    pub async fn restart(dir: &Path, addr: SocketAddr) -> TestServer {
+        let deadline = tokio::time::Instant::now() + T;
+        loop {
+            let mut config = test_config(dir);
+            config.listen = addr;
+            match Server::bind(config, Arc::new(OpenAuthorizer)).await {
+                Ok(server) => return Self::run(server),
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    eprintln!("restart on {addr}: {e}; retrying");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot restart on {addr}: {e}"),
+            }
+        }
+    }
+
     /// A server with `--auth capabilities`; every audit event is also pushed to `events`.
     pub async fn start_caps(
         config: Config,
