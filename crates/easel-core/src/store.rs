@@ -321,10 +321,11 @@ impl Store {
             })
     }
 
-    /// Opens (creating if needed) the store in the default data dir.
+    /// Opens (creating if needed) the store in the default data dir, which is made readable by
+    /// this user only (0700 on Unix, tightened if it was looser: it holds every board).
     pub async fn open_default() -> Result<Store> {
         let dir = Self::data_dir()?;
-        std::fs::create_dir_all(&dir)?;
+        private_dir(&dir, true)?;
         Self::open(&dir.join("easel.db")).await
     }
 
@@ -335,6 +336,7 @@ impl Store {
     }
 
     pub async fn open_with(path: &Path, durability: Durability) -> Result<Store> {
+        private_db_file(path)?;
         let options = connect_options(path, durability);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -1518,6 +1520,61 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// Creates `dir` (with its parents) readable by its owner only (0700 on Unix). An existing
+/// directory is tightened to 0700 when `tighten` says it is ours alone (the app's data dir),
+/// and left as it is otherwise (a directory someone pointed a server at).
+pub fn private_dir(dir: &Path, tighten: bool) -> std::io::Result<()> {
+    let existed = dir.exists();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        if tighten || !existed {
+            let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+            if mode != 0o700 {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (existed, tighten);
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(())
+}
+
+/// Makes a SQLite database file readable by its owner only (0600 on Unix): created empty if
+/// missing, so that SQLite creates its `-wal` and `-shm` files with the same mode, and an
+/// existing database and its `-wal` and `-shm` files tightened.
+pub fn private_db_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let p = PathBuf::from(p);
+            if let Ok(meta) = std::fs::metadata(&p)
+                && meta.permissions().mode() & 0o777 != 0o600
+            {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// The options every Easel SQLite file is opened with (the app's store and the relay's): WAL set

@@ -110,8 +110,9 @@ impl RelayStore {
     /// Opens (creating if needed) the store at `path`, running the relay's migrations.
     pub async fn open(path: &Path, durability: Durability) -> Result<RelayStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            easel_core::store::private_dir(dir, false)?;
         }
+        easel_core::store::private_db_file(path)?;
         let options = easel_core::store::connect_options(path, durability);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
