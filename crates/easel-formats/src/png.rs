@@ -104,26 +104,47 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32)> {
     ))
 }
 
-/// Text chunks as (keyword, Latin-1 text decoded to a String). `zTXt` is inflated under the cap.
-pub fn text_chunks(chunks: &[Chunk<'_>]) -> Result<Vec<(String, String)>> {
+/// The text chunks whose keyword is in `wanted`, as (keyword, Latin-1 text decoded to a
+/// String); other chunks are skipped without being inflated. What they hold once inflated
+/// counts against one cap for the whole file (`util::MAX_INFLATED`), so many `zTXt` chunks each
+/// under the cap cannot add up to gigabytes.
+pub fn text_chunks(chunks: &[Chunk<'_>], wanted: &[&str]) -> Result<Vec<(String, String)>> {
     let latin1 = |b: &[u8]| b.iter().map(|&c| c as char).collect::<String>();
+    let mut budget = util::MAX_INFLATED;
     let mut out = Vec::new();
     for c in chunks {
-        match &c.kind {
-            b"tEXt" => {
-                if let Some(nul) = c.data.iter().position(|&b| b == 0) {
-                    out.push((latin1(&c.data[..nul]), latin1(&c.data[nul + 1..])));
-                }
-            }
-            b"zTXt" => {
-                if let Some(nul) = c.data.iter().position(|&b| b == 0) {
-                    let body = c.data.get(nul + 2..).unwrap_or(&[]);
-                    let text = util::inflate_zlib(body, util::MAX_INFLATED, "zTXt chunk")?;
-                    out.push((latin1(&c.data[..nul]), latin1(&text)));
-                }
-            }
-            _ => {}
+        let compressed = match &c.kind {
+            b"tEXt" => false,
+            b"zTXt" => true,
+            _ => continue,
+        };
+        let Some(nul) = c.data.iter().position(|&b| b == 0) else {
+            continue;
+        };
+        let keyword = latin1(&c.data[..nul]);
+        if !wanted.contains(&keyword.as_str()) {
+            continue;
         }
+        let text = if compressed {
+            let body = c.data.get(nul + 2..).unwrap_or(&[]);
+            util::inflate_zlib(body, budget, "the PNG's text chunks").map_err(|e| match e {
+                // Say the cap for the whole file, not what was left of it.
+                Error::TooLarge { what, .. } => Error::TooLarge {
+                    what,
+                    limit: util::MAX_INFLATED,
+                },
+                other => other,
+            })?
+        } else {
+            c.data[nul + 1..].to_vec()
+        };
+        budget = budget
+            .checked_sub(text.len())
+            .ok_or_else(|| Error::TooLarge {
+                what: "the PNG's text chunks".into(),
+                limit: util::MAX_INFLATED,
+            })?;
+        out.push((keyword, latin1(&text)));
     }
     Ok(out)
 }
@@ -155,7 +176,7 @@ pub fn insert_text(png: &[u8], keyword: &str, text: &str) -> Result<Vec<u8>> {
 /// Imports the scene embedded in a PNG: Easel's own if present, else Excalidraw's.
 pub fn import(bytes: &[u8], title: &str, progress: &mut dyn FnMut(Progress)) -> Result<Scene> {
     let cs = chunks(bytes)?;
-    let texts = text_chunks(&cs)?;
+    let texts = text_chunks(&cs, &[EASEL_KEYWORD, EXCALIDRAW_KEYWORD])?;
     if let Some((_, t)) = texts.iter().find(|(k, _)| k == EASEL_KEYWORD) {
         return util::unembed_scene(t, FORMAT, progress);
     }

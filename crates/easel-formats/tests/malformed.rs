@@ -230,3 +230,42 @@ fn unknown_input_is_unsupported() {
     let err = import(b"hello world", Some("notes.txt"), &mut no_progress()).unwrap_err();
     assert!(matches!(err, Error::Unsupported(_)), "{err}");
 }
+
+/// Many compressed text chunks, each under the inflate cap, do not add up past it: the cap is
+/// for the whole file (a 6.5 MB PNG of 100 such chunks used to inflate to several GB). Chunks
+/// whose keyword no importer reads are not inflated at all.
+#[test]
+fn text_chunks_share_one_inflate_cap() {
+    use std::io::Write;
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(&vec![b' '; 30 << 20]).unwrap();
+    let thirty_mib = enc.finish().unwrap();
+    let ztxt = |keyword: &str| {
+        let mut body = keyword.as_bytes().to_vec();
+        body.extend_from_slice(&[0, 0]); // separator, compression method
+        body.extend_from_slice(&thirty_mib);
+        chunk(b"zTXt", &body)
+    };
+    let plain = common::tiny_png();
+    let ihdr_end = 8 + 12 + 13;
+    let mut png = plain[..ihdr_end].to_vec();
+    for _ in 0..3 {
+        png.extend(ztxt("application/vnd.excalidraw+json"));
+    }
+    png.extend_from_slice(&plain[ihdr_end..]);
+    let err = import(&png, None, &mut no_progress()).unwrap_err();
+    assert!(
+        matches!(&err, Error::TooLarge { limit, .. } if *limit == 64 * 1024 * 1024),
+        "{err}"
+    );
+    assert!(err.to_string().contains("text chunks"), "{err}");
+
+    // Ten such chunks under a keyword nobody reads are skipped: the file is a plain image.
+    let mut png = plain[..ihdr_end].to_vec();
+    for _ in 0..10 {
+        png.extend(ztxt("Comment"));
+    }
+    png.extend_from_slice(&plain[ihdr_end..]);
+    let err = import(&png, Some("photo.png"), &mut no_progress()).unwrap_err();
+    assert!(matches!(err, Error::NoScene { format: "PNG", .. }), "{err}");
+}
