@@ -7,6 +7,7 @@ import { MemoryCommands } from './engine/commands';
 import { placeCamera, ViewMemory } from './engine/camera';
 import { localBox } from './engine/geometry';
 import { asCtx2D, type BoardSource, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
+import { isLabel, layoutText, type LineMeasure } from './engine/text';
 import { visibleInOrder } from './engine/spatial';
 import { Store } from './engine/store';
 import { MAX_ZOOM, MIN_ZOOM } from './engine/viewport';
@@ -40,6 +41,11 @@ const help = $<HTMLDialogElement>('#help');
 const staticCtx = asCtx2D(staticCanvas.getContext('2d')!);
 const interactiveCtx = asCtx2D(interactiveCanvas.getContext('2d')!);
 const measureCtx = document.createElement('canvas').getContext('2d')!;
+/** Text widths as the canvas draws them: for wrapping labels, sizing texts and the edit box. */
+const measureLine: LineMeasure = (line, fontSize, fontFamily) => {
+  measureCtx.font = `${fontSize}px ${fontFamily}`;
+  return measureCtx.measureText(line).width;
+};
 
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
 let dpr = window.devicePixelRatio || 1;
@@ -65,13 +71,13 @@ const editor: Editor = new Editor({
   invalidate: (layer) => loop?.invalidate(layer),
   editText: openTextEditor,
   measureText(text, fontSize, fontFamily) {
-    measureCtx.font = `${fontSize}px ${fontFamily}`;
     const lines = text.split('\n');
     return {
-      width: Math.max(1, ...lines.map((l) => measureCtx.measureText(l).width)),
+      width: Math.max(1, ...lines.map((l) => measureLine(l, fontSize, fontFamily))),
       height: lines.length * fontSize * LINE_HEIGHT,
     };
   },
+  measureLine,
   onHelp: toggleHelp,
   onChange: () => {
     updateToolbar();
@@ -256,17 +262,28 @@ function openTextEditor(el: Element, done: (text: string | null) => void): void 
   ta.className = 'text-editor';
   ta.value = el.text ?? '';
   ta.spellcheck = true;
-  const isText = el.kind === 'text';
-  const pad = isText ? 0 : 12;
-  const tl = vp.toScreen({ x: b.x + pad, y: b.y + pad });
-  ta.style.left = `${tl.x}px`;
-  ta.style.top = `${tl.y}px`;
-  ta.style.width = `${Math.max(isText ? 200 : b.width - 2 * pad, 20)}px`;
-  ta.style.height = `${Math.max(b.height - 2 * pad, el.fontSize * LINE_HEIGHT)}px`;
+  const label = isLabel(el);
   ta.style.font = `${el.fontSize}px ${el.fontFamily}`;
   ta.style.transform = `scale(${vp.zoom}) rotate(${el.angle}rad)`;
-  ta.style.textAlign = isText ? el.textAlign : 'center';
-  if (!isText) ta.style.whiteSpace = 'pre-wrap';
+  // A label wraps as the canvas wraps it (the same column, centred); plain text does not wrap.
+  if (label) ta.classList.add('label');
+  // The box covers exactly the lines the canvas will draw, laid out by the canvas's own function,
+  // and grows with them as they are typed: no line scrolls out of view.
+  const place = () => {
+    const t = layoutText(el, b, measureLine, ta.value);
+    const width = label ? t.width : Math.max(t.width + el.fontSize, 20);
+    const left = label ? t.left : t.align === 'left' ? t.x : t.align === 'right' ? t.x - width : t.x - width / 2;
+    const tl = vp.toScreen({ x: left, y: t.top });
+    ta.style.left = `${tl.x}px`;
+    ta.style.top = `${tl.y}px`;
+    ta.style.width = `${width}px`;
+    ta.style.textAlign = t.align;
+    ta.style.height = `${t.height}px`;
+    // Should the browser wrap a line differently from the layout, grow rather than scroll.
+    if (ta.scrollHeight > ta.clientHeight) ta.style.height = `${ta.scrollHeight}px`;
+  };
+  place();
+  ta.addEventListener('input', place);
   hidden.add(el.id);
   loop?.invalidate('static');
   board.appendChild(ta);

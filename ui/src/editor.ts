@@ -30,6 +30,7 @@ import { CommentTool } from './tools/comment';
 import { actionAllowed, defaultTool, type Mode, toolAllowed } from './tools/mode';
 import type { CommentAnchor, KeyInput, PointerInput, Style, Tool, ToolContext, ToolName } from './tools/tool';
 import { LINE_HEIGHT } from './engine/renderer';
+import { estimateLine, type LineMeasure } from './engine/text';
 
 /** Screen pixels of slack when hit testing. */
 export const HIT_PX = 6;
@@ -44,6 +45,8 @@ export interface EditorOptions {
   /** Opens a text editor; must eventually call `done`. */
   editText?: (el: Element, done: (text: string | null) => void) => void;
   measureText?: (text: string, fontSize: number, fontFamily: string) => { width: number; height: number };
+  /** One line's width as the canvas draws it (labels wrap by it); without it, `estimateLine`. */
+  measureLine?: LineMeasure;
   newId?: () => string;
   /** Shortcut sheet toggle. */
   onHelp?: () => void;
@@ -285,6 +288,10 @@ export class Editor implements ToolContext {
       if (text !== null) commitText(this, id, text, false);
       this.commands.endGesture();
     });
+  }
+
+  measureLine(line: string, fontSize: number, fontFamily: string): number {
+    return (this.opts.measureLine ?? estimateLine)(line, fontSize, fontFamily);
   }
 
   measureText(text: string, fontSize: number, fontFamily: string): { width: number; height: number } {

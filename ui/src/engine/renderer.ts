@@ -3,8 +3,11 @@ import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, t
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
+import { estimateLine, LINE_HEIGHT, type LineMeasure, layoutText } from './text';
 import { FALLBACK_LEVELS, TILE_BUDGET_MS, TILE_CACHE_TILES, TILE_SETTLE_BUDGET_MS, TILE_PX, tileKey, tileRange, tileReach, tileRect, tileScale, tileTouched } from './tiles';
 import type { Viewport } from './viewport';
+
+export { LINE_HEIGHT };
 
 /** Opaque Path2D-like object (real Path2D in browsers). */
 export type PathHandle = object;
@@ -140,7 +143,10 @@ export interface RenderOptions {
   theme?: Theme;
   /** Version of an element, for the path cache; without it paths are rebuilt on every frame. */
   versionOf?: (id: string) => number;
-  /** Elements not to draw (the one whose text is being edited in a DOM editor). */
+  /**
+   * Elements whose text is being edited in a DOM editor: a text element is not drawn, a sticky or
+   * shape is drawn without its text (its fill stays under the edit box, as in Excalidraw).
+   */
   hidden?: ReadonlySet<string>;
   /** Resolves an image element's file to something drawImage accepts. */
   image?: (fileId: string) => unknown;
@@ -345,7 +351,7 @@ export class Renderer {
     // With a board to query, full frames see the same elements (same margin) as panned strips.
     const list = board?.query ? board.query(view) : typeof elements === 'function' ? elements() : elements;
     for (const el of list) {
-      if (opts.hidden?.has(el.id)) continue;
+      if (el.kind === 'text' && opts.hidden?.has(el.id)) continue;
       const entry = this.entryFor(el, opts.versionOf?.(el.id));
       if (!rectsIntersect(entry.bounds, view)) {
         stats.culled++;
@@ -420,7 +426,7 @@ export class Renderer {
       ctx.setTransform(z, 0, 0, z, -now.x * z, -now.y * z);
       const world = inflate({ x: now.x + s.x / z, y: now.y + s.y / z, width: s.width / z, height: s.height / z }, CULL_MARGIN_PX / now.zoom);
       for (const el of query(world)) {
-        if (opts.hidden?.has(el.id)) continue;
+        if (el.kind === 'text' && opts.hidden?.has(el.id)) continue;
         const entry = this.entryFor(el, opts.versionOf?.(el.id));
         if (!rectsIntersect(entry.bounds, world)) continue;
         const d = this.paint(ctx, el, entry, now.zoom, theme, opts);
@@ -775,7 +781,7 @@ export class Renderer {
       ctx.textAlign = 'left';
       ctx.textBaseline = 'bottom';
       ctx.fillText(el.name ?? 'Frame', b.x, b.y - 4 / zoom);
-    } else if (el.text) {
+    } else if (el.text && !opts.hidden?.has(el.id)) {
       drawText(ctx, el, b);
     }
     ctx.restore();
@@ -1009,27 +1015,15 @@ function hatch(ctx: Ctx2D, b: Rect, style: Element['fillStyle'], gap: number): v
   ctx.stroke();
 }
 
-/** Line height as a multiple of the font size. */
-export const LINE_HEIGHT = 1.25;
-
 function drawText(ctx: Ctx2D, el: Element, b: Rect): void {
-  const lines = (el.text ?? '').split('\n');
-  const pad = el.kind === 'text' ? 0 : 12;
-  const lh = el.fontSize * LINE_HEIGHT;
-  const total = lines.length * lh;
-  // Shapes and stickies centre their label unless told otherwise.
-  const isLabel = el.kind !== 'text' && el.kind !== 'sticky';
-  const align = isLabel ? 'center' : el.textAlign;
-  const valign = isLabel ? 'middle' : el.verticalAlign;
-  const x = align === 'left' ? b.x + pad : align === 'right' ? b.x + b.width - pad : b.x + b.width / 2;
-  let y = b.y + pad;
-  if (valign === 'middle') y = b.y + (b.height - total) / 2;
-  else if (valign === 'bottom') y = b.y + b.height - pad - total;
-  ctx.fillStyle = el.stroke;
   ctx.font = `${el.fontSize}px ${el.fontFamily}`;
-  ctx.textAlign = align;
+  // The canvas's own metrics where it has them (the font is set above), else the export's estimate.
+  const measure: LineMeasure = ctx.measureText ? (line) => ctx.measureText!(line).width : estimateLine;
+  const t = layoutText(el, b, measure);
+  ctx.fillStyle = el.stroke;
+  ctx.textAlign = t.align;
   ctx.textBaseline = 'top';
-  lines.forEach((line, i) => ctx.fillText(line, x, y + i * lh));
+  t.lines.forEach((line, i) => ctx.fillText(line, t.x, t.top + i * t.lineHeight));
 }
 
 /**

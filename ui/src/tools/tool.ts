@@ -80,6 +80,8 @@ export interface ToolContext {
   groupOf(el: Element): string[];
   /** Opens a text editor on an element; `done(text)` with the new text, or null when cancelled. */
   editText(id: string, done: (text: string | null) => void): void;
+  /** One line's width in world units, as the canvas draws it. */
+  measureLine(line: string, fontSize: number, fontFamily: string): number;
   /** Measures text in world units. */
   measureText(text: string, fontSize: number, fontFamily: string): { width: number; height: number };
   /** Arrow updates needed so arrows bound to any of `moved` follow them. */
