@@ -4,6 +4,7 @@ import type { Commands } from './engine/commands';
 import {
   elementBounds,
   hitTest,
+  pickInside,
   inflate,
   type Rect,
   reboundArrow,
@@ -256,8 +257,13 @@ export class Editor implements ToolContext {
     this.commands.dispatch({ type: 'update', updates });
   }
 
-  hitElement(p: Vec, filter?: (el: Element) => boolean): Element | undefined {
+  hitElement(p: Vec, filter?: (el: Element) => boolean, inside = false): Element | undefined {
     const tol = HIT_PX / this.viewport.zoom;
+    if (inside) {
+      const near = this.spatial.query(inflate({ x: p.x, y: p.y, width: 0, height: 0 }, tol));
+      const els = [...near].map((id) => this.store.get(id)).filter((el): el is Element => !!el && !el.locked && (!filter || filter(el)));
+      return pickInside(els, p, tol);
+    }
     let best: Element | undefined;
     for (const id of this.spatial.query(inflate({ x: p.x, y: p.y, width: 0, height: 0 }, tol))) {
       const el = this.store.get(id);
@@ -288,6 +294,15 @@ export class Editor implements ToolContext {
       if (text !== null) commitText(this, id, text, false);
       this.commands.endGesture();
     });
+  }
+
+  startText(p: Vec): void {
+    if (this.modeValue !== 'edit') return;
+    this.setTool('text');
+    if (this.current !== 'text') return;
+    const at = (q: Vec) => ({ point: q, pressure: 0.5, pointerType: 'mouse' as const, button: 0, shift: false, alt: false, mod: false });
+    this.tool.onPointerDown(at(p));
+    this.tool.onPointerUp(at(p));
   }
 
   measureLine(line: string, fontSize: number, fontFamily: string): number {

@@ -322,12 +322,18 @@ export class SelectTool extends Tool {
     this.reset();
   }
 
+  /**
+   * As in Excalidraw: a double-click on or inside a shape (filled or not), a sticky or a text
+   * edits its text; on empty canvas it starts a new text there.
+   */
   override onDoubleClick(e: PointerInput): void {
-    const hit = this.ctx.hitElement(e.point);
-    if (!hit || hit.locked) return;
-    if (['text', 'sticky', 'rectangle', 'ellipse', 'diamond'].includes(hit.kind)) {
-      this.ctx.editTextOf(hit.id);
+    const { ctx } = this;
+    const hit = ctx.hitElement(e.point, undefined, true) ?? ctx.hitElement(e.point);
+    if (hit) {
+      if (!hit.locked && LABELLED.has(hit.kind)) ctx.editTextOf(hit.id);
+      return;
     }
+    ctx.startText(e.point);
   }
 
   private reset(): void {
@@ -348,6 +354,9 @@ export class SelectTool extends Tool {
     this.reset();
   }
 }
+
+/** Kinds whose text a double-click edits. */
+const LABELLED = new Set(['text', 'sticky', 'rectangle', 'ellipse', 'diamond']);
 
 function normAngle(a: number): number {
   const t = Math.PI * 2;
