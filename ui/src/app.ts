@@ -225,8 +225,7 @@ interactiveCanvas.addEventListener(
     e.preventDefault();
     const r = interactiveCanvas.getBoundingClientRect();
     const s = { x: e.clientX - r.left, y: e.clientY - r.top };
-    if (e.ctrlKey || e.metaKey) editor.viewport.zoomAt(s, editor.viewport.zoom * Math.exp(-e.deltaY * 0.01));
-    else editor.viewport.panBy(-(e.shiftKey ? e.deltaY : e.deltaX), -(e.shiftKey ? 0 : e.deltaY));
+    editor.wheel(s, { deltaX: e.deltaX, deltaY: e.deltaY, deltaMode: e.deltaMode, zoom: e.ctrlKey || e.metaKey, shift: e.shiftKey });
   },
   { passive: false },
 );

@@ -16,7 +16,7 @@ import { type FrameScheduler, FrameCoalescer, rafScheduler } from './engine/sche
 import { SpatialIndex, visibleInOrder } from './engine/spatial';
 import type { Store } from './engine/store';
 import { DirtyLog, indexBatch } from './engine/tiles';
-import { Viewport } from './engine/viewport';
+import { Viewport, wheelZoomFactor } from './engine/viewport';
 import { type Element, type ElementKind, type ElementPatch, hasEdges, newElement } from './model/types';
 import { isValidOrderKey, keyBetween, nKeysBetween } from './model/zorder';
 import { EraserTool } from './tools/eraser';
@@ -353,6 +353,16 @@ export class Editor implements ToolContext {
     this.lastMove = null;
     this.tool.onPointerUp(e);
   }
+  /**
+   * A wheel event at screen point `s`: with Ctrl (or ⌘, or a trackpad pinch, which browsers send
+   * as Ctrl+wheel) it zooms about `s` by `wheelZoomFactor`; otherwise it pans (Shift: sideways).
+   */
+  wheel(s: Vec, w: { deltaX: number; deltaY: number; deltaMode?: number; zoom: boolean; shift: boolean }): void {
+    const vp = this.viewport;
+    if (w.zoom) vp.zoomAt(s, vp.zoom * wheelZoomFactor(w.deltaY, w.deltaMode));
+    else vp.panBy(-(w.shift ? w.deltaY : w.deltaX), -(w.shift ? 0 : w.deltaY));
+  }
+
   doubleClick(e: PointerInput): void {
     this.tool.onDoubleClick(e);
   }
