@@ -131,7 +131,19 @@ export class StylePanel {
     const parts: HTMLElement[] = [];
     if (any(has.stroke)) parts.push(this.colours('Stroke', 'stroke', STROKES, cur.stroke));
     if (any(has.fill)) parts.push(this.colours('Background', 'fill', FILLS, cur.fill));
-    if (any(has.fill) && cur.fill !== 'transparent') parts.push(this.choice('Fill', FILL_STYLES.map(([v, t]) => [v, t, ICONS[`fill${v}`]!]), cur.fillStyle, (v) => ({ fillStyle: v as FillStyle })));
+    if (any(has.fill)) {
+      // Always there, disabled without a background: choosing one must not insert a row that
+      // moves every control below it under the pointer.
+      const fill = this.choice('Fill', FILL_STYLES.map(([v, t]) => [v, t, ICONS[`fill${v}`]!]), cur.fillStyle, (v) => ({ fillStyle: v as FillStyle }));
+      if (cur.fill === 'transparent') {
+        fill.classList.add('disabled');
+        for (const b of fill.querySelectorAll('button')) {
+          b.disabled = true;
+          b.title = `${b.title} (pick a background first)`;
+        }
+      }
+      parts.push(fill);
+    }
     if (any(has.strokeWidth)) parts.push(this.choice('Stroke width', WIDTHS.map(([v, t]) => [String(v), t, ICONS[`w${v}`]!]), String(cur.strokeWidth), (v) => ({ strokeWidth: Number(v) })));
     if (any(has.strokeStyle)) parts.push(this.choice('Stroke style', STROKE_STYLES.map(([v, t]) => [v, t, ICONS[v]!]), cur.strokeStyle, (v) => ({ strokeStyle: v as StrokeStyle })));
     if (any(has.edges)) {
