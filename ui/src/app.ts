@@ -118,6 +118,7 @@ loop = new RenderLoop(
       theme: LIGHT_THEME, // dark mode inverts the board layer in CSS
       versionOf: (id) => store.version(id),
       hidden,
+      faded: editor.interactive.erasing,
       image: (id) => files.image(id),
       board: boardSource,
     }).tiles?.pending,
@@ -458,6 +459,9 @@ function toggleHelp(): void {
     return;
   }
   if (!help.firstChild) {
+    // Close sits in the heading row: the dialog focuses its first control, which must not be at
+    // the bottom of a list taller than the window (it opened scrolled to its end).
+    const head = document.createElement('header');
     const h = document.createElement('h2');
     h.textContent = 'Keyboard shortcuts';
     const table = document.createElement('table');
@@ -471,9 +475,11 @@ function toggleHelp(): void {
     const close = document.createElement('button');
     close.textContent = 'Close';
     close.addEventListener('click', () => help.close());
-    help.append(h, table, close);
+    head.append(h, close);
+    help.append(head, table);
   }
   help.showModal();
+  help.scrollTop = 0;
 }
 
 const showError = (message: string) => {

@@ -296,6 +296,13 @@ export class Editor implements ToolContext {
     });
   }
 
+  addCopies(els: readonly Element[]): Element[] {
+    if (!els.length || this.modeValue !== 'edit') return [];
+    const copies = prepareInsert(els, { newId: () => this.newId(), top: this.validZs().at(-1) ?? null, offset: 0 });
+    this.commands.dispatch({ type: 'add', elements: copies });
+    return copies;
+  }
+
   startText(p: Vec): void {
     if (this.modeValue !== 'edit') return;
     this.setTool('text');

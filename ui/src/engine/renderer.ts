@@ -84,6 +84,9 @@ export const SIMPLE_STROKE_PX = 16;
 export const SIMPLE_SHAPE_PX = 12;
 /** Kinds that SIMPLE_SHAPE_PX applies to. */
 const SIMPLE_SHAPES: ReadonlySet<string> = new Set(['rectangle', 'ellipse', 'diamond', 'sticky', 'line', 'arrow']);
+/** The opacity, as a share of their own, of elements the eraser will delete (Excalidraw fades them). */
+export const ERASE_FADE = 0.3;
+
 /** Text whose font is smaller than this many screen pixels is drawn as a bar per line (greeked). */
 export const GREEK_TEXT_PX = 5;
 /**
@@ -148,6 +151,8 @@ export interface RenderOptions {
    * shape is drawn without its text (its fill stays under the edit box, as in Excalidraw).
    */
   hidden?: ReadonlySet<string>;
+  /** Elements drawn faded, at `ERASE_FADE` of their opacity: what the eraser will delete on release. */
+  faded?: ReadonlySet<string>;
   /** Resolves an image element's file to something drawImage accepts. */
   image?: (fileId: string) => unknown;
   /**
@@ -325,7 +330,8 @@ export class Renderer {
     const theme = opts.theme ?? LIGHT_THEME;
     const stats: RenderStats = { drawn: [], lod: [], skipped: 0, culled: 0 };
     const z = vp.zoom * dpr;
-    const board = opts.hidden?.size ? undefined : opts.board;
+    // Hidden or faded elements are drawn live, not from tiles or a reused frame.
+    const board = opts.hidden?.size || opts.faded?.size ? undefined : opts.board;
     const last = this.last;
     this.last = null;
     const scale = board ? tileScale(z) : null;
@@ -350,8 +356,9 @@ export class Renderer {
     const view = inflate(vp.visibleWorld(), CULL_MARGIN_PX / vp.zoom);
     // With a board to query, full frames see the same elements (same margin) as panned strips.
     const list = board?.query ? board.query(view) : typeof elements === 'function' ? elements() : elements;
-    for (const el of list) {
-      if (el.kind === 'text' && opts.hidden?.has(el.id)) continue;
+    for (const listed of list) {
+      if (listed.kind === 'text' && opts.hidden?.has(listed.id)) continue;
+      const el = opts.faded?.has(listed.id) ? { ...listed, opacity: listed.opacity * ERASE_FADE } : listed;
       const entry = this.entryFor(el, opts.versionOf?.(el.id));
       if (!rectsIntersect(entry.bounds, view)) {
         stats.culled++;
@@ -848,10 +855,6 @@ export class Renderer {
       nameTag(ctx, c.name, c.color, sel.tag.x, sel.tag.y - TAG_H_PX * px, px);
     }
 
-    for (const id of state.erasing ?? []) {
-      const el = get(id);
-      if (el) outlineOf(el, 'rgba(224, 49, 49, 0.6)', 2 * px);
-    }
     if (state.bindingTarget) {
       const el = get(state.bindingTarget);
       if (el) outlineOf(el, theme.selection, 4 * px);

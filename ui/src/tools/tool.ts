@@ -74,6 +74,11 @@ export interface ToolContext {
   discardUpdates(): void;
   /** Edits an existing element's text as one gesture (double-click with the select tool). */
   editTextOf(id: string): void;
+  /**
+   * Adds copies of `els` in place, above everything, inside the current gesture (new ids; groups
+   * and bindings among them remapped), and returns them.
+   */
+  addCopies(els: readonly Element[]): Element[];
   /** Starts a new text at `p` as the text tool's click does (double-click on empty canvas). */
   startText(p: Vec): void;
   /**

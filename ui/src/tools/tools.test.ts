@@ -182,6 +182,23 @@ describe('select tool', () => {
     expect(Math.round(steps)).toBe(9); // 90° + 46.7°, snapped to 135°
   });
 
+  it('Alt-drag moves a copy and leaves the original in place, one undo step (as Excalidraw)', () => {
+    const h = setup(els());
+    h.editor.pointerDown(h.ptr(50, 50));
+    h.editor.pointerUp(h.ptr(50, 50));
+    h.drag([50, 50], [150, 250], 10, 5, { alt: true });
+    expect(h.store.size).toBe(4);
+    expect(h.store.get('a')).toMatchObject({ x: 0, y: 0 });
+    const copy = [...h.store.values()].find((e) => !['a', 'b', 'c'].includes(e.id))!;
+    expect(copy).toMatchObject({ kind: 'rectangle', x: 100, y: 200, width: 100, height: 100, fill: '#f00' });
+    expect(copy.z > h.store.get('c')!.z).toBe(true);
+    expect([...h.editor.interactive.selection]).toEqual([copy.id]);
+    expect(h.commands.count('begin')).toBe(1);
+    h.commands.undo();
+    expect(h.store.size).toBe(3);
+    expect(h.store.get('a')).toMatchObject({ x: 0, y: 0 });
+  });
+
   it('double-click inside an unfilled shape edits its text', () => {
     let edited: string | undefined;
     const h = setup([box('r', 'rectangle', 0, 0, 200, 100), box('e', 'ellipse', 300, 0, 200, 100)], { editText: (el, d) => ((edited = el.id), d('x')) });
