@@ -3,7 +3,7 @@ import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, t
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
-import { estimateLine, LINE_HEIGHT, type LineMeasure, layoutText } from './text';
+import { estimateLine, LINE_HEIGHT, type LineMeasure, layoutText, type TextLayout } from './text';
 import { FALLBACK_LEVELS, TILE_BUDGET_MS, TILE_CACHE_TILES, TILE_SETTLE_BUDGET_MS, TILE_PX, tileKey, tileRange, tileReach, tileRect, tileScale, tileTouched } from './tiles';
 import type { Viewport } from './viewport';
 
@@ -207,6 +207,8 @@ interface CacheEntry {
   p2d: P2D | null;
   /** A pen stroke's centre line (the 'simple' detail). */
   simple: PathHandle | PathOp[] | null;
+  /** The element's text laid out (wrapped labels are measured word by word: once per version). */
+  text?: TextLayout;
 }
 
 type Path2DCtor = new () => PathHandle & Parameters<typeof replay>[0];
@@ -789,7 +791,7 @@ export class Renderer {
       ctx.textBaseline = 'bottom';
       ctx.fillText(el.name ?? 'Frame', b.x, b.y - 4 / zoom);
     } else if (el.text && !opts.hidden?.has(el.id)) {
-      drawText(ctx, el, b);
+      drawText(ctx, el, b, entry);
     }
     ctx.restore();
   }
@@ -1018,11 +1020,11 @@ function hatch(ctx: Ctx2D, b: Rect, style: Element['fillStyle'], gap: number): v
   ctx.stroke();
 }
 
-function drawText(ctx: Ctx2D, el: Element, b: Rect): void {
+function drawText(ctx: Ctx2D, el: Element, b: Rect, entry: CacheEntry): void {
   ctx.font = `${el.fontSize}px ${el.fontFamily}`;
   // The canvas's own metrics where it has them (the font is set above), else the export's estimate.
   const measure: LineMeasure = ctx.measureText ? (line) => ctx.measureText!(line).width : estimateLine;
-  const t = layoutText(el, b, measure);
+  const t = (entry.text ??= layoutText(el, b, measure));
   ctx.fillStyle = el.stroke;
   ctx.textAlign = t.align;
   ctx.textBaseline = 'top';
