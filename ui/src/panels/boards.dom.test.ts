@@ -69,6 +69,7 @@ describe('board list: renaming', () => {
     input.dispatchEvent(new KeyboardEvent('keyup', { key: ' ', bubbles: true }));
     p.update([summary('a', 'Old')], 'a'); // the 500 ms refresh lands meanwhile
     expect(root.querySelector('input.board-rename')).toBe(input);
+    expect(document.activeElement).toBe(input);
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     await Promise.resolve();
     expect(renamed).toEqual([['a', 'Sprint planning']]);

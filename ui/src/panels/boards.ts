@@ -166,11 +166,18 @@ export class BoardsPanel {
 
   private render(): void {
     const shown = filterBoards(this.boards, this.search.value);
-    this.list.replaceChildren(...shown.map((b) => this.item(b)));
     const r = this.renaming;
+    const typing = !!r && document.activeElement === r.input;
+    const caret = r ? [r.input.selectionStart, r.input.selectionEnd] : null;
+    this.list.replaceChildren(...shown.map((b) => this.item(b)));
     if (r) {
       const li = this.list.querySelector<HTMLLIElement>(`li[data-board="${CSS.escape(r.id)}"]`);
       if (li) this.placeRenameInput(li, r.input);
+      // Moving the input in the document loses its focus: give it back, caret where it was.
+      if (typing && li) {
+        r.input.focus();
+        if (caret) r.input.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
+      }
     }
     this.empty.hidden = shown.length > 0 || this.boards.length === 0;
     this.empty.textContent = `No board matches “${this.search.value.trim()}”`;
