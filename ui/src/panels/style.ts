@@ -50,6 +50,9 @@ const TOOL_KIND: Partial<Record<ToolName, ElementKind>> = {
   frame: 'frame',
 };
 
+/** Sections short enough to share a row of the panel's two columns. */
+const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Edges']);
+
 const SHAPES = new Set<ElementKind>(['rectangle', 'ellipse', 'diamond']);
 const has = {
   stroke: (k: ElementKind) => k !== 'image' && k !== 'frame',
@@ -154,6 +157,7 @@ export class StylePanel {
     if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
     parts.push(this.opacity(cur.opacity));
     if (sel.length) parts.push(...this.arrange(sel));
+    for (const part of parts) if (HALF.has(part.querySelector('h3')?.textContent ?? '')) part.classList.add('half');
     this.root.replaceChildren(...parts);
     this.root.hidden = false;
   }
