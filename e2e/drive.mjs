@@ -5,7 +5,14 @@
 //      the rectangle (the arrow's end follows it);
 //   2. another process (the CLI) adds an element: the open board shows it within a bound; an
 //      image file dropped on the canvas is stored in the board;
-//   3. quit, start again: the board opens with every element as it was, and nothing changed.
+//   3. quit, start again: the board opens with every element as it was, and nothing changed;
+//   4. the first ten minutes of a new user (issue 15), each as Excalidraw does it: a board the CLI
+//      imports shows in the list; a new board is "Board 2"; double-click renames it (a title with
+//      spaces); the ⋯ menu stays inside the window; a sticky's text wraps inside it, centred,
+//      while its edit box keeps its fill and grows; arrows bind from inside unfilled shapes;
+//      double-click edits a shape's text or starts a text; Ctrl+wheel zooms ~10% a notch; Alt-drag
+//      duplicates; the eraser fades what it will delete; `?` opens at its top; at 1000×700 no
+//      control is covered and choosing a background moves nothing.
 // Screenshots of each step go to E2E_OUT (default target/e2e); so do the figures (metrics.json):
 // start-up to the first painted board, idle memory of the app and its WebKit processes.
 // Any failed check or timed-out call throws: the process exits non-zero.
@@ -175,11 +182,30 @@ async function session() {
     console.log(`e2e: screenshot ${file}`);
   };
   const count = async () => Number(await js('return document.getElementById("board").dataset.elements ?? "0"'));
+  /** Pointer actions (relative to the canvas centre) with an optional key held throughout. */
+  const pointer = (steps, held) => {
+    const ptr = steps.map(([t, x, y]) =>
+      t === 'move' ? { type: 'pointerMove', x, y, origin, duration: 40 } : t === 'down' ? { type: 'pointerDown', button: 0 } : t === 'up' ? { type: 'pointerUp', button: 0 } : { type: 'pause', duration: x },
+    );
+    const actions = [{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' }, actions: ptr }];
+    if (held) actions.push({ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: held }, ...ptr.slice(1).map(() => ({ type: 'pause', duration: 0 })), { type: 'keyUp', value: held }].slice(0, ptr.length + 1) });
+    return s('POST', '/actions', { actions });
+  };
+  const dblclick = (x, y) => pointer([['move', x, y], ['down'], ['up'], ['pause', 40], ['down'], ['up']]);
+  /** The board layer's colour at (x, y) from the canvas centre: [r, g, b, a]. */
+  const pixel = (x, y) =>
+    js(
+      `const c = document.getElementById('static-layer');
+       const r = c.getBoundingClientRect();
+       const k = c.width / r.width;
+       return Array.from(c.getContext('2d').getImageData(Math.round((r.width / 2 + arguments[0]) * k), Math.round((r.height / 2 + arguments[1]) * k), 1, 1).data);`,
+      [x, y],
+    );
   const pid = await until('the app process', () => {
     const p = appPids();
     return p.length === 1 ? p[0] : 0;
   });
-  return { id, t0, pid, s, find, js, click, drag, keys, screenshot, count };
+  return { id, t0, pid, s, find, js, click, drag, keys, screenshot, count, pointer, dblclick, pixel };
 }
 
 /** Closes the window (the app exits with its last window) and waits for the process to end. */
@@ -381,6 +407,194 @@ metrics.idleMemory = {
   totalPssMb: Math.round(mem.reduce((n, r) => n + (r.pssKb ?? 0), 0) / 1024),
 };
 await d.screenshot('idle');
+
+// === The first ten minutes (issue 15) ===========================================================
+
+// A board the CLI imports while the app runs shows in the board list (the 500 ms refresh emits
+// boards-changed when the list changed), with nothing else refreshing it.
+const sidebarTitles = () => d.js('return [...document.querySelectorAll("#boards li .board-title")].map((t) => t.textContent)');
+await easel('import', exported, '--title', 'Imported while running');
+const tImport = Date.now();
+await until('the imported board in the sidebar', async () => (await sidebarTitles()).includes('Imported while running'), 3000);
+check(true, `the CLI's imported board showed in the sidebar ${Date.now() - tImport} ms after the CLI exited`);
+
+// A new board takes the lowest free number: two boards → "Board 2".
+await d.click('#boards [data-action=new-board]');
+await until('the new board in the list', async () => (await sidebarTitles()).includes('Board 2'), 5000);
+check((await easel('boards', 'list')).some((b) => b.title === 'Board 2'), 'the new board is "Board 2"', (await easel('boards', 'list')).map((b) => b.title));
+await until('the new board open and empty', async () => (await d.count()) === 0);
+
+// Double-click on its title renames it (it does not just open it); Space is typed into the title.
+const titleRect = await d.js(
+  `const t = [...document.querySelectorAll('#boards li .board-title')].find((x) => x.textContent === 'Board 2');
+   const r = t.getBoundingClientRect(); const c = document.getElementById('interactive-layer').getBoundingClientRect();
+   return { x: Math.round(r.left + r.width / 2 - (c.left + c.width / 2)), y: Math.round(r.top + r.height / 2 - (c.top + c.height / 2)) };`,
+);
+await d.dblclick(titleRect.x, titleRect.y);
+await until('the title editor after a double-click', () => d.js('return document.activeElement?.classList.contains("board-rename")'), 3000);
+await d.keys('\uE009', 'a'); // Ctrl+A in the input
+await d.s('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions: [...'Sprint plan'].flatMap((c) => [{ type: 'keyDown', value: c }, { type: 'keyUp', value: c }]) }] });
+check((await d.js('return document.querySelector("input.board-rename")?.value')) === 'Sprint plan', 'Space is typed into the title (the edit is kept)');
+await d.keys('\uE007'); // Enter
+await until('the renamed board in the store', async () => (await easel('boards', 'list')).some((b) => b.title === 'Sprint plan'));
+const planBoard = (await easel('boards', 'list')).find((b) => b.title === 'Sprint plan').id;
+
+// The ⋯ menu of the last board opens inside the window, Delete visible and on top.
+const menu = await d.js(
+  `const more = [...document.querySelectorAll('#boards li .board-more')].at(-1); more.click();
+   const del = [...document.querySelectorAll('.board-menu button')].find((b) => b.textContent === 'Delete');
+   const r = del.getBoundingClientRect();
+   const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+   return { inside: r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight, onTop: top === del, rect: [r.left, r.top, r.right, r.bottom] };`,
+);
+check(menu.inside && menu.onTop, 'the board menu’s Delete is inside the window and not covered', menu);
+await d.screenshot('board-menu');
+await d.keys('\uE00C'); // Escape closes the menu
+await d.js('document.getElementById("interactive-layer").focus()');
+
+// A sticky's text wraps inside the note, centred; the edit box keeps the note's fill and grows.
+await d.click('button[aria-label=sticky]');
+await d.drag([[0, 0], [0, 0]]);
+const sticky = await until('the sticky’s editor', () => d.find('textarea.text-editor'));
+const LONG = 'The quick brown fox jumps over the lazy dog and the note keeps every word inside it';
+await d.s('POST', `/element/${sticky}/value`, { text: `${LONG}\uE007two\uE007three\uE007four\uE007five\uE007six` });
+await sleep(300);
+const box = await d.js('const t = document.querySelector("textarea.text-editor"); return { top: t.scrollTop, sh: t.scrollHeight, ch: t.clientHeight }');
+check(box.top === 0 && box.sh <= box.ch + 1, 'the sticky’s edit box grows with its lines (no line scrolled out of view)', box);
+const fillWhileTyping = await d.pixel(-96, 0);
+check(fillWhileTyping[2] < 200 && fillWhileTyping[0] > 230, 'the sticky keeps its yellow fill while it is edited', fillWhileTyping);
+await d.screenshot('sticky-typing');
+await d.s('POST', `/element/${sticky}/value`, { text: '\uE00C' });
+await until('the sticky’s editor to close', async () => !(await d.js('return !!document.querySelector("textarea.text-editor")')));
+els = await until('the sticky in the store', async () => {
+  const e = await elementsOf(planBoard);
+  return byKind(e, 'sticky')[0]?.text?.startsWith('The quick') && e;
+});
+const note = one(els, 'sticky');
+check(note.height > 200, 'the sticky grew to hold its wrapped text', note.height);
+await sleep(300);
+// Nothing drawn right of the note (the text used to run out of it in one line).
+const outside = await d.js(
+  `const c = document.getElementById('static-layer'); const r = c.getBoundingClientRect(); const k = c.width / r.width;
+   const d = c.getContext('2d').getImageData(Math.round((r.width / 2 + 110) * k), Math.round((r.height / 2 - 100) * k), Math.round(200 * k), Math.round(200 * k)).data;
+   let dark = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 128 && d[i + 3] > 0) dark++; return dark;`,
+);
+check(outside === 0, 'the sticky’s text stays inside the note on the canvas', outside);
+await d.screenshot('sticky-wrapped');
+
+// An arrow from inside an unfilled rectangle to inside an unfilled ellipse binds both ends.
+await d.click('button[aria-label=rectangle]');
+await d.drag([[-330, -300], [-250, -250], [-180, -200]]);
+await d.click('button[aria-label=ellipse]');
+await d.drag([[150, -300], [250, -250], [330, -200]]);
+await until('the rectangle and the ellipse', async () => (await d.count()) === 3);
+await d.click('button[aria-label=arrow]');
+await d.drag([[-250, -250], [0, -250], [240, -250]]);
+els = await until('the arrow in the store', async () => {
+  const e = await elementsOf(planBoard);
+  return byKind(e, 'arrow').length === 1 && e;
+});
+const [box2, ell, arr2] = [one(els, 'rectangle'), one(els, 'ellipse'), one(els, 'arrow')];
+check(box2.fill === 'transparent' && ell.fill === 'transparent', 'the rectangle and the ellipse are unfilled');
+check(arr2.start?.element === box2.id && arr2.end?.element === ell.id, 'the arrow drawn from inside one to inside the other is bound at both ends', { start: arr2.start, end: arr2.end });
+
+// Double-click inside the unfilled rectangle edits its text; on empty canvas it starts a text.
+await d.dblclick(-290, -225);
+const label = await until('the rectangle’s text editor', () => d.find('textarea.text-editor'), 3000);
+await d.s('POST', `/element/${label}/value`, { text: 'Plan' });
+await d.s('POST', `/element/${label}/value`, { text: '\uE00C' });
+await until('the rectangle’s label in the store', async () => (await elementsOf(planBoard)).find((e) => e.id === box2.id)?.text === 'Plan');
+await d.dblclick(-250, 100);
+const free = await until('a text editor on empty canvas', () => d.find('textarea.text-editor'), 3000);
+await d.s('POST', `/element/${free}/value`, { text: 'Free text' });
+await d.s('POST', `/element/${free}/value`, { text: '\uE00C' });
+await until('the new text in the store', async () => byKind(await elementsOf(planBoard), 'text').some((e) => e.text === 'Free text'));
+check(true, 'double-click inside an unfilled shape edits its text, on empty canvas starts a text');
+
+// Alt-drag on the ellipse's outline drags a copy; the original (and its arrow) stays.
+await d.click('button[aria-label=select]');
+await d.pointer([['move', 330, -250], ['down'], ['move', 330, -150], ['move', 330, -30], ['up']], '\uE00A');
+els = await until('a copy of the ellipse', async () => {
+  const e = await elementsOf(planBoard);
+  return byKind(e, 'ellipse').length === 2 && e;
+});
+const orig = els.find((e) => e.id === ell.id);
+const copy = byKind(els, 'ellipse').find((e) => e.id !== ell.id);
+check(Math.abs(orig.x - ell.x) < 1 && Math.abs(orig.y - ell.y) < 1, 'Alt-drag left the ellipse where it was');
+check(copy.y - ell.y > 150, 'Alt-drag moved a copy', { copy: [copy.x, copy.y], was: [ell.x, ell.y] });
+check(els.find((e) => e.id === arr2.id).end?.element === ell.id, 'the arrow stays bound to the original');
+await d.screenshot('alt-dragged');
+
+// The eraser fades what it will delete before the release.
+await d.click('button[aria-label=eraser]');
+const unErased = await d.pixel(-96, 0);
+await d.pointer([['move', -60, 60], ['down'], ['move', -50, 70]]);
+await sleep(300);
+const fading = await d.pixel(-96, 0);
+await d.screenshot('erasing');
+check(fading[2] - unErased[2] > 30, 'the eraser shows the sticky faded before the release', { unErased, fading });
+await d.pointer([['move', -50, 70], ['up']]);
+await until('the erased sticky gone from the store', async () => byKind(await elementsOf(planBoard), 'sticky').length === 0);
+await d.click('button[aria-label=select]');
+
+// Ctrl+wheel: one notch (100 px) zooms about 10%.
+const zoomPct = async () => Number((await d.js('return document.querySelector("#zoom-controls output").textContent')).replace('%', ''));
+const z0 = await zoomPct();
+await d.js(
+  `const c = document.getElementById('interactive-layer'); const r = c.getBoundingClientRect();
+   c.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, deltaMode: 0, ctrlKey: true, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true, cancelable: true }));`,
+);
+const z1 = await until('the zoom to change', async () => {
+  const z = await zoomPct();
+  return z !== z0 && z;
+});
+check(z1 / z0 > 1.05 && z1 / z0 < 1.15, `one Ctrl+wheel notch zoomed ${z0}% → ${z1}% (about 10%)`);
+await d.keys('\uE009', '0'); // Ctrl+0: back to 100%
+await until('zoom back to 100%', async () => (await zoomPct()) === 100);
+
+// `?` opens the shortcut list at its top.
+await d.js('document.getElementById("interactive-layer").focus()');
+await d.keys('?');
+const help = await until('the shortcut list', () => d.js('const h = document.getElementById("help"); return h.open && { top: h.scrollTop, sh: h.scrollHeight, ch: h.clientHeight }'), 3000);
+check(help.top === 0 && help.sh > help.ch, 'the shortcut list (taller than the window) opens at its top', help);
+await d.screenshot('help');
+await d.keys('\uE00C');
+
+// At 1000×700 no tool, undo/redo or `?` is covered, the style panel of a multi-selection shows
+// every control, and choosing a background moves none of them.
+await d.s('POST', '/window/rect', { width: 1000, height: 700 });
+await until('the window at 1000×700', () => d.js('return innerWidth <= 1000 && innerHeight <= 700'), 5000);
+await sleep(500);
+const covered = await d.js(
+  `return [...document.querySelectorAll('#toolbar button')].filter((b) => b.getClientRects().length).filter((b) => {
+     const r = b.getBoundingClientRect(); const e = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+     return !(e && b.contains(e));
+   }).map((b) => b.getAttribute('aria-label') || b.title || b.textContent);`,
+);
+check(covered.length === 0, 'at 1000×700 no toolbar button is covered', covered);
+await d.js('document.getElementById("interactive-layer").focus()');
+await d.keys('\uE009', 'a'); // select all
+await sleep(300);
+const panel = async () =>
+  d.js(
+    `const p = document.getElementById('style-panel'); const m = document.getElementById('minimap');
+     const pr = p.getBoundingClientRect(); const mr = m && !m.hidden ? m.getBoundingClientRect() : null;
+     const overlap = !!mr && pr.left < mr.right && mr.left < pr.right && pr.top < mr.bottom && mr.top < pr.bottom;
+     const hidden = [...p.querySelectorAll('button')].filter((b) => b.getClientRects().length).filter((b) => { const r = b.getBoundingClientRect(); const e = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2); return !(e && b.contains(e)); }).map((b) => b.title);
+     const at = Object.fromEntries([...p.querySelectorAll('section')].map((s) => [s.querySelector('h3').textContent, Math.round(s.getBoundingClientRect().top)]));
+     return { overlap, hidden, at, fits: p.scrollHeight <= p.clientHeight + 1 };`,
+  );
+const p0 = await panel();
+check(!p0.overlap && p0.fits && p0.hidden.length === 0, 'at 1000×700 the style panel of a multi-selection shows every control', p0);
+await d.screenshot('narrow-multi');
+await d.js('[...document.querySelectorAll("#style-panel .swatch")].find((b) => b.title === "#a5d8ff").click()');
+await until('the background applied', async () => byKind(await elementsOf(planBoard), 'rectangle')[0]?.fill === '#a5d8ff');
+await sleep(300);
+const p1 = await panel();
+check(JSON.stringify(p1.at) === JSON.stringify(p0.at), 'choosing a background moved no control of the style panel', { before: p0.at, after: p1.at });
+await d.screenshot('narrow-background');
+await d.s('POST', '/window/rect', { width: 1280, height: 800 });
+
 await quit(d);
 
 writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');

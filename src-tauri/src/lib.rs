@@ -107,6 +107,8 @@ pub fn run() {
                 state::AppState::open(easel, identity).await
             })?;
             app.manage(state);
+            // Boards other processes add, rename or delete reach the sidebar without a reload.
+            tauri::async_runtime::spawn(state::watch_board_list(app.handle().clone()));
             // The keychain may be slow (or ask the user): never block the window on it.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use easel_core::sync::{SyncHandle, SyncOptions, SyncStatus};
-use easel_core::{BoardSession, ChangeOrigin, CommentsSession, DocChange, Easel, Element};
+use easel_core::{
+    Access, BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel, Element,
+};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
@@ -352,6 +354,52 @@ async fn watch(
     }
 }
 
+/// What the board list shows of each board, in its order: when any of it changes, the list is
+/// sent again.
+type ListKey = Vec<(Uuid, String, Access)>;
+
+/// Notices changes to the board list that this window did not make (the CLI imported or created
+/// a board, another process renamed or deleted one): `changed` compares each list with the last.
+#[derive(Debug, Default)]
+pub struct BoardListWatch {
+    last: Option<ListKey>,
+}
+
+impl BoardListWatch {
+    /// Whether `list` differs from the list seen last; the first list seen is the baseline.
+    pub fn changed(&mut self, list: &[BoardSummary]) -> bool {
+        let key: ListKey = list
+            .iter()
+            .map(|b| (b.board.id, b.board.title.clone(), b.access))
+            .collect();
+        let changed = self.last.as_ref().is_some_and(|last| *last != key);
+        self.last = Some(key);
+        changed
+    }
+}
+
+/// Every `REFRESH_EVERY`, lists the boards and emits `boards-changed` when the list changed, so
+/// a board another process added shows in the sidebar as its elements show on an open board.
+pub async fn watch_board_list(app: AppHandle) {
+    let mut tick = tokio::time::interval(REFRESH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut watch = BoardListWatch::default();
+    loop {
+        tick.tick().await;
+        let state = app.state::<AppState>();
+        match state.easel.list_boards(state.user, false).await {
+            Ok(list) => {
+                if watch.changed(&list)
+                    && let Err(e) = app.emit("boards-changed", ())
+                {
+                    tracing::warn!("boards-changed not delivered: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("listing boards failed: {e}"),
+        }
+    }
+}
+
 /// The `comments-changed` event's payload: every thread, as `comments_list` returns them.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -416,6 +464,37 @@ mod tests {
             let b = s.easel.create_board(s.user, "Local").await.unwrap();
             assert_eq!(s.easel.list_boards(s.user, false).await.unwrap().len(), 1);
             assert_eq!(b.title, "Local");
+        });
+    }
+
+    #[test]
+    fn the_board_list_watch_sees_what_another_process_adds_renames_or_deletes() {
+        tauri::async_runtime::block_on(async {
+            let (dir, s) = state(IdentityInfo::loading(None)).await;
+            let list = || async { s.easel.list_boards(s.user, false).await.unwrap() };
+            let mut watch = BoardListWatch::default();
+            s.easel.create_board(s.user, "Mine").await.unwrap();
+            assert!(
+                !watch.changed(&list().await),
+                "the first list is the baseline"
+            );
+            assert!(!watch.changed(&list().await), "nothing changed");
+            // Another process (the CLI) on the same store.
+            let other = easel_core::Store::open(&dir.path().join("easel.db"))
+                .await
+                .unwrap();
+            let other = Easel::new(other);
+            let b = other.create_board(s.user, "Imported").await.unwrap();
+            assert!(watch.changed(&list().await), "a board was added");
+            assert!(!watch.changed(&list().await));
+            other
+                .rename_board(s.user, b.id, "Imported plan")
+                .await
+                .unwrap();
+            assert!(watch.changed(&list().await), "a board was renamed");
+            other.delete_board(s.user, b.id).await.unwrap();
+            assert!(watch.changed(&list().await), "a board was deleted");
+            assert!(!watch.changed(&list().await));
         });
     }
 

@@ -7,6 +7,7 @@ import { MemoryCommands } from './engine/commands';
 import { placeCamera, ViewMemory } from './engine/camera';
 import { localBox } from './engine/geometry';
 import { asCtx2D, type BoardSource, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
+import { isLabel, layoutText, type LineMeasure } from './engine/text';
 import { visibleInOrder } from './engine/spatial';
 import { Store } from './engine/store';
 import { MAX_ZOOM, MIN_ZOOM } from './engine/viewport';
@@ -40,6 +41,11 @@ const help = $<HTMLDialogElement>('#help');
 const staticCtx = asCtx2D(staticCanvas.getContext('2d')!);
 const interactiveCtx = asCtx2D(interactiveCanvas.getContext('2d')!);
 const measureCtx = document.createElement('canvas').getContext('2d')!;
+/** Text widths as the canvas draws them: for wrapping labels, sizing texts and the edit box. */
+const measureLine: LineMeasure = (line, fontSize, fontFamily) => {
+  measureCtx.font = `${fontSize}px ${fontFamily}`;
+  return measureCtx.measureText(line).width;
+};
 
 const dark = window.matchMedia('(prefers-color-scheme: dark)');
 let dpr = window.devicePixelRatio || 1;
@@ -65,13 +71,13 @@ const editor: Editor = new Editor({
   invalidate: (layer) => loop?.invalidate(layer),
   editText: openTextEditor,
   measureText(text, fontSize, fontFamily) {
-    measureCtx.font = `${fontSize}px ${fontFamily}`;
     const lines = text.split('\n');
     return {
-      width: Math.max(1, ...lines.map((l) => measureCtx.measureText(l).width)),
+      width: Math.max(1, ...lines.map((l) => measureLine(l, fontSize, fontFamily))),
       height: lines.length * fontSize * LINE_HEIGHT,
     };
   },
+  measureLine,
   onHelp: toggleHelp,
   onChange: () => {
     updateToolbar();
@@ -112,6 +118,7 @@ loop = new RenderLoop(
       theme: LIGHT_THEME, // dark mode inverts the board layer in CSS
       versionOf: (id) => store.version(id),
       hidden,
+      faded: editor.interactive.erasing,
       image: (id) => files.image(id),
       board: boardSource,
     }).tiles?.pending,
@@ -219,8 +226,7 @@ interactiveCanvas.addEventListener(
     e.preventDefault();
     const r = interactiveCanvas.getBoundingClientRect();
     const s = { x: e.clientX - r.left, y: e.clientY - r.top };
-    if (e.ctrlKey || e.metaKey) editor.viewport.zoomAt(s, editor.viewport.zoom * Math.exp(-e.deltaY * 0.01));
-    else editor.viewport.panBy(-(e.shiftKey ? e.deltaY : e.deltaX), -(e.shiftKey ? 0 : e.deltaY));
+    editor.wheel(s, { deltaX: e.deltaX, deltaY: e.deltaY, deltaMode: e.deltaMode, zoom: e.ctrlKey || e.metaKey, shift: e.shiftKey });
   },
   { passive: false },
 );
@@ -256,17 +262,28 @@ function openTextEditor(el: Element, done: (text: string | null) => void): void 
   ta.className = 'text-editor';
   ta.value = el.text ?? '';
   ta.spellcheck = true;
-  const isText = el.kind === 'text';
-  const pad = isText ? 0 : 12;
-  const tl = vp.toScreen({ x: b.x + pad, y: b.y + pad });
-  ta.style.left = `${tl.x}px`;
-  ta.style.top = `${tl.y}px`;
-  ta.style.width = `${Math.max(isText ? 200 : b.width - 2 * pad, 20)}px`;
-  ta.style.height = `${Math.max(b.height - 2 * pad, el.fontSize * LINE_HEIGHT)}px`;
+  const label = isLabel(el);
   ta.style.font = `${el.fontSize}px ${el.fontFamily}`;
   ta.style.transform = `scale(${vp.zoom}) rotate(${el.angle}rad)`;
-  ta.style.textAlign = isText ? el.textAlign : 'center';
-  if (!isText) ta.style.whiteSpace = 'pre-wrap';
+  // A label wraps as the canvas wraps it (the same column, centred); plain text does not wrap.
+  if (label) ta.classList.add('label');
+  // The box covers exactly the lines the canvas will draw, laid out by the canvas's own function,
+  // and grows with them as they are typed: no line scrolls out of view.
+  const place = () => {
+    const t = layoutText(el, b, measureLine, ta.value);
+    const width = label ? t.width : Math.max(t.width + el.fontSize, 20);
+    const left = label ? t.left : t.align === 'left' ? t.x : t.align === 'right' ? t.x - width : t.x - width / 2;
+    const tl = vp.toScreen({ x: left, y: t.top });
+    ta.style.left = `${tl.x}px`;
+    ta.style.top = `${tl.y}px`;
+    ta.style.width = `${width}px`;
+    ta.style.textAlign = t.align;
+    ta.style.height = `${t.height}px`;
+    // Should the browser wrap a line differently from the layout, grow rather than scroll.
+    if (ta.scrollHeight > ta.clientHeight) ta.style.height = `${ta.scrollHeight}px`;
+  };
+  place();
+  ta.addEventListener('input', place);
   hidden.add(el.id);
   loop?.invalidate('static');
   board.appendChild(ta);
@@ -442,6 +459,9 @@ function toggleHelp(): void {
     return;
   }
   if (!help.firstChild) {
+    // Close sits in the heading row: the dialog focuses its first control, which must not be at
+    // the bottom of a list taller than the window (it opened scrolled to its end).
+    const head = document.createElement('header');
     const h = document.createElement('h2');
     h.textContent = 'Keyboard shortcuts';
     const table = document.createElement('table');
@@ -455,9 +475,11 @@ function toggleHelp(): void {
     const close = document.createElement('button');
     close.textContent = 'Close';
     close.addEventListener('click', () => help.close());
-    help.append(h, table, close);
+    head.append(h, close);
+    help.append(head, table);
   }
   help.showModal();
+  help.scrollTop = 0;
 }
 
 const showError = (message: string) => {

@@ -4,6 +4,7 @@ import type { Commands } from './engine/commands';
 import {
   elementBounds,
   hitTest,
+  pickInside,
   inflate,
   type Rect,
   reboundArrow,
@@ -15,7 +16,7 @@ import { type FrameScheduler, FrameCoalescer, rafScheduler } from './engine/sche
 import { SpatialIndex, visibleInOrder } from './engine/spatial';
 import type { Store } from './engine/store';
 import { DirtyLog, indexBatch } from './engine/tiles';
-import { Viewport } from './engine/viewport';
+import { Viewport, wheelZoomFactor } from './engine/viewport';
 import { type Element, type ElementKind, type ElementPatch, hasEdges, newElement } from './model/types';
 import { isValidOrderKey, keyBetween, nKeysBetween } from './model/zorder';
 import { EraserTool } from './tools/eraser';
@@ -30,6 +31,7 @@ import { CommentTool } from './tools/comment';
 import { actionAllowed, defaultTool, type Mode, toolAllowed } from './tools/mode';
 import type { CommentAnchor, KeyInput, PointerInput, Style, Tool, ToolContext, ToolName } from './tools/tool';
 import { LINE_HEIGHT } from './engine/renderer';
+import { estimateLine, type LineMeasure } from './engine/text';
 
 /** Screen pixels of slack when hit testing. */
 export const HIT_PX = 6;
@@ -44,6 +46,8 @@ export interface EditorOptions {
   /** Opens a text editor; must eventually call `done`. */
   editText?: (el: Element, done: (text: string | null) => void) => void;
   measureText?: (text: string, fontSize: number, fontFamily: string) => { width: number; height: number };
+  /** One line's width as the canvas draws it (labels wrap by it); without it, `estimateLine`. */
+  measureLine?: LineMeasure;
   newId?: () => string;
   /** Shortcut sheet toggle. */
   onHelp?: () => void;
@@ -253,8 +257,13 @@ export class Editor implements ToolContext {
     this.commands.dispatch({ type: 'update', updates });
   }
 
-  hitElement(p: Vec, filter?: (el: Element) => boolean): Element | undefined {
+  hitElement(p: Vec, filter?: (el: Element) => boolean, inside = false): Element | undefined {
     const tol = HIT_PX / this.viewport.zoom;
+    if (inside) {
+      const near = this.spatial.query(inflate({ x: p.x, y: p.y, width: 0, height: 0 }, tol));
+      const els = [...near].map((id) => this.store.get(id)).filter((el): el is Element => !!el && !el.locked && (!filter || filter(el)));
+      return pickInside(els, p, tol);
+    }
     let best: Element | undefined;
     for (const id of this.spatial.query(inflate({ x: p.x, y: p.y, width: 0, height: 0 }, tol))) {
       const el = this.store.get(id);
@@ -285,6 +294,26 @@ export class Editor implements ToolContext {
       if (text !== null) commitText(this, id, text, false);
       this.commands.endGesture();
     });
+  }
+
+  addCopies(els: readonly Element[]): Element[] {
+    if (!els.length || this.modeValue !== 'edit') return [];
+    const copies = prepareInsert(els, { newId: () => this.newId(), top: this.validZs().at(-1) ?? null, offset: 0 });
+    this.commands.dispatch({ type: 'add', elements: copies });
+    return copies;
+  }
+
+  startText(p: Vec): void {
+    if (this.modeValue !== 'edit') return;
+    this.setTool('text');
+    if (this.current !== 'text') return;
+    const at = (q: Vec) => ({ point: q, pressure: 0.5, pointerType: 'mouse' as const, button: 0, shift: false, alt: false, mod: false });
+    this.tool.onPointerDown(at(p));
+    this.tool.onPointerUp(at(p));
+  }
+
+  measureLine(line: string, fontSize: number, fontFamily: string): number {
+    return (this.opts.measureLine ?? estimateLine)(line, fontSize, fontFamily);
   }
 
   measureText(text: string, fontSize: number, fontFamily: string): { width: number; height: number } {
@@ -331,6 +360,16 @@ export class Editor implements ToolContext {
     this.lastMove = null;
     this.tool.onPointerUp(e);
   }
+  /**
+   * A wheel event at screen point `s`: with Ctrl (or ⌘, or a trackpad pinch, which browsers send
+   * as Ctrl+wheel) it zooms about `s` by `wheelZoomFactor`; otherwise it pans (Shift: sideways).
+   */
+  wheel(s: Vec, w: { deltaX: number; deltaY: number; deltaMode?: number; zoom: boolean; shift: boolean }): void {
+    const vp = this.viewport;
+    if (w.zoom) vp.zoomAt(s, vp.zoom * wheelZoomFactor(w.deltaY, w.deltaMode));
+    else vp.panBy(-(w.shift ? w.deltaY : w.deltaX), -(w.shift ? 0 : w.deltaY));
+  }
+
   doubleClick(e: PointerInput): void {
     this.tool.onDoubleClick(e);
   }

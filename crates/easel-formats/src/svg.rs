@@ -594,8 +594,9 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
             );
         } else {
             let mut inner = e.clone();
-            if e.kind != ElementKind::Sticky && e.vertical_align == "top" {
-                // Shape labels sit in the middle unless the user said otherwise.
+            if !matches!(e.kind, ElementKind::Frame | ElementKind::Image) {
+                // Sticky and shape labels are centred in the middle of their box, wrapped, as the
+                // canvas draws them (ui/src/engine/text.ts) and Excalidraw its container text.
                 inner.vertical_align = "middle".into();
                 inner.text_align = "center".into();
             }
@@ -702,6 +703,16 @@ mod tests {
     fn path_d(svg: &str) -> &str {
         let start = svg.find(" d=\"").expect("a path") + 4;
         &svg[start..start + svg[start..].find('"').unwrap()]
+    }
+
+    #[test]
+    fn a_sticky_label_is_wrapped_and_centred_as_the_canvas_draws_it() {
+        let mut e = Element::new("s", ElementKind::Sticky, 0.0, 0.0);
+        (e.width, e.height) = (200.0, 200.0);
+        e.text = "the quick brown fox jumps over the lazy dog".into();
+        let svg = drawn(&e);
+        assert!(svg.contains(r#"text-anchor="middle""#), "{svg}");
+        assert!(svg.matches("<tspan").count() > 1, "{svg}");
     }
 
     #[test]

@@ -91,8 +91,7 @@ export class Desktop {
 
   async create(): Promise<void> {
     try {
-      const n = this.boards.length + 1;
-      const record = await this.invoke<{ id: string }>('board_create', { title: n === 1 ? 'My first board' : `Board ${n}` });
+      const record = await this.invoke<{ id: string }>('board_create', { title: nextBoardTitle(this.boards.map((b) => b.title)) });
       await this.refreshList();
       await this.open(record.id);
     } catch (e) {
@@ -215,4 +214,17 @@ export async function startDesktop(
   }
   await desktop.start();
   return { desktop, collab };
+}
+
+/**
+ * The title of a new board: "My first board" for the first one, then "Board N" with the lowest
+ * N from 2 that no board's title uses (the first board counts as 1), so two boards give "Board 3"
+ * whatever was deleted or renamed before, and a deleted "Board 2" is reused.
+ */
+export function nextBoardTitle(titles: readonly string[]): string {
+  if (titles.length === 0) return 'My first board';
+  const taken = new Set(titles.map((t) => t.trim()));
+  let n = 2;
+  while (taken.has(`Board ${n}`)) n++;
+  return `Board ${n}`;
 }

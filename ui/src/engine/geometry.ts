@@ -296,6 +296,54 @@ export function hitTest(el: Element, p: Vec, tolerance: number): boolean {
   }
 }
 
+/**
+ * Whether world point `p` lies inside a closed shape's area, filled or not: what an arrow binds
+ * to and a double-click edits the label of, as in Excalidraw. Frames (which hold other elements)
+ * and open paths have no inside.
+ */
+export function insideShape(el: Element, p: Vec): boolean {
+  const b = localBox(el);
+  if (b.width <= 0 || b.height <= 0) return false;
+  const c = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  const q = el.angle ? rotate(p, c, -el.angle) : p;
+  switch (el.kind) {
+    case 'ellipse': {
+      const dx = (q.x - c.x) / (b.width / 2);
+      const dy = (q.y - c.y) / (b.height / 2);
+      return dx * dx + dy * dy <= 1;
+    }
+    case 'diamond':
+      return pointInPolygon(q, diamondPolygon(el, b));
+    case 'rectangle':
+    case 'sticky':
+    case 'text':
+    case 'image':
+      return rectContainsPoint(b, q);
+    default:
+      return false;
+  }
+}
+
+const area = (el: Element): number => Math.abs(el.width * el.height);
+
+/**
+ * The element `p` is on or inside, for binding and label editing: the topmost element `hitTest`
+ * finds (an outline, a filled shape), else the smallest closed shape `p` is inside (the innermost
+ * of nested outlines).
+ */
+export function pickInside(candidates: Iterable<Element>, p: Vec, tolerance: number): Element | undefined {
+  let hit: Element | undefined;
+  let inside: Element | undefined;
+  for (const el of candidates) {
+    if (hitTest(el, p, tolerance)) {
+      if (!hit || el.z > hit.z || (el.z === hit.z && el.id > hit.id)) hit = el;
+    } else if (!hit && insideShape(el, p)) {
+      if (!inside || area(el) < area(inside) || (area(el) === area(inside) && el.z > inside.z)) inside = el;
+    }
+  }
+  return hit ?? inside;
+}
+
 /** Whether the element lies inside (`contain`) or touches (`intersect`) the marquee `r`. */
 export function marqueeHit(el: Element, r: Rect, mode: 'contain' | 'intersect'): boolean {
   const bounds = elementBounds(el);

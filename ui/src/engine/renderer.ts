@@ -3,8 +3,11 @@ import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, t
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { type FrameScheduler, rafScheduler } from './scheduler';
+import { estimateLine, LINE_HEIGHT, type LineMeasure, layoutText, type TextLayout } from './text';
 import { FALLBACK_LEVELS, TILE_BUDGET_MS, TILE_CACHE_TILES, TILE_SETTLE_BUDGET_MS, TILE_PX, tileKey, tileRange, tileReach, tileRect, tileScale, tileTouched } from './tiles';
 import type { Viewport } from './viewport';
+
+export { LINE_HEIGHT };
 
 /** Opaque Path2D-like object (real Path2D in browsers). */
 export type PathHandle = object;
@@ -81,6 +84,9 @@ export const SIMPLE_STROKE_PX = 16;
 export const SIMPLE_SHAPE_PX = 12;
 /** Kinds that SIMPLE_SHAPE_PX applies to. */
 const SIMPLE_SHAPES: ReadonlySet<string> = new Set(['rectangle', 'ellipse', 'diamond', 'sticky', 'line', 'arrow']);
+/** The opacity, as a share of their own, of elements the eraser will delete (Excalidraw fades them). */
+export const ERASE_FADE = 0.3;
+
 /** Text whose font is smaller than this many screen pixels is drawn as a bar per line (greeked). */
 export const GREEK_TEXT_PX = 5;
 /**
@@ -140,8 +146,13 @@ export interface RenderOptions {
   theme?: Theme;
   /** Version of an element, for the path cache; without it paths are rebuilt on every frame. */
   versionOf?: (id: string) => number;
-  /** Elements not to draw (the one whose text is being edited in a DOM editor). */
+  /**
+   * Elements whose text is being edited in a DOM editor: a text element is not drawn, a sticky or
+   * shape is drawn without its text (its fill stays under the edit box, as in Excalidraw).
+   */
   hidden?: ReadonlySet<string>;
+  /** Elements drawn faded, at `ERASE_FADE` of their opacity: what the eraser will delete on release. */
+  faded?: ReadonlySet<string>;
   /** Resolves an image element's file to something drawImage accepts. */
   image?: (fileId: string) => unknown;
   /**
@@ -196,6 +207,8 @@ interface CacheEntry {
   p2d: P2D | null;
   /** A pen stroke's centre line (the 'simple' detail). */
   simple: PathHandle | PathOp[] | null;
+  /** The element's text laid out (wrapped labels are measured word by word: once per version). */
+  text?: TextLayout;
 }
 
 type Path2DCtor = new () => PathHandle & Parameters<typeof replay>[0];
@@ -319,7 +332,8 @@ export class Renderer {
     const theme = opts.theme ?? LIGHT_THEME;
     const stats: RenderStats = { drawn: [], lod: [], skipped: 0, culled: 0 };
     const z = vp.zoom * dpr;
-    const board = opts.hidden?.size ? undefined : opts.board;
+    // Hidden or faded elements are drawn live, not from tiles or a reused frame.
+    const board = opts.hidden?.size || opts.faded?.size ? undefined : opts.board;
     const last = this.last;
     this.last = null;
     const scale = board ? tileScale(z) : null;
@@ -344,8 +358,9 @@ export class Renderer {
     const view = inflate(vp.visibleWorld(), CULL_MARGIN_PX / vp.zoom);
     // With a board to query, full frames see the same elements (same margin) as panned strips.
     const list = board?.query ? board.query(view) : typeof elements === 'function' ? elements() : elements;
-    for (const el of list) {
-      if (opts.hidden?.has(el.id)) continue;
+    for (const listed of list) {
+      if (listed.kind === 'text' && opts.hidden?.has(listed.id)) continue;
+      const el = opts.faded?.has(listed.id) ? { ...listed, opacity: listed.opacity * ERASE_FADE } : listed;
       const entry = this.entryFor(el, opts.versionOf?.(el.id));
       if (!rectsIntersect(entry.bounds, view)) {
         stats.culled++;
@@ -420,7 +435,7 @@ export class Renderer {
       ctx.setTransform(z, 0, 0, z, -now.x * z, -now.y * z);
       const world = inflate({ x: now.x + s.x / z, y: now.y + s.y / z, width: s.width / z, height: s.height / z }, CULL_MARGIN_PX / now.zoom);
       for (const el of query(world)) {
-        if (opts.hidden?.has(el.id)) continue;
+        if (el.kind === 'text' && opts.hidden?.has(el.id)) continue;
         const entry = this.entryFor(el, opts.versionOf?.(el.id));
         if (!rectsIntersect(entry.bounds, world)) continue;
         const d = this.paint(ctx, el, entry, now.zoom, theme, opts);
@@ -775,8 +790,8 @@ export class Renderer {
       ctx.textAlign = 'left';
       ctx.textBaseline = 'bottom';
       ctx.fillText(el.name ?? 'Frame', b.x, b.y - 4 / zoom);
-    } else if (el.text) {
-      drawText(ctx, el, b);
+    } else if (el.text && !opts.hidden?.has(el.id)) {
+      drawText(ctx, el, b, entry);
     }
     ctx.restore();
   }
@@ -842,10 +857,6 @@ export class Renderer {
       nameTag(ctx, c.name, c.color, sel.tag.x, sel.tag.y - TAG_H_PX * px, px);
     }
 
-    for (const id of state.erasing ?? []) {
-      const el = get(id);
-      if (el) outlineOf(el, 'rgba(224, 49, 49, 0.6)', 2 * px);
-    }
     if (state.bindingTarget) {
       const el = get(state.bindingTarget);
       if (el) outlineOf(el, theme.selection, 4 * px);
@@ -1009,27 +1020,15 @@ function hatch(ctx: Ctx2D, b: Rect, style: Element['fillStyle'], gap: number): v
   ctx.stroke();
 }
 
-/** Line height as a multiple of the font size. */
-export const LINE_HEIGHT = 1.25;
-
-function drawText(ctx: Ctx2D, el: Element, b: Rect): void {
-  const lines = (el.text ?? '').split('\n');
-  const pad = el.kind === 'text' ? 0 : 12;
-  const lh = el.fontSize * LINE_HEIGHT;
-  const total = lines.length * lh;
-  // Shapes and stickies centre their label unless told otherwise.
-  const isLabel = el.kind !== 'text' && el.kind !== 'sticky';
-  const align = isLabel ? 'center' : el.textAlign;
-  const valign = isLabel ? 'middle' : el.verticalAlign;
-  const x = align === 'left' ? b.x + pad : align === 'right' ? b.x + b.width - pad : b.x + b.width / 2;
-  let y = b.y + pad;
-  if (valign === 'middle') y = b.y + (b.height - total) / 2;
-  else if (valign === 'bottom') y = b.y + b.height - pad - total;
-  ctx.fillStyle = el.stroke;
+function drawText(ctx: Ctx2D, el: Element, b: Rect, entry: CacheEntry): void {
   ctx.font = `${el.fontSize}px ${el.fontFamily}`;
-  ctx.textAlign = align;
+  // The canvas's own metrics where it has them (the font is set above), else the export's estimate.
+  const measure: LineMeasure = ctx.measureText ? (line) => ctx.measureText!(line).width : estimateLine;
+  const t = (entry.text ??= layoutText(el, b, measure));
+  ctx.fillStyle = el.stroke;
+  ctx.textAlign = t.align;
   ctx.textBaseline = 'top';
-  lines.forEach((line, i) => ctx.fillText(line, x, y + i * lh));
+  t.lines.forEach((line, i) => ctx.fillText(line, t.x, t.top + i * t.lineHeight));
 }
 
 /**

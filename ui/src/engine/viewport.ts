@@ -5,6 +5,20 @@ export const MAX_ZOOM = 30;
 
 export const clampZoom = (z: number): number => Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
 
+/** Largest zoom step one Ctrl+wheel event makes, in percent of the zoom (Excalidraw's 10%). */
+export const WHEEL_ZOOM_STEP = 10;
+
+/**
+ * The zoom factor of a Ctrl+wheel event (`deltaMode` 0 pixels, 1 lines, 2 pages), as Excalidraw
+ * zooms: a mouse wheel notch (a delta of 50 to 120 pixels, or lines) is a step of about 10%, and
+ * a trackpad pinch, which sends many small deltas, zooms in proportion to them.
+ */
+export function wheelZoomFactor(deltaY: number, deltaMode = 0): number {
+  const px = deltaMode === 1 ? deltaY * 16 : deltaMode === 2 ? deltaY * 400 : deltaY;
+  const step = Math.max(-WHEEL_ZOOM_STEP, Math.min(WHEEL_ZOOM_STEP, px));
+  return Math.exp(-step / 100);
+}
+
 /** Screen space (CSS pixels) covered by panels along each edge of the canvas. */
 export interface Insets {
   left: number;

@@ -27,6 +27,9 @@ export function filterBoards(boards: readonly BoardSummary[], query: string): Bo
   });
 }
 
+/** Whether the local user may rename `b` (owners and editors). */
+const canRename = (b: BoardSummary): boolean => b.access === 'OWNER' || b.access === 'EDIT';
+
 /** The badge for a board's access level; none for boards you own. */
 export function accessBadge(access: string): string | null {
   switch (access) {
@@ -41,6 +44,26 @@ export function accessBadge(access: string): string | null {
     default:
       return access.toLowerCase();
   }
+}
+
+interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Where a popup menu of `size` goes for the button `anchor` in a `view`-sized window: below the
+ * button, right edges aligned; above it when there is no room below; always inside the window,
+ * `margin` from its edges (a sidebar's overflow must not hide an item).
+ */
+export function placeMenu(anchor: Box, size: { width: number; height: number }, view: { width: number; height: number }, margin = 8): { left: number; top: number } {
+  let top = anchor.top + anchor.height + 2;
+  if (top + size.height > view.height - margin && anchor.top - 2 - size.height >= margin) top = anchor.top - 2 - size.height;
+  top = Math.max(margin, Math.min(top, view.height - margin - size.height));
+  const left = Math.max(margin, Math.min(anchor.left + anchor.width - size.width, view.width - margin - size.width));
+  return { left, top };
 }
 
 /** What the sidebar needs from the desktop shell. */
@@ -62,6 +85,8 @@ export class BoardsPanel {
   /** Thumbnails wait for each other: one board read at a time. */
   private queue: Promise<unknown> = Promise.resolve();
   private menu: HTMLElement | null = null;
+  /** The title being edited: kept across re-renders of the list (a refresh must not drop it). */
+  private renaming: { id: string; input: HTMLInputElement } | null = null;
 
   constructor(
     readonly root: HTMLElement,
@@ -87,9 +112,21 @@ export class BoardsPanel {
       }
     });
     this.list.addEventListener('keydown', (e) => this.arrowKeys(e));
+    // Double-click on a board renames it, as its tooltip says. Listened to on the list: the first
+    // click opens the board, which may re-render the list before the second one.
+    this.list.addEventListener('dblclick', (e) => {
+      const li = (e.target as HTMLElement).closest?.('li');
+      if (!li || !(e.target as HTMLElement).closest('.board-open')) return;
+      const b = this.boards.find((x) => x.id === li.dataset.board);
+      if (!b || !canRename(b)) return;
+      e.preventDefault();
+      this.rename(b, li);
+    });
     this.empty = el('p', { className: 'board-empty', hidden: true });
     this.list.before(this.search);
     this.list.after(this.empty);
+    // A fixed menu would stay behind while its row scrolls away.
+    root.addEventListener('scroll', () => this.closeMenu());
     document.addEventListener('pointerdown', (e) => {
       if (this.menu && !this.menu.contains(e.target as Node)) this.closeMenu();
     });
@@ -129,7 +166,19 @@ export class BoardsPanel {
 
   private render(): void {
     const shown = filterBoards(this.boards, this.search.value);
+    const r = this.renaming;
+    const typing = !!r && document.activeElement === r.input;
+    const caret = r ? [r.input.selectionStart, r.input.selectionEnd] : null;
     this.list.replaceChildren(...shown.map((b) => this.item(b)));
+    if (r) {
+      const li = this.list.querySelector<HTMLLIElement>(`li[data-board="${CSS.escape(r.id)}"]`);
+      if (li) this.placeRenameInput(li, r.input);
+      // Moving the input in the document loses its focus: give it back, caret where it was.
+      if (typing && li) {
+        r.input.focus();
+        if (caret) r.input.setSelectionRange(caret[0] ?? null, caret[1] ?? null);
+      }
+    }
     this.empty.hidden = shown.length > 0 || this.boards.length === 0;
     this.empty.textContent = `No board matches “${this.search.value.trim()}”`;
   }
@@ -153,10 +202,9 @@ export class BoardsPanel {
     const badge = accessBadge(b.access);
     if (badge) text.append(el('span', { className: `badge access-${b.access.toLowerCase()}`, textContent: badge }));
     open.append(thumb, text);
-    open.addEventListener('click', () => void this.host.open(b.id));
-    title.addEventListener('dblclick', (e) => {
-      e.preventDefault();
-      this.rename(b, li);
+    // The second click of a double-click renames (below), it does not open again.
+    open.addEventListener('click', (e) => {
+      if (e.detail < 2) void this.host.open(b.id);
     });
     const more = el('button', { type: 'button', className: 'board-more', textContent: '⋯', title: 'Board menu' });
     more.setAttribute('aria-label', `Menu for “${b.title || 'Untitled'}”`);
@@ -209,16 +257,35 @@ export class BoardsPanel {
     });
   }
 
+  /**
+   * Puts the title editor in place of the row's open button (not inside it: a button would take
+   * the input's Space and clicks as its own activation and reopen the board, dropping the edit).
+   */
+  private placeRenameInput(li: HTMLLIElement, input: HTMLInputElement): void {
+    const open = li.querySelector<HTMLElement>('.board-open');
+    if (!open) return;
+    const row = el('div', { className: 'board-open renaming' });
+    const thumb = open.querySelector('.thumb');
+    if (thumb) row.append(thumb);
+    row.append(input);
+    open.replaceWith(row);
+  }
+
   private rename(b: BoardSummary, li: HTMLLIElement): void {
-    const title = li.querySelector<HTMLElement>('.board-title');
-    if (!title) return;
+    if (!li.querySelector('.board-open')) return;
     this.closeMenu();
+    if (this.renaming?.id === b.id) {
+      this.renaming.input.focus();
+      return;
+    }
     const input = el('input', { type: 'text', value: b.title, className: 'board-rename' });
     input.setAttribute('aria-label', 'Board title');
+    this.renaming = { id: b.id, input };
     let done = false;
     const finish = async (save: boolean) => {
       if (done) return;
       done = true;
+      if (this.renaming?.input === input) this.renaming = null;
       const next = input.value.trim();
       if (save && next && next !== b.title) {
         try {
@@ -235,9 +302,13 @@ export class BoardsPanel {
       if (e.key === 'Enter') void finish(true);
       else if (e.key === 'Escape') void finish(false);
     });
-    input.addEventListener('blur', () => void finish(true));
+    input.addEventListener('blur', () => {
+      // A re-render moves the input (and blurs it): only leaving it for good ends the edit.
+      if (input.isConnected && document.activeElement !== input) void finish(true);
+    });
     input.addEventListener('click', (e) => e.stopPropagation());
-    title.replaceWith(input);
+    input.addEventListener('dblclick', (e) => e.stopPropagation());
+    this.placeRenameInput(li, input);
     input.focus();
     input.select();
   }
@@ -286,7 +357,7 @@ export class BoardsPanel {
     };
     const owner = b.access === 'OWNER';
     menu.append(
-      item('Rename', () => this.rename(b, li), !(owner || b.access === 'EDIT')),
+      item('Rename', () => this.rename(b, this.rowOf(b) ?? li), !canRename(b)),
       item('Delete', () => void this.remove(b), !owner),
     );
     menu.addEventListener('keydown', (e) => {
@@ -297,11 +368,22 @@ export class BoardsPanel {
       }
     });
     li.appendChild(menu);
+    // Fixed, at the button, kept inside the window: the sidebar's overflow would hide its end.
+    const a = anchor.getBoundingClientRect();
+    const at = placeMenu(a, { width: menu.offsetWidth, height: menu.offsetHeight }, { width: window.innerWidth, height: window.innerHeight });
+    menu.style.left = `${at.left}px`;
+    menu.style.top = `${at.top}px`;
+    anchor.setAttribute('aria-expanded', 'true');
     this.menu = menu;
     menu.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
   }
 
+  private rowOf(b: BoardSummary): HTMLLIElement | null {
+    return this.list.querySelector<HTMLLIElement>(`li[data-board="${CSS.escape(b.id)}"]`);
+  }
+
   private closeMenu(): void {
+    this.menu?.parentElement?.querySelector('.board-more')?.removeAttribute('aria-expanded');
     this.menu?.remove();
     this.menu = null;
   }

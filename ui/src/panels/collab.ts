@@ -89,7 +89,8 @@ export class Collab {
     // Until a board opens, only Join… (someone new may have nothing but a link).
     for (const b of [this.syncButton, this.commentsButton, this.shareButton]) b.hidden = true;
     document.querySelector('#welcome')?.append(button('Join with a link…', () => this.joinDialog(), { class: 'secondary' }));
-    document.body.append(this.bar, this.notice, this.comments.root);
+    (document.getElementById('top-right') ?? document.body).append(this.bar);
+    document.body.append(this.notice, this.comments.root);
     this.follow = new FollowBar(editor.viewport, () => (this.myKey ? shortKey(this.myKey) : null), () => this.publish());
     this.bar.prepend(this.follow.root);
     editor.viewport.onChange(() => this.publish());

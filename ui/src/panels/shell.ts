@@ -95,7 +95,7 @@ export function installPanels(desktop: Desktop, api: { invoke: Invoke; listen: L
     import: button('import', 'Import…', '<path d="M12 3v12"/><path d="M7 10l5 5 5-5"/><path d="M4 21h16"/>', 'Ctrl+O'),
     export: button('export', 'Export…', '<path d="M12 15V3"/><path d="M7 8l5-5 5 5"/><path d="M4 21h16"/>', 'Ctrl+Shift+E'),
   };
-  document.body.appendChild(bar);
+  (document.getElementById('top-right') ?? document.body).prepend(bar);
 
   /** Buttons follow the open board and the open sheet. */
   function sync(): void {

@@ -50,6 +50,9 @@ const TOOL_KIND: Partial<Record<ToolName, ElementKind>> = {
   frame: 'frame',
 };
 
+/** Sections short enough to share a row of the panel's two columns. */
+const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Edges']);
+
 const SHAPES = new Set<ElementKind>(['rectangle', 'ellipse', 'diamond']);
 const has = {
   stroke: (k: ElementKind) => k !== 'image' && k !== 'frame',
@@ -131,7 +134,19 @@ export class StylePanel {
     const parts: HTMLElement[] = [];
     if (any(has.stroke)) parts.push(this.colours('Stroke', 'stroke', STROKES, cur.stroke));
     if (any(has.fill)) parts.push(this.colours('Background', 'fill', FILLS, cur.fill));
-    if (any(has.fill) && cur.fill !== 'transparent') parts.push(this.choice('Fill', FILL_STYLES.map(([v, t]) => [v, t, ICONS[`fill${v}`]!]), cur.fillStyle, (v) => ({ fillStyle: v as FillStyle })));
+    if (any(has.fill)) {
+      // Always there, disabled without a background: choosing one must not insert a row that
+      // moves every control below it under the pointer.
+      const fill = this.choice('Fill', FILL_STYLES.map(([v, t]) => [v, t, ICONS[`fill${v}`]!]), cur.fillStyle, (v) => ({ fillStyle: v as FillStyle }));
+      if (cur.fill === 'transparent') {
+        fill.classList.add('disabled');
+        for (const b of fill.querySelectorAll('button')) {
+          b.disabled = true;
+          b.title = `${b.title} (pick a background first)`;
+        }
+      }
+      parts.push(fill);
+    }
     if (any(has.strokeWidth)) parts.push(this.choice('Stroke width', WIDTHS.map(([v, t]) => [String(v), t, ICONS[`w${v}`]!]), String(cur.strokeWidth), (v) => ({ strokeWidth: Number(v) })));
     if (any(has.strokeStyle)) parts.push(this.choice('Stroke style', STROKE_STYLES.map(([v, t]) => [v, t, ICONS[v]!]), cur.strokeStyle, (v) => ({ strokeStyle: v as StrokeStyle })));
     if (any(has.edges)) {
@@ -142,6 +157,7 @@ export class StylePanel {
     if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
     parts.push(this.opacity(cur.opacity));
     if (sel.length) parts.push(...this.arrange(sel));
+    for (const part of parts) if (HALF.has(part.querySelector('h3')?.textContent ?? '')) part.classList.add('half');
     this.root.replaceChildren(...parts);
     this.root.hidden = false;
   }

@@ -5,8 +5,9 @@ import { type PointerInput, Tool, type ToolContext } from './tool';
 export const ERASER_PX = 6;
 
 /**
- * Eraser: `idle → erasing → idle`. Elements the pointer passes over are marked (shown faded on the
- * interactive layer) and deleted together on release, as one gesture. Escape keeps them.
+ * Eraser: `idle → erasing → idle`. Elements the pointer passes over are marked (drawn faded on the
+ * board layer, as Excalidraw previews an erase) and deleted together on release, as one gesture.
+ * Escape keeps them.
  */
 export class EraserTool extends Tool {
   readonly name = 'eraser' as const;
@@ -36,6 +37,7 @@ export class EraserTool extends Tool {
     const tol = ERASER_PX / ctx.viewport.zoom;
     const len = Math.hypot(b.x - a.x, b.y - a.y);
     const steps = Math.max(1, Math.ceil(len / tol));
+    const before = this.marked.size;
     for (const id of ctx.spatial.query(inflate(rectFromPoints(a, b), tol))) {
       if (this.marked.has(id)) continue;
       const el = ctx.store.get(id);
@@ -48,8 +50,10 @@ export class EraserTool extends Tool {
         }
       }
     }
+    const grew = this.marked.size !== before;
     ctx.interactive.erasing = this.marked;
-    ctx.invalidate('interactive');
+    // The board layer draws what will go faded (Excalidraw's preview): repaint it when that grew.
+    ctx.invalidate(grew ? 'both' : 'interactive');
   }
 
   override onPointerUp(): void {
@@ -80,7 +84,7 @@ export class EraserTool extends Tool {
     this.marked = new Set();
     this.last = null;
     this.ctx.interactive.erasing = undefined;
-    this.ctx.invalidate('interactive');
+    this.ctx.invalidate('both');
     this.go('idle');
   }
 

@@ -72,6 +72,7 @@ export const SHORTCUTS: [string, string][] = [
   ['Ctrl+Z', 'Undo'],
   ['Ctrl+Shift+Z / Ctrl+Y', 'Redo'],
   ['Ctrl+D', 'Duplicate'],
+  ['Alt+drag', 'Drag a copy (the original stays where it was)'],
   ['Delete / Backspace', 'Delete'],
   ['Ctrl+A', 'Select all'],
   ['Ctrl+G / Ctrl+Shift+G', 'Group / ungroup'],

@@ -4,7 +4,8 @@ import { type PointerInput, Tool, type ToolContext } from './tool';
 
 /**
  * Line and arrow: `idle → pointing → dragging → idle`. A drag draws a two-point line. The arrow
- * binds its start to the shape under the press and its end to the shape under the release; bound
+ * binds its start to the shape under (or around) the press and its end to the shape under (or
+ * around) the release; bound
  * ends sit on the shape's outline, `gap` away from it.
  */
 export class LinearTool extends Tool {
@@ -22,7 +23,8 @@ export class LinearTool extends Tool {
 
   private bindableAt(p: Vec, except?: string): Element | undefined {
     if (this.name !== 'arrow') return undefined;
-    return this.ctx.hitElement(p, (el) => BINDABLE.has(el.kind) && el.id !== except && el.id !== this.id);
+    // As in Excalidraw, an end binds anywhere inside a shape, filled or not, not only on its outline.
+    return this.ctx.hitElement(p, (el) => BINDABLE.has(el.kind) && el.id !== except && el.id !== this.id, true);
   }
 
   override onPointerDown(e: PointerInput): void {

@@ -94,7 +94,8 @@ function scaleInto(el: Element, from: Rect, to: Rect): ElementPatch {
  * idle` (marquee), `idle → pointing_handle → resizing | rotating → idle`. Click selects (the whole
  * outermost group), Shift-click toggles, a drag on empty canvas selects the elements wholly inside
  * the marquee (Shift adds to the selection). Moves, resizes and rotations send updates at most once
- * per frame and are one gesture each; arrows bound to moved shapes follow them.
+ * per frame and are one gesture each; arrows bound to moved shapes follow them. Alt-drag moves a
+ * copy of the selection instead (Excalidraw), the copy and the drag one undo step.
  */
 export class SelectTool extends Tool {
   readonly name = 'select' as const;
@@ -169,7 +170,8 @@ export class SelectTool extends Tool {
       case 'pointing_element':
         if (!this.pastThreshold(this.origin, e.point)) return;
         if (this.selected().some((el) => el.locked)) return;
-        this.begin('move');
+        // Alt-drag drags a copy and leaves the selection where it was (Excalidraw).
+        this.begin(e.alt ? 'duplicate' : 'move', e.alt);
         this.go('translating');
         this.translate(e);
         return;
@@ -199,9 +201,16 @@ export class SelectTool extends Tool {
     }
   }
 
-  private begin(label: string): void {
-    this.ctx.commands.beginGesture(label);
-    this.snapshot = new Map(this.selected().map((el) => [el.id, el]));
+  private begin(label: string, duplicate = false): void {
+    const { ctx } = this;
+    ctx.commands.beginGesture(label);
+    let els = this.selected();
+    if (duplicate) {
+      // Copies on top, in the same gesture as the drag: one undo step takes them away.
+      els = ctx.addCopies(els);
+      ctx.setSelection(els.map((c) => c.id));
+    }
+    this.snapshot = new Map(els.map((el) => [el.id, el]));
     this.ctx.interactive.hovered = null;
   }
 
@@ -322,12 +331,18 @@ export class SelectTool extends Tool {
     this.reset();
   }
 
+  /**
+   * As in Excalidraw: a double-click on or inside a shape (filled or not), a sticky or a text
+   * edits its text; on empty canvas it starts a new text there.
+   */
   override onDoubleClick(e: PointerInput): void {
-    const hit = this.ctx.hitElement(e.point);
-    if (!hit || hit.locked) return;
-    if (['text', 'sticky', 'rectangle', 'ellipse', 'diamond'].includes(hit.kind)) {
-      this.ctx.editTextOf(hit.id);
+    const { ctx } = this;
+    const hit = ctx.hitElement(e.point, undefined, true) ?? ctx.hitElement(e.point);
+    if (hit) {
+      if (!hit.locked && LABELLED.has(hit.kind)) ctx.editTextOf(hit.id);
+      return;
     }
+    ctx.startText(e.point);
   }
 
   private reset(): void {
@@ -348,6 +363,9 @@ export class SelectTool extends Tool {
     this.reset();
   }
 }
+
+/** Kinds whose text a double-click edits. */
+const LABELLED = new Set(['text', 'sticky', 'rectangle', 'ellipse', 'diamond']);
 
 function normAngle(a: number): number {
   const t = Math.PI * 2;

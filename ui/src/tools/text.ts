@@ -1,4 +1,5 @@
-import type { Vec } from '../engine/geometry';
+import { localBox, type Vec } from '../engine/geometry';
+import { isLabel, labelHeight } from '../engine/text';
 import { LINE_HEIGHT } from '../engine/renderer';
 import { type PointerInput, Tool, type ToolContext } from './tool';
 
@@ -19,6 +20,14 @@ export function commitText(ctx: ToolContext, id: string, text: string, isNew: bo
   if (el.kind === 'text') {
     const m = ctx.measureText(text, el.fontSize, el.fontFamily);
     ctx.commands.dispatch({ type: 'update', updates: [{ id, patch: { width: m.width, height: m.height } }] });
+  } else if (isLabel(el) && !el.angle) {
+    // As Excalidraw grows a container to fit its text: a label that wraps to more lines than the
+    // box holds makes the box taller, downwards (never shorter).
+    const need = labelHeight(el, localBox(el), (l, size, family) => ctx.measureLine(l, size, family), text);
+    if (need > el.height) {
+      const grown = { ...el, height: need };
+      ctx.commands.dispatch({ type: 'update', updates: [{ id, patch: { height: need } }, ...ctx.followBindings(new Map([[id, grown]]))] });
+    }
   }
 }
 

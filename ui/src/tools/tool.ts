@@ -74,12 +74,24 @@ export interface ToolContext {
   discardUpdates(): void;
   /** Edits an existing element's text as one gesture (double-click with the select tool). */
   editTextOf(id: string): void;
-  /** Topmost unlocked element under `p` (screen-pixel tolerance scaled by the zoom). */
-  hitElement(p: Vec, filter?: (el: Element) => boolean): Element | undefined;
+  /**
+   * Adds copies of `els` in place, above everything, inside the current gesture (new ids; groups
+   * and bindings among them remapped), and returns them.
+   */
+  addCopies(els: readonly Element[]): Element[];
+  /** Starts a new text at `p` as the text tool's click does (double-click on empty canvas). */
+  startText(p: Vec): void;
+  /**
+   * Topmost unlocked element under `p` (screen-pixel tolerance scaled by the zoom). With `inside`,
+   * also a closed shape `p` is inside though unfilled (`pickInside`: binding, label editing).
+   */
+  hitElement(p: Vec, filter?: (el: Element) => boolean, inside?: boolean): Element | undefined;
   /** The ids selected together with `el` (its outermost group, or itself). */
   groupOf(el: Element): string[];
   /** Opens a text editor on an element; `done(text)` with the new text, or null when cancelled. */
   editText(id: string, done: (text: string | null) => void): void;
+  /** One line's width in world units, as the canvas draws it. */
+  measureLine(line: string, fontSize: number, fontFamily: string): number;
   /** Measures text in world units. */
   measureText(text: string, fontSize: number, fontFamily: string): { width: number; height: number };
   /** Arrow updates needed so arrows bound to any of `moved` follow them. */

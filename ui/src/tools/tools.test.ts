@@ -182,6 +182,49 @@ describe('select tool', () => {
     expect(Math.round(steps)).toBe(9); // 90° + 46.7°, snapped to 135°
   });
 
+  it('Alt-drag moves a copy and leaves the original in place, one undo step (as Excalidraw)', () => {
+    const h = setup(els());
+    h.editor.pointerDown(h.ptr(50, 50));
+    h.editor.pointerUp(h.ptr(50, 50));
+    h.drag([50, 50], [150, 250], 10, 5, { alt: true });
+    expect(h.store.size).toBe(4);
+    expect(h.store.get('a')).toMatchObject({ x: 0, y: 0 });
+    const copy = [...h.store.values()].find((e) => !['a', 'b', 'c'].includes(e.id))!;
+    expect(copy).toMatchObject({ kind: 'rectangle', x: 100, y: 200, width: 100, height: 100, fill: '#f00' });
+    expect(copy.z > h.store.get('c')!.z).toBe(true);
+    expect([...h.editor.interactive.selection]).toEqual([copy.id]);
+    expect(h.commands.count('begin')).toBe(1);
+    h.commands.undo();
+    expect(h.store.size).toBe(3);
+    expect(h.store.get('a')).toMatchObject({ x: 0, y: 0 });
+  });
+
+  it('double-click inside an unfilled shape edits its text', () => {
+    let edited: string | undefined;
+    const h = setup([box('r', 'rectangle', 0, 0, 200, 100), box('e', 'ellipse', 300, 0, 200, 100)], { editText: (el, d) => ((edited = el.id), d('x')) });
+    h.editor.doubleClick(h.ptr(100, 50));
+    expect(edited).toBe('r');
+    expect(h.store.get('r')!.text).toBe('x');
+    h.editor.doubleClick(h.ptr(400, 50));
+    expect(edited).toBe('e');
+  });
+
+  it('double-click on empty canvas starts a text there', () => {
+    let done: ((t: string | null) => void) | undefined;
+    const h = setup(els(), { editText: (_el, d) => (done = d) });
+    h.editor.doubleClick(h.ptr(600, 600));
+    expect(h.editor.toolName).toBe('text');
+    expect(h.editor.tool.state).toBe('editing');
+    done!('typed');
+    const t = [...h.store.values()].find((e) => e.kind === 'text')!;
+    expect(t).toMatchObject({ text: 'typed', x: 600 });
+    expect(t.y).toBeLessThan(600);
+    expect(t.y + t.height).toBeGreaterThan(600);
+    expect(h.editor.toolName).toBe('select');
+    h.commands.undo();
+    expect([...h.store.values()].some((e) => e.kind === 'text')).toBe(false);
+  });
+
   it('double-click on a shape edits its text as one step', () => {
     let done: ((t: string | null) => void) | undefined;
     const h = setup(els(), { editText: (_el, d) => (done = d) });
@@ -219,6 +262,25 @@ describe('line and arrow tools', () => {
     expect(arr.x).toBeCloseTo(104);
     expect(arr.x + arr.points![1]![0]).toBeCloseTo(296);
     expect(h.editor.interactive.bindingTarget).toBeNull();
+  });
+
+  it('arrow from inside an unfilled rectangle to inside an unfilled ellipse binds both ends (as Excalidraw)', () => {
+    const h = setup([box('a', 'rectangle', 0, 0, 100, 100), box('b', 'ellipse', 300, 0, 100, 100)]);
+    h.use('arrow');
+    h.drag([40, 60], [340, 40]);
+    const arr = h.store.get('n1')!;
+    expect(arr.start?.element).toBe('a');
+    expect(arr.end?.element).toBe('b');
+    // The ends sit on the outlines (gap away), not where the pointer was.
+    expect(arr.x).toBeGreaterThan(100);
+    expect(arr.x + arr.points![1]![0]).toBeLessThan(300);
+  });
+
+  it('inside nested outlines, the innermost shape binds', () => {
+    const h = setup([box('big', 'rectangle', 0, 0, 400, 400), box('small', 'diamond', 100, 100, 100, 100, { z: 'a0' })]);
+    h.use('arrow');
+    h.drag([600, 150], [150, 150]);
+    expect(h.store.get('n1')!.end?.element).toBe('small');
   });
 
   it('arrow from empty space binds nothing; line never binds', () => {
