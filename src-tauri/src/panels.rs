@@ -28,13 +28,7 @@ pub async fn board_preview(state: State<'_, AppState>, board: Uuid) -> AppResult
         return Err(AppError::new("denied", "you cannot view this board"));
     }
     let stored = state.easel.store().load_doc(board).await?;
-    let doc = BoardDoc::from_updates(
-        stored
-            .snapshot
-            .as_deref()
-            .into_iter()
-            .chain(stored.tail.iter().map(|(_, u)| u.as_slice())),
-    )?;
+    let doc = BoardDoc::from_updates(stored.updates())?;
     Ok(doc.elements())
 }
 

@@ -460,13 +460,7 @@ impl Easel {
     pub async fn open_comments(&self, actor: Uuid, board: Uuid) -> Result<CommentsSession> {
         let (record, access) = self.authorize(actor, board, Op::ReadComments).await?;
         let stored = self.store.load_since(board, DocKind::Comments, 0).await?;
-        let doc = CommentsDoc::from_updates(
-            stored
-                .snapshot
-                .as_deref()
-                .into_iter()
-                .chain(stored.tail.iter().map(|(_, u)| u.as_slice())),
-        )?;
+        let doc = CommentsDoc::from_updates(stored.updates())?;
         let name = match self.store.user(actor).await? {
             Some(u) => u.display_name,
             None => actor.to_string(),
@@ -608,13 +602,7 @@ fn normalize_remote(url: &str, board: Uuid) -> Result<String> {
 }
 
 fn doc_from_stored(stored: &StoredDoc) -> Result<BoardDoc> {
-    BoardDoc::from_updates(
-        stored
-            .snapshot
-            .as_deref()
-            .into_iter()
-            .chain(stored.tail.iter().map(|(_, u)| u.as_slice())),
-    )
+    BoardDoc::from_updates(stored.updates())
 }
 
 /// An open board: its live document, and the acting user's access to it.
@@ -771,11 +759,7 @@ impl BoardSession {
         // A snapshot here means another session folded updates we lack into it; merging its
         // whole state brings them in (what we already have is a no-op to apply).
         let mut applied = 0;
-        for u in stored
-            .snapshot
-            .iter()
-            .chain(stored.tail.iter().map(|(_, u)| u))
-        {
+        for u in stored.updates() {
             let effect = self.doc.apply_remote_effective(u);
             if let Some(effect) = self.recover_if_engine_failed(effect).await? {
                 self.notify(ChangeOrigin::Store, effect);
@@ -1246,11 +1230,7 @@ impl CommentsSession {
             .load_since(self.board.id, DocKind::Comments, self.applied_seq)
             .await?;
         let mut applied = 0;
-        for u in stored
-            .snapshot
-            .iter()
-            .chain(stored.tail.iter().map(|(_, u)| u))
-        {
+        for u in stored.updates() {
             let effect = self.doc.apply_remote_effective(u);
             if let Some(effect) = self.recover_if_engine_failed(effect).await? {
                 self.notify(ChangeOrigin::Store, effect);
@@ -1276,13 +1256,7 @@ impl CommentsSession {
             .store
             .load_since(self.board.id, DocKind::Comments, 0)
             .await?;
-        let doc = CommentsDoc::from_updates(
-            stored
-                .snapshot
-                .as_deref()
-                .into_iter()
-                .chain(stored.tail.iter().map(|(_, u)| u.as_slice())),
-        )?;
+        let doc = CommentsDoc::from_updates(stored.updates())?;
         for u in &self.unsaved {
             doc.apply_remote(u)?;
         }

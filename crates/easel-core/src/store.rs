@@ -178,6 +178,14 @@ pub struct StoredDoc {
 }
 
 impl StoredDoc {
+    /// Its updates in the order to apply them: the snapshot, then the tail.
+    pub fn updates(&self) -> impl Iterator<Item = &[u8]> {
+        self.snapshot
+            .as_deref()
+            .into_iter()
+            .chain(self.tail.iter().map(|(_, u)| u.as_slice()))
+    }
+
     /// The highest seq this stored doc covers.
     pub fn last_seq(&self) -> i64 {
         self.tail
