@@ -6,12 +6,11 @@ use std::path::PathBuf;
 use easel_core::share::{IssuedLink, Joined, LinkPreview, ShareRequest};
 use easel_core::store::{AuditEntry, AuditQuery, BoardRecord, BoardRemote, SnapshotInfo};
 use easel_core::sync::SyncStatus;
-use easel_core::{Access, Anchor, BoardFile, BoardSummary, Comment, Element, Level, Thread};
+use easel_core::{Access, Anchor, BoardFile, BoardSummary, Comment, Edit, Element, Level, Thread};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
 use uuid::Uuid;
 
-use crate::batch::{UiCommand, fold};
 use crate::error::{AppError, AppResult};
 use crate::state::{AppState, IdentityInfo};
 
@@ -141,18 +140,19 @@ pub async fn board_close(state: State<'_, AppState>, board: Uuid) -> AppResult<(
     Ok(())
 }
 
-/// Applies a batch of the UI's commands (one gesture) as one core transaction: one undo step.
+/// Applies a batch of the UI's edits (one gesture, the core's [`Edit`] vocabulary) as one core
+/// transaction: one undo step. What it changed reaches the UI as a `board-changed` event naming
+/// only the touched elements.
 #[tauri::command]
 pub async fn elements_apply(
     state: State<'_, AppState>,
     board: Uuid,
-    commands: Vec<UiCommand>,
+    commands: Vec<Edit>,
 ) -> AppResult<UndoState> {
     let session = state.session(board).await?;
     let mut s = session.lock().await;
-    let net = fold(&commands, |id| s.element(id));
-    if !net.put.is_empty() || !net.remove.is_empty() {
-        s.apply_elements(net.put, &net.remove).await?;
+    if !commands.is_empty() {
+        s.apply_edits(&commands).await?;
     }
     Ok(undo_state(&s))
 }

@@ -25,7 +25,6 @@
 //! `{board, peers: [[clientId, json]]}`, `identity-changed` (as `identity_get`), `link-opened`
 //! (the link, a string), `host-status` (as `host_status`).
 
-pub mod batch;
 pub mod commands;
 pub mod error;
 pub mod lan;

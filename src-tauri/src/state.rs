@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use easel_core::sync::{SyncHandle, SyncOptions, SyncStatus};
 use easel_core::{
-    Access, BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel, Element,
+    Access, BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel,
+    ElementChanges, ElementDiff,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -18,7 +19,6 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::batch::{ElementDiff, diff};
 use crate::error::{AppError, AppResult};
 
 /// How often an open board looks for updates other processes committed to the store.
@@ -215,15 +215,10 @@ impl AppState {
         let mut comments = self.easel.open_comments(self.user, board).await?;
         let changes = session.subscribe();
         let comment_changes = comments.subscribe();
-        let known = session
-            .elements()
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect();
         let session = Arc::new(Mutex::new(session));
         let comments = Arc::new(Mutex::new(comments));
         let watchers = vec![
-            tokio::spawn(watch(app.clone(), board, session.clone(), changes, known)),
+            tokio::spawn(watch(app.clone(), board, session.clone(), changes)),
             tokio::spawn(watch_comments(
                 app.clone(),
                 board,
@@ -301,7 +296,8 @@ impl AppState {
     }
 }
 
-/// The `board-changed` event's payload.
+/// The `board-changed` event's payload: the elements a change touched, never the whole board
+/// (except after `reset`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BoardChanged {
@@ -309,16 +305,21 @@ pub struct BoardChanged {
     /// `local` for this window's own edits (and their undo/redo), `remote` for everything else:
     /// other processes on this machine, sync peers.
     pub origin: &'static str,
+    /// The document was rebuilt (after an engine failure): `updated` holds every element, and
+    /// elements it does not hold are gone.
+    pub reset: bool,
     #[serde(flatten)]
     pub diff: ElementDiff,
 }
 
+/// Turns the open board's changes into `board-changed` events. Each names only the elements the
+/// change touched (from the core's [`ElementChanges`]), read once under the session's lock: a
+/// gesture costs what it touches, and the shell keeps no copy of the board.
 async fn watch(
     app: AppHandle,
     board: Uuid,
     session: Arc<Mutex<BoardSession>>,
     mut changes: UnboundedReceiver<DocChange>,
-    mut known: HashMap<String, Element>,
 ) {
     let mut tick = tokio::time::interval(REFRESH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -326,19 +327,24 @@ async fn watch(
         tokio::select! {
             change = changes.recv() => {
                 let Some(change) = change else { break };
-                // Coalesce what is already queued into one diff.
+                // Coalesce what is already queued into one event.
                 let mut local = change.origin == ChangeOrigin::Local;
+                let mut touched: ElementChanges = (*change.elements).clone();
                 while let Ok(c) = changes.try_recv() {
                     local &= c.origin == ChangeOrigin::Local;
+                    touched.merge(&c.elements);
                 }
-                let now = session.lock().await.elements();
-                let diff = diff(&mut known, now);
-                if diff.is_empty() {
+                if touched.is_empty() {
+                    continue;
+                }
+                let diff = session.lock().await.doc().diff_for(&touched);
+                if diff.is_empty() && !touched.everything {
                     continue;
                 }
                 let payload = BoardChanged {
                     board,
                     origin: if local { "local" } else { "remote" },
+                    reset: touched.everything,
                     diff,
                 };
                 if let Err(e) = app.emit("board-changed", payload) {

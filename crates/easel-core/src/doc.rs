@@ -21,14 +21,16 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use yrs::types::ToJson;
+use yrs::types::{EntryChange, Event, PathSegment};
 use yrs::undo::Options as UndoOptions;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{
-    Any, Doc, GetString, Map, MapPrelim, MapRef, OffsetKind, Options, Origin, Out, ReadTxn,
-    StateVector, Text, TextPrelim, TextRef, Transact, TransactionMut, UndoManager, Update,
+    Any, DeepObservable, Doc, GetString, Map, MapPrelim, MapRef, OffsetKind, Options, Origin, Out,
+    ReadTxn, StateVector, Text, TextPrelim, TextRef, Transact, TransactionMut, UndoManager, Update,
 };
 
+use crate::edit::{Applied, Edit, ElementChanges, ElementDiff, IdPatch, ZMove};
 use crate::error::{Error, Result};
 use crate::model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
 use crate::zorder;
@@ -60,6 +62,14 @@ pub struct BoardDoc {
     files: MapRef,
     undo: UndoManager,
     outbox: Outbox,
+    /// Element ids yrs's events reported since [`Self::absorb`] last ran (the deep observer
+    /// on `elements` fills it, for every transaction whatever its origin).
+    observed: Arc<Mutex<ElementChanges>>,
+    /// Absorbed changes not yet taken by [`Self::take_changes`].
+    unreported: ElementChanges,
+    refs: RefIndex,
+    /// The top element's id and z key: `None` until looked for, `Some(None)` on an empty board.
+    top: Option<Option<(String, String)>>,
 }
 
 /// The updates a document produces, split by origin: local transactions wait for the store to
@@ -284,6 +294,42 @@ impl BoardDoc {
         undo.expand_scope(&doc, &files);
         undo.include_origin(Origin::from(LOCAL_ORIGIN));
         let outbox = Outbox::attach(&doc);
+        let mut refs = RefIndex::default();
+        {
+            let txn = doc.transact();
+            for (id, v) in elements.iter(&txn) {
+                if let Out::YMap(m) = v {
+                    refs.set(id, raw_refs(&txn, &m));
+                }
+            }
+        }
+        let observed: Arc<Mutex<ElementChanges>> = Arc::default();
+        let sink = observed.clone();
+        elements.observe_deep("easel:changes", move |txn, events| {
+            let mut changes = lock(&sink);
+            for event in events.iter() {
+                let path = event.path();
+                match path.front() {
+                    Some(PathSegment::Key(id)) => {
+                        changes.touched.insert(id.to_string());
+                    }
+                    Some(PathSegment::Index(_)) => {}
+                    None => {
+                        if let Event::Map(e) = event {
+                            for (id, change) in e.keys(txn) {
+                                if matches!(
+                                    change,
+                                    EntryChange::Inserted(_) | EntryChange::Updated(..)
+                                ) {
+                                    changes.inserted.insert(id.to_string());
+                                }
+                                changes.touched.insert(id.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+        });
         BoardDoc {
             doc,
             elements,
@@ -291,6 +337,10 @@ impl BoardDoc {
             files,
             undo,
             outbox,
+            observed,
+            unreported: ElementChanges::default(),
+            refs,
+            top: None,
         }
     }
 
@@ -435,57 +485,51 @@ impl BoardDoc {
     // ----- writing -----
 
     /// Adds an element. An empty `z` puts it on top. `author` and `updated_at` are set here.
-    pub fn add(&mut self, actor: &str, mut el: Element) -> Result<Element> {
-        stamp(&mut el, actor);
-        if el.z.is_empty() {
-            el.z = self.key_on_top();
-        }
-        el.validate()?;
-        self.check_refs(&el)?;
-        let mut txn = self.local();
-        if self.elements.contains_key(&txn, &el.id) {
-            return Err(Error::AlreadyExists {
-                what: "element",
-                id: el.id,
-            });
-        }
-        let map = self
-            .elements
-            .insert(&mut txn, el.id.as_str(), MapPrelim::default());
-        write_element(&mut txn, &map, &el, None);
-        Ok(el)
+    pub fn add(&mut self, actor: &str, el: Element) -> Result<Element> {
+        self.add_checked(actor, vec![el], false)
+            .map(|mut v| v.remove(0))
     }
 
     /// Adds many elements in one transaction (one undo step). Elements without a z key go on
-    /// top, in the order given.
+    /// top, in the order given. Refuses an id that exists (or repeats) and references to
+    /// elements or files that do not exist.
     pub fn add_many(&mut self, actor: &str, els: Vec<Element>) -> Result<Vec<Element>> {
-        let missing = els.iter().filter(|e| e.z.is_empty()).count();
-        let top = self.top_key();
-        let mut keys = zorder::keys_after(top.as_deref(), missing).into_iter();
+        self.add_checked(actor, els, true)
+    }
+
+    /// The strict add: every element is checked here (errors name `elements[i].field` when
+    /// `indexed`, the bare field otherwise) before the lenient [`Self::apply_edits`] runs.
+    fn add_checked(
+        &mut self,
+        actor: &str,
+        els: Vec<Element>,
+        indexed: bool,
+    ) -> Result<Vec<Element>> {
         let mut ids = HashSet::new();
-        let mut out = Vec::with_capacity(els.len());
-        for (i, mut el) in els.into_iter().enumerate() {
-            stamp(&mut el, actor);
-            if el.z.is_empty() {
-                el.z = keys.next().expect("one key per element without one");
+        for (i, el) in els.iter().enumerate() {
+            let at = |e: Error| {
+                if indexed {
+                    e.at(format!("elements[{i}]"))
+                } else {
+                    e
+                }
+            };
+            let mut checked = el.clone();
+            if checked.z.is_empty() {
+                checked.z = "a0".into(); // Any valid key: the real one is given on apply.
             }
-            el.validate().map_err(|e| e.at(format!("elements[{i}]")))?;
-            if !ids.insert(el.id.clone()) || self.element_exists(&el.id) {
+            checked.validate().map_err(at)?;
+            if !ids.insert(el.id.as_str()) || self.element_exists(&el.id) {
                 return Err(Error::AlreadyExists {
                     what: "element",
-                    id: el.id,
+                    id: el.id.clone(),
                 });
             }
-            out.push(el);
+            self.check_refs(el, |id| ids.contains(id) || self.element_exists(id))
+                .map_err(at)?;
         }
-        let mut txn = self.local();
-        for el in &out {
-            let map = self
-                .elements
-                .insert(&mut txn, el.id.as_str(), MapPrelim::default());
-            write_element(&mut txn, &map, el, None);
-        }
-        Ok(out)
+        let applied = self.apply_edits(actor, &[Edit::Add { elements: els }])?;
+        Ok(applied.put)
     }
 
     /// Changes some fields of one element.
@@ -495,30 +539,36 @@ impl BoardDoc {
     }
 
     /// Changes fields of several elements in one transaction (one undo step), e.g. a drag of a
-    /// selection. All patches are validated before anything is written.
+    /// selection. All patches are validated before anything is written. Returns each element as
+    /// it is now (unchanged ones included).
     pub fn update_many(
         &mut self,
         actor: &str,
         patches: &[(String, ElementPatch)],
     ) -> Result<Vec<Element>> {
-        let mut planned = Vec::with_capacity(patches.len());
         for (id, patch) in patches {
             let old = self
                 .element(id)
                 .ok_or_else(|| Error::not_found("element", id))?;
-            let mut new = patch.apply_to(&old);
-            stamp(&mut new, actor);
+            let new = patch.apply_to(&old);
             new.validate()?;
-            self.check_refs(&new)?;
-            planned.push((old, new));
+            self.check_refs(&new, |id| self.element_exists(id))?;
         }
-        let mut txn = self.local();
-        for (old, new) in &planned {
-            if let Some(Out::YMap(map)) = self.elements.get(&txn, &new.id) {
-                write_element(&mut txn, &map, new, Some(old));
-            }
-        }
-        Ok(planned.into_iter().map(|(_, n)| n).collect())
+        let updates = patches
+            .iter()
+            .map(|(id, patch)| IdPatch {
+                id: id.clone(),
+                patch: patch.clone(),
+            })
+            .collect();
+        self.apply_edits(actor, &[Edit::Update { updates }])?;
+        patches
+            .iter()
+            .map(|(id, _)| {
+                self.element(id)
+                    .ok_or_else(|| Error::not_found("element", id))
+            })
+            .collect()
     }
 
     /// Deletes elements; arrows bound to them are unbound and frame members released, in the same
@@ -529,45 +579,7 @@ impl BoardDoc {
                 return Err(Error::not_found("element", id));
             }
         }
-        let gone: HashSet<&str> = ids.iter().map(String::as_str).collect();
-        let mut dependents = Vec::new();
-        for el in self.elements() {
-            if gone.contains(el.id.as_str()) {
-                continue;
-            }
-            let mut patch = ElementPatch::default();
-            if el
-                .start
-                .as_ref()
-                .is_some_and(|b| gone.contains(b.element.as_str()))
-            {
-                patch.start = Some(None);
-            }
-            if el
-                .end
-                .as_ref()
-                .is_some_and(|b| gone.contains(b.element.as_str()))
-            {
-                patch.end = Some(None);
-            }
-            if el.frame_id.as_deref().is_some_and(|f| gone.contains(f)) {
-                patch.frame_id = Some(None);
-            }
-            if !patch.is_empty() {
-                let mut new = patch.apply_to(&el);
-                stamp(&mut new, actor);
-                dependents.push((el, new));
-            }
-        }
-        let mut txn = self.local();
-        for id in ids {
-            self.elements.remove(&mut txn, id);
-        }
-        for (old, new) in &dependents {
-            if let Some(Out::YMap(map)) = self.elements.get(&txn, &new.id) {
-                write_element(&mut txn, &map, new, Some(old));
-            }
-        }
+        self.apply_edits(actor, &[Edit::Delete { ids: ids.to_vec() }])?;
         Ok(ids.len())
     }
 
@@ -627,20 +639,15 @@ impl BoardDoc {
             return Ok(()); // Already at the edge: nothing to do, and nothing to undo.
         };
         let keys = keys_in_slot(lo, hi, selected.len());
-        let mut planned = Vec::with_capacity(selected.len());
-        for (el, key) in selected.into_iter().zip(keys) {
-            let mut new = el.clone();
-            new.z = key;
-            stamp(&mut new, actor);
-            new.validate()?;
-            planned.push((el.clone(), new));
-        }
-        let mut txn = self.local();
-        for (old, new) in &planned {
-            if let Some(Out::YMap(map)) = self.elements.get(&txn, &new.id) {
-                write_element(&mut txn, &map, new, Some(old));
-            }
-        }
+        let moves = selected
+            .into_iter()
+            .zip(keys)
+            .map(|(el, z)| ZMove {
+                id: el.id.clone(),
+                z,
+            })
+            .collect();
+        self.apply_edits(actor, &[Edit::Reorder { moves }])?;
         Ok(())
     }
 
@@ -649,63 +656,270 @@ impl BoardDoc {
         if ids.len() < 2 {
             return Err(Error::invalid("ids", "a group needs at least two elements"));
         }
+        for id in ids {
+            if !self.element_exists(id) {
+                return Err(Error::not_found("element", id));
+            }
+        }
         let group_id = Element::new_id();
-        let patches = ids
-            .iter()
-            .map(|id| {
-                let el = self
-                    .element(id)
-                    .ok_or_else(|| Error::not_found("element", id))?;
-                let mut groups = el.group_ids.clone();
-                groups.push(group_id.clone());
-                Ok((
-                    id.clone(),
-                    ElementPatch {
-                        group_ids: Some(groups),
-                        ..Default::default()
-                    },
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        self.update_many(actor, &patches)?;
+        self.apply_edits(
+            actor,
+            &[Edit::Group {
+                ids: ids.to_vec(),
+                group_id: group_id.clone(),
+            }],
+        )?;
         Ok(group_id)
     }
 
     /// Dissolves a group; its elements stay where they are. Returns how many elements it held.
     pub fn ungroup(&mut self, actor: &str, group_id: &str) -> Result<usize> {
-        let patches: Vec<(String, ElementPatch)> = self
+        let ids: Vec<String> = self
             .elements()
             .into_iter()
             .filter(|e| e.group_ids.iter().any(|g| g == group_id))
-            .map(|e| {
-                let groups = e.group_ids.into_iter().filter(|g| g != group_id).collect();
-                (
-                    e.id,
-                    ElementPatch {
-                        group_ids: Some(groups),
-                        ..Default::default()
-                    },
-                )
-            })
+            .map(|e| e.id)
             .collect();
-        if patches.is_empty() {
+        if ids.is_empty() {
             return Err(Error::not_found("group", group_id));
         }
-        self.update_many(actor, &patches)?;
-        Ok(patches.len())
+        let n = ids.len();
+        self.apply_edits(
+            actor,
+            &[Edit::Ungroup {
+                ids,
+                group_id: group_id.to_string(),
+            }],
+        )?;
+        Ok(n)
     }
 
     /// Replaces an element's text. Only the changed span is written to the `Y.Text`, so a
     /// collaborator typing elsewhere in the same text keeps their edit.
     pub fn set_text(&mut self, actor: &str, id: &str, text: &str) -> Result<Element> {
-        self.update(
+        if !self.element_exists(id) {
+            return Err(Error::not_found("element", id));
+        }
+        self.apply_edits(
             actor,
-            id,
-            &ElementPatch {
-                text: Some(text.to_string()),
-                ..Default::default()
-            },
-        )
+            &[Edit::SetText {
+                id: id.to_string(),
+                text: text.to_string(),
+            }],
+        )?;
+        self.element(id)
+            .ok_or_else(|| Error::not_found("element", id))
+    }
+
+    /// Applies a batch of edits in one transaction (one undo step) and returns what it wrote.
+    /// Costs what the batch touches: each named element is read once, validated, and only its
+    /// changed fields are written; the board's size does not enter. Lenient about ids, as a
+    /// concurrent delete requires (see [`Edit`]); everything is validated before the
+    /// transaction opens, so a refused batch changes nothing.
+    pub fn apply_edits(&mut self, actor: &str, edits: &[Edit]) -> Result<Applied> {
+        self.absorb();
+        let mut plan = Plan::default();
+        for (i, edit) in edits.iter().enumerate() {
+            let at = |e: Error| e.at(format!("edits[{i}]"));
+            match edit {
+                Edit::Add { elements } => {
+                    let missing = elements.iter().filter(|e| e.z.is_empty()).count();
+                    let mut keys = if missing > 0 {
+                        let top = plan.top.clone().or_else(|| self.top_key());
+                        zorder::keys_after(top.as_deref(), missing).into_iter()
+                    } else {
+                        Vec::new().into_iter()
+                    };
+                    for el in elements {
+                        let mut el = el.clone();
+                        if el.z.is_empty() {
+                            el.z = keys.next().expect("one key per element without one");
+                        }
+                        plan.cur(self, &el.id.clone());
+                        plan.put(el);
+                    }
+                }
+                Edit::Update { updates } => {
+                    for u in updates {
+                        if let Some(el) = plan.cur(self, &u.id) {
+                            plan.put(u.patch.apply_to(&el));
+                        }
+                    }
+                }
+                Edit::Delete { ids } => {
+                    for id in ids {
+                        if plan.cur(self, id).is_some() {
+                            plan.remove(id);
+                        }
+                    }
+                }
+                Edit::Reorder { moves } => {
+                    for m in moves {
+                        if let Some(mut el) = plan.cur(self, &m.id) {
+                            el.z = m.z.clone();
+                            plan.put(el);
+                        }
+                    }
+                }
+                Edit::Group { ids, group_id } => {
+                    crate::model::validate_id("groupId", group_id).map_err(at)?;
+                    for id in ids {
+                        if let Some(mut el) = plan.cur(self, id)
+                            && !el.group_ids.contains(group_id)
+                        {
+                            el.group_ids.push(group_id.clone());
+                            plan.put(el);
+                        }
+                    }
+                }
+                Edit::Ungroup { ids, group_id } => {
+                    for id in ids {
+                        if let Some(mut el) = plan.cur(self, id)
+                            && el.group_ids.contains(group_id)
+                        {
+                            el.group_ids.retain(|g| g != group_id);
+                            plan.put(el);
+                        }
+                    }
+                }
+                Edit::SetText { id, text } => {
+                    if let Some(mut el) = plan.cur(self, id) {
+                        el.text = text.clone();
+                        plan.put(el);
+                    }
+                }
+            }
+        }
+        self.release_dependents(&mut plan);
+
+        // Validate and stamp what actually changes; nothing is written yet.
+        let mut writes: Vec<(Option<Element>, Option<Element>)> = Vec::new();
+        let mut txn_files: Option<HashSet<String>> = None;
+        for id in &plan.order {
+            let before = plan.before.get(id).cloned().flatten();
+            let after = plan.next.get(id).cloned().flatten();
+            match (before, after) {
+                (None, None) => {} // Added and deleted within the batch.
+                (Some(old), None) => writes.push((Some(old), None)),
+                (before, Some(mut new)) => {
+                    if let Some(old) = &before {
+                        let mut same = old.clone();
+                        same.author.clone_from(&new.author);
+                        same.updated_at = new.updated_at;
+                        if same == new {
+                            continue;
+                        }
+                    }
+                    stamp(&mut new, actor);
+                    new.validate()
+                        .map_err(|e| e.at(format!("element {id:?}")))?;
+                    if let Some(f) = &new.file_id {
+                        let known = txn_files.get_or_insert_with(HashSet::new);
+                        if !known.contains(f) {
+                            if !self.files.contains_key(&self.doc.transact(), f) {
+                                return Err(Error::invalid(
+                                    format!("element {id:?}.fileId"),
+                                    format!("file {f:?} is not in this board"),
+                                ));
+                            }
+                            known.insert(f.clone());
+                        }
+                    }
+                    writes.push((before, Some(new)));
+                }
+            }
+        }
+
+        let mut applied = Applied::default();
+        if writes.is_empty() {
+            return Ok(applied);
+        }
+        let mut txn = self.local();
+        for (old, new) in writes {
+            match (old, new) {
+                (Some(old), None) => {
+                    self.elements.remove(&mut txn, &old.id);
+                    applied.removed.push(old.id);
+                }
+                (old, Some(new)) => {
+                    let existing = match self.elements.get(&txn, &new.id) {
+                        Some(Out::YMap(map)) => Some(map),
+                        _ => None,
+                    };
+                    match (old, existing) {
+                        (Some(old), Some(map)) if old.kind == new.kind => {
+                            write_element(&mut txn, &map, &new, Some(&old));
+                        }
+                        _ => {
+                            let map = self.elements.insert(
+                                &mut txn,
+                                new.id.as_str(),
+                                MapPrelim::default(),
+                            );
+                            write_element(&mut txn, &map, &new, None);
+                        }
+                    }
+                    applied.put.push(new);
+                }
+                (None, None) => {}
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Adds to `plan` the unbinding of arrows bound to elements it deletes and the release of
+    /// their frames' members, found through the reference index (not a scan of the board).
+    fn release_dependents(&self, plan: &mut Plan) {
+        let gone: HashSet<String> = plan
+            .next
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if gone.is_empty() {
+            return;
+        }
+        let mut dependents: Vec<String> = Vec::new();
+        for id in &gone {
+            if let Some(referrers) = self.refs.by_target.get(id) {
+                dependents.extend(referrers.iter().cloned());
+            }
+        }
+        // Elements written in this batch may reference what it deletes, too.
+        dependents.extend(
+            plan.next
+                .iter()
+                .filter_map(|(id, v)| v.as_ref().map(|e| (id, e)))
+                .filter(|(_, e)| refs_of(e).iter().any(|r| gone.contains(r)))
+                .map(|(id, _)| id.clone()),
+        );
+        dependents.sort();
+        dependents.dedup();
+        for id in dependents {
+            if gone.contains(&id) {
+                continue;
+            }
+            let Some(mut el) = plan.cur(self, &id) else {
+                continue;
+            };
+            let hit = |b: &Option<Binding>| b.as_ref().is_some_and(|b| gone.contains(&b.element));
+            let mut changed = false;
+            if hit(&el.start) {
+                el.start = None;
+                changed = true;
+            }
+            if hit(&el.end) {
+                el.end = None;
+                changed = true;
+            }
+            if el.frame_id.as_ref().is_some_and(|f| gone.contains(f)) {
+                el.frame_id = None;
+                changed = true;
+            }
+            if changed {
+                plan.put(el);
+            }
+        }
     }
 
     /// Stores a file (image bytes) once; adding the same bytes again is a no-op. Returns its id.
@@ -888,29 +1102,102 @@ impl BoardDoc {
         self.elements.contains_key(&self.doc.transact(), id)
     }
 
-    fn top_key(&self) -> Option<String> {
+    /// The highest z key on the board. Cached: found by one scan, then kept by
+    /// [`Self::absorb`] from what transactions touch (a scan again only after the top element
+    /// itself changed).
+    fn top_key(&mut self) -> Option<String> {
+        self.absorb();
+        if let Some(top) = &self.top {
+            return top.as_ref().map(|(_, z)| z.clone());
+        }
         let txn = self.doc.transact();
-        self.elements
+        let top = self
+            .elements
             .iter(&txn)
-            .filter_map(|(_, v)| match v {
-                Out::YMap(m) => get_str(&txn, &m, "z"),
+            .filter_map(|(id, v)| match v {
+                Out::YMap(m) => get_str(&txn, &m, "z").map(|z| (id.to_string(), z)),
                 _ => None,
             })
-            .filter(|z| !z.is_empty() && zorder::validate_key(z).is_ok())
-            .max()
+            .filter(|(_, z)| !z.is_empty() && zorder::validate_key(z).is_ok())
+            .max_by(|a, b| a.1.cmp(&b.1));
+        drop(txn);
+        let key = top.as_ref().map(|(_, z)| z.clone());
+        self.top = Some(top);
+        key
     }
 
-    fn key_on_top(&self) -> String {
-        zorder::key_between(self.top_key().as_deref(), None)
+    /// Brings the caches (the reference index, the top key) up to date with what transactions
+    /// touched since the last call, and keeps those ids for [`Self::take_changes`].
+    fn absorb(&mut self) {
+        let fresh = std::mem::take(&mut *lock(&self.observed));
+        if fresh.is_empty() {
+            return;
+        }
+        let txn = self.doc.transact();
+        for id in &fresh.touched {
+            let map = match self.elements.get(&txn, id) {
+                Some(Out::YMap(m)) => Some(m),
+                _ => None,
+            };
+            let refs = map.as_ref().map(|m| raw_refs(&txn, m)).unwrap_or_default();
+            self.refs.set(id, refs);
+            if let Some(Some((top_id, top_z))) = &self.top {
+                if top_id == id {
+                    self.top = None; // The top element moved or went: find it again when asked.
+                } else if let Some(z) = map.as_ref().and_then(|m| get_str(&txn, m, "z"))
+                    && z > *top_z
+                    && zorder::validate_key(&z).is_ok()
+                {
+                    self.top = Some(Some((id.clone(), z)));
+                }
+            } else if let Some(None) = &self.top
+                && map.is_some()
+            {
+                self.top = None; // The board was empty.
+            }
+        }
+        drop(txn);
+        self.unreported.merge(&fresh);
     }
 
-    /// References to other elements must point at elements that exist when written, so a local
-    /// edit never creates a dangling binding (a remote delete may still leave one, which readers
-    /// tolerate).
-    fn check_refs(&self, el: &Element) -> Result<()> {
+    /// The element ids changed since the last call (by this replica's edits, undo/redo, or
+    /// updates from elsewhere), as yrs's events reported them.
+    pub fn take_changes(&mut self) -> ElementChanges {
+        self.absorb();
+        std::mem::take(&mut self.unreported)
+    }
+
+    /// Reads what `changes` names: the elements there now (inserted ones as added) and the ids
+    /// that are gone. With `changes.everything`, every element, as updated (the reader drops
+    /// what it holds beyond them).
+    pub fn diff_for(&self, changes: &ElementChanges) -> ElementDiff {
+        let mut diff = ElementDiff::default();
+        if changes.everything {
+            diff.updated = self.elements();
+            return diff;
+        }
+        let txn = self.doc.transact();
+        for id in &changes.touched {
+            let el = match self.elements.get(&txn, id) {
+                Some(Out::YMap(m)) => read_element(&txn, id, &m),
+                _ => None,
+            };
+            match el {
+                Some(el) if changes.inserted.contains(id) => diff.added.push(el),
+                Some(el) => diff.updated.push(el),
+                None => diff.removed.push(id.clone()),
+            }
+        }
+        diff
+    }
+
+    /// References to other elements must point at elements that exist when written (`exists`
+    /// says which do), so a strict local edit never creates a dangling binding (a remote delete
+    /// may still leave one, which readers tolerate).
+    fn check_refs(&self, el: &Element, exists: impl Fn(&str) -> bool) -> Result<()> {
         for (field, b) in [("start", &el.start), ("end", &el.end)] {
             if let Some(b) = b
-                && !self.element_exists(&b.element)
+                && !exists(&b.element)
             {
                 return Err(Error::invalid(
                     field,
@@ -919,7 +1206,7 @@ impl BoardDoc {
             }
         }
         if let Some(f) = &el.frame_id
-            && !self.element_exists(f)
+            && !exists(f)
         {
             return Err(Error::invalid(
                 "frameId",
@@ -936,6 +1223,104 @@ impl BoardDoc {
         }
         Ok(())
     }
+}
+
+/// A batch of edits folded over the document before anything is written: each touched element's
+/// state before the batch and after it (`None`: absent), in the order first touched.
+#[derive(Default)]
+struct Plan {
+    before: HashMap<String, Option<Element>>,
+    next: HashMap<String, Option<Element>>,
+    order: Vec<String>,
+    /// The highest z key the batch has given so far (for later adds without one).
+    top: Option<String>,
+}
+
+impl Plan {
+    /// The element as the batch has it so far (reading it from the document the first time).
+    fn cur(&mut self, doc: &BoardDoc, id: &str) -> Option<Element> {
+        if let Some(v) = self.next.get(id) {
+            return v.clone();
+        }
+        let el = doc.element(id);
+        self.before.insert(id.to_string(), el.clone());
+        self.next.insert(id.to_string(), el.clone());
+        self.order.push(id.to_string());
+        el
+    }
+
+    /// Sets an element's state after the batch; `cur` must have been called for its id.
+    fn put(&mut self, el: Element) {
+        if self.top.as_ref().is_none_or(|t| el.z > *t) {
+            self.top = Some(el.z.clone());
+        }
+        self.next.insert(el.id.clone(), Some(el));
+    }
+
+    fn remove(&mut self, id: &str) {
+        self.next.insert(id.to_string(), None);
+    }
+}
+
+/// Which elements reference which (arrow bindings, frame membership), kept from what
+/// transactions touch, so a delete finds its dependents without reading the whole board.
+#[derive(Default)]
+struct RefIndex {
+    /// target id -> ids of elements that reference it.
+    by_target: HashMap<String, HashSet<String>>,
+    /// id -> what it references (only elements that reference something).
+    of: HashMap<String, Vec<String>>,
+}
+
+impl RefIndex {
+    fn set(&mut self, id: &str, refs: Vec<String>) {
+        if let Some(old) = self.of.remove(id) {
+            for t in old {
+                if let Some(set) = self.by_target.get_mut(&t) {
+                    set.remove(id);
+                    if set.is_empty() {
+                        self.by_target.remove(&t);
+                    }
+                }
+            }
+        }
+        if refs.is_empty() {
+            return;
+        }
+        for t in &refs {
+            self.by_target
+                .entry(t.clone())
+                .or_default()
+                .insert(id.to_string());
+        }
+        self.of.insert(id.to_string(), refs);
+    }
+}
+
+/// The ids an element references.
+fn refs_of(el: &Element) -> Vec<String> {
+    let mut refs = Vec::new();
+    for b in [&el.start, &el.end].into_iter().flatten() {
+        refs.push(b.element.clone());
+    }
+    if let Some(f) = &el.frame_id {
+        refs.push(f.clone());
+    }
+    refs
+}
+
+/// The ids an element map references, read from its three reference fields only.
+fn raw_refs<T: ReadTxn>(txn: &T, m: &MapRef) -> Vec<String> {
+    let mut refs = Vec::new();
+    for key in ["start", "end"] {
+        if let Some(b) = m.get(txn, key).as_ref().and_then(out_binding) {
+            refs.push(b.element);
+        }
+    }
+    if let Some(f) = get_str(txn, m, "frameId") {
+        refs.push(f);
+    }
+    refs
 }
 
 pub(crate) fn bare_doc() -> Doc {

@@ -20,6 +20,7 @@
 pub mod capability;
 pub mod comments;
 pub mod doc;
+pub mod edit;
 pub mod error;
 pub mod identity;
 pub mod model;
@@ -33,6 +34,7 @@ pub mod zorder;
 
 pub use comments::{Anchor, Author, Comment, CommentsDoc, Thread};
 pub use doc::{BoardDoc, Reorder};
+pub use edit::{Applied, Edit, ElementChanges, ElementDiff, IdPatch, ZMove};
 pub use error::{Error, Result};
 pub use identity::{Identity, KeyStoreKind};
 pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};

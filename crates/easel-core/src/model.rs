@@ -724,7 +724,7 @@ pub(crate) fn validate_title(title: &str) -> Result<()> {
     Ok(())
 }
 
-fn validate_id(field: &str, id: &str) -> Result<()> {
+pub(crate) fn validate_id(field: &str, id: &str) -> Result<()> {
     if id.is_empty() || id.len() > limits::MAX_ID_LEN {
         return Err(Error::invalid(
             field,

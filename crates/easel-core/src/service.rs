@@ -54,11 +54,14 @@ pub enum ChangeOrigin {
     Peer(u64),
 }
 
-/// A change to an open board, as the v1 update that carries it.
+/// A change to an open board, as the v1 update that carries it, with the element ids it
+/// changed (read from yrs's events; empty for the comments document). When one commit carries
+/// several updates, the first change names every element the commit touched.
 #[derive(Debug, Clone)]
 pub struct DocChange {
     pub origin: ChangeOrigin,
     pub update: std::sync::Arc<Vec<u8>>,
+    pub elements: std::sync::Arc<crate::edit::ElementChanges>,
 }
 
 /// A board as listed for a user.
@@ -452,6 +455,7 @@ impl Easel {
             unsaved: Vec::new(),
             policy: self.policy,
             listeners: Listeners::default(),
+            reloaded: false,
         })
     }
 
@@ -623,6 +627,9 @@ pub struct BoardSession {
     policy: SnapshotPolicy,
     /// Who hears about changes (sync connections, the UI); closed receivers are dropped.
     listeners: Listeners,
+    /// The document was rebuilt from the store since listeners last heard: the next change
+    /// tells them to read everything.
+    reloaded: bool,
 }
 
 /// The subscribers to one document's changes (a board's or its comments'), each told every
@@ -637,13 +644,19 @@ impl Listeners {
         rx
     }
 
-    fn notify(&mut self, origin: ChangeOrigin, update: Vec<u8>) {
+    fn notify(
+        &mut self,
+        origin: ChangeOrigin,
+        update: Vec<u8>,
+        elements: crate::edit::ElementChanges,
+    ) {
         if self.0.is_empty() {
             return;
         }
         let change = DocChange {
             origin,
             update: std::sync::Arc::new(update),
+            elements: std::sync::Arc::new(elements),
         };
         self.0.retain(|l| l.send(change.clone()).is_ok());
     }
@@ -699,7 +712,11 @@ impl BoardSession {
     }
 
     fn notify(&mut self, origin: ChangeOrigin, update: Vec<u8>) {
-        self.listeners.notify(origin, update);
+        let mut elements = self.doc.take_changes();
+        if std::mem::take(&mut self.reloaded) {
+            elements.everything = true;
+        }
+        self.listeners.notify(origin, update, elements);
     }
 
     async fn allow(&self, op: Op) -> Result<()> {
@@ -793,6 +810,7 @@ impl BoardSession {
             doc.record_trace(trace);
         }
         self.doc = doc;
+        self.reloaded = true;
         self.applied_seq = stored.last_seq();
         self.since_snapshot = stored.tail.len();
         Err(Error::Engine(reason))
@@ -882,35 +900,36 @@ impl BoardSession {
         self.edit(Op::Edit, |d, a| d.ungroup(a, group_id)).await
     }
 
+    /// Applies a batch of edits (one gesture) as one transaction: one undo step, one commit,
+    /// acknowledged once stored. Returns what it wrote; listeners hear which elements changed.
+    /// Costs what the batch touches, whatever the board's size (see [`BoardDoc::apply_edits`]).
+    pub async fn apply_edits(
+        &mut self,
+        edits: &[crate::edit::Edit],
+    ) -> Result<crate::edit::Applied> {
+        let total: usize = edits.iter().map(crate::edit::Edit::len).sum();
+        if total > crate::edit::MAX_ENTRIES_PER_BATCH {
+            return Err(Error::too_large(
+                "edits",
+                total,
+                crate::edit::MAX_ENTRIES_PER_BATCH,
+            ));
+        }
+        self.edit(Op::Edit, |d, a| d.apply_edits(a, edits)).await
+    }
+
     /// Applies a batch of element changes as one transaction (one undo step, one commit): each
     /// element in `put` is added or replaces the element with its id, then each id in `remove` is
-    /// deleted. Only what differs from the current document is written. For callers that send a
-    /// whole gesture at once (the desktop app).
+    /// deleted. Only what differs from the current document is written.
     pub async fn apply_elements(&mut self, put: Vec<Element>, remove: &[String]) -> Result<()> {
-        self.allow(Op::Edit).await?;
-        let mut scene = self.doc.scene();
-        let mut index: std::collections::HashMap<String, usize> = scene
-            .elements
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
-        for el in put {
-            match index.get(&el.id) {
-                Some(&i) => scene.elements[i] = el,
-                None => {
-                    index.insert(el.id.clone(), scene.elements.len());
-                    scene.elements.push(el);
-                }
-            }
-        }
-        if !remove.is_empty() {
-            let gone: std::collections::HashSet<&str> = remove.iter().map(String::as_str).collect();
-            scene.elements.retain(|e| !gone.contains(e.id.as_str()));
-        }
-        let actor = self.actor_str();
-        self.doc.replace_content(&actor, &scene)?;
-        self.commit().await
+        self.apply_edits(&[
+            crate::edit::Edit::Add { elements: put },
+            crate::edit::Edit::Delete {
+                ids: remove.to_vec(),
+            },
+        ])
+        .await
+        .map(drop)
     }
 
     pub async fn set_text(&mut self, id: &str, text: &str) -> Result<Element> {
@@ -1070,7 +1089,8 @@ impl CommentsSession {
     }
 
     fn notify(&mut self, origin: ChangeOrigin, update: Vec<u8>) {
-        self.listeners.notify(origin, update);
+        self.listeners
+            .notify(origin, update, crate::edit::ElementChanges::default());
     }
 
     async fn allow(&self, op: Op) -> Result<()> {
@@ -1320,5 +1340,54 @@ mod tests {
         assert!(s.undo().await.unwrap());
         assert_eq!(s.element("a").unwrap().x, 0.0);
         assert!(s.element("b").is_some() && s.element("c").is_none());
+    }
+
+    #[tokio::test]
+    async fn listeners_hear_which_elements_a_change_touched_whatever_its_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let easel = Easel::new(Store::open(&dir.path().join("easel.db")).await.unwrap());
+        let me = easel.local_user().await.unwrap().id;
+        let board = easel.create_board(me, "B").await.unwrap();
+        let mut s = easel.open_board(me, board.id).await.unwrap();
+        let rect =
+            |id: &str, x| Element::new(id, ElementKind::Rectangle, x, 0.0).with_size(10.0, 10.0);
+        s.add_many(
+            (0..1000)
+                .map(|i| rect(&format!("r{i}"), i as f64))
+                .collect(),
+        )
+        .await
+        .unwrap();
+        let mut rx = s.subscribe();
+        let touched = |c: &DocChange| c.elements.touched.iter().cloned().collect::<Vec<_>>();
+
+        let edits = vec![
+            crate::edit::Edit::Add {
+                elements: vec![rect("n", 1.0)],
+            },
+            crate::edit::Edit::Delete {
+                ids: vec!["r7".into()],
+            },
+        ];
+        s.apply_edits(&edits).await.unwrap();
+        let c = rx.try_recv().unwrap();
+        assert_eq!(c.origin, ChangeOrigin::Local);
+        assert_eq!(touched(&c), ["n", "r7"]);
+
+        s.undo().await.unwrap();
+        assert_eq!(touched(&rx.try_recv().unwrap()), ["n", "r7"]);
+
+        // A collaborator's update names what it changed here.
+        let other = BoardDoc::from_updates([s.doc().encode_state().as_slice()]).unwrap();
+        let mut other = other;
+        other.set_text("peer", "r9", "hi").unwrap();
+        let update = other.take_updates().remove(0);
+        s.apply_remote_from(&update, 7).await.unwrap();
+        let c = rx.try_recv().unwrap();
+        assert_eq!(
+            (c.origin, touched(&c)),
+            (ChangeOrigin::Peer(7), vec!["r9".to_string()])
+        );
+        assert!(rx.try_recv().is_err());
     }
 }

@@ -61,6 +61,16 @@ describe('TauriCommands', () => {
     expect(store.has('r')).toBe(false);
   });
 
+  it('a reset event replaces the whole board: what it does not name is gone', async () => {
+    const { store, commands } = setup();
+    commands.dispatch({ type: 'add', elements: [rect('a'), rect('b')] });
+    await commands.settled();
+    const kept = { ...rect('a'), x: 42 };
+    commands.receive({ board: 'b', origin: 'remote', reset: true, added: [], updated: [kept], removed: [] });
+    expect(store.get('a')?.x).toBe(42);
+    expect(store.has('b')).toBe(false);
+  });
+
   it('a refused edit is reported and the store resyncs with the core', async () => {
     const { store, errors, commands } = setup(true);
     commands.dispatch({ type: 'add', elements: [rect('r')] });

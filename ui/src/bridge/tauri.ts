@@ -36,10 +36,15 @@ export interface OpenedBoard extends UndoState {
   sync?: { url: string; status: SyncStatus } | null;
 }
 
-/** The `board-changed` event's payload. */
+/**
+ * The `board-changed` event's payload: only the elements a change touched. With `reset` (the
+ * core rebuilt the board after a failure) `updated` holds every element and anything else the
+ * store holds is gone.
+ */
 export interface BoardChanged extends Required<Diff> {
   board: string;
   origin: 'local' | 'remote';
+  reset?: boolean;
 }
 
 /** True inside the desktop shell. */
@@ -84,7 +89,12 @@ export class TauriCommands implements Commands {
   /** Applies a `board-changed` payload for this board to the store. */
   receive(change: BoardChanged): void {
     if (change.board !== this.board) return;
-    this.store.apply({ added: change.added, updated: change.updated, removed: change.removed }, change.origin);
+    let removed = change.removed;
+    if (change.reset) {
+      const keep = new Set([...change.added, ...change.updated].map((e) => e.id));
+      removed = [...removed, ...[...this.store.values()].map((e) => e.id).filter((id) => !keep.has(id))];
+    }
+    this.store.apply({ added: change.added, updated: change.updated, removed }, change.origin);
   }
 
   dispatch(cmd: Command): void {
