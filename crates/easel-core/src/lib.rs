@@ -30,6 +30,9 @@ pub mod share;
 pub mod store;
 pub mod sync;
 pub mod tls;
+// Generates and checks the UI's TypeScript types of `model` (ui/src/model/generated).
+#[cfg(test)]
+mod ts_types;
 pub mod zorder;
 
 pub use comments::{Anchor, Author, Comment, CommentsDoc, Thread};

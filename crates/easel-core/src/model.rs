@@ -4,6 +4,14 @@
 //! document (`elements`, `meta`, `files`) and back. Every value that enters the document passes
 //! [`Element::validate`] first, so a document only ever holds finite numbers, known kinds and
 //! bounded payloads.
+//!
+//! The UI's TypeScript types of this model (`ui/src/model/generated`) are generated from these
+//! types by ts-rs, whose unit test (`crate::ts_types`) fails when the checked-in files differ from
+//! what the types generate. The `#[cfg_attr(test, ts(...))]` attributes say how a field looks on
+//! the wire where serde's attributes alone do not: `optional` on an `Option` field that serde
+//! leaves out when `None` (`field?: T`, where ts-rs alone would say `field?: T | null`), `as` for
+//! a string field that takes one of a few words (a union) and for `ElementPatch`'s
+//! `Option<Option<T>>` fields, `type` for the base64 bytes of a file.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +37,7 @@ pub mod limits {
 }
 
 /// What an element is. The set is closed: a document never holds a kind Easel cannot draw.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ElementKind {
@@ -98,7 +107,17 @@ impl std::fmt::Display for ElementKind {
     }
 }
 
+/// The values of the string fields that take one of a few words; [`Element::validate`] accepts
+/// these and no others, and the UI's types name them as unions (`FillStyle`, ...; see
+/// `crate::ts_types`, whose test keeps the two lists equal).
+pub(crate) const FILL_STYLES: [&str; 4] = ["solid", "hachure", "cross-hatch", "zigzag"];
+pub(crate) const STROKE_STYLES: [&str; 3] = ["solid", "dashed", "dotted"];
+pub(crate) const TEXT_ALIGNS: [&str; 3] = ["left", "center", "right"];
+pub(crate) const VERTICAL_ALIGNS: [&str; 3] = ["top", "middle", "bottom"];
+pub(crate) const SIDES: [&str; 4] = ["top", "right", "bottom", "left"];
+
 /// One end of a line or arrow attached to another element: moving that element moves the end.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Binding {
@@ -112,10 +131,14 @@ pub struct Binding {
     pub gap: f64,
     /// The side of the target the end attaches to (`top`, `right`, `bottom`, `left`), when fixed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(as = "Option<crate::ts_types::Side>", optional))]
     pub side: Option<String>,
 }
 
 /// Every field of one element. Optional fields are `None` when unset; lists are empty.
+///
+/// On the wire, fields that are unset, empty lists and empty text are left out.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Element {
@@ -127,20 +150,24 @@ pub struct Element {
     pub width: f64,
     #[serde(default)]
     pub height: f64,
-    /// Rotation in radians, clockwise, about the element's centre.
+    /// Rotation in radians, clockwise (the canvas convention, y down), about the element's centre.
     #[serde(default)]
     pub angle: f64,
+    /// A CSS colour.
     #[serde(default = "default_stroke")]
     pub stroke: String,
+    /// `transparent` or a CSS colour.
     #[serde(default = "default_fill")]
     pub fill: String,
     /// `solid`, `hachure`, `cross-hatch` or `zigzag`, as Excalidraw names them.
     #[serde(default = "default_fill_style")]
+    #[cfg_attr(test, ts(as = "crate::ts_types::FillStyle"))]
     pub fill_style: String,
     #[serde(default = "default_stroke_width")]
     pub stroke_width: f64,
     /// `solid`, `dashed` or `dotted`.
     #[serde(default = "default_stroke_style")]
+    #[cfg_attr(test, ts(as = "crate::ts_types::StrokeStyle"))]
     pub stroke_style: String,
     /// Hand-drawn wobble, 0 (architect) to 2 (cartoonist).
     #[serde(default)]
@@ -151,7 +178,8 @@ pub struct Element {
     /// 0 (invisible) to 1 (opaque).
     #[serde(default = "default_opacity")]
     pub opacity: f64,
-    /// Z-order key (a fractional index): elements draw in ascending key order, ties by id.
+    /// Z-order key (a fractional index in rocicorp's `fractional-indexing` format, base 62):
+    /// elements draw in ascending key order, ties by id.
     #[serde(default)]
     pub z: String,
     /// Points relative to (x, y), for lines, arrows and pen strokes.
@@ -169,34 +197,44 @@ pub struct Element {
     pub font_family: String,
     /// `left`, `center` or `right`.
     #[serde(default = "default_text_align")]
+    #[cfg_attr(test, ts(as = "crate::ts_types::TextAlign"))]
     pub text_align: String,
     /// `top`, `middle` or `bottom`.
     #[serde(default = "default_vertical_align")]
+    #[cfg_attr(test, ts(as = "crate::ts_types::VerticalAlign"))]
     pub vertical_align: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub start: Option<Binding>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub end: Option<Binding>,
     /// Arrowhead at the start (`arrow`, `triangle`, `dot`, `bar`, ...); `None` draws none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub start_arrowhead: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub end_arrowhead: Option<String>,
     /// Groups from the innermost to the outermost.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group_ids: Vec<String>,
     /// The frame this element belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub frame_id: Option<String>,
     #[serde(default)]
     pub locked: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub link: Option<String>,
     /// For images: the id of the board file holding the bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub file_id: Option<String>,
     /// For frames: the frame's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
     /// The user id that last wrote this element.
     #[serde(default)]
@@ -322,22 +360,10 @@ impl Element {
         ] {
             short(name, v)?;
         }
-        one_of(
-            "strokeStyle",
-            &self.stroke_style,
-            &["solid", "dashed", "dotted"],
-        )?;
-        one_of(
-            "fillStyle",
-            &self.fill_style,
-            &["solid", "hachure", "cross-hatch", "zigzag"],
-        )?;
-        one_of("textAlign", &self.text_align, &["left", "center", "right"])?;
-        one_of(
-            "verticalAlign",
-            &self.vertical_align,
-            &["top", "middle", "bottom"],
-        )?;
+        one_of("strokeStyle", &self.stroke_style, &STROKE_STYLES)?;
+        one_of("fillStyle", &self.fill_style, &FILL_STYLES)?;
+        one_of("textAlign", &self.text_align, &TEXT_ALIGNS)?;
+        one_of("verticalAlign", &self.vertical_align, &VERTICAL_ALIGNS)?;
         range("strokeWidth", self.stroke_width, 0.0, 1000.0)?;
         range("roughness", self.roughness, 0.0, 10.0)?;
         range("opacity", self.opacity, 0.0, 1.0)?;
@@ -404,7 +430,7 @@ impl Element {
                 range(name, b.focus, -1.0e3, 1.0e3)?;
                 range(name, b.gap, -1.0e6, 1.0e6)?;
                 if let Some(side) = &b.side {
-                    one_of(name, side, &["top", "right", "bottom", "left"])?;
+                    one_of(name, side, &SIDES)?;
                 }
             }
         }
@@ -443,6 +469,9 @@ impl Element {
 
 /// A change to some fields of one element; `None` leaves a field as it is. Optional fields take
 /// `Some(None)` to clear them.
+///
+/// On the wire, an absent field is left as it is, and `null` clears one of the optional fields.
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ElementPatch {
@@ -453,8 +482,10 @@ pub struct ElementPatch {
     pub angle: Option<f64>,
     pub stroke: Option<String>,
     pub fill: Option<String>,
+    #[cfg_attr(test, ts(as = "Option<crate::ts_types::FillStyle>"))]
     pub fill_style: Option<String>,
     pub stroke_width: Option<f64>,
+    #[cfg_attr(test, ts(as = "Option<crate::ts_types::StrokeStyle>"))]
     pub stroke_style: Option<String>,
     pub roughness: Option<f64>,
     pub rounded: Option<bool>,
@@ -464,23 +495,32 @@ pub struct ElementPatch {
     pub text: Option<String>,
     pub font_size: Option<f64>,
     pub font_family: Option<String>,
+    #[cfg_attr(test, ts(as = "Option<crate::ts_types::TextAlign>"))]
     pub text_align: Option<String>,
+    #[cfg_attr(test, ts(as = "Option<crate::ts_types::VerticalAlign>"))]
     pub vertical_align: Option<String>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(test, ts(as = "_"))]
     pub start: Option<Option<Binding>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(test, ts(as = "_"))]
     pub end: Option<Option<Binding>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(test, ts(as = "_"))]
     pub start_arrowhead: Option<Option<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(test, ts(as = "_"))]
     pub end_arrowhead: Option<Option<String>>,
     pub group_ids: Option<Vec<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(test, ts(as = "_"))]
     pub frame_id: Option<Option<String>>,
     pub locked: Option<bool>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(test, ts(as = "_"))]
     pub link: Option<Option<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(test, ts(as = "_"))]
     pub name: Option<Option<String>>,
 }
 
@@ -551,6 +591,7 @@ impl ElementPatch {
 }
 
 /// Board-wide settings kept in the document's `meta` map.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BoardMeta {
@@ -559,6 +600,7 @@ pub struct BoardMeta {
     pub background: String,
     /// Grid size in canvas units; `None` hides the grid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub grid: Option<f64>,
 }
 
@@ -586,13 +628,16 @@ impl BoardMeta {
 }
 
 /// Binary content (images) stored once per board and referenced by id from elements.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BoardFile {
     /// The hex SHA-256 of `data`, so the same image pasted twice is stored once.
     pub id: String,
     pub mime: String,
+    /// The bytes; on the wire, in standard base64.
     #[serde(with = "base64_bytes")]
+    #[cfg_attr(test, ts(type = "string"))]
     pub data: Vec<u8>,
 }
 
@@ -654,6 +699,7 @@ mod base64_bytes {
 }
 
 /// Everything a board's document holds, as plain values: what export writes and import reads.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Scene {

@@ -1,21 +1,36 @@
 /**
- * Mirror of the Rust core's `Element` (crates/easel-core/src/model.rs), as serde emits it:
- * camelCase keys, optional fields absent when unset.
+ * The element model as the Rust core (crates/easel-core/src/model.rs) writes and reads it: camelCase
+ * keys, optional fields absent when unset. The types are generated from the Rust ones by ts-rs into
+ * ./generated, checked in and never edited by hand: after changing the model, regenerate them with
+ * `EASEL_WRITE_TS=1 cargo test -p easel-core --lib ts_types` (that test fails while they differ).
+ * This file re-exports them and adds the UI's helpers.
  */
 
-export type ElementKind =
-  | 'rectangle'
-  | 'ellipse'
-  | 'diamond'
-  | 'line'
-  | 'arrow'
-  | 'freedraw'
-  | 'text'
-  | 'sticky'
-  | 'image'
-  | 'frame';
+import type { Element } from './generated/Element';
+import type { ElementKind } from './generated/ElementKind';
+import type { ElementPatch } from './generated/ElementPatch';
 
-export const ELEMENT_KINDS: readonly ElementKind[] = [
+export type { Binding } from './generated/Binding';
+export type { BoardFile } from './generated/BoardFile';
+export type { BoardMeta } from './generated/BoardMeta';
+export type { FillStyle } from './generated/FillStyle';
+export type { Scene } from './generated/Scene';
+export type { Side } from './generated/Side';
+export type { StrokeStyle } from './generated/StrokeStyle';
+export type { TextAlign } from './generated/TextAlign';
+export type { VerticalAlign } from './generated/VerticalAlign';
+export type { Element, ElementKind, ElementPatch };
+
+/** One of an element's `points`, relative to its (x, y). */
+export type Point = [number, number];
+
+/**
+ * `true` when the members `Listed` lists cover the union `T`; otherwise the members it lacks, so
+ * that assigning `true` to it fails to compile and the error names them.
+ */
+type Covers<T, Listed> = [Exclude<T, Listed>] extends [never] ? true : Exclude<T, Listed>;
+
+const KINDS = [
   'rectangle',
   'ellipse',
   'diamond',
@@ -26,7 +41,12 @@ export const ELEMENT_KINDS: readonly ElementKind[] = [
   'sticky',
   'image',
   'frame',
-];
+] as const satisfies readonly ElementKind[];
+// A kind the core gains breaks this line until it is listed above.
+const everyKindListed: Covers<ElementKind, (typeof KINDS)[number]> = true;
+
+/** Every element kind, in the core's order (`ElementKind::ALL`). */
+export const ELEMENT_KINDS: readonly ElementKind[] = KINDS;
 
 /**
  * Kinds whose edges are sharp or round (`rounded`, the style panel's Edges): corners of
@@ -34,105 +54,21 @@ export const ELEMENT_KINDS: readonly ElementKind[] = [
  */
 export const hasEdges = (k: ElementKind): boolean => k === 'rectangle' || k === 'diamond' || k === 'line' || k === 'arrow';
 
-export type Side = 'top' | 'right' | 'bottom' | 'left';
-
-/** One end of a line or arrow attached to another element. */
-export interface Binding {
-  element: string;
-  /** Where along the target the end points, -1..1 (Excalidraw's `focus`). */
-  focus: number;
-  /** Distance kept between the end and the target's outline. */
-  gap: number;
-  side?: Side;
-}
-
-export type FillStyle = 'solid' | 'hachure' | 'cross-hatch' | 'zigzag';
-export type StrokeStyle = 'solid' | 'dashed' | 'dotted';
-export type TextAlign = 'left' | 'center' | 'right';
-export type VerticalAlign = 'top' | 'middle' | 'bottom';
-export type Point = [number, number];
-
-export interface Element {
-  id: string;
-  kind: ElementKind;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  /** Radians, clockwise (canvas convention, y down), about the element's centre. */
-  angle: number;
-  stroke: string;
-  /** 'transparent' or a CSS colour. */
-  fill: string;
-  fillStyle: FillStyle;
-  strokeWidth: number;
-  strokeStyle: StrokeStyle;
-  roughness: number;
-  rounded: boolean;
-  /** 0..1 */
-  opacity: number;
-  /** Fractional index key (rocicorp fractional-indexing format, base62). */
-  z: string;
-  /** Relative to (x, y). */
-  points?: Point[];
-  pressures?: number[];
-  text?: string;
-  fontSize: number;
-  fontFamily: string;
-  textAlign: TextAlign;
-  verticalAlign: VerticalAlign;
-  start?: Binding;
-  end?: Binding;
-  startArrowhead?: string;
-  endArrowhead?: string;
-  groupIds?: string[];
-  frameId?: string;
-  locked: boolean;
-  link?: string;
-  fileId?: string;
-  name?: string;
-  author: string;
-  updatedAt: number;
-}
-
-/**
- * Any subset of the mutable fields (the Rust `ElementPatch`). Fields the core models as
- * `Option<Option<T>>` may be `null` to clear them.
- */
-export interface ElementPatch {
-  x?: number;
-  y?: number;
-  width?: number;
-  height?: number;
-  angle?: number;
-  stroke?: string;
-  fill?: string;
-  fillStyle?: FillStyle;
-  strokeWidth?: number;
-  strokeStyle?: StrokeStyle;
-  roughness?: number;
-  rounded?: boolean;
-  opacity?: number;
-  points?: Point[];
-  pressures?: number[];
-  text?: string;
-  fontSize?: number;
-  fontFamily?: string;
-  textAlign?: TextAlign;
-  verticalAlign?: VerticalAlign;
-  start?: Binding | null;
-  end?: Binding | null;
-  startArrowhead?: string | null;
-  endArrowhead?: string | null;
-  groupIds?: string[];
-  frameId?: string | null;
-  locked?: boolean;
-  link?: string | null;
-  name?: string | null;
-}
+/** The fields a patch may set to `null` (the core's `Option<Option<T>>` ones): `null` clears them. */
+type NullableKey = { [K in keyof ElementPatch]-?: null extends ElementPatch[K] ? K : never }[keyof ElementPatch];
 
 /** Fields a patch may clear with `null`. */
-const NULLABLE = ['start', 'end', 'startArrowhead', 'endArrowhead', 'frameId', 'link', 'name'] as const;
+const NULLABLE = [
+  'start',
+  'end',
+  'startArrowhead',
+  'endArrowhead',
+  'frameId',
+  'link',
+  'name',
+] as const satisfies readonly NullableKey[];
+// A field the core makes clearable breaks this line until it is listed above.
+const everyNullableListed: Covers<NullableKey, (typeof NULLABLE)[number]> = true;
 
 /** Applies a patch to a copy of `el` (same semantics as the core's `ElementPatch::apply_to`). */
 export function applyPatch(el: Element, patch: ElementPatch): Element {
