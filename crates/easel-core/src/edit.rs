@@ -17,6 +17,7 @@ use crate::model::{Element, ElementPatch};
 pub const MAX_ENTRIES_PER_BATCH: usize = 1_000_000;
 
 /// Changes to some fields of one element.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IdPatch {
@@ -25,6 +26,7 @@ pub struct IdPatch {
 }
 
 /// An element's new place in the z-order (a fractional index key, [`crate::zorder`]).
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ZMove {
@@ -39,6 +41,7 @@ pub struct ZMove {
 /// that is not (or no longer) there is skipped, and `add` of an id that exists replaces that
 /// element. The session's typed methods (`add`, `update`, ...) are the strict form: they refuse
 /// unknown or duplicate ids before anything is written.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
     tag = "type",
@@ -125,6 +128,7 @@ impl ElementChanges {
 
 /// Elements as a reader of [`ElementChanges`] sees them: what was added, what changed, what
 /// went. The `board-changed` event carries exactly this.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ElementDiff {
     pub added: Vec<Element>,

@@ -116,6 +116,8 @@ fn render() -> BTreeMap<PathBuf, String> {
     };
     c.visit::<Scene>();
     c.visit::<ElementPatch>();
+    c.visit::<crate::edit::Edit>();
+    c.visit::<crate::edit::ElementDiff>();
     c.files
 }
 

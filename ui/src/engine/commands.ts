@@ -1,17 +1,13 @@
 import { applyPatch, type Element, type ElementPatch } from '../model/types';
 import type { Store } from './store';
+import type { Edit } from '../model/generated/Edit';
 
-/** An edit the UI asks the core to make. The Tauri bridge maps these onto the core's operations. */
-export type Command =
-  | { type: 'add'; elements: Element[] }
-  | { type: 'update'; updates: { id: string; patch: ElementPatch }[] }
-  | { type: 'delete'; ids: string[] }
-  | { type: 'reorder'; moves: { id: string; z: string }[] }
-  /** Appends `groupId` (as the new outermost group) to each element's groupIds. */
-  | { type: 'group'; ids: string[]; groupId: string }
-  /** Removes `groupId` from the groupIds of each of `ids` that has it. */
-  | { type: 'ungroup'; ids: string[]; groupId: string }
-  | { type: 'setText'; id: string; text: string };
+/**
+ * An edit the UI asks the core to make: the core's `Edit` (crates/easel-core/src/edit.rs), its
+ * type generated from the Rust one, so the two cannot drift. The desktop bridge sends a gesture's
+ * commands to the core as they are; the core applies them in one transaction.
+ */
+export type Command = Edit;
 
 /**
  * What tools talk to. Everything dispatched between `beginGesture()` and `endGesture()` is one
