@@ -93,13 +93,12 @@ pub(crate) fn guard_engine<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Resu
     }
 }
 
-/// The text of a panic's payload (`panic!` with a literal or a formatted message).
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic without a message".into())
+pub use easel_proto::panic_message;
+
+impl From<easel_keys::BadLevel> for Error {
+    fn from(e: easel_keys::BadLevel) -> Self {
+        Error::invalid("level", e.to_string())
+    }
 }
 
 impl Error {

@@ -17,7 +17,8 @@
 //!
 //! Nothing here knows about Tauri or windows; only [`sync`] opens sockets.
 
-pub mod capability;
+/// Signed capabilities, share links, key proofs and revocations: the `easel-keys` crate.
+pub use easel_keys::capability;
 pub mod comments;
 pub mod doc;
 pub mod edit;

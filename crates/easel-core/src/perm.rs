@@ -8,45 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// A level that can be granted on a board and stored in `board_permissions`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Level {
-    View,
-    Comment,
-    Edit,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::View => "VIEW",
-            Level::Comment => "COMMENT",
-            Level::Edit => "EDIT",
-        }
-    }
-}
-
-impl std::str::FromStr for Level {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_uppercase().as_str() {
-            "VIEW" => Ok(Level::View),
-            "COMMENT" => Ok(Level::Comment),
-            "EDIT" => Ok(Level::Edit),
-            _ => Err(Error::invalid(
-                "level",
-                format!("{s:?} is not one of VIEW, COMMENT, EDIT"),
-            )),
-        }
-    }
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// A level that can be granted on a board and stored in `board_permissions` (defined with the
+/// capabilities that carry it, in `easel-keys`).
+pub use easel_keys::Level;
 
 /// What a user holds on a board, from nothing to ownership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -16,15 +16,14 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
 use sqlx::{Connection, Row, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
+
+pub use easel_log::{Durability, StoredDoc, connect_options, private_db_file, private_dir};
 
 use crate::error::{Error, Result};
 use crate::perm::{Access, Level};
@@ -75,17 +74,6 @@ const BASELINE: &[(&str, &[&str])] = &[
 
 /// Most updates committed in one group-commit transaction.
 const MAX_BATCH: usize = 4096;
-
-/// How the store makes commits durable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Durability {
-    /// fsync the WAL at every commit: an acknowledged edit survives power loss.
-    #[default]
-    Full,
-    /// fsync at checkpoints only: an acknowledged edit survives a killed process (the WAL is in
-    /// the OS page cache), not a power cut. For benchmarks and tests that measure the rest.
-    Normal,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -166,33 +154,6 @@ pub struct SnapshotInfo {
     pub size: i64,
     pub created_by: Option<Uuid>,
     pub created_at: String,
-}
-
-/// A stored document: its newest snapshot (if any) and the updates after it.
-#[derive(Debug, Default)]
-pub struct StoredDoc {
-    pub snapshot: Option<Vec<u8>>,
-    pub snapshot_seq: i64,
-    /// (seq, update) in commit order.
-    pub tail: Vec<(i64, Vec<u8>)>,
-}
-
-impl StoredDoc {
-    /// Its updates in the order to apply them: the snapshot, then the tail.
-    pub fn updates(&self) -> impl Iterator<Item = &[u8]> {
-        self.snapshot
-            .as_deref()
-            .into_iter()
-            .chain(self.tail.iter().map(|(_, u)| u.as_slice()))
-    }
-
-    /// The highest seq this stored doc covers.
-    pub fn last_seq(&self) -> i64 {
-        self.tail
-            .last()
-            .map(|(s, _)| *s)
-            .unwrap_or(self.snapshot_seq)
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1530,77 +1491,6 @@ impl Store {
     }
 }
 
-/// Creates `dir` (with its parents) readable by its owner only (0700 on Unix). An existing
-/// directory is tightened to 0700 when `tighten` says it is ours alone (the app's data dir),
-/// and left as it is otherwise (a directory someone pointed a server at).
-pub fn private_dir(dir: &Path, tighten: bool) -> std::io::Result<()> {
-    let existed = dir.exists();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-        if tighten || !existed {
-            let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
-            if mode != 0o700 {
-                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (existed, tighten);
-        std::fs::create_dir_all(dir)?;
-    }
-    Ok(())
-}
-
-/// Makes a SQLite database file readable by its owner only (0600 on Unix): created empty if
-/// missing, so that SQLite creates its `-wal` and `-shm` files with the same mode, and an
-/// existing database and its `-wal` and `-shm` files tightened.
-pub fn private_db_file(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(path)?;
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            let p = PathBuf::from(p);
-            if let Ok(meta) = std::fs::metadata(&p)
-                && meta.permissions().mode() & 0o777 != 0o600
-            {
-                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
-/// The options every Easel SQLite file is opened with (the app's store and the relay's): WAL set
-/// explicitly (sqlx leaves new files in rollback-journal mode), the chosen durability, foreign
-/// keys on, and a busy timeout long enough to wait out another process's write.
-pub fn connect_options(path: &Path, durability: Durability) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(match durability {
-            Durability::Full => SqliteSynchronous::Full,
-            Durability::Normal => SqliteSynchronous::Normal,
-        })
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
-}
-
 /// Applies migrations, first adopting a database whose baseline tables were made without them.
 async fn migrate(pool: &SqlitePool) -> Result<()> {
     let tables: Vec<String> = sqlx::query_scalar(
@@ -1896,7 +1786,7 @@ async fn mirror_links(
     .await?;
     let best = levels
         .iter()
-        .map(|l| Level::from_str(l))
+        .map(|l| Level::from_str(l).map_err(Error::from))
         .collect::<Result<Vec<_>>>()?
         .into_iter()
         .max();

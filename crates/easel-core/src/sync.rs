@@ -174,42 +174,7 @@ impl SyncOptions {
 
 /// The WebSocket URL of a board's room on a server: `ws://host:port/<board>?k=v` (or `wss://`).
 pub fn room_url(base: &str, room: &str, params: &[(String, String)]) -> Result<String> {
-    let base = base.trim_end_matches('/');
-    let Some(rest) = base
-        .strip_prefix("ws://")
-        .or_else(|| base.strip_prefix("wss://"))
-    else {
-        return Err(Error::invalid(
-            "url",
-            format!("{base:?} is not a ws:// or wss:// URL"),
-        ));
-    };
-    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
-        return Err(Error::invalid(
-            "url",
-            format!("{base:?} is not a server address"),
-        ));
-    }
-    let mut url = format!("{base}/{room}");
-    for (i, (k, v)) in params.iter().enumerate() {
-        url.push(if i == 0 { '?' } else { '&' });
-        url.push_str(&percent_encode(k));
-        url.push('=');
-        url.push_str(&percent_encode(v));
-    }
-    Ok(url)
-}
-
-pub(crate) fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    easel_keys::url::room_url(base, room, params).map_err(|e| Error::invalid("url", e.0))
 }
 
 enum Command {

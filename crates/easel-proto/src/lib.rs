@@ -25,3 +25,13 @@ pub use message::{Message, decode};
 pub use protocol::{Awareness, AwarenessChange, Outgoing, Peer, WritePolicy};
 pub use reader::MAX_SAFE_INTEGER;
 pub use validate::{AwarenessEntry, Limits, UpdateSummary};
+
+/// The text of a panic's payload (`panic!` with a literal or a formatted message): what the
+/// relay and the core report when yrs panics on input.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic without a message".into())
+}

@@ -22,8 +22,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
-use easel_core::capability::{self, Capability, KeyProof, Revocation, decode_fixed};
-use easel_core::perm::Level;
+use easel_keys::Level;
+use easel_keys::capability::{self, Capability, KeyProof, Revocation, decode_fixed};
 use ed25519_dalek::VerifyingKey;
 use uuid::Uuid;
 

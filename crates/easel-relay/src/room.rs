@@ -36,7 +36,7 @@ use crate::auth::{Admission, AuthEvent, Authorizer};
 use crate::metrics::{Metrics, Refusal};
 use crate::queue::{ConnShared, Push};
 use crate::store::{Pending, RelayStore, StoreError};
-use easel_core::error::panic_message;
+use easel_proto::panic_message;
 
 pub(crate) type ConnId = u64;
 

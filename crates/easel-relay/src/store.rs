@@ -44,11 +44,11 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-pub use easel_core::store::Durability;
+pub use easel_log::Durability;
 
 /// A room as stored: its snapshot (if any) and the updates after it, exactly as the app's
 /// store keeps a board.
-pub use easel_core::store::StoredDoc as StoredRoom;
+pub use easel_log::StoredDoc as StoredRoom;
 
 enum Job {
     Append {
@@ -110,10 +110,10 @@ impl RelayStore {
     /// Opens (creating if needed) the store at `path`, running the relay's migrations.
     pub async fn open(path: &Path, durability: Durability) -> Result<RelayStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            easel_core::store::private_dir(dir, false)?;
+            easel_log::private_dir(dir, false)?;
         }
-        easel_core::store::private_db_file(path)?;
-        let options = easel_core::store::connect_options(path, durability);
+        easel_log::private_db_file(path)?;
+        let options = easel_log::connect_options(path, durability);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)

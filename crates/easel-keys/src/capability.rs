@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha2::Digest;
 use uuid::Uuid;
 
-use crate::perm::Level;
+use crate::Level;
 
 const VERSION: u8 = 1;
 const SIGN_DOMAIN: &[u8] = b"easel-capability-v1";
@@ -420,7 +420,7 @@ const MAX_LINK_TEXT: usize = 200;
 
 impl ShareLink {
     pub fn to_url(&self) -> String {
-        use crate::sync::percent_encode as enc;
+        use crate::url::percent_encode as enc;
         let mut s = format!("easel://board/{}", self.board);
         let mut params: Vec<(&str, String)> = Vec::new();
         if let Some(r) = &self.relay {
@@ -494,9 +494,9 @@ impl ShareLink {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
                 match k {
                     "relay" => {
-                        let url = percent_decode(v)
+                        let url = crate::url::percent_decode(v)
                             .ok_or_else(|| bad("relay", "bad percent-encoding".into()))?;
-                        crate::sync::room_url(&url, &board.to_string(), &[])
+                        crate::url::room_url(&url, &board.to_string(), &[])
                             .map_err(|e| bad("relay", e.to_string()))?;
                         out.relay = Some(url);
                     }
@@ -514,7 +514,7 @@ impl ShareLink {
                     }
                     "by" | "title" => {
                         let field = if k == "by" { "by" } else { "title" };
-                        let text = percent_decode(v)
+                        let text = crate::url::percent_decode(v)
                             .ok_or_else(|| bad(field, "bad percent-encoding".into()))?;
                         if text.chars().count() > MAX_LINK_TEXT
                             || text.chars().any(char::is_control)
@@ -579,23 +579,6 @@ impl ShareLink {
         }
         Ok(out)
     }
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
