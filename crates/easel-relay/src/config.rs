@@ -34,6 +34,9 @@ pub struct Config {
     /// Frames left unsent for one connection from earlier turns of its room before it counts
     /// as a slow consumer (one turn's frames are always taken by a queue that is not full).
     pub send_queue: usize,
+    /// Bytes left unsent for one connection before it counts as a slow consumer (one frame
+    /// bigger than this, the whole document, still goes to a queue below it).
+    pub send_queue_bytes: usize,
     /// Resyncs a slow consumer gets before it is closed with 1013.
     pub max_resyncs: u32,
     /// Time a client has to finish the HTTP/WebSocket handshake.
@@ -80,6 +83,7 @@ impl Config {
             message_rate: 200.0,
             message_burst: 400.0,
             send_queue: 64,
+            send_queue_bytes: 8 * 1024 * 1024,
             max_resyncs: 3,
             handshake_timeout: Duration::from_secs(5),
             ping_interval: Duration::from_secs(15),

@@ -21,10 +21,13 @@ pub enum Refusal {
     /// Awareness entries for client ids another connection holds, removals of ids nobody
     /// holds, or ids past a connection's cap: dropped, the rest of the message applied.
     Awareness,
+    /// A sync request from a connection whose answer to the previous one is still unsent
+    /// (dropped: that answer, or a resync, covers it).
+    Busy,
 }
 
 impl Refusal {
-    const ALL: [Refusal; 7] = [
+    const ALL: [Refusal; 8] = [
         Refusal::Malformed,
         Refusal::TextFrame,
         Refusal::TooLarge,
@@ -32,6 +35,7 @@ impl Refusal {
         Refusal::WriteDenied,
         Refusal::Rejected,
         Refusal::Awareness,
+        Refusal::Busy,
     ];
 
     fn label(self) -> &'static str {
@@ -43,6 +47,7 @@ impl Refusal {
             Refusal::WriteDenied => "write_denied",
             Refusal::Rejected => "rejected",
             Refusal::Awareness => "awareness",
+            Refusal::Busy => "busy",
         }
     }
 }
@@ -93,7 +98,7 @@ pub struct Metrics {
     /// Times yrs failed (panicked) inside a room, applying a message or loading; each time the
     /// room closed its connections with 1011 and reloads from the store on the next join.
     pub room_failures: AtomicU64,
-    refused: [AtomicU64; 7],
+    refused: [AtomicU64; Refusal::ALL.len()],
     conn_refused: [AtomicU64; 4],
 }
 

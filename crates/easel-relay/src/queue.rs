@@ -1,6 +1,8 @@
 //! A connection's outgoing queue, shared by its room (which pushes) and its connection task
-//! (which pops and writes). Bounded by frame count; the room can drop its contents wholesale to
-//! resync a slow client, or close it with a close code.
+//! (which pops and writes). Bounded by frame count and by bytes; the room can drop its contents
+//! wholesale to resync a slow client, or close it with a close code. It also knows whether the
+//! answer to the connection's last sync request is still unsent, so a client that asks for the
+//! whole document again and again without reading gets one answer in flight, not thousands.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -29,6 +31,11 @@ pub(crate) enum Push {
 
 struct State {
     buf: VecDeque<Bytes>,
+    /// Bytes held by `buf`.
+    bytes: usize,
+    /// The reply to the connection's sync request (by the address of its bytes) while it is not
+    /// yet handed to the socket.
+    sync_reply: Option<usize>,
     close: Option<(u16, String)>,
     close_taken: bool,
     /// A frame sent just before the close frame (an auth message saying why).
@@ -43,15 +50,20 @@ pub(crate) struct ConnShared {
     /// Set once a close is requested.
     closing: AtomicBool,
     cap: usize,
+    /// Most bytes queued before a push is refused (one frame larger than this still fits in a
+    /// queue below it: a resync carries the whole document).
+    cap_bytes: usize,
     started: Instant,
     last_seen_ms: AtomicU64,
 }
 
 impl ConnShared {
-    pub(crate) fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize, cap_bytes: usize) -> Self {
         ConnShared {
             state: Mutex::new(State {
                 buf: VecDeque::new(),
+                bytes: 0,
+                sync_reply: None,
                 close: None,
                 close_taken: false,
                 last_words: None,
@@ -59,6 +71,7 @@ impl ConnShared {
             ready: AtomicWaker::new(),
             closing: AtomicBool::new(false),
             cap: cap.max(1),
+            cap_bytes: cap_bytes.max(1),
             started: Instant::now(),
             last_seen_ms: AtomicU64::new(0),
         }
@@ -74,9 +87,10 @@ impl ConnShared {
         if s.close.is_some() {
             return Push::Closed;
         }
-        if s.buf.len() >= self.cap {
+        if s.buf.len() >= self.cap || s.bytes >= self.cap_bytes {
             return Push::Full;
         }
+        s.bytes += frame.len();
         s.buf.push_back(frame);
         drop(s);
         self.ready.wake();
@@ -93,9 +107,10 @@ impl ConnShared {
         if s.close.is_some() {
             return Push::Closed;
         }
-        if s.buf.len() >= self.cap {
+        if s.buf.len() >= self.cap || s.bytes >= self.cap_bytes {
             return Push::Full;
         }
+        s.bytes += frames.iter().map(Bytes::len).sum::<usize>();
         s.buf.extend(frames.drain(..));
         drop(s);
         self.ready.wake();
@@ -110,6 +125,8 @@ impl ConnShared {
         }
         s.buf.clear();
         s.buf.extend(frames);
+        s.bytes = s.buf.iter().map(Bytes::len).sum();
+        s.sync_reply = None;
         drop(s);
         self.ready.wake();
     }
@@ -121,6 +138,8 @@ impl ConnShared {
             return;
         }
         s.buf.clear();
+        s.bytes = 0;
+        s.sync_reply = None;
         s.close = Some((code, truncate_reason(reason)));
         drop(s);
         self.closing
@@ -137,6 +156,23 @@ impl ConnShared {
         s.last_words = Some(frame);
         drop(s);
         self.close(code, reason);
+    }
+
+    /// Notes `reply` as the answer to the connection's sync request, unsent until the writer
+    /// takes it (see [`Self::sync_reply_pending`]).
+    pub(crate) fn set_sync_reply(&self, reply: &Bytes) {
+        self.lock().sync_reply = Some(reply.as_ptr() as usize);
+    }
+
+    /// Whether the answer to the connection's last sync request is still waiting to be sent.
+    pub(crate) fn sync_reply_pending(&self) -> bool {
+        self.lock().sync_reply.is_some()
+    }
+
+    /// Bytes queued and not yet handed to the socket.
+    #[cfg(test)]
+    pub(crate) fn queued_bytes(&self) -> usize {
+        self.lock().bytes
     }
 
     /// Whether a close was requested.
@@ -158,6 +194,10 @@ impl ConnShared {
                 return Poll::Ready(Out::Close(code, reason));
             }
         } else if let Some(b) = s.buf.pop_front() {
+            s.bytes -= b.len();
+            if s.sync_reply == Some(b.as_ptr() as usize) {
+                s.sync_reply = None;
+            }
             return Poll::Ready(Out::Data(b));
         }
         // Registered under the lock: a push after it takes the lock after us, then wakes us.
@@ -224,13 +264,13 @@ mod tests {
 
     #[tokio::test]
     async fn full_reset_close() {
-        let q = ConnShared::new(2);
+        let q = ConnShared::new(2, 1 << 20);
         assert_eq!(q.push(Bytes::from_static(b"a")), Push::Queued);
         assert_eq!(q.push(Bytes::from_static(b"b")), Push::Queued);
         assert_eq!(q.push(Bytes::from_static(b"c")), Push::Full);
         // A turn bigger than the cap fits in a queue that is not full...
         let mut turn = vec![Bytes::from_static(b"t"); 5];
-        let q2 = ConnShared::new(2);
+        let q2 = ConnShared::new(2, 1 << 20);
         assert_eq!(q2.push_all(&mut turn), Push::Queued);
         assert!(turn.is_empty());
         // ...and the next turn finds it full until the writer drains it.
@@ -248,9 +288,31 @@ mod tests {
         assert_eq!(q.push(Bytes::from_static(b"z")), Push::Closed);
         assert!(matches!(q.next().await, Out::Close(1013, _)));
         assert_eq!(q.take_close(), None, "the close is handed out once");
-        let q3 = ConnShared::new(2);
+        let q3 = ConnShared::new(2, 1 << 20);
         q3.close_with(Bytes::from_static(b"why"), 1008, "revoked");
         assert_eq!(q3.take_close(), Some((1008, "revoked".into())));
         assert_eq!(q3.take_close(), None);
+    }
+
+    #[tokio::test]
+    async fn bytes_bound_the_queue_and_the_sync_reply_is_tracked_until_sent() {
+        let q = ConnShared::new(1000, 100);
+        let big = Bytes::from(vec![7u8; 150]);
+        // One frame over the byte cap fits in an empty queue (a resync is the whole document)...
+        assert_eq!(q.push(big.clone()), Push::Queued);
+        assert_eq!(q.queued_bytes(), 150);
+        // ...and nothing more fits until it is written.
+        assert_eq!(q.push(Bytes::from_static(b"x")), Push::Full);
+        assert_eq!(q.push_all(&mut vec![Bytes::from_static(b"y")]), Push::Full);
+        q.set_sync_reply(&big);
+        assert!(q.sync_reply_pending());
+        assert!(matches!(q.next().await, Out::Data(b) if b.len() == 150));
+        assert!(!q.sync_reply_pending(), "handed to the socket");
+        assert_eq!(q.queued_bytes(), 0);
+        assert_eq!(q.push(Bytes::from_static(b"x")), Push::Queued);
+        q.set_sync_reply(&Bytes::from_static(b"r"));
+        q.reset_with([Bytes::from_static(b"state")]);
+        assert!(!q.sync_reply_pending(), "a resync answers everything");
+        assert_eq!(q.queued_bytes(), 5);
     }
 }

@@ -505,6 +505,16 @@ impl Room {
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
+        // A sync request (step 1) is answered with all the requester lacks, up to the whole
+        // document: one answer per connection is in flight at a time. A request while it is
+        // unsent is dropped; that answer (or a resync) covers it.
+        let sync_request =
+            bytes.first() == Some(&(message::MESSAGE_SYNC as u8)) && bytes.get(1) == Some(&0);
+        if sync_request && conn.shared.sync_reply_pending() {
+            self.settings.metrics.refuse(Refusal::Busy);
+            tracing::debug!(room = %self.name, conn = id, "sync request while its answer is unsent; dropped");
+            return;
+        }
         let peer = &mut self.peer;
         let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             peer.handle_with_policy(conn.policy, bytes)
@@ -529,7 +539,13 @@ impl Room {
             Ok(outs) => {
                 for o in outs {
                     match o {
-                        Outgoing::Reply(b) => self.replies.push((id, Bytes::from(b))),
+                        Outgoing::Reply(b) => {
+                            let b = Bytes::from(b);
+                            if sync_request {
+                                conn.shared.set_sync_reply(&b);
+                            }
+                            self.replies.push((id, b));
+                        }
                         Outgoing::DocUpdated { broadcast, .. } => {
                             // What the update changed, as yrs' update event encoded it. A
                             // duplicate (a client's sync step 2 repeating what we have) changes
@@ -910,7 +926,7 @@ mod tests {
         room: &mut Room,
         conn: ConnId,
     ) -> (Arc<ConnShared>, oneshot::Receiver<Result<(), String>>) {
-        let shared = Arc::new(ConnShared::new(64));
+        let shared = Arc::new(ConnShared::new(64, 8 << 20));
         let (ack, acked) = oneshot::channel();
         room.join(
             conn,

@@ -694,7 +694,10 @@ async fn join_room(
     let policy = admission.grant.policy_for(&room);
     let grant = admission.grant;
     let id = ctx.next_conn.fetch_add(1, Relaxed);
-    let shared = Arc::new(ConnShared::new(ctx.config.send_queue));
+    let shared = Arc::new(ConnShared::new(
+        ctx.config.send_queue,
+        ctx.config.send_queue_bytes,
+    ));
     shared.seen();
     Metrics::add(&ctx.metrics.connections, 1);
     Metrics::add(&ctx.metrics.connections_total, 1);

@@ -677,3 +677,96 @@ async fn awareness_ids_belong_to_the_connection_that_introduced_them() {
     .await;
     server.shutdown().await;
 }
+
+/// Writes `n` chunks of 60 KB of text into the room through `writer`, staying under the rate
+/// limit.
+async fn write_chunks(writer: &mut Client, n: usize) {
+    let chunk = "x".repeat(60_000);
+    for i in 0..n {
+        let doc = writer.peer.doc();
+        let text = doc.get_or_insert_text("t");
+        let before = yrs::ReadTxn::state_vector(&yrs::Transact::transact(doc));
+        {
+            let mut txn = yrs::Transact::transact_mut(doc);
+            yrs::Text::insert(&text, &mut txn, (i * 60_000) as u32, &chunk);
+        }
+        let update = yrs::ReadTxn::encode_diff_v1(&yrs::Transact::transact(doc), &before);
+        writer.send(message::encode_update(&update)).await;
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+}
+
+/// The attack that took a relay to 13.5 GB: a client asks for the whole document thousands of
+/// times (sync step 1 with an empty state vector) and never reads. One answer per connection
+/// is queued at a time, and the socket takes at most a couple more into its buffers before it
+/// stops taking any; every other request is dropped, so the relay holds a few copies of the
+/// document, not one per request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_asking_for_the_whole_document_without_reading_gets_one_answer_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.message_rate = 1e6;
+    cfg.message_burst = 1e6;
+    let srv = TestServer::start(cfg).await;
+    let url = srv.url(ROOM);
+    let mut writer = Client::connect(&url).await;
+    write_chunks(&mut writer, 40).await; // A 2.4 MB document.
+
+    let mut attacker = raw_connect_small_buffer(srv.addr, ROOM).await;
+    let sync_step1_empty = Bytes::from_static(&[0, 0, 1, 0]);
+    let requests = 1_000;
+    for _ in 0..requests {
+        attacker
+            .send(Message::Binary(sync_step1_empty.clone()))
+            .await
+            .unwrap();
+    }
+    let m = &srv.metrics;
+    let deadline = tokio::time::Instant::now() + T;
+    while m.refused(easel_relay::Refusal::Busy) < requests - 4 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} of {requests} repeated requests were dropped",
+            m.refused(easel_relay::Refusal::Busy)
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The room still serves everyone else.
+    let mut reader = Client::connect(&url).await;
+    reader
+        .pump_until("the document", |c| c.text_len("t") == 40 * 60_000)
+        .await;
+    drop(attacker);
+    srv.shutdown().await;
+}
+
+/// A slow consumer is found by the bytes waiting for it, not only by the number of frames: a
+/// few big frames count as much as many small ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_queues_are_bounded_in_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.send_queue = 100_000; // Never reached by frame count here.
+    cfg.send_queue_bytes = 1 << 20;
+    cfg.max_resyncs = 1;
+    let srv = TestServer::start(cfg).await;
+    let url = srv.url(ROOM);
+    let mut writer = Client::connect(&url).await;
+    let _sleeper = raw_connect_small_buffer(srv.addr, ROOM).await;
+    write_chunks(&mut writer, 150).await; // 9 MB the sleeper never reads.
+    let m = &srv.metrics;
+    let deadline = tokio::time::Instant::now() + T;
+    while m
+        .slow_disconnects
+        .load(std::sync::atomic::Ordering::Relaxed)
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a client 9 MB behind was never closed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(m.slow_resyncs.load(std::sync::atomic::Ordering::Relaxed), 1);
+    srv.shutdown().await;
+}
