@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newElement } from '../model/types';
+import { compareDrawOrder, newElement, type Element } from '../model/types';
 import { ManualScheduler } from './scheduler';
 import { Store, type StoreChange } from './store';
 
@@ -57,5 +57,45 @@ describe('Store', () => {
     expect(store.sorted().map((e) => e.id)).toEqual(['c', 'a', 'b']);
     store.apply({ removed: ['nope'] }, 'local');
     expect(seen).toEqual([3]);
+  });
+
+  it('keeps drawing order right across edits that reuse the sorted cache (random batches)', () => {
+    const store = new Store(new ManualScheduler());
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pick = <T,>(a: readonly T[]): T => a[rand(a.length)]!;
+    const zs = ['Zz', 'a0', 'a1', 'a2', 'a3', 'a4', 'b00', 'b01'];
+    let next = 0;
+    for (let round = 0; round < 400; round++) {
+      const ids = [...store.values()].map((e) => e.id);
+      const diff: { added: Element[]; updated: Element[]; removed: string[] } = { added: [], updated: [], removed: [] };
+      for (let k = 0; k < 1 + rand(3); k++) {
+        const op = rand(5);
+        if (op === 0 || ids.length === 0) {
+          // New elements mostly on top, as drawing does; sometimes anywhere.
+          const top = store.sorted().at(-1)?.z ?? 'a0';
+          diff.added.push(rect(`n${next++}`, 0, rand(4) ? `${top}V` : pick(zs)));
+        } else if (op === 1) {
+          const id = pick(ids);
+          diff.updated.push({ ...store.get(id)!, x: rand(100) });
+        } else if (op === 2) {
+          const id = pick(ids);
+          diff.updated.push({ ...store.get(id)!, z: pick(zs) });
+        } else if (op === 3) {
+          diff.removed.push(pick(ids));
+        } else {
+          const id = pick(ids);
+          diff.removed.push(id);
+          diff.added.push(rect(id, 1, pick(zs)));
+        }
+      }
+      store.apply(diff, 'remote');
+      if (rand(3) === 0) continue; // Several batches between reads, too.
+      const want = [...store.values()].sort(compareDrawOrder).map((e) => `${e.id}@${e.z}:${e.x}`);
+      expect(store.sorted().map((e) => `${e.id}@${e.z}:${e.x}`)).toEqual(want);
+    }
   });
 });

@@ -22,6 +22,14 @@ export type ChangeListener = (change: StoreChange) => void;
 /** Called synchronously for every applied batch (for indexes that must never lag the model). */
 export type SyncListener = (diff: Required<Diff>, origin: Origin) => void;
 
+interface SortedEdits {
+  replaced: Map<string, Element>;
+  removed: Set<string>;
+  appended: Element[];
+}
+
+const noSortedEdits = (): SortedEdits => ({ replaced: new Map(), removed: new Set(), appended: [] });
+
 /** The UI's mirror of the board: elements by id with a version counter per element. */
 export class Store {
   private readonly elements = new Map<string, Element>();
@@ -32,6 +40,12 @@ export class Store {
   private pending: StoreChange = emptyChange();
   private flushScheduled = false;
   private sortedCache: Element[] | null = null;
+  /**
+   * Changes since `sortedCache` was built that keep its order: elements replaced with their z
+   * unchanged, elements removed, elements added above the top. `sorted()` folds them in with one
+   * pass instead of sorting again, so a gesture on a big board does not re-sort it.
+   */
+  private sortedEdits: SortedEdits | null = null;
   private rev = 0;
 
   constructor(private readonly scheduler: FrameScheduler = rafScheduler) {}
@@ -58,8 +72,34 @@ export class Store {
   }
   /** Every element in drawing order (ascending z, ties by id). Cached until the next change. */
   sorted(): readonly Element[] {
-    if (!this.sortedCache) this.sortedCache = [...this.elements.values()].sort(compareDrawOrder);
+    if (!this.sortedCache) {
+      this.sortedCache = [...this.elements.values()].sort(compareDrawOrder);
+      this.sortedEdits = null;
+    } else if (this.sortedEdits) {
+      const { replaced, removed, appended } = this.sortedEdits;
+      const out: Element[] = [];
+      for (const e of this.sortedCache) if (!removed.has(e.id)) out.push(replaced.get(e.id) ?? e);
+      for (const e of appended) out.push(replaced.get(e.id) ?? e);
+      this.sortedCache = out;
+      this.sortedEdits = null;
+    }
     return this.sortedCache;
+  }
+
+  /** Keeps `sortedCache` usable across `el` replacing `old` (undefined: added), or drops it. */
+  private noteSorted(el: Element, old: Element | undefined): void {
+    if (!this.sortedCache) return;
+    const edits = (this.sortedEdits ??= noSortedEdits());
+    if (old) {
+      if (old.z === el.z) edits.replaced.set(el.id, el);
+      else this.sortedCache = null;
+      return;
+    }
+    const top = edits.appended.length
+      ? edits.appended[edits.appended.length - 1]
+      : this.sortedCache[this.sortedCache.length - 1];
+    if (!edits.removed.has(el.id) && (!top || compareDrawOrder(top, el) < 0)) edits.appended.push(el);
+    else this.sortedCache = null;
   }
   /** Applies one batch. Unknown ids in `updated` are treated as additions, in `removed` ignored. */
   apply(diff: Diff, origin: Origin): void {
@@ -69,6 +109,11 @@ export class Store {
     for (const el of diff.updated ?? []) this.put(el, applied, p);
     for (const id of diff.removed ?? []) {
       if (!this.elements.delete(id)) continue;
+      if (this.sortedCache) {
+        const edits = (this.sortedEdits ??= noSortedEdits());
+        if (edits.appended.some((e) => e.id === id)) this.sortedCache = null;
+        else edits.removed.add(id);
+      }
       this.versions.delete(id);
       applied.removed.push(id);
       if (p.added.delete(id)) {
@@ -80,7 +125,6 @@ export class Store {
       }
     }
     if (applied.added.length + applied.updated.length + applied.removed.length === 0) return;
-    this.sortedCache = null;
     this.rev++;
     p.origins.add(origin);
     for (const l of this.syncListeners) l(applied, origin);
@@ -88,7 +132,9 @@ export class Store {
   }
 
   private put(el: Element, applied: Required<Diff>, p: StoreChange): void {
-    const existed = this.elements.has(el.id);
+    const old = this.elements.get(el.id);
+    const existed = old !== undefined;
+    this.noteSorted(el, old);
     this.elements.set(el.id, el);
     this.versions.set(el.id, this.nextVersion++);
     if (existed) {
