@@ -345,8 +345,18 @@ impl BoardDoc {
     }
 
     /// A document built from stored updates (a snapshot, then the tail), applied as remote so
-    /// nothing loaded is undoable or sent back out.
+    /// nothing loaded is undoable or sent back out. Each passes `easel-proto`'s validating
+    /// decoder first, like bytes from the network: a damaged database (a bad disk, another
+    /// tool's writes) is an [`Error::Corrupt`] naming what is wrong, never a crash of yrs (some
+    /// malformed input aborts it, which nothing can catch: `fixtures/yrs-malformed`).
     pub fn from_updates<'a>(updates: impl IntoIterator<Item = &'a [u8]>) -> Result<Self> {
+        let updates: Vec<&[u8]> = updates.into_iter().collect();
+        for (i, u) in updates.iter().enumerate() {
+            validate_stored(u).map_err(|e| match e {
+                Error::Corrupt(why) => Error::Corrupt(format!("stored update {i}: {why}")),
+                other => other,
+            })?;
+        }
         Ok(Self::attach(doc_from_updates(updates)?))
     }
 
@@ -1321,6 +1331,20 @@ fn raw_refs<T: ReadTxn>(txn: &T, m: &MapRef) -> Vec<String> {
         refs.push(f);
     }
     refs
+}
+
+/// Runs a stored board update (a snapshot can hold a whole 100k-element board) through
+/// `easel-proto`'s bounded validator: sizes are bounded by what the store holds, structure
+/// (counts against bytes left, nesting depth, UTF-8, tags) as for network bytes.
+pub(crate) fn validate_stored(bytes: &[u8]) -> Result<()> {
+    let limits = easel_proto::Limits {
+        max_message_bytes: usize::MAX,
+        max_structs: usize::MAX,
+        ..easel_proto::Limits::default()
+    };
+    easel_proto::validate::update_v1(bytes, &limits)
+        .map(drop)
+        .map_err(|e| Error::Corrupt(e.to_string()))
 }
 
 pub(crate) fn bare_doc() -> Doc {

@@ -441,7 +441,13 @@ impl Easel {
         access: Access,
     ) -> Result<BoardSession> {
         let stored = self.store.load_doc(record.id).await?;
-        let mut doc = doc_from_stored(&stored)?;
+        let mut doc = doc_from_stored(&stored).map_err(|e| match e {
+            Error::Corrupt(why) => Error::Corrupt(format!(
+                "board {} ({:?}) cannot be read: {why}",
+                record.id, record.title
+            )),
+            other => other,
+        })?;
         doc.clear_undo();
         Ok(BoardSession {
             store: self.store.clone(),
@@ -777,6 +783,13 @@ impl BoardSession {
         // whole state brings them in (what we already have is a no-op to apply).
         let mut applied = 0;
         for u in stored.updates() {
+            crate::doc::validate_stored(u).map_err(|e| match e {
+                Error::Corrupt(why) => Error::Corrupt(format!(
+                    "board {}: an update another process stored: {why}",
+                    self.board.id
+                )),
+                other => other,
+            })?;
             let effect = self.doc.apply_remote_effective(u);
             if let Some(effect) = self.recover_if_engine_failed(effect).await? {
                 self.notify(ChangeOrigin::Store, effect);
@@ -1389,5 +1402,42 @@ mod tests {
             (ChangeOrigin::Peer(7), vec!["r9".to_string()])
         );
         assert!(rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_board_with_a_damaged_stored_update_is_a_clear_error_and_others_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let easel = Easel::new(Store::open(&dir.path().join("easel.db")).await.unwrap());
+        let me = easel.local_user().await.unwrap().id;
+        let bad = easel.create_board(me, "Damaged").await.unwrap();
+        let fine = easel.create_board(me, "Fine").await.unwrap();
+        let segv = std::fs::read(format!(
+            "{}/../../fixtures/yrs-malformed/utf8_segv_v1.bin",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let mut open = easel.open_board(me, bad.id).await.unwrap();
+        easel
+            .store()
+            .append_updates(bad.id, vec![segv])
+            .await
+            .unwrap();
+        // An open session finds it when it looks for other processes' writes...
+        match open.refresh().await {
+            Err(Error::Corrupt(why)) => assert!(why.contains(&bad.id.to_string()), "{why}"),
+            other => panic!("expected Corrupt, got {:?}", other.map(|_| ())),
+        }
+        // ...and opening it again says which board cannot be read.
+        match easel.open_board(me, bad.id).await {
+            Err(Error::Corrupt(why)) => {
+                assert!(
+                    why.contains("Damaged") && why.contains("stored update"),
+                    "{why}"
+                )
+            }
+            Err(other) => panic!("expected Corrupt, got {other}"),
+            Ok(_) => panic!("a damaged board opened"),
+        }
+        assert!(easel.open_board(me, fine.id).await.is_ok());
     }
 }

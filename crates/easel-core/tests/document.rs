@@ -454,3 +454,43 @@ fn foreign_garbage_in_the_document_is_skipped_not_fatal() {
     assert_eq!(ids, ["ok"]);
     assert!(d.apply_remote(&[0xff, 0xff, 0xff]).is_err());
 }
+
+/// Stored bytes pass the same validating decoder as network bytes: a damaged update in the
+/// database (every input that crashes or aborts yrs, and plain garbage) is a clean
+/// `Error::Corrupt`, and the process lives.
+#[test]
+fn damaged_stored_updates_are_refused_before_yrs_sees_them() {
+    let dir = format!(
+        "{}/../../fixtures/yrs-malformed",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut inputs: Vec<Vec<u8>> = vec![vec![0xff; 16], b"not an update".to_vec()];
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        inputs.push(std::fs::read(path).unwrap());
+    }
+    assert!(inputs.len() > 1000);
+    let good = {
+        let mut d = BoardDoc::new();
+        d.add("a", rect("r")).unwrap();
+        d.encode_state()
+    };
+    let mut refused = 0;
+    for bytes in &inputs {
+        // Some corpus entries are well-formed updates (the crash was in an awareness message
+        // or a v2 decoder); those must load or fail cleanly, never crash.
+        match BoardDoc::from_updates([good.as_slice(), bytes.as_slice()]) {
+            Err(Error::Corrupt(why)) => {
+                assert!(why.starts_with("stored update 1:"), "{why}");
+                refused += 1;
+            }
+            Err(Error::Engine(_)) => refused += 1,
+            Err(other) => panic!("unexpected error {other}"),
+            Ok(d) => assert!(d.element("r").is_some()),
+        }
+    }
+    assert!(refused > inputs.len() / 2, "{refused} of {}", inputs.len());
+}
