@@ -115,8 +115,15 @@ pub type RevokeFuture<'a> =
 
 /// Decides each connection's [`Admission`].
 pub trait Authorizer: Send + Sync + 'static {
-    /// Authorizes a connection to `room` carrying the query parameters `query`.
-    fn authorize(&self, room: &str, query: &HashMap<String, String>) -> Result<Admission, Denied>;
+    /// Authorizes a connection to `room` carrying the query parameters `query`, from `client`
+    /// (the address the per-address limits count: an IPv6 client by its /64, the client a
+    /// trusted proxy names).
+    fn authorize(
+        &self,
+        room: &str,
+        query: &HashMap<String, String>,
+        client: std::net::IpAddr,
+    ) -> Result<Admission, Denied>;
 
     /// Handles a signed revocation that arrived on a connection: checks it, persists it, and
     /// returns the (board, link) whose connections must now close.
@@ -137,6 +144,7 @@ impl Authorizer for OpenAuthorizer {
         &self,
         _room: &str,
         _query: &HashMap<String, String>,
+        _client: std::net::IpAddr,
     ) -> Result<Admission, Denied> {
         Ok(Grant::ReadWrite.into())
     }
@@ -158,10 +166,20 @@ impl AuthMode {
         self,
         store: &crate::store::RelayStore,
     ) -> Result<std::sync::Arc<dyn Authorizer>, crate::store::StoreError> {
+        self.authorizer_with(store, crate::capauth::RegistrationLimits::default())
+            .await
+    }
+
+    /// Like [`Self::authorizer`], with how many boards may be registered per hour.
+    pub async fn authorizer_with(
+        self,
+        store: &crate::store::RelayStore,
+        limits: crate::capauth::RegistrationLimits,
+    ) -> Result<std::sync::Arc<dyn Authorizer>, crate::store::StoreError> {
         Ok(match self {
             AuthMode::None => std::sync::Arc::new(OpenAuthorizer),
             AuthMode::Capabilities => {
-                crate::capauth::CapabilityAuthorizer::load(store.clone()).await?
+                crate::capauth::CapabilityAuthorizer::load_with(store.clone(), None, limits).await?
             }
         })
     }

@@ -15,12 +15,19 @@
 //! included: a viewer's cursor is how the others see who is looking, and awareness never
 //! changes the document.
 //!
+//! Registering costs the relay a room and stored bytes for good, and a fresh key and salt are
+//! free, so registrations are limited per hour, per address (an IPv6 client by its /64;
+//! loopback exempt: the machine's own host) and per key ([`RegistrationLimits`]). A
+//! registration over either limit is refused with a reason that says when to try again.
+//!
 //! Pins and revocations live in the relay's store, loaded into memory at startup. A pin is
 //! written after the handshake admits the owner (losing it in a crash is harmless: only the
 //! same key can register the id again); a revocation is committed before it takes effect.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use easel_keys::Level;
 use easel_keys::capability::{self, Capability, KeyProof, Revocation, decode_fixed};
@@ -33,12 +40,99 @@ use crate::store::{RelayStore, StoreError};
 /// Where audit events go besides the relay's log.
 pub type AuditSink = Arc<dyn Fn(AuthEvent) + Send + Sync>;
 
+/// How many boards may be registered in any hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrationLimits {
+    /// From one address (an IPv6 /64); loopback is exempt.
+    pub per_address: u32,
+    /// By one owner key.
+    pub per_key: u32,
+}
+
+impl Default for RegistrationLimits {
+    fn default() -> Self {
+        RegistrationLimits {
+            per_address: 200,
+            per_key: 100,
+        }
+    }
+}
+
+/// The window the limits count over.
+const REGISTRATION_WINDOW: Duration = Duration::from_secs(3600);
+
+/// Registration times in the last window, per address and per key.
+#[derive(Default)]
+struct Registrations {
+    by_address: HashMap<IpAddr, VecDeque<Instant>>,
+    by_key: HashMap<[u8; 32], VecDeque<Instant>>,
+}
+
+impl Registrations {
+    /// Records a registration unless it would pass a limit; `Err` says which and when to retry.
+    fn admit(
+        &mut self,
+        limits: RegistrationLimits,
+        client: IpAddr,
+        key: [u8; 32],
+        now: Instant,
+    ) -> Result<(), String> {
+        fn recent(q: &mut VecDeque<Instant>, now: Instant) -> usize {
+            while q
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= REGISTRATION_WINDOW)
+            {
+                q.pop_front();
+            }
+            q.len()
+        }
+        fn retry_in(q: &VecDeque<Instant>, now: Instant) -> u64 {
+            q.front()
+                .map(|t| {
+                    (REGISTRATION_WINDOW.saturating_sub(now.duration_since(*t))).as_secs() / 60 + 1
+                })
+                .unwrap_or(1)
+        }
+        if self.by_address.len() + self.by_key.len() > 100_000 {
+            // Forget addresses and keys with nothing in the window (bounded memory).
+            self.by_address.retain(|_, q| recent(q, now) > 0);
+            self.by_key.retain(|_, q| recent(q, now) > 0);
+        }
+        let counted = !client.is_loopback();
+        if counted {
+            let q = self.by_address.entry(client).or_default();
+            if recent(q, now) >= limits.per_address as usize {
+                return Err(format!(
+                    "registration refused: {} boards were registered from this address in the                      last hour (the limit); try again in {} minutes",
+                    limits.per_address,
+                    retry_in(q, now)
+                ));
+            }
+        }
+        let q = self.by_key.entry(key).or_default();
+        if recent(q, now) >= limits.per_key as usize {
+            return Err(format!(
+                "registration refused: this key registered {} boards in the last hour (the                  limit); try again in {} minutes",
+                limits.per_key,
+                retry_in(q, now)
+            ));
+        }
+        q.push_back(now);
+        if counted {
+            self.by_address.entry(client).or_default().push_back(now);
+        }
+        Ok(())
+    }
+}
+
 /// The capability-checking [`Authorizer`].
 pub struct CapabilityAuthorizer {
     store: RelayStore,
     owners: RwLock<HashMap<Uuid, VerifyingKey>>,
     revoked: RwLock<HashSet<(Uuid, Uuid)>>,
     audit: Option<AuditSink>,
+    limits: RegistrationLimits,
+    registrations: Mutex<Registrations>,
 }
 
 impl std::fmt::Debug for CapabilityAuthorizer {
@@ -81,6 +175,15 @@ pub fn board_room(room: &str) -> Option<(Uuid, bool)> {
 impl CapabilityAuthorizer {
     /// Loads pinned owners and revocations from the relay's store.
     pub async fn load(store: RelayStore) -> Result<Arc<Self>, StoreError> {
+        Self::load_with(store, None, RegistrationLimits::default()).await
+    }
+
+    /// Like [`CapabilityAuthorizer::load`], with an audit sink and registration limits.
+    pub async fn load_with(
+        store: RelayStore,
+        audit: Option<AuditSink>,
+        limits: RegistrationLimits,
+    ) -> Result<Arc<Self>, StoreError> {
         let state = store.auth_state().await?;
         let mut owners = HashMap::new();
         for (board, key) in state.owners {
@@ -94,7 +197,9 @@ impl CapabilityAuthorizer {
             store,
             owners: RwLock::new(owners),
             revoked: RwLock::new(state.revoked.into_iter().collect()),
-            audit: None,
+            audit,
+            limits,
+            registrations: Mutex::default(),
         }))
     }
 
@@ -104,10 +209,7 @@ impl CapabilityAuthorizer {
         store: RelayStore,
         sink: AuditSink,
     ) -> Result<Arc<Self>, StoreError> {
-        let a = Self::load(store).await?;
-        let mut a = Arc::into_inner(a).expect("just made");
-        a.audit = Some(sink);
-        Ok(Arc::new(a))
+        Self::load_with(store, Some(sink), RegistrationLimits::default()).await
     }
 
     /// The pinned owner key of `board`, if registered.
@@ -115,7 +217,12 @@ impl CapabilityAuthorizer {
         read(&self.owners).get(&board).copied()
     }
 
-    fn check(&self, room: &str, query: &HashMap<String, String>) -> Result<Admission, Denied> {
+    fn check(
+        &self,
+        room: &str,
+        query: &HashMap<String, String>,
+        client: IpAddr,
+    ) -> Result<Admission, Denied> {
         let (board, _comments) = board_room(room).ok_or_else(|| {
             Denied(format!(
                 "room {room:?} is not a board: rooms are <board-id> or <board-id>/comments"
@@ -146,6 +253,11 @@ impl CapabilityAuthorizer {
                                  and salt (only its owner can register it)"
                             )));
                         }
+                        self.registrations
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .admit(self.limits, client, key.to_bytes(), Instant::now())
+                            .map_err(Denied)?;
                         write(&self.owners).entry(board).or_insert(key);
                         let store = self.store.clone();
                         let bytes = key.to_bytes();
@@ -203,8 +315,13 @@ fn owner_admission(board: Uuid) -> Admission {
 }
 
 impl Authorizer for CapabilityAuthorizer {
-    fn authorize(&self, room: &str, query: &HashMap<String, String>) -> Result<Admission, Denied> {
-        self.check(room, query)
+    fn authorize(
+        &self,
+        room: &str,
+        query: &HashMap<String, String>,
+        client: IpAddr,
+    ) -> Result<Admission, Denied> {
+        self.check(room, query, client)
     }
 
     fn revoke<'a>(&'a self, signed: &'a [u8]) -> RevokeFuture<'a> {

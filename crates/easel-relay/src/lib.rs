@@ -37,7 +37,7 @@ pub use auth::{
     Admission, AuthEvent, AuthMode, Authorizer, Denied, Grant, OpenAuthorizer, RevokeFuture,
     parse_query, valid_room,
 };
-pub use capauth::{AuditSink, CapabilityAuthorizer};
+pub use capauth::{AuditSink, CapabilityAuthorizer, RegistrationLimits};
 pub use config::Config;
 pub use metrics::{ConnRefusal, Metrics, Refusal};
 pub use proxy::{IpNet, IpNetError};

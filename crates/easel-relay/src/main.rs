@@ -25,6 +25,12 @@ struct Args {
     /// holders of the owner's signed share links; `none` serves open rooms to anyone.
     #[arg(long, value_enum, default_value_t = AuthMode::Capabilities)]
     auth: AuthMode,
+    /// Boards one address (an IPv6 /64; loopback exempt) may register in an hour.
+    #[arg(long, default_value_t = easel_relay::RegistrationLimits::default().per_address)]
+    registrations_per_address: u32,
+    /// Boards one owner key may register in an hour.
+    #[arg(long, default_value_t = easel_relay::RegistrationLimits::default().per_key)]
+    registrations_per_key: u32,
     /// Largest WebSocket message accepted, in bytes.
     #[arg(long, default_value_t = 1 << 20)]
     max_message_bytes: usize,
@@ -124,7 +130,11 @@ async fn main() -> anyhow::Result<()> {
         reload_on_sighup(tls)?;
     }
     let store = RelayStore::open(&config.db_path(), config.durability).await?;
-    let authorizer = args.auth.authorizer(&store).await?;
+    let limits = easel_relay::RegistrationLimits {
+        per_address: args.registrations_per_address,
+        per_key: args.registrations_per_key,
+    };
+    let authorizer = args.auth.authorizer_with(&store, limits).await?;
     let scheme = if config.tls.is_some() { "wss" } else { "ws" };
     tracing::info!(listen = %config.listen, auth = ?args.auth, scheme, threads = config.threads, "easel-relay starting");
     let server = Server::bind_with_store(config, store, authorizer).await?;

@@ -611,6 +611,11 @@ async fn handshake(
                 }
             }
         }
+        let client = if proxied {
+            crate::proxy::client_ip(addr.ip(), req.headers(), &ctx.config.trusted_proxies)
+        } else {
+            addr.ip()
+        };
         let path = req.uri().path();
         let room = path.strip_prefix('/').unwrap_or(path);
         if !valid_room(room) {
@@ -619,7 +624,10 @@ async fn handshake(
         let query = parse_query(req.uri().query().unwrap_or(""));
         // A refusal is still upgraded: the client gets the y-websocket auth message with the
         // reason, then a close frame, which stock clients report (an HTTP 403 they retry).
-        admitted = Some((room.to_owned(), authorizer.authorize(room, &query)));
+        admitted = Some((
+            room.to_owned(),
+            authorizer.authorize(room, &query, limited_address(client)),
+        ));
         Ok(resp)
     };
     let ws = match tokio::time::timeout(

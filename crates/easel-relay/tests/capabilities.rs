@@ -117,7 +117,15 @@ impl Opened {
 /// Connects and reads the first message: the relay's sync step 1 (served), or the auth
 /// message followed by close 1008 (refused).
 async fn open(url: &str) -> Opened {
-    let mut c = Client::connect(url).await;
+    opened(Client::connect(url).await).await
+}
+
+/// [`open`] through a reverse proxy on 127.0.0.1 that names `client` as the client.
+async fn open_forwarded(url: &str, client: &str) -> Opened {
+    opened(Client::connect_forwarded(url, client).await).await
+}
+
+async fn opened(mut c: Client) -> Opened {
     let first = tokio::time::timeout(T, c.ws.next())
         .await
         .expect("a first message in time")
@@ -654,4 +662,70 @@ async fn another_spelling_of_a_board_id_is_refused_not_a_second_room() {
             .await
             .served(&room);
     }
+}
+
+/// Registering is free for an attacker (a fresh key and salt per board) and costs the relay a
+/// room and its bytes for good: registrations are limited per key and per address (an IPv6
+/// client by its /64) per hour, with a reason that says so. Joining registered boards is not.
+#[tokio::test]
+async fn registrations_are_limited_per_key_and_per_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let limits = easel_relay::RegistrationLimits {
+        per_address: 4,
+        per_key: 3,
+    };
+    let srv = TestServer::start_caps_with(cfg, events(), limits).await;
+
+    // One key, many boards (a new salt each): three, then refused.
+    let key = capability::generate_key();
+    let board_of = |key: &SigningKey| {
+        let salt = rand_salt();
+        Owner {
+            key: key.clone(),
+            salt,
+            board: capability::board_id_for(&key.verifying_key(), &salt),
+        }
+    };
+    let mut first = None;
+    for i in 0..3 {
+        let o = board_of(&key);
+        open(&url(&srv, &o.board.to_string(), &o.params()))
+            .await
+            .served(&format!("registration {i}"));
+        first.get_or_insert(o);
+    }
+    let o = board_of(&key);
+    let why = open(&url(&srv, &o.board.to_string(), &o.params()))
+        .await
+        .refused("a fourth board by one key");
+    assert!(why.contains("this key registered 3 boards"), "{why}");
+    // A registered board still opens for its owner: the limit is on new rooms only.
+    let o = first.unwrap();
+    open(&url(&srv, &o.board.to_string(), &o.params()))
+        .await
+        .served("a registered board");
+
+    // Fresh keys from one address: four, then refused; the same /64 counts as one address;
+    // another address is not affected.
+    for i in 0..4 {
+        let o = board_of(&capability::generate_key());
+        let client = format!("2001:db8:1:2::{i:x}");
+        open_forwarded(&url(&srv, &o.board.to_string(), &o.params()), &client)
+            .await
+            .served(&format!("address registration {i}"));
+    }
+    let o = board_of(&capability::generate_key());
+    let why = open_forwarded(
+        &url(&srv, &o.board.to_string(), &o.params()),
+        "2001:db8:1:2:ffff::9",
+    )
+    .await
+    .refused("a fifth board from one /64");
+    assert!(why.contains("from this address"), "{why}");
+    open_forwarded(&url(&srv, &o.board.to_string(), &o.params()), "203.0.113.7")
+        .await
+        .served("the same board from another address");
+    srv.shutdown().await;
 }

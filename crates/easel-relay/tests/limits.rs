@@ -112,7 +112,12 @@ async fn a_peer_that_never_answers_pings_is_closed() {
 struct ByName;
 
 impl Authorizer for ByName {
-    fn authorize(&self, room: &str, query: &HashMap<String, String>) -> Result<Admission, Denied> {
+    fn authorize(
+        &self,
+        room: &str,
+        query: &HashMap<String, String>,
+        _client: std::net::IpAddr,
+    ) -> Result<Admission, Denied> {
         if query.get("cap").is_some_and(|c| c == "forged") {
             return Err(Denied("capability does not verify".into()));
         }

@@ -85,12 +85,21 @@ impl TestServer {
         config: Config,
         events: Arc<std::sync::Mutex<Vec<easel_relay::AuthEvent>>>,
     ) -> TestServer {
+        Self::start_caps_with(config, events, Default::default()).await
+    }
+
+    pub async fn start_caps_with(
+        config: Config,
+        events: Arc<std::sync::Mutex<Vec<easel_relay::AuthEvent>>>,
+        limits: easel_relay::RegistrationLimits,
+    ) -> TestServer {
         let store = RelayStore::open(&config.db_path(), config.durability)
             .await
             .unwrap();
-        let auth = easel_relay::CapabilityAuthorizer::load_with_audit(
+        let auth = easel_relay::CapabilityAuthorizer::load_with(
             store.clone(),
-            Arc::new(move |e| events.lock().unwrap().push(e)),
+            Some(Arc::new(move |e| events.lock().unwrap().push(e))),
+            limits,
         )
         .await
         .unwrap();
@@ -253,6 +262,19 @@ impl Client {
     /// Over TLS, trusting only the CA in `ca_pem`.
     pub async fn connect_tls(url: &str, ca_pem: &str) -> Client {
         Self::over(raw_connect_tls(url, ca_pem).await).await
+    }
+
+    /// With an `X-Forwarded-For` header, as a reverse proxy on 127.0.0.1 would send.
+    pub async fn connect_forwarded(url: &str, forwarded_for: &str) -> Client {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = url.into_client_request().unwrap();
+        req.headers_mut()
+            .insert("x-forwarded-for", forwarded_for.parse().unwrap());
+        let (ws, _) = tokio::time::timeout(T, tokio_tungstenite::connect_async(req))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        Self::over(ws).await
     }
 
     async fn over(mut ws: Ws) -> Client {
