@@ -37,6 +37,9 @@ pub struct Config {
     /// Bytes left unsent for one connection before it counts as a slow consumer (one frame
     /// bigger than this, the whole document, still goes to a queue below it).
     pub send_queue_bytes: usize,
+    /// Bytes of updates a room keeps waiting for dependencies that never arrived before it
+    /// drops them and closes the connection that sent the last (1008).
+    pub max_pending_bytes: usize,
     /// Resyncs a slow consumer gets before it is closed with 1013.
     pub max_resyncs: u32,
     /// Time a client has to finish the HTTP/WebSocket handshake.
@@ -84,6 +87,7 @@ impl Config {
             message_burst: 400.0,
             send_queue: 64,
             send_queue_bytes: 8 * 1024 * 1024,
+            max_pending_bytes: 4 * 1024 * 1024,
             max_resyncs: 3,
             handshake_timeout: Duration::from_secs(5),
             ping_interval: Duration::from_secs(15),

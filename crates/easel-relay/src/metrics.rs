@@ -24,10 +24,13 @@ pub enum Refusal {
     /// A sync request from a connection whose answer to the previous one is still unsent
     /// (dropped: that answer, or a resync, covers it).
     Busy,
+    /// Updates waiting for dependencies that never arrived, past the room's bound: dropped, and
+    /// the connection that sent the last of them closed (1008).
+    Pending,
 }
 
 impl Refusal {
-    const ALL: [Refusal; 8] = [
+    const ALL: [Refusal; 9] = [
         Refusal::Malformed,
         Refusal::TextFrame,
         Refusal::TooLarge,
@@ -36,6 +39,7 @@ impl Refusal {
         Refusal::Rejected,
         Refusal::Awareness,
         Refusal::Busy,
+        Refusal::Pending,
     ];
 
     fn label(self) -> &'static str {
@@ -48,6 +52,7 @@ impl Refusal {
             Refusal::Rejected => "rejected",
             Refusal::Awareness => "awareness",
             Refusal::Busy => "busy",
+            Refusal::Pending => "pending",
         }
     }
 }

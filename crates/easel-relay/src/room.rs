@@ -30,7 +30,7 @@ use easel_proto::{AwarenessEntry, Limits, Peer, ProtoError, WritePolicy};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Bytes;
 use yrs::updates::encoder::Encode;
-use yrs::{Doc, ReadTxn, StateVector, Transact};
+use yrs::{Doc, ReadTxn, StateVector, Transact, WriteTxn};
 
 use crate::auth::{Admission, AuthEvent, Authorizer};
 use crate::metrics::{Metrics, Refusal};
@@ -77,6 +77,9 @@ pub(crate) struct RoomSettings {
     /// How long the connection holding an awareness id must have been silent before another
     /// connection may take the id over (see [`Room::own_awareness`]).
     pub awareness_takeover_after: Duration,
+    /// Most bytes of updates a room keeps waiting for dependencies that never arrived (see
+    /// [`Room::bound_pending`]).
+    pub max_pending_bytes: usize,
     pub store: RelayStore,
     pub metrics: Arc<Metrics>,
     pub authorizer: Arc<dyn Authorizer>,
@@ -537,6 +540,9 @@ impl Room {
         };
         match handled {
             Ok(outs) => {
+                let wrote = outs
+                    .iter()
+                    .any(|o| matches!(o, Outgoing::DocUpdated { .. }));
                 for o in outs {
                     match o {
                         Outgoing::Reply(b) => {
@@ -565,6 +571,9 @@ impl Room {
                         }
                         Outgoing::PermissionDenied { .. } => {}
                     }
+                }
+                if wrote {
+                    self.bound_pending(id);
                 }
             }
             Err(ProtoError::WriteDenied) => {
@@ -776,6 +785,44 @@ impl Room {
         true
     }
 
+    /// yrs keeps blocks whose dependencies have not arrived (a gap in a client's clock) until
+    /// they do, without bound; a peer that sends updates over a gap on purpose would grow the
+    /// room for ever. Past `max_pending_bytes` the waiting blocks are dropped (nothing of them
+    /// was stored or integrated) and the connection whose update passed the bound is closed
+    /// with 1008: a real client reconnects and resyncs in full, sending the dependencies it has.
+    fn bound_pending(&mut self, id: ConnId) {
+        let doc = self.peer.doc();
+        let size = {
+            let txn = doc.transact();
+            if !txn.has_missing_updates() {
+                return;
+            }
+            let store = txn.store();
+            store
+                .pending_update()
+                .map_or(0, |p| p.update.encode_v1().len())
+                + store.pending_ds().map_or(0, |ds| ds.encode_v1().len())
+        };
+        if size <= self.settings.max_pending_bytes {
+            return;
+        }
+        doc.transact_mut().prune_pending();
+        // Pruning changes no integrated block; whatever the update observer saw of it is not
+        // an update to store or forward.
+        self.changes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.settings.metrics.refuse(Refusal::Pending);
+        tracing::info!(room = %self.name, conn = id, size, "updates waiting for missing dependencies past the bound; dropped, closing 1008");
+        if let Some(conn) = self.conns.get(&id) {
+            conn.shared.close(
+                1008,
+                "updates depend on changes this server never received: reconnect to resync",
+            );
+        }
+    }
+
     /// Sends what is ready; resyncs or closes slow consumers. Each connection gets its frames
     /// under one lock and one wake-up of its connection task.
     fn deliver(&mut self) {
@@ -911,6 +958,7 @@ mod tests {
             idle_timeout: Duration::from_secs(60),
             compact_every: 1000,
             awareness_takeover_after: Duration::from_secs(15),
+            max_pending_bytes: 4 << 20,
             store: RelayStore::open(&dir.join("relay.db"), crate::Durability::Normal)
                 .await
                 .unwrap(),

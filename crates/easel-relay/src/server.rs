@@ -109,6 +109,7 @@ impl Server {
             // A holder that missed a pong is most likely gone: its client reconnecting on a new
             // connection (same awareness id) need not wait for the pong timeout to close it.
             awareness_takeover_after: config.ping_interval,
+            max_pending_bytes: config.max_pending_bytes,
             store: store.clone(),
             metrics: metrics.clone(),
             authorizer: authorizer.clone(),

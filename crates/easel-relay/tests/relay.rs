@@ -770,3 +770,65 @@ async fn send_queues_are_bounded_in_bytes() {
     assert_eq!(m.slow_resyncs.load(std::sync::atomic::Ordering::Relaxed), 1);
     srv.shutdown().await;
 }
+
+/// Updates over a gap in a client's clock wait in yrs for the missing part, without bound. A
+/// peer that sends them on purpose (here: every update of a client but its first) is stopped at
+/// the room's bound: the waiting blocks are dropped and it is closed with 1008; the room goes
+/// on, and what it hands a new reader holds none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn updates_waiting_for_missing_dependencies_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.max_pending_bytes = 256 * 1024;
+    cfg.message_rate = 1e6;
+    cfg.message_burst = 1e6;
+    let srv = TestServer::start(cfg).await;
+    let url = srv.url(ROOM);
+    let mut honest = Client::connect(&url).await;
+    honest.set("k", "v").await;
+
+    let forger = yrs::Doc::with_client_id(424242);
+    let text = forger.get_or_insert_text("t");
+    let chunk = "y".repeat(60_000);
+    let mut updates = Vec::new();
+    for i in 0..12u32 {
+        let before = yrs::ReadTxn::state_vector(&yrs::Transact::transact(&forger));
+        {
+            let mut txn = yrs::Transact::transact_mut(&forger);
+            yrs::Text::insert(&text, &mut txn, i * 60_000, &chunk);
+        }
+        updates.push(yrs::ReadTxn::encode_diff_v1(
+            &yrs::Transact::transact(&forger),
+            &before,
+        ));
+    }
+    let mut attacker = Client::connect(&url).await;
+    // Everything but the first: each depends on the one before, so none can be integrated.
+    for u in &updates[1..] {
+        if attacker
+            .ws
+            .send(Message::Binary(Bytes::from(message::encode_update(u))))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let (code, reason) = expect_close(&mut attacker.ws).await;
+    assert_eq!(code, 1008, "{reason}");
+    assert!(reason.contains("resync"), "{reason}");
+    assert!(srv.metrics.refused(easel_relay::Refusal::Pending) >= 1);
+
+    // The room still works, and what a new reader receives is small: no waiting blocks.
+    honest.set("k2", "v2").await;
+    let mut reader = Client::connect(&url).await;
+    reader
+        .pump_until("the honest writes", |c| c.get("k2").is_some())
+        .await;
+    let state = yrs::ReadTxn::encode_state_as_update_v1(
+        &yrs::Transact::transact(reader.peer.doc()),
+        &yrs::StateVector::default(),
+    );
+    assert!(state.len() < 64 * 1024, "{} bytes", state.len());
+    srv.shutdown().await;
+}
