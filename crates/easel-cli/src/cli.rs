@@ -217,8 +217,9 @@ here.")]
         /// The link stops working after this long (e.g. 12h, 7d, 30d).
         #[arg(long, value_parser = parse_expiry)]
         expires: Option<Duration>,
-        /// Only the holder of this public key (see `easel identity`) may use the link.
-        #[arg(long = "for", value_name = "PUBLIC_KEY")]
+        /// Only the holder of this public key (see `easel identity`) may use the link. A key may
+        /// begin with `-` (base64url), so the value is taken as it is.
+        #[arg(long = "for", value_name = "PUBLIC_KEY", allow_hyphen_values = true)]
         for_key: Option<String>,
         /// A name for that person, recorded with their key.
         #[arg(long, requires = "for_key")]
@@ -566,7 +567,8 @@ pub enum UsersCmd {
     /// Record (or rename) a collaborator by their public key (from their `easel identity`).
     #[command(after_help = "Example:\n  easel users remember 3q2-7wHf...Lk Bob")]
     Remember {
-        /// Their Ed25519 public key, base64url without padding.
+        /// Their Ed25519 public key, base64url without padding (it may begin with `-`).
+        #[arg(allow_hyphen_values = true)]
         public_key: String,
         /// Display name.
         name: String,
@@ -678,6 +680,32 @@ mod tests {
                 action: None,
                 ..
             })
+        ));
+    }
+
+    #[test]
+    fn public_keys_that_begin_with_a_hyphen_are_values() {
+        // base64url keys begin with '-' one time in 64; they must not read as flags.
+        let cli = Cli::try_parse_from([
+            "easel",
+            "share",
+            "3f2a",
+            "--level",
+            "view",
+            "--for",
+            "-SwPZCVMXETL2n",
+            "--name",
+            "Cy",
+        ])
+        .unwrap();
+        assert!(
+            matches!(cli.command, Command::Share { for_key: Some(k), .. } if k == "-SwPZCVMXETL2n")
+        );
+        let cli =
+            Cli::try_parse_from(["easel", "users", "remember", "-SwPZCVMXETL2n", "Bob"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Users(UsersCmd::Remember { public_key, .. }) if public_key == "-SwPZCVMXETL2n"
         ));
     }
 }
