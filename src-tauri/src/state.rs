@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use easel_core::sync::{SyncHandle, SyncOptions, SyncStatus};
 use easel_core::{
-    Access, BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel,
-    ElementChanges, ElementDiff,
+    Access, BoardSession, BoardSummary, CommentsSession, DocChange, Easel, ElementDiff,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -313,7 +312,7 @@ pub struct BoardChanged {
 }
 
 /// Turns the open board's changes into `board-changed` events. Each names only the elements the
-/// change touched (from the core's [`ElementChanges`]), read once under the session's lock: a
+/// change touched (from the core's [`easel_core::ElementChanges`]), read once under the session's lock: a
 /// gesture costs what it touches, and the shell keeps no copy of the board.
 async fn watch(
     app: AppHandle,
@@ -328,12 +327,7 @@ async fn watch(
             change = changes.recv() => {
                 let Some(change) = change else { break };
                 // Coalesce what is already queued into one event.
-                let mut local = change.origin == ChangeOrigin::Local;
-                let mut touched: ElementChanges = (*change.elements).clone();
-                while let Ok(c) = changes.try_recv() {
-                    local &= c.origin == ChangeOrigin::Local;
-                    touched.merge(&c.elements);
-                }
+                let (local, touched) = easel_core::coalesce_changes(&change, &mut changes);
                 if touched.is_empty() {
                     continue;
                 }

@@ -16,45 +16,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use easel_core::{
-    BoardDoc, BoardSession, ChangeOrigin, DocChange, Easel, Edit, Element, ElementChanges,
-    ElementKind, Scene, Store,
-};
+use easel_core::{BoardDoc, BoardSession, DocChange, Easel, Edit, Element, ElementKind, Store};
 use tokio::sync::Mutex;
 use tokio::sync::mpsc;
 
-fn scene(n: usize) -> Scene {
-    let mut s = Scene::new(format!("{n} elements"));
-    let kinds = [
-        ElementKind::Rectangle,
-        ElementKind::Ellipse,
-        ElementKind::Text,
-        ElementKind::Freedraw,
-    ];
-    for i in 0..n {
-        let kind = kinds[i % kinds.len()];
-        let mut e = Element::new(
-            format!("e{i}"),
-            kind,
-            (i % 1000) as f64 * 12.0,
-            (i / 1000) as f64 * 12.0,
-        )
-        .with_size(10.0, 10.0);
-        e.stroke = "#1971c2".into();
-        if kind == ElementKind::Text {
-            e.text = format!("note {i}");
-        }
-        if kind == ElementKind::Freedraw {
-            e.points = (0..16).map(|p| [p as f64, (p * p % 7) as f64]).collect();
-        }
-        s.elements.push(e);
-    }
-    s
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+mod common;
+use common::{ms, scene};
 
 fn pct(samples: &mut [Duration], p: f64) -> f64 {
     samples.sort();
@@ -70,12 +37,7 @@ fn spawn_watcher(
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(change) = changes.recv().await {
-            let mut local = change.origin == ChangeOrigin::Local;
-            let mut touched: ElementChanges = (*change.elements).clone();
-            while let Ok(c) = changes.try_recv() {
-                local &= c.origin == ChangeOrigin::Local;
-                touched.merge(&c.elements);
-            }
+            let (local, touched) = easel_core::coalesce_changes(&change, &mut changes);
             if touched.is_empty() {
                 continue;
             }

@@ -10,43 +10,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use easel_core::{Durability, Easel, Element, ElementKind, ElementPatch, Scene, Store};
+use easel_core::{Durability, Easel, ElementPatch, Store};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteSynchronous;
 use tokio::sync::Mutex;
 
-fn scene(n: usize) -> Scene {
-    let mut s = Scene::new(format!("{n} elements"));
-    let kinds = [
-        ElementKind::Rectangle,
-        ElementKind::Ellipse,
-        ElementKind::Text,
-        ElementKind::Freedraw,
-    ];
-    for i in 0..n {
-        let kind = kinds[i % kinds.len()];
-        let mut e = Element::new(
-            format!("e{i}"),
-            kind,
-            (i % 1000) as f64 * 12.0,
-            (i / 1000) as f64 * 12.0,
-        )
-        .with_size(10.0, 10.0);
-        e.stroke = "#1971c2".into();
-        if kind == ElementKind::Text {
-            e.text = format!("note {i}");
-        }
-        if kind == ElementKind::Freedraw {
-            e.points = (0..16).map(|p| [p as f64, (p * p % 7) as f64]).collect();
-        }
-        s.elements.push(e);
-    }
-    s
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
+mod common;
+use common::{ms, scene};
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

@@ -45,5 +45,6 @@ pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatc
 pub use perm::{Access, Level, Op};
 pub use service::{
     BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel, SnapshotPolicy,
+    coalesce_changes,
 };
 pub use store::{DocKind, Durability, Store};

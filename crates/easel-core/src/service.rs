@@ -64,6 +64,21 @@ pub struct DocChange {
     pub elements: std::sync::Arc<crate::edit::ElementChanges>,
 }
 
+/// Takes `first` and every change already queued behind it on `rx` as one: whether all were this
+/// session's own (local), and every element they touched. What a UI watcher emits per wake-up.
+pub fn coalesce_changes(
+    first: &DocChange,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<DocChange>,
+) -> (bool, crate::edit::ElementChanges) {
+    let mut local = first.origin == ChangeOrigin::Local;
+    let mut touched = (*first.elements).clone();
+    while let Ok(c) = rx.try_recv() {
+        local &= c.origin == ChangeOrigin::Local;
+        touched.merge(&c.elements);
+    }
+    (local, touched)
+}
+
 /// A board as listed for a user.
 #[derive(Debug, Clone, Serialize)]
 pub struct BoardSummary {

@@ -301,7 +301,6 @@ async fn slow_consumers_are_resynced_then_closed_while_others_get_everything() {
     // Joins, says nothing, and never reads.
     let _sleeper = raw_connect_small_buffer(srv.addr, ROOM).await;
 
-    let chunk = "x".repeat(60_000);
     let n = 150;
     let read = tokio::spawn(async move {
         reader
@@ -309,19 +308,7 @@ async fn slow_consumers_are_resynced_then_closed_while_others_get_everything() {
             .await;
         reader
     });
-    for i in 0..n {
-        let doc = writer.peer.doc();
-        let text = doc.get_or_insert_text("t");
-        let before = yrs::ReadTxn::state_vector(&yrs::Transact::transact(doc));
-        {
-            let mut txn = yrs::Transact::transact_mut(doc);
-            yrs::Text::insert(&text, &mut txn, (i * 60_000) as u32, &chunk);
-        }
-        let update = yrs::ReadTxn::encode_diff_v1(&yrs::Transact::transact(doc), &before);
-        writer.send(message::encode_update(&update)).await;
-        // Stay under the rate limit, and let the reading client keep up.
-        tokio::time::sleep(Duration::from_millis(3)).await;
-    }
+    write_chunks(&mut writer, n).await;
     let reader = tokio::time::timeout(Duration::from_secs(30), read)
         .await
         .unwrap()
@@ -679,7 +666,7 @@ async fn awareness_ids_belong_to_the_connection_that_introduced_them() {
 }
 
 /// Writes `n` chunks of 60 KB of text into the room through `writer`, staying under the rate
-/// limit.
+/// limit and letting a reading client keep up.
 async fn write_chunks(writer: &mut Client, n: usize) {
     let chunk = "x".repeat(60_000);
     for i in 0..n {
