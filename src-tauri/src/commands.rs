@@ -394,6 +394,8 @@ pub struct ShareCreated {
     pub link: IssuedLink,
     /// Sharing moved the board to an id bound to the owner's key: reopen it under `link.board_id`.
     pub rekeyed_from: Option<Uuid>,
+    /// Shown beside the link (e.g. a `ws://` relay on the internet exposes the token).
+    pub warnings: Vec<String>,
 }
 
 /// Issues a share link (owner only). `expiresAt` is Unix seconds. The link's relay is
@@ -444,6 +446,7 @@ pub async fn share_create(
     Ok(ShareCreated {
         link: shared.link,
         rekeyed_from: shared.rekeyed_from,
+        warnings: shared.warnings,
     })
 }
 

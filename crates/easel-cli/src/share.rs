@@ -59,6 +59,9 @@ impl Ctx {
                 shared.link.record.board_id
             );
         }
+        for w in &shared.warnings {
+            eprintln!("easel: warning: {w}");
+        }
         let l = &shared.link;
         let mut text = l.url.clone();
         if !self.json && std::io::stderr().is_terminal() {
@@ -82,7 +85,7 @@ impl Ctx {
         }
         Ok(out(
             text,
-            json!({ "link": l, "rekeyed_from": shared.rekeyed_from }),
+            json!({ "link": l, "rekeyed_from": shared.rekeyed_from, "warnings": shared.warnings }),
         ))
     }
 

@@ -443,6 +443,44 @@ fn a_hosting_peer_enforces_links_like_the_relay_and_audits_them() {
 
 /// A y-websocket client that does not hold back: connects to `room` with `cap`, sends one
 /// update, and returns the server's refusal of the write (if any). `Err` is a refused connection.
+/// A `ws://` relay on the internet carries the link's token in clear text: `easel share` says
+/// so (stderr and `--json`) and still prints the link. A relay on this machine or the LAN is not
+/// warned about.
+#[test]
+fn sharing_through_a_plain_relay_on_the_internet_warns() {
+    let a = Install::with_file_keys();
+    let board = ok(&a, &["boards", "create", "Warned"]);
+    let r = a.run(&[
+        "share",
+        &board,
+        "--level",
+        "view",
+        "--relay",
+        "ws://relay.example.com",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("easel://"), "{}", r.stdout);
+    assert!(
+        r.stderr.lines().any(|l| l
+            .starts_with("easel: warning: the relay ws://relay.example.com is ws://")
+            && l.contains("wss://")),
+        "{}",
+        r.stderr
+    );
+    let out = json(
+        &a,
+        &[
+            "share",
+            &board,
+            "--level",
+            "view",
+            "--relay",
+            "ws://192.168.1.20:8787",
+        ],
+    );
+    assert_eq!(out["warnings"], serde_json::json!([]));
+}
+
 fn raw_write(base: &str, room: &str, cap: &str) -> Result<Option<String>, String> {
     use easel_proto::message::{self, Message as Proto};
     use futures_util::{SinkExt, StreamExt};

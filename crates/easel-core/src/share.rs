@@ -49,6 +49,9 @@ pub struct Shared {
     pub link: IssuedLink,
     /// The board's previous id, when sharing gave it an id bound to the owner's key.
     pub rekeyed_from: Option<Uuid>,
+    /// What the person sharing should know before sending the link (a `ws://` relay on the
+    /// internet exposes the token: [`easel_keys::url::plaintext_risk`]).
+    pub warnings: Vec<String>,
 }
 
 /// A link's contents, checked, for the prompt before joining.
@@ -194,7 +197,17 @@ impl Easel {
         let link = self
             .issued(rec, &record, &salt, &me.user.display_name)
             .await?;
-        Ok(Shared { link, rekeyed_from })
+        let warnings = req
+            .relay
+            .as_deref()
+            .and_then(easel_keys::url::plaintext_risk)
+            .into_iter()
+            .collect();
+        Ok(Shared {
+            link,
+            rekeyed_from,
+            warnings,
+        })
     }
 
     async fn issued(

@@ -28,6 +28,37 @@ pub fn room_url(base: &str, room: &str, params: &[(String, String)]) -> Result<S
     Ok(url)
 }
 
+/// Why a link naming `base` would expose its capability, or `None`: a `ws://` relay reached
+/// over the internet carries the token (and the board) in clear text, readable and replayable
+/// by anyone on the path. Loopback, private and link-local addresses and `.local` names (a LAN
+/// host, a relay on this machine) are not warned about; `wss://` never is.
+pub fn plaintext_risk(base: &str) -> Option<String> {
+    let rest = base.trim().strip_prefix("ws://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let host = host.to_ascii_lowercase();
+    let local = match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00 // unique local
+                || (ip.segments()[0] & 0xffc0) == 0xfe80 // link-local
+        }
+        Err(_) => host == "localhost" || host.ends_with(".localhost") || host.ends_with(".local"),
+    };
+    (!local).then(|| {
+        format!(
+            "the relay {base} is ws://, not wss://: the link's token and the board travel              unencrypted to {host}, readable and replayable on the way; use a wss:// relay"
+        )
+    })
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -57,4 +88,33 @@ pub fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relays_beyond_the_local_network_are_warned_about() {
+        for quiet in [
+            "wss://relay.example.com",
+            "ws://127.0.0.1:8787",
+            "ws://localhost:8787",
+            "ws://192.168.1.20:8787",
+            "ws://10.0.0.5",
+            "ws://[::1]:8787",
+            "ws://[fe80::1]:8787",
+            "ws://studio.local:8787",
+        ] {
+            assert_eq!(plaintext_risk(quiet), None, "{quiet}");
+        }
+        for loud in [
+            "ws://relay.example.com",
+            "ws://203.0.113.7:8787",
+            "ws://[2001:db8::1]:80",
+        ] {
+            let why = plaintext_risk(loud).unwrap_or_else(|| panic!("{loud} not warned"));
+            assert!(why.contains("wss://"), "{why}");
+        }
+    }
 }

@@ -52,6 +52,8 @@ export interface IssuedLink {
 export interface ShareCreated {
   link: IssuedLink;
   rekeyedFrom: string | null;
+  /** Shown beside the link: e.g. a ws:// relay on the internet exposes the link's token. */
+  warnings?: string[];
 }
 
 /** `link_preview` (the core's `LinkPreview`). */

@@ -441,6 +441,7 @@ export class Collab {
         const field = el('input', { readonly: '', 'aria-label': 'Share link' });
         field.value = r.link.url;
         created.replaceChildren(el('p', {}, copied ? `Copied a “${levelLabel(r.link.level)}” link to the clipboard:` : 'Copy this link:'), field);
+        for (const w of r.warnings ?? []) created.append(el('p', { class: 'warning', role: 'alert' }, `Warning: ${w}`));
         created.hidden = false;
         field.select();
         if (r.rekeyedFrom) {
