@@ -315,18 +315,12 @@ async fn slow_consumers_are_resynced_then_closed_while_others_get_everything() {
         .unwrap();
     assert_eq!(reader.state(), writer.state());
     let m = &srv.metrics;
-    let deadline = tokio::time::Instant::now() + T;
-    while m
-        .slow_disconnects
-        .load(std::sync::atomic::Ordering::Relaxed)
-        == 0
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "slow client never closed"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("slow client never closed", || {
+        m.slow_disconnects
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+    })
+    .await;
     assert_eq!(m.slow_resyncs.load(std::sync::atomic::Ordering::Relaxed), 2);
     srv.shutdown().await;
 }
@@ -665,6 +659,15 @@ async fn awareness_ids_belong_to_the_connection_that_introduced_them() {
     server.shutdown().await;
 }
 
+/// Waits (up to `T`) until `done` holds; fails with `what` if it never does.
+async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + T;
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Writes `n` chunks of 60 KB of text into the room through `writer`, staying under the rate
 /// limit and letting a reading client keep up.
 async fn write_chunks(writer: &mut Client, n: usize) {
@@ -709,15 +712,11 @@ async fn a_client_asking_for_the_whole_document_without_reading_gets_one_answer_
             .unwrap();
     }
     let m = &srv.metrics;
-    let deadline = tokio::time::Instant::now() + T;
-    while m.refused(easel_relay::Refusal::Busy) < requests - 4 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "only {} of {requests} repeated requests were dropped",
-            m.refused(easel_relay::Refusal::Busy)
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        "fewer than all but 4 of the repeated requests were dropped",
+        || m.refused(easel_relay::Refusal::Busy) >= requests - 4,
+    )
+    .await;
     // The room still serves everyone else.
     let mut reader = Client::connect(&url).await;
     reader
@@ -742,18 +741,12 @@ async fn send_queues_are_bounded_in_bytes() {
     let _sleeper = raw_connect_small_buffer(srv.addr, ROOM).await;
     write_chunks(&mut writer, 150).await; // 9 MB the sleeper never reads.
     let m = &srv.metrics;
-    let deadline = tokio::time::Instant::now() + T;
-    while m
-        .slow_disconnects
-        .load(std::sync::atomic::Ordering::Relaxed)
-        == 0
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "a client 9 MB behind was never closed"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("a client 9 MB behind was never closed", || {
+        m.slow_disconnects
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+    })
+    .await;
     assert_eq!(m.slow_resyncs.load(std::sync::atomic::Ordering::Relaxed), 1);
     srv.shutdown().await;
 }
