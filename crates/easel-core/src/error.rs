@@ -95,6 +95,20 @@ pub(crate) fn guard_engine<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Resu
 
 pub use easel_proto::panic_message;
 
+impl From<easel_log::LogError> for Error {
+    fn from(e: easel_log::LogError) -> Error {
+        use easel_log::LogError as L;
+        match e {
+            L::Database(e) => Error::Database(e),
+            L::Migrate(e) => Error::Migrate(e),
+            L::Commit(msg) => Error::Database(sqlx::Error::Protocol(msg)),
+            L::Closed => Error::Closed,
+            L::Invalid(msg) => Error::invalid("document", msg),
+            L::Io(e) => Error::Io(e),
+        }
+    }
+}
+
 impl From<easel_keys::BadLevel> for Error {
     fn from(e: easel_keys::BadLevel) -> Self {
         Error::invalid("level", e.to_string())

@@ -1010,7 +1010,6 @@ impl BoardSession {
                 name,
                 self.applied_seq,
                 &self.doc.encode_state(),
-                &self.doc.state_vector(),
                 self.doc.element_count(),
                 Some(self.actor),
                 true,

@@ -9,21 +9,22 @@
 //! so a burst of edits pays one fsync, not one each. The call returns only after that transaction
 //! commits: an acknowledged edit is on disk.
 //!
-//! A board has two documents ([`DocKind`]): its content and its comments. Each has its own
-//! update log and snapshots (`board_updates`/`board_snapshots`, `comment_updates`/
-//! `comment_snapshots`), its own seq counter, and shares the writer and its guarantees.
+//! A board has two documents ([`DocKind`]): its content and its comments. Both live in the
+//! document log that `easel-log` keeps (`doc_updates`, `doc_snapshots`, the same schema a relay
+//! uses), named `<board>` and `<board>/comments`, each with its own seq counter, sharing the
+//! log's group-commit writer and its guarantees. This module adds the app's tables (users,
+//! boards, permissions, links, audit) beside it in the same file.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use serde::Serialize;
-use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
-use sqlx::{Connection, Row, SqliteConnection};
-use tokio::sync::{mpsc, oneshot};
+use sqlx::sqlite::SqlitePool;
+use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 pub use easel_log::{Durability, StoredDoc, connect_options, private_db_file, private_dir};
+use easel_log::{Log, NewSnapshot};
 
 use crate::error::{Error, Result};
 use crate::perm::{Access, Level};
@@ -71,9 +72,6 @@ const BASELINE: &[(&str, &[&str])] = &[
         ],
     ),
 ];
-
-/// Most updates committed in one group-commit transaction.
-const MAX_BATCH: usize = 4096;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -212,64 +210,22 @@ pub enum DocKind {
 }
 
 impl DocKind {
-    /// The highest seq written for a board's document, logged or folded into a snapshot.
-    fn last_seq_sql(self) -> &'static str {
+    /// The document's name in the log: the board's id, or `<board>/comments` (the names of
+    /// the relay's rooms).
+    pub fn doc_name(self, board: Uuid) -> String {
         match self {
-            DocKind::Board => {
-                "SELECT max(COALESCE((SELECT max(seq) FROM board_updates WHERE board_id = ?1), 0),
-                            COALESCE((SELECT max(upto_seq) FROM board_snapshots WHERE board_id = ?1), 0))"
-            }
-            DocKind::Comments => {
-                "SELECT max(COALESCE((SELECT max(seq) FROM comment_updates WHERE board_id = ?1), 0),
-                            COALESCE((SELECT upto_seq FROM comment_snapshots WHERE board_id = ?1), 0))"
-            }
+            DocKind::Board => board.to_string(),
+            DocKind::Comments => format!("{board}/comments"),
         }
     }
-
-    fn insert_sql(self) -> &'static str {
-        match self {
-            DocKind::Board => "INSERT INTO board_updates (board_id, seq, data, created_at) ",
-            DocKind::Comments => "INSERT INTO comment_updates (board_id, seq, data, created_at) ",
-        }
-    }
-
-    fn tail_sql(self) -> &'static str {
-        match self {
-            DocKind::Board => {
-                "SELECT seq, data FROM board_updates WHERE board_id = ? AND seq > ? ORDER BY seq"
-            }
-            DocKind::Comments => {
-                "SELECT seq, data FROM comment_updates WHERE board_id = ? AND seq > ? ORDER BY seq"
-            }
-        }
-    }
-
-    fn snapshot_sql(self) -> &'static str {
-        match self {
-            DocKind::Board => {
-                "SELECT state, upto_seq FROM board_snapshots WHERE board_id = ? AND upto_seq > ?
-                  ORDER BY upto_seq DESC, id DESC LIMIT 1"
-            }
-            DocKind::Comments => {
-                "SELECT state, upto_seq FROM comment_snapshots WHERE board_id = ? AND upto_seq > ?"
-            }
-        }
-    }
-}
-
-struct AppendJob {
-    board_id: Uuid,
-    doc: DocKind,
-    updates: Vec<Vec<u8>>,
-    /// The seqs the updates received, once committed.
-    ack: oneshot::Sender<Result<Vec<i64>>>,
 }
 
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
+    /// The log's pool, for the app's own tables in the same file.
     pool: SqlitePool,
-    writer: mpsc::Sender<AppendJob>,
+    log: Log,
     path: PathBuf,
 }
 
@@ -305,20 +261,12 @@ impl Store {
     }
 
     pub async fn open_with(path: &Path, durability: Durability) -> Result<Store> {
-        private_db_file(path)?;
-        let options = connect_options(path, durability);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .min_connections(1)
-            .connect_with(options.clone())
-            .await?;
+        let pool = easel_log::connect(path, durability).await?;
         migrate(&pool).await?;
-        let conn = SqliteConnection::connect_with(&options).await?;
-        let (tx, rx) = mpsc::channel(MAX_BATCH);
-        tokio::spawn(writer_task(conn, rx));
+        let log = Log::start(pool.clone(), path, durability).await?;
         Ok(Store {
             pool,
-            writer: tx,
+            log,
             path: path.to_path_buf(),
         })
     }
@@ -513,14 +461,7 @@ impl Store {
             .bind(title)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO board_updates (board_id, seq, data, created_at) VALUES (?, 1, ?, ?)",
-        )
-        .bind(id.to_string())
-        .bind(initial_update)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+        easel_log::tx::append(&mut tx, &DocKind::Board.doc_name(id), &[initial_update]).await?;
         insert_audit(&mut tx, id, Some(owner), audit_action, audit_detail).await?;
         let r = sqlx::query("SELECT * FROM boards WHERE id = ?")
             .bind(id.to_string())
@@ -646,6 +587,9 @@ impl Store {
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
+        for doc in [DocKind::Board, DocKind::Comments] {
+            easel_log::tx::delete_doc(&mut tx, &doc.doc_name(id)).await?;
+        }
         insert_audit(&mut tx, id, Some(actor), "purge", detail).await?;
         tx.commit().await?;
         Ok(())
@@ -934,20 +878,11 @@ impl Store {
         doc: DocKind,
         updates: Vec<Vec<u8>>,
     ) -> Result<Vec<i64>> {
-        if updates.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (ack, done) = oneshot::channel();
-        self.writer
-            .send(AppendJob {
-                board_id: board,
-                doc,
-                updates,
-                ack,
-            })
-            .await
-            .map_err(|_| Error::Closed)?;
-        done.await.map_err(|_| Error::Closed)?
+        Ok(self
+            .log
+            .append(&doc.doc_name(board), updates)
+            .await?
+            .collect())
     }
 
     /// The snapshot covering the most updates and every update after it. Two sessions may
@@ -967,46 +902,7 @@ impl Store {
 
     /// [`Self::load_doc_since`] for either of a board's documents.
     pub async fn load_since(&self, board: Uuid, doc: DocKind, after: i64) -> Result<StoredDoc> {
-        let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
-        let snap = sqlx::query(doc.snapshot_sql())
-            .bind(board.to_string())
-            .bind(after)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (snapshot, snapshot_seq) = match snap {
-            Some(r) => (
-                Some(r.try_get::<Vec<u8>, _>("state")?),
-                r.try_get("upto_seq")?,
-            ),
-            None => (None, after),
-        };
-        let tail = self
-            .updates_after_in(&mut tx, board, doc, snapshot_seq)
-            .await?;
-        tx.commit().await?;
-        Ok(StoredDoc {
-            snapshot,
-            snapshot_seq,
-            tail,
-        })
-    }
-
-    async fn updates_after_in(
-        &self,
-        conn: &mut SqliteConnection,
-        board: Uuid,
-        doc: DocKind,
-        after: i64,
-    ) -> Result<Vec<(i64, Vec<u8>)>> {
-        let rows = sqlx::query(doc.tail_sql())
-            .bind(board.to_string())
-            .bind(after)
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("seq")?, r.try_get("data")?)))
-            .collect()
+        Ok(self.log.load_since(&doc.doc_name(board), after).await?)
     }
 
     /// The highest seq written for a board (0 if none), whether still in the log or folded into
@@ -1017,38 +913,22 @@ impl Store {
 
     /// [`Self::last_seq`] for either of a board's documents.
     pub async fn last_seq_of(&self, board: Uuid, doc: DocKind) -> Result<i64> {
-        Ok(sqlx::query_scalar(doc.last_seq_sql())
-            .bind(board.to_string())
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(self.log.last_seq(&doc.doc_name(board)).await?)
     }
 
-    /// Folds a board's comment log up to `upto_seq` into its comments snapshot, in one
-    /// transaction. A snapshot covering more (taken concurrently by another session) is kept;
-    /// the updates deleted are only those `state` covers, so nothing is ever lost.
+    /// Folds a board's comment log up to `upto_seq` into its comments snapshot. A snapshot
+    /// covering more (taken concurrently by another session) stays the base; the updates
+    /// deleted are only those `state` covers, so nothing is ever lost.
     pub async fn compact_comments(&self, board: Uuid, upto_seq: i64, state: &[u8]) -> Result<()> {
         if upto_seq <= 0 {
             return Ok(());
         }
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO comment_snapshots (board_id, upto_seq, state) VALUES (?1, ?2, ?3)
-             ON CONFLICT (board_id) DO UPDATE
-                SET upto_seq = excluded.upto_seq, state = excluded.state,
-                    created_at = excluded.created_at
-              WHERE excluded.upto_seq > comment_snapshots.upto_seq",
-        )
-        .bind(board.to_string())
-        .bind(upto_seq)
-        .bind(state)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM comment_updates WHERE board_id = ? AND seq <= ?")
-            .bind(board.to_string())
-            .bind(upto_seq)
-            .execute(&mut *tx)
+        self.log
+            .snapshot(
+                &DocKind::Comments.doc_name(board),
+                NewSnapshot::compaction(upto_seq, state.to_vec()),
+            )
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -1062,7 +942,6 @@ impl Store {
         name: Option<&str>,
         upto_seq: i64,
         state: &[u8],
-        state_vector: &[u8],
         element_count: usize,
         created_by: Option<Uuid>,
         compact: bool,
@@ -1076,106 +955,53 @@ impl Store {
                 "a snapshot name must be 1 to 200 bytes",
             ));
         }
-        let mut tx = self.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO board_snapshots
-                 (board_id, name, upto_seq, state, state_vector, element_count, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(board.to_string())
-        .bind(name)
-        .bind(upto_seq)
-        .bind(state)
-        .bind(state_vector)
-        .bind(element_count as i64)
-        .bind(created_by.map(|u| u.to_string()))
-        .fetch_one(&mut *tx)
-        .await?;
-        if compact {
-            sqlx::query("DELETE FROM board_updates WHERE board_id = ? AND seq <= ?")
-                .bind(board.to_string())
-                .bind(upto_seq)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query(
-            "DELETE FROM board_snapshots
-              WHERE board_id = ?1 AND name IS NULL AND id NOT IN (
-                    SELECT id FROM board_snapshots WHERE board_id = ?1 AND name IS NULL
-                     ORDER BY id DESC LIMIT ?2)
-                AND id <> (SELECT id FROM board_snapshots WHERE board_id = ?1
-                            ORDER BY upto_seq DESC, id DESC LIMIT 1)",
-        )
-        .bind(board.to_string())
-        .bind(keep_auto.max(1))
-        .execute(&mut *tx)
-        .await?;
-        // Read back inside the transaction: once committed, a concurrent session's pruning may
-        // already remove an automatic snapshot.
-        let r = sqlx::query(
-            "SELECT id, board_id, name, upto_seq, element_count, length(state) AS size,
-                    created_by, created_at
-               FROM board_snapshots WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let info = snapshot_from_row(&r)?;
-        tx.commit().await?;
-        Ok(info)
-    }
-
-    async fn snapshot_info(&self, board: Uuid, id: i64) -> Result<SnapshotInfo> {
-        let r = sqlx::query(
-            "SELECT id, board_id, name, upto_seq, element_count, length(state) AS size,
-                    created_by, created_at
-               FROM board_snapshots WHERE board_id = ? AND id = ?",
-        )
-        .bind(board.to_string())
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| Error::not_found("snapshot", id.to_string()))?;
-        snapshot_from_row(&r)
+        let done = self
+            .log
+            .snapshot(
+                &DocKind::Board.doc_name(board),
+                NewSnapshot {
+                    upto_seq,
+                    state: state.to_vec(),
+                    name: name.map(str::to_owned),
+                    meta: Some(
+                        serde_json::json!({
+                            "elementCount": element_count,
+                            "createdBy": created_by,
+                        })
+                        .to_string(),
+                    ),
+                    compact,
+                    keep_unnamed: keep_auto,
+                },
+            )
+            .await?;
+        snapshot_from_log(board, done.snapshot)
     }
 
     /// A board's snapshots, newest first.
     pub async fn snapshots(&self, board: Uuid) -> Result<Vec<SnapshotInfo>> {
-        let rows = sqlx::query(
-            "SELECT id, board_id, name, upto_seq, element_count, length(state) AS size,
-                    created_by, created_at
-               FROM board_snapshots WHERE board_id = ? ORDER BY id DESC",
-        )
-        .bind(board.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(snapshot_from_row).collect()
+        self.log
+            .snapshots(&DocKind::Board.doc_name(board))
+            .await?
+            .into_iter()
+            .map(|s| snapshot_from_log(board, s))
+            .collect()
     }
 
     /// A snapshot's document state.
     pub async fn snapshot_state(&self, board: Uuid, id: i64) -> Result<(SnapshotInfo, Vec<u8>)> {
-        let info = self.snapshot_info(board, id).await?;
-        let state: Vec<u8> =
-            sqlx::query_scalar("SELECT state FROM board_snapshots WHERE board_id = ? AND id = ?")
-                .bind(board.to_string())
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok((info, state))
+        let (info, state) = self
+            .log
+            .snapshot_state(&DocKind::Board.doc_name(board), id)
+            .await?
+            .ok_or_else(|| Error::not_found("snapshot", id.to_string()))?;
+        Ok((snapshot_from_log(board, info)?, state))
     }
 
     /// Updates and time since the newest snapshot, for the automatic snapshot policy.
     pub async fn tail_stats(&self, board: Uuid) -> Result<(i64, Option<String>)> {
-        let r = sqlx::query(
-            "SELECT (SELECT count(*) FROM board_updates u WHERE u.board_id = ?1
-                       AND u.seq > COALESCE((SELECT max(upto_seq) FROM board_snapshots
-                                              WHERE board_id = ?1), 0)) AS tail,
-                    (SELECT max(created_at) FROM board_snapshots WHERE board_id = ?1) AS last",
-        )
-        .bind(board.to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((r.try_get("tail")?, r.try_get("last")?))
+        let (tail, last) = self.log.tail_stats(&DocKind::Board.doc_name(board)).await?;
+        Ok((tail, last.map(iso_from_ms)))
     }
 
     /// The database file's size, after a checkpoint so the WAL is folded in.
@@ -1307,6 +1133,9 @@ impl Store {
             .bind(old.to_string())
             .execute(&mut *tx)
             .await?;
+        }
+        for doc in [DocKind::Board, DocKind::Comments] {
+            easel_log::tx::rename_doc(&mut tx, &doc.doc_name(old), &doc.doc_name(new)).await?;
         }
         sqlx::query(
             "UPDATE boards SET alias_of = ?1,
@@ -1493,8 +1322,11 @@ impl Store {
 
 /// Applies migrations, first adopting a database whose baseline tables were made without them.
 async fn migrate(pool: &SqlitePool) -> Result<()> {
+    // The document log's own tables are the log's business (they may exist alone if a first
+    // open stopped between the log's migrations and ours).
     let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+            AND name NOT IN ('doc_updates', 'doc_snapshots', '_easel_log_migrations')",
     )
     .fetch_all(pool)
     .await?;
@@ -1502,6 +1334,8 @@ async fn migrate(pool: &SqlitePool) -> Result<()> {
     if !has_history && !tables.is_empty() {
         adopt(pool, &tables).await?;
     }
+    // The document log's tables first: migration 6 moves older boards' rows into them.
+    easel_log::migrate(pool).await?;
     MIGRATOR.run(pool).await?;
     Ok(())
 }
@@ -1584,127 +1418,6 @@ async fn insert_audit(
     Ok(())
 }
 
-/// The group-commit writer: takes every job that has queued up, commits them in one IMMEDIATE
-/// transaction, then acknowledges each. While a commit is in flight new jobs queue, so under
-/// load batches grow by themselves and fsyncs per edit fall.
-async fn writer_task(mut conn: SqliteConnection, mut rx: mpsc::Receiver<AppendJob>) {
-    let mut batch: Vec<AppendJob> = Vec::new();
-    let mut seqs = SeqCache::default();
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        let mut n = batch[0].updates.len();
-        while n < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => {
-                    n += job.updates.len();
-                    batch.push(job);
-                }
-                Err(_) => break,
-            }
-        }
-        match commit_batch(&mut conn, &mut seqs, &batch).await {
-            Ok(assigned) => {
-                for (job, s) in batch.drain(..).zip(assigned) {
-                    let _ = job.ack.send(Ok(s));
-                }
-            }
-            Err(e) => {
-                // Nothing of the batch committed; every caller hears why. The message is shared
-                // because sqlx errors do not clone.
-                seqs.clear();
-                let msg = e.to_string();
-                for job in batch.drain(..) {
-                    let _ = job
-                        .ack
-                        .send(Err(Error::Database(sqlx::Error::Protocol(msg.clone()))));
-                }
-            }
-        }
-    }
-}
-
-/// The last seq of each board's document, as this writer last committed it. Valid only while nobody else
-/// has written the database since: `PRAGMA data_version` on this connection changes exactly
-/// when another connection (in this process or another) commits, and then the cache is dropped.
-#[derive(Default)]
-struct SeqCache {
-    data_version: Option<i64>,
-    last: HashMap<(Uuid, DocKind), i64>,
-}
-
-impl SeqCache {
-    fn clear(&mut self) {
-        self.data_version = None;
-        self.last.clear();
-    }
-}
-
-/// SQLite allows 32766 bound parameters per statement; an update row takes 4.
-const ROWS_PER_INSERT: usize = 4096;
-
-async fn commit_batch(
-    conn: &mut SqliteConnection,
-    cache: &mut SeqCache,
-    batch: &[AppendJob],
-) -> Result<Vec<Vec<i64>>> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    // Holding the write lock now, nobody else can commit until we do.
-    let version: i64 = sqlx::query_scalar("PRAGMA data_version")
-        .fetch_one(&mut *tx)
-        .await?;
-    if cache.data_version != Some(version) {
-        cache.last.clear();
-        cache.data_version = Some(version);
-    }
-    let now = now_ms();
-    let mut out = Vec::with_capacity(batch.len());
-    // Rows per document kind; comments are rare, so their vector usually stays empty.
-    let mut board_rows: Vec<(Uuid, i64, &[u8])> = Vec::new();
-    let mut comment_rows: Vec<(Uuid, i64, &[u8])> = Vec::new();
-    let mut next: HashMap<(Uuid, DocKind), i64> = HashMap::new();
-    for job in batch {
-        let key = (job.board_id, job.doc);
-        let first = match next.get(&key).or(cache.last.get(&key)) {
-            Some(last) => last + 1,
-            None => {
-                let last: i64 = sqlx::query_scalar(job.doc.last_seq_sql())
-                    .bind(job.board_id.to_string())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                last + 1
-            }
-        };
-        let seqs: Vec<i64> = (0..job.updates.len() as i64).map(|i| first + i).collect();
-        let rows = match job.doc {
-            DocKind::Board => &mut board_rows,
-            DocKind::Comments => &mut comment_rows,
-        };
-        for (s, u) in seqs.iter().zip(&job.updates) {
-            rows.push((job.board_id, *s, u.as_slice()));
-        }
-        next.insert(key, first + job.updates.len() as i64 - 1);
-        out.push(seqs);
-    }
-    for (doc, rows) in [
-        (DocKind::Board, &board_rows),
-        (DocKind::Comments, &comment_rows),
-    ] {
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut qb = sqlx::QueryBuilder::new(doc.insert_sql());
-            qb.push_values(chunk, |mut b, (board, seq, data)| {
-                b.push_bind(board.to_string())
-                    .push_bind(*seq)
-                    .push_bind(*data)
-                    .push_bind(now);
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-    }
-    tx.commit().await?;
-    cache.last.extend(next);
-    Ok(out)
-}
-
 fn access_from(
     board: &BoardRecord,
     user: Uuid,
@@ -1717,13 +1430,6 @@ fn access_from(
     let own = own.map(|l| Level::from_str(&l)).transpose()?;
     let public = public.map(|l| Level::from_str(&l)).transpose()?;
     Ok(own.max(public).map(Access::from).unwrap_or(Access::None))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn clean_name(name: &str) -> String {
@@ -1837,18 +1543,70 @@ fn board_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<BoardRecord> {
     })
 }
 
-fn snapshot_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<SnapshotInfo> {
+/// What the app records beside a board snapshot in the log's `meta` column.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapshotMeta {
+    element_count: i64,
+    created_by: Option<Uuid>,
+}
+
+fn snapshot_from_log(board: Uuid, s: easel_log::SnapshotInfo) -> Result<SnapshotInfo> {
+    let meta: SnapshotMeta = match &s.meta {
+        Some(m) => serde_json::from_str(m).map_err(|e| {
+            Error::Corrupt(format!("snapshot {} of board {board}: bad meta: {e}", s.id))
+        })?,
+        None => SnapshotMeta {
+            element_count: 0,
+            created_by: None,
+        },
+    };
     Ok(SnapshotInfo {
-        id: r.try_get("id")?,
-        board_id: parse_uuid(r.try_get("board_id")?)?,
-        name: r.try_get("name")?,
-        upto_seq: r.try_get("upto_seq")?,
-        element_count: r.try_get("element_count")?,
-        size: r.try_get("size")?,
-        created_by: r
-            .try_get::<Option<String>, _>("created_by")?
-            .map(parse_uuid)
-            .transpose()?,
-        created_at: r.try_get("created_at")?,
+        id: s.id,
+        board_id: board,
+        name: s.name,
+        upto_seq: s.upto_seq,
+        element_count: meta.element_count,
+        size: s.size,
+        created_by: meta.created_by,
+        created_at: iso_from_ms(s.created_at),
     })
+}
+
+/// Unix milliseconds as the store's other timestamps read (`2026-12-07T19:30:00.123Z`, what
+/// SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ')` writes).
+fn iso_from_ms(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let milli = ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{milli:03}Z",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso_from_ms;
+
+    #[test]
+    fn milliseconds_read_as_sqlite_writes_them() {
+        assert_eq!(iso_from_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_from_ms(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(iso_from_ms(1_796_672_096_789), "2026-12-07T19:34:56.789Z");
+        assert_eq!(iso_from_ms(-1), "1969-12-31T23:59:59.999Z");
+    }
 }

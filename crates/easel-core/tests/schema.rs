@@ -107,12 +107,24 @@ async fn permissions_go_with_their_board_and_audit_rows_stay() {
         .unwrap(),
         0
     );
-    assert_eq!(
-        s.execute_raw(&format!("DELETE FROM board_updates WHERE board_id = '{b}'"))
-            .await
-            .unwrap(),
-        0
-    );
+    for doc in [b.clone(), format!("{b}/comments")] {
+        for table in ["doc_updates", "doc_snapshots"] {
+            assert_eq!(
+                s.execute_raw(&format!("DELETE FROM {table} WHERE doc = '{doc}'"))
+                    .await
+                    .unwrap(),
+                0,
+                "{table} {doc}"
+            );
+        }
+    }
+    // And no document is written for a board that does not exist.
+    let orphan = s
+        .execute_raw(&format!(
+            "INSERT INTO doc_updates (doc, seq, data, created_at) VALUES ('{b}', 1, x'00', 0)"
+        ))
+        .await;
+    assert!(orphan.unwrap_err().to_string().contains("FOREIGN KEY"));
 }
 
 #[tokio::test]
@@ -228,4 +240,180 @@ fn dump_schema(path: &std::path::Path) -> String {
         .output()
         .unwrap();
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// Rows of one table of `path`, each column as SQLite gives it (through sqlx).
+async fn open_pool(path: &std::path::Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn boards_stored_by_the_previous_schema_move_into_the_document_log_whole() {
+    use sqlx::Row;
+    let dir = tempfile::tempdir().unwrap();
+    // A board as today's code makes it: elements, a named snapshot that compacted the log,
+    // edits after it, and comments (their log, and a snapshot of their first update).
+    let made = dir.path().join("made.db");
+    let store = Store::open(&made).await.unwrap();
+    let easel = easel_core::Easel::new(store.clone());
+    let me = easel.local_user().await.unwrap();
+    let b = easel.create_board(me.id, "Roadmap").await.unwrap().id;
+    let mut s = easel.open_board(me.id, b).await.unwrap();
+    for i in 0..3 {
+        s.add(rect(&format!("r{i}"), i as f64 * 10.0, 0.0))
+            .await
+            .unwrap();
+    }
+    let named = s.snapshot(Some("Before the review")).await.unwrap();
+    s.add(rect("r3", 40.0, 0.0)).await.unwrap();
+    let elements = s.elements();
+    drop(s);
+    let mut c = easel.open_comments(me.id, b).await.unwrap();
+    let t = c
+        .add_thread(&easel_core::Anchor::element("r1", 1.0, 2.0), "Too wide?")
+        .await
+        .unwrap();
+    c.reply(&t.id, "Narrower then").await.unwrap();
+    let threads = c.threads();
+    drop(c);
+    let snapshots = easel.history(me.id, b).await.unwrap();
+    store.close().await;
+
+    // The same rows in the previous schema (migrations 1 to 5, before the document log).
+    let old = dir.path().join("old.db");
+    let all = sqlx::migrate!("../../migrations");
+    let before = sqlx::migrate::Migrator::with_migrations(
+        all.iter().filter(|m| m.version <= 5).cloned().collect(),
+    );
+    let from = open_pool(&made).await;
+    let to = open_pool(&old).await;
+    before.run(&to).await.unwrap();
+    for r in sqlx::query("SELECT id, display_name, public_key, is_local FROM users")
+        .fetch_all(&from)
+        .await
+        .unwrap()
+    {
+        sqlx::query(
+            "INSERT INTO users (id, display_name, public_key, is_local) VALUES (?, ?, ?, ?)",
+        )
+        .bind(r.get::<String, _>(0))
+        .bind(r.get::<String, _>(1))
+        .bind(r.get::<Option<String>, _>(2))
+        .bind(r.get::<i64, _>(3))
+        .execute(&to)
+        .await
+        .unwrap();
+    }
+    sqlx::query("INSERT INTO boards (id, owner_id, title) VALUES (?, ?, 'Roadmap')")
+        .bind(b.to_string())
+        .bind(me.id.to_string())
+        .execute(&to)
+        .await
+        .unwrap();
+    let comments_doc = format!("{b}/comments");
+    for r in sqlx::query("SELECT doc, seq, data, created_at FROM doc_updates ORDER BY doc, seq")
+        .fetch_all(&from)
+        .await
+        .unwrap()
+    {
+        let doc: String = r.get(0);
+        let (table, board) = if doc == comments_doc {
+            ("comment_updates", b.to_string())
+        } else {
+            ("board_updates", doc)
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} (board_id, seq, data, created_at) VALUES (?, ?, ?, ?)"
+        )))
+        .bind(board)
+        .bind(r.get::<i64, _>(1))
+        .bind(r.get::<Vec<u8>, _>(2))
+        .bind(r.get::<i64, _>(3))
+        .execute(&to)
+        .await
+        .unwrap();
+    }
+    for info in &snapshots {
+        let state: Vec<u8> = sqlx::query_scalar("SELECT state FROM doc_snapshots WHERE id = ?")
+            .bind(info.id)
+            .fetch_one(&from)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO board_snapshots (id, board_id, name, upto_seq, state, state_vector,
+                                          element_count, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, x'00', ?, ?, ?)",
+        )
+        .bind(info.id)
+        .bind(b.to_string())
+        .bind(info.name.as_deref())
+        .bind(info.upto_seq)
+        .bind(state)
+        .bind(info.element_count)
+        .bind(info.created_by.map(|u| u.to_string()))
+        .bind(&info.created_at)
+        .execute(&to)
+        .await
+        .unwrap();
+    }
+    // The comments' first update doubles as a snapshot covering seq 1.
+    sqlx::query(
+        "INSERT INTO comment_snapshots (board_id, upto_seq, state)
+         SELECT board_id, 1, data FROM comment_updates WHERE seq = 1",
+    )
+    .execute(&to)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM comment_updates WHERE seq = 1")
+        .execute(&to)
+        .await
+        .unwrap();
+    from.close().await;
+    to.close().await;
+
+    // Opened by this build: everything is there, and the board goes on from where it was.
+    let store = Store::open(&old).await.unwrap();
+    let easel = easel_core::Easel::new(store.clone());
+    assert_eq!(easel.local_user().await.unwrap().id, me.id);
+    let mut s = easel.open_board(me.id, b).await.unwrap();
+    assert_eq!(s.elements(), elements);
+    let c = easel.open_comments(me.id, b).await.unwrap();
+    assert_eq!(c.threads(), threads);
+    let moved = easel.history(me.id, b).await.unwrap();
+    let key = |v: &[easel_core::store::SnapshotInfo]| {
+        v.iter()
+            .map(|i| {
+                (
+                    i.id,
+                    i.name.clone(),
+                    i.upto_seq,
+                    i.element_count,
+                    i.created_by,
+                    i.created_at.clone(),
+                    i.size,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(key(&moved), key(&snapshots));
+    let last = store.last_seq(b).await.unwrap();
+    s.add(rect("r4", 50.0, 0.0)).await.unwrap();
+    assert_eq!(store.last_seq(b).await.unwrap(), last + 1);
+    s.restore(named.id).await.unwrap();
+    assert_eq!(s.elements().len(), 3);
+    drop(s);
+    let old_tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE name IN
+            ('board_updates', 'board_snapshots', 'comment_updates', 'comment_snapshots')",
+    )
+    .fetch_one(&open_pool(&old).await)
+    .await
+    .unwrap();
+    assert_eq!(old_tables, 0);
 }

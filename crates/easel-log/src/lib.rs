@@ -1,10 +1,33 @@
-//! The document log's storage shape, shared by the app's store (easel-core) and the relay's:
-//! how every Easel SQLite file is opened (WAL, durability, private file modes) and what a stored
-//! document is (its newest snapshot and the updates after it). No yrs, no keys, no sockets.
+//! The document log, shared by the app's store (easel-core) and the relay's: how every Easel
+//! SQLite file is opened (WAL, durability, private file modes), one schema keyed by document
+//! (`doc_updates`, `doc_snapshots`), and one group-committing writer.
 //!
-//! This is the first piece of the one document-log crate of issue 12: the group-committing
-//! writer and one schema keyed by document are still two copies (easel-core's `store` and
-//! easel-relay's `store`).
+//! A document is named by a string: a board's id, `<board>/comments` for its comments, or on a
+//! relay any room name (the same names the relay's rooms use, so a board's rows look the same
+//! in the app's file and in a relay's). A document's state is its snapshot with the highest
+//! `upto_seq` plus the updates after it ([`StoredDoc`]); compaction writes a snapshot and
+//! deletes only the updates that snapshot covers, so two compactions racing never lose one.
+//!
+//! Every write of a document goes through [`Log`]'s writer task: it owns one connection and
+//! commits whatever has queued up (appends and snapshots of any number of documents) in one
+//! `BEGIN IMMEDIATE` transaction, so a burst pays one fsync; a caller is answered only after
+//! the transaction holding its job committed. Seqs are dense per document and are assigned
+//! under the write lock, so several processes may share one file.
+//!
+//! The owner of the file keeps its own tables beside these (users and boards in the app,
+//! owner pins and revocations in the relay) and runs its own migrations after [`migrate`];
+//! [`tx`] has the statements an owner needs inside its own transactions (a board created with
+//! its first update, a board deleted or renamed with its documents). Nothing here knows yrs,
+//! keys or sockets. The API speaks of documents, seqs and bytes only, so another backend
+//! (Postgres for a relay cluster) can offer the same calls; image files will live beside
+//! documents, keyed by hash, not in this log.
+
+mod log;
+
+pub use log::{
+    Compacted, Log, LogError, NewSnapshot, Pending, SnapshotInfo, Totals, connect, migrate, now_ms,
+    tx,
+};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

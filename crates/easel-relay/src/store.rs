@@ -1,23 +1,19 @@
 //! The relay's SQLite store: the only module that holds SQL.
 //!
-//! Modelled on `easel-core`'s store: one file (`relay.db` in the data dir) in WAL mode, writes in
-//! `BEGIN IMMEDIATE` transactions, and a single group-commit writer task that owns one
-//! connection and commits whatever has queued up (appends and compactions of any number of
-//! rooms) in one transaction, so a burst pays one fsync. [`RelayStore::append`] returns only
-//! after the transaction holding its updates committed.
+//! One file (`relay.db` in the data dir). Rooms' documents live in the document log `easel-log`
+//! keeps (`doc_updates`, `doc_snapshots`: the schema the app's store uses, a room's name being
+//! its document's), written by the log's group-commit writer: appends and compactions of any
+//! number of rooms commit in one transaction, so a burst pays one fsync, and
+//! [`RelayStore::append`] returns only after the transaction holding its updates committed.
+//! Beside the log, this module keeps what `--auth capabilities` pins: owner keys and
+//! revocations.
 
-use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
-use sqlx::{Connection, Row, SqliteConnection};
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use tokio::sync::{mpsc, oneshot};
+use easel_log::{Log, LogError, NewSnapshot};
+use sqlx::Row;
+use sqlx::sqlite::SqlitePool;
+use std::path::Path;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
-/// Most jobs committed in one group-commit transaction.
-const MAX_BATCH: usize = 1024;
-/// SQLite allows 32766 bound parameters per statement; an update row takes 4.
-const ROWS_PER_INSERT: usize = 4096;
 
 /// Errors of the store, and of binding or running the server (I/O).
 #[derive(Debug, thiserror::Error)]
@@ -25,12 +21,12 @@ pub enum StoreError {
     /// SQLite or sqlx failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The document log failed.
+    #[error("{0}")]
+    Log(#[from] LogError),
     /// Migrations failed.
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// The writer task is gone (the store was closed).
-    #[error("the store is closed")]
-    Closed,
     /// A stored update or snapshot failed validation.
     #[error("room {room}: stored data is corrupt: {reason}")]
     Corrupt {
@@ -50,36 +46,32 @@ pub use easel_log::Durability;
 /// store keeps a board.
 pub use easel_log::StoredDoc as StoredRoom;
 
-enum Job {
-    Append {
-        room: String,
-        updates: Vec<Vec<u8>>,
-        ack: oneshot::Sender<Result<i64, String>>,
-    },
-    Compact {
-        room: String,
-        upto_seq: i64,
-        state: Vec<u8>,
-        ack: oneshot::Sender<Result<i64, String>>,
-    },
-}
-
-/// A job handed to the writer task: resolves once the transaction holding it committed (or
+/// A job handed to the log's writer: resolves once the transaction holding it committed (or
 /// failed), to the append's last seq or the compaction's count of deleted updates.
 #[derive(Debug)]
-pub(crate) struct Pending(oneshot::Receiver<Result<i64, String>>);
+pub(crate) enum Pending {
+    Append(easel_log::Pending<std::ops::Range<i64>>),
+    Compact(easel_log::Pending<easel_log::Compacted>),
+}
 
 impl std::future::Future for Pending {
     type Output = Result<i64, StoreError>;
 
     fn poll(
-        mut self: std::pin::Pin<&mut Self>,
+        self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        std::pin::Pin::new(&mut self.0).poll(cx).map(|r| {
-            r.map_err(|_| StoreError::Closed)?
-                .map_err(|m| StoreError::Database(sqlx::Error::Protocol(m)))
-        })
+        use std::task::Poll;
+        match self.get_mut() {
+            Pending::Append(p) => match std::pin::Pin::new(p).poll(cx) {
+                Poll::Ready(r) => Poll::Ready(r.map(|seqs| seqs.end - 1).map_err(Into::into)),
+                Poll::Pending => Poll::Pending,
+            },
+            Pending::Compact(p) => match std::pin::Pin::new(p).poll(cx) {
+                Poll::Ready(r) => Poll::Ready(r.map(|c| c.deleted as i64).map_err(Into::into)),
+                Poll::Pending => Poll::Pending,
+            },
+        }
     }
 }
 
@@ -93,46 +85,36 @@ pub struct AuthState {
 /// A handle to the relay's store; cheap to clone.
 #[derive(Clone)]
 pub struct RelayStore {
+    /// The log's pool, for the relay's own tables in the same file.
     pool: SqlitePool,
-    writer: mpsc::Sender<Job>,
-    path: PathBuf,
+    log: Log,
 }
 
 impl std::fmt::Debug for RelayStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RelayStore")
-            .field("path", &self.path)
+            .field("path", &self.log.path())
             .finish_non_exhaustive()
     }
 }
 
 impl RelayStore {
-    /// Opens (creating if needed) the store at `path`, running the relay's migrations.
+    /// Opens (creating if needed) the store at `path`: the document log's migrations, then the
+    /// relay's (which move rooms stored by older builds into the log).
     pub async fn open(path: &Path, durability: Durability) -> Result<RelayStore, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             easel_log::private_dir(dir, false)?;
         }
-        easel_log::private_db_file(path)?;
-        let options = easel_log::connect_options(path, durability);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .min_connections(1)
-            .connect_with(options.clone())
-            .await?;
+        let pool = easel_log::connect(path, durability).await?;
+        easel_log::migrate(&pool).await?;
         MIGRATOR.run(&pool).await?;
-        let conn = SqliteConnection::connect_with(&options).await?;
-        let (tx, rx) = mpsc::channel(MAX_BATCH);
-        tokio::spawn(writer_task(conn, rx));
-        Ok(RelayStore {
-            pool,
-            writer: tx,
-            path: path.to_path_buf(),
-        })
+        let log = Log::start(pool.clone(), path, durability).await?;
+        Ok(RelayStore { pool, log })
     }
 
     /// The database file.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.log.path()
     }
 
     /// Appends updates to a room's log; returns the last seq assigned once the transaction
@@ -141,16 +123,17 @@ impl RelayStore {
         self.submit_append(room, updates).await?.await
     }
 
-    /// Hands an append to the writer task without waiting for its commit: the returned
-    /// [`Pending`] resolves to the last seq assigned once it committed. Jobs commit in the order
-    /// they were submitted, so one room's appends get consecutive seqs in that order.
+    /// Hands an append to the writer without waiting for its commit: the returned [`Pending`]
+    /// resolves to the last seq assigned once it committed. Jobs commit in the order they were
+    /// submitted, so one room's appends get consecutive seqs in that order.
     pub(crate) async fn submit_append(
         &self,
         room: &str,
         updates: Vec<Vec<u8>>,
     ) -> Result<Pending, StoreError> {
-        let room = room.to_owned();
-        self.submit(|ack| Job::Append { room, updates, ack }).await
+        Ok(Pending::Append(
+            self.log.submit_append(room, updates).await?,
+        ))
     }
 
     /// Like [`RelayStore::compact`], without waiting for the commit.
@@ -160,14 +143,11 @@ impl RelayStore {
         upto_seq: i64,
         state: Vec<u8>,
     ) -> Result<Pending, StoreError> {
-        let room = room.to_owned();
-        self.submit(|ack| Job::Compact {
-            room,
-            upto_seq,
-            state,
-            ack,
-        })
-        .await
+        Ok(Pending::Compact(
+            self.log
+                .submit_snapshot(room, NewSnapshot::compaction(upto_seq, state))
+                .await?,
+        ))
     }
 
     /// What `--auth capabilities` persisted: pinned owner keys and revoked links.
@@ -218,7 +198,7 @@ impl RelayStore {
         )
         .bind(board.to_string())
         .bind(key.as_slice())
-        .bind(now_ms())
+        .bind(easel_log::now_ms())
         .execute(&self.pool)
         .await?;
         let pinned: Vec<u8> =
@@ -249,23 +229,10 @@ impl RelayStore {
         .bind(link.to_string())
         .bind(revoked_at)
         .bind(signed)
-        .bind(now_ms())
+        .bind(easel_log::now_ms())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// Hands a job to the writer task; the answer comes through the returned [`Pending`].
-    async fn submit(
-        &self,
-        job: impl FnOnce(oneshot::Sender<Result<i64, String>>) -> Job,
-    ) -> Result<Pending, StoreError> {
-        let (ack, done) = oneshot::channel();
-        self.writer
-            .send(job(ack))
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        Ok(Pending(done))
     }
 
     /// Replaces a room's snapshot with `state` (a full-state v1 update covering every update up
@@ -282,250 +249,23 @@ impl RelayStore {
 
     /// A room's snapshot and the updates after it, read in one transaction.
     pub async fn load(&self, room: &str) -> Result<StoredRoom, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
-        let snap = sqlx::query("SELECT state, upto_seq FROM room_snapshots WHERE room = ?")
-            .bind(room)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (snapshot, snapshot_seq) = match snap {
-            Some(r) => (
-                Some(r.try_get::<Vec<u8>, _>("state")?),
-                r.try_get("upto_seq")?,
-            ),
-            None => (None, 0),
-        };
-        let rows = sqlx::query(
-            "SELECT seq, data FROM room_updates WHERE room = ? AND seq > ? ORDER BY seq",
-        )
-        .bind(room)
-        .bind(snapshot_seq)
-        .fetch_all(&mut *tx)
-        .await?;
-        let tail = rows
-            .iter()
-            .map(|r| Ok((r.try_get("seq")?, r.try_get("data")?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        tx.commit().await?;
-        Ok(StoredRoom {
-            snapshot,
-            snapshot_seq,
-            tail,
-        })
+        Ok(self.log.load(room).await?)
     }
 
     /// Number of update rows stored for a room (not counting its snapshot).
     pub async fn update_count(&self, room: &str) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT count(*) FROM room_updates WHERE room = ?")
-                .bind(room)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(self.log.update_count(room).await?)
     }
 
     /// Total update rows and snapshots stored, over all rooms.
     pub async fn totals(&self) -> Result<(i64, i64), StoreError> {
-        let r = sqlx::query(
-            "SELECT (SELECT count(*) FROM room_updates) AS u, (SELECT count(*) FROM room_snapshots) AS s",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((r.try_get("u")?, r.try_get("s")?))
+        let t = self.log.totals().await?;
+        Ok((t.updates, t.snapshots))
     }
 
-    /// Closes the read pool. Acknowledged appends are already on disk; the writer task ends
-    /// once the last handle is dropped.
+    /// Closes the read pool. Acknowledged appends are already on disk; the writer ends once
+    /// the last handle is dropped.
     pub async fn close(self) {
-        self.pool.close().await;
+        self.log.close().await;
     }
-}
-
-/// The group-commit writer: takes every job that has queued up, runs them in order in one
-/// IMMEDIATE transaction, then acknowledges each.
-async fn writer_task(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
-    let mut batch: Vec<Job> = Vec::new();
-    let mut cache = SeqCache::default();
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        match commit_batch(&mut conn, &mut cache, &batch).await {
-            Ok(results) => {
-                for (job, r) in batch.drain(..).zip(results) {
-                    match job {
-                        Job::Append { ack, .. } | Job::Compact { ack, .. } => {
-                            let _ = ack.send(Ok(r));
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                cache.clear();
-                let msg = e.to_string();
-                tracing::error!(error = %msg, jobs = batch.len(), "relay store commit failed");
-                for job in batch.drain(..) {
-                    match job {
-                        Job::Append { ack, .. } | Job::Compact { ack, .. } => {
-                            let _ = ack.send(Err(msg.clone()));
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The last seq of each room as this writer last committed it, valid while `PRAGMA
-/// data_version` says nobody else committed since.
-#[derive(Default)]
-struct SeqCache {
-    data_version: Option<i64>,
-    last: HashMap<String, i64>,
-}
-
-impl SeqCache {
-    fn clear(&mut self) {
-        self.data_version = None;
-        self.last.clear();
-    }
-}
-
-async fn commit_batch(
-    conn: &mut SqliteConnection,
-    cache: &mut SeqCache,
-    batch: &[Job],
-) -> Result<Vec<i64>, sqlx::Error> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let version: i64 = sqlx::query_scalar("PRAGMA data_version")
-        .fetch_one(&mut *tx)
-        .await?;
-    if cache.data_version != Some(version) {
-        cache.last.clear();
-        cache.data_version = Some(version);
-    }
-    let now = now_ms();
-    let mut next: HashMap<&str, i64> = HashMap::new();
-    let mut rows: Vec<(&str, i64, &[u8])> = Vec::new();
-    let mut results = Vec::with_capacity(batch.len());
-    // Rows are inserted in multi-row statements; a compaction in the batch first flushes the
-    // rows queued before it, so jobs take effect in order.
-    for job in batch {
-        match job {
-            Job::Append { room, updates, .. } => {
-                let last = match next.get(room.as_str()).or(cache.last.get(room)) {
-                    Some(l) => *l,
-                    None => {
-                        sqlx::query(
-                            "INSERT INTO rooms (name, created_at, updated_at) VALUES (?, ?, ?)
-                             ON CONFLICT (name) DO NOTHING",
-                        )
-                        .bind(room)
-                        .bind(now)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                        last_seq(&mut tx, room).await?
-                    }
-                };
-                for (i, u) in updates.iter().enumerate() {
-                    rows.push((room, last + 1 + i as i64, u));
-                }
-                let last = last + updates.len() as i64;
-                next.insert(room, last);
-                results.push(last);
-            }
-            Job::Compact {
-                room,
-                upto_seq,
-                state,
-                ..
-            } => {
-                insert_rows(&mut tx, &mut rows, now).await?;
-                sqlx::query(
-                    "INSERT INTO rooms (name, created_at, updated_at) VALUES (?, ?, ?)
-                     ON CONFLICT (name) DO NOTHING",
-                )
-                .bind(room)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO room_snapshots (room, upto_seq, state, created_at)
-                     VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (room) DO UPDATE
-                        SET upto_seq = excluded.upto_seq, state = excluded.state,
-                            created_at = excluded.created_at
-                      WHERE excluded.upto_seq >= room_snapshots.upto_seq",
-                )
-                .bind(room)
-                .bind(upto_seq)
-                .bind(state.as_slice())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                let deleted = sqlx::query("DELETE FROM room_updates WHERE room = ? AND seq <= ?")
-                    .bind(room)
-                    .bind(upto_seq)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                results.push(deleted as i64);
-            }
-        }
-    }
-    insert_rows(&mut tx, &mut rows, now).await?;
-    for room in next.keys() {
-        sqlx::query("UPDATE rooms SET updated_at = ? WHERE name = ?")
-            .bind(now)
-            .bind(*room)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    for (room, last) in next {
-        cache.last.insert(room.to_owned(), last);
-    }
-    Ok(results)
-}
-
-async fn insert_rows(
-    tx: &mut SqliteConnection,
-    rows: &mut Vec<(&str, i64, &[u8])>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut qb =
-            sqlx::QueryBuilder::new("INSERT INTO room_updates (room, seq, data, created_at) ");
-        qb.push_values(chunk, |mut b, (room, seq, data)| {
-            b.push_bind(*room)
-                .push_bind(*seq)
-                .push_bind(*data)
-                .push_bind(now);
-        });
-        qb.build().execute(&mut *tx).await?;
-    }
-    rows.clear();
-    Ok(())
-}
-
-async fn last_seq(tx: &mut SqliteConnection, room: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT max(COALESCE((SELECT max(seq) FROM room_updates WHERE room = ?1), 0),
-                    COALESCE((SELECT upto_seq FROM room_snapshots WHERE room = ?1), 0))",
-    )
-    .bind(room)
-    .fetch_one(&mut *tx)
-    .await
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -812,3 +812,118 @@ async fn updates_waiting_for_missing_dependencies_are_bounded() {
     assert!(state.len() < 64 * 1024, "{} bytes", state.len());
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_stored_by_the_previous_schema_are_served_after_the_upgrade() {
+    use sqlx::Row;
+    let connect = |p: std::path::PathBuf| async move {
+        sqlx::SqlitePool::connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(p)
+                .create_if_missing(true),
+        )
+        .await
+        .unwrap()
+    };
+    // A room as this build stores it: a compaction snapshot and updates after it.
+    let made = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(made.path());
+    cfg.compact_every = 7;
+    let srv = TestServer::start(cfg).await;
+    let mut a = Client::connect(&srv.url(ROOM)).await;
+    for i in 0..20 {
+        a.set(&format!("k{i}"), &format!("v{i}")).await;
+    }
+    let mut b = Client::connect(&srv.url(ROOM)).await;
+    b.pump_until("20 keys", |c| c.len() == 20).await;
+    // Copied while the room is live: after a compaction, with its last updates still in the
+    // log (an unload would fold them all into a snapshot).
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
+    eventually("a compaction and every update stored", || {
+        srv.metrics.compactions.load(relaxed) > 0
+            && srv.metrics.updates_persisted.load(relaxed) == 20
+    })
+    .await;
+    // One more, well short of the next compaction, stays in the log.
+    a.set("tail", "kept").await;
+    b.pump_until("21 keys", |c| c.len() == 21).await;
+    eventually("the tail stored", || {
+        srv.metrics.updates_persisted.load(relaxed) == 21
+    })
+    .await;
+
+    // The same rows in the relay's previous schema (its migrations 1 and 2).
+    let old = tempfile::tempdir().unwrap();
+    let all = sqlx::migrate!("./migrations");
+    let before = sqlx::migrate::Migrator::with_migrations(
+        all.iter().filter(|m| m.version <= 2).cloned().collect(),
+    );
+    let from = connect(made.path().join("relay.db")).await;
+    let to = connect(old.path().join("relay.db")).await;
+    before.run(&to).await.unwrap();
+    sqlx::query("INSERT INTO rooms (name, created_at, updated_at) VALUES (?, 0, 0)")
+        .bind(ROOM)
+        .execute(&to)
+        .await
+        .unwrap();
+    let mut snapshots = 0;
+    for r in sqlx::query("SELECT doc, upto_seq, state, created_at FROM doc_snapshots")
+        .fetch_all(&from)
+        .await
+        .unwrap()
+    {
+        snapshots += 1;
+        sqlx::query(
+            "INSERT INTO room_snapshots (room, upto_seq, state, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(r.get::<String, _>(0))
+        .bind(r.get::<i64, _>(1))
+        .bind(r.get::<Vec<u8>, _>(2))
+        .bind(r.get::<i64, _>(3))
+        .execute(&to)
+        .await
+        .unwrap();
+    }
+    let mut updates = 0;
+    for r in sqlx::query("SELECT doc, seq, data, created_at FROM doc_updates")
+        .fetch_all(&from)
+        .await
+        .unwrap()
+    {
+        updates += 1;
+        sqlx::query("INSERT INTO room_updates (room, seq, data, created_at) VALUES (?, ?, ?, ?)")
+            .bind(r.get::<String, _>(0))
+            .bind(r.get::<i64, _>(1))
+            .bind(r.get::<Vec<u8>, _>(2))
+            .bind(r.get::<i64, _>(3))
+            .execute(&to)
+            .await
+            .unwrap();
+    }
+    assert!(
+        snapshots == 1 && updates > 0,
+        "{snapshots} snapshots, {updates} updates"
+    );
+    from.close().await;
+    to.close().await;
+    srv.shutdown().await;
+
+    // This build serves it whole, and the room's seqs go on after the moved ones.
+    let srv = TestServer::start(test_config(old.path())).await;
+    let mut fresh = Client::connect(&srv.url(ROOM)).await;
+    fresh.pump_until("the moved room", |c| c.len() == 21).await;
+    assert_eq!(fresh.state(), b.state());
+    let before_seq = srv.store.load(ROOM).await.unwrap().last_seq();
+    fresh.set("after", "upgrade").await;
+    let mut watcher = Client::connect(&srv.url(ROOM)).await;
+    watcher.pump_until("22 keys", |c| c.len() == 22).await;
+    let deadline = tokio::time::Instant::now() + T;
+    while srv.store.load(ROOM).await.unwrap().last_seq() <= before_seq {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the new update was never stored"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    srv.shutdown().await;
+}
