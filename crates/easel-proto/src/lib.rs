@@ -13,6 +13,7 @@
 //! - [`message`]: y-websocket framing; [`message::decode`] returns already validated payloads.
 //! - [`protocol`]: a sans-I/O peer / room state machine with a per-connection [`WritePolicy`].
 
+pub mod chunk;
 mod error;
 pub mod message;
 pub mod protocol;

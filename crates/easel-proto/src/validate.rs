@@ -76,7 +76,7 @@ const HAS_RIGHT_ORIGIN: u8 = 0b0100_0000;
 const HAS_PARENT_SUB: u8 = 0b0010_0000;
 const REF_MASK: u8 = 0b0001_1111;
 
-const REF_GC: u8 = 0;
+pub(crate) const REF_GC: u8 = 0;
 const REF_DELETED: u8 = 1;
 const REF_JSON: u8 = 2;
 const REF_BINARY: u8 = 3;
@@ -86,7 +86,7 @@ const REF_FORMAT: u8 = 6;
 const REF_TYPE: u8 = 7;
 const REF_ANY: u8 = 8;
 const REF_DOC: u8 = 9;
-const REF_SKIP: u8 = 10;
+pub(crate) const REF_SKIP: u8 = 10;
 
 // Shared type references, as in Yjs' `typeRefs` table.
 const TYPE_ARRAY: u8 = 0;
@@ -219,7 +219,7 @@ pub(crate) fn update_v1_at(
 }
 
 /// Validates one struct and returns how many clock ticks it covers.
-fn struct_v1(
+pub(crate) fn struct_v1(
     r: &mut Reader<'_>,
     limits: &Limits,
     summary: &mut UpdateSummary,
