@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use easel_proto::message::{encode_awareness, encode_sync_step1, encode_sync_step2, encode_update};
+use easel_proto::message::{encode_awareness, encode_sync_step1, encode_update};
 use easel_proto::{Awareness, Limits, Message, decode};
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
@@ -634,9 +634,18 @@ async fn connection<D: SyncDoc>(
                 match msg {
                     Message::SyncStep1(sv) => {
                         let diff = session.lock().await.encode_diff(sv.bytes());
-                        match diff {
-                            Ok(d) => send!(encode_sync_step2(&d)),
-                            Err(e) => return Ended::Lost(e.to_string(), synced),
+                        // A large answer (an offline board's first upload) goes as several
+                        // frames of at most 1 MiB, the step 2 last.
+                        let frames = diff.map_err(|e| e.to_string()).and_then(|d| {
+                            easel_proto::chunk::sync_step2_frames(&d).map_err(|e| e.to_string())
+                        });
+                        match frames {
+                            Ok(frames) => {
+                                for f in frames {
+                                    send!(f);
+                                }
+                            }
+                            Err(e) => return Ended::Lost(e, synced),
                         }
                     }
                     Message::SyncStep2(u) | Message::Update(u) => {
@@ -686,7 +695,17 @@ async fn connection<D: SyncDoc>(
                 }
             }
             change = changes.recv() => match change {
-                Some(c) if c.origin != ChangeOrigin::Peer(source) => send!(encode_update(&c.update)),
+                Some(c) if c.origin != ChangeOrigin::Peer(source) => {
+                    // An import or a paste may make one large update: several frames.
+                    match easel_proto::chunk::update_frames(&c.update) {
+                        Ok(frames) => {
+                            for f in frames {
+                                send!(f);
+                            }
+                        }
+                        Err(_) => send!(encode_update(&c.update)),
+                    }
+                }
                 Some(_) => {}
                 None => return Ended::Stopped,
             },

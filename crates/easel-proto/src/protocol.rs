@@ -338,7 +338,11 @@ impl Peer {
             Message::SyncStep1(sv) => {
                 let sv = sv.to_yrs()?;
                 let diff = self.doc.transact().encode_diff_v1(&sv);
-                Ok(vec![Outgoing::Reply(message::encode_sync_step2(&diff))])
+                // A large answer goes as several frames of at most 1 MiB, the step 2 last.
+                Ok(crate::chunk::sync_step2_frames(&diff)?
+                    .into_iter()
+                    .map(Outgoing::Reply)
+                    .collect())
             }
             Message::SyncStep2(update) | Message::Update(update) => {
                 if update.summary().is_empty() {

@@ -33,9 +33,13 @@ struct State {
     buf: VecDeque<Bytes>,
     /// Bytes held by `buf`.
     bytes: usize,
-    /// The reply to the connection's sync request (by the address of its bytes) while it is not
-    /// yet handed to the socket.
-    sync_reply: Option<usize>,
+    /// The frames answering the connection's sync request (by the addresses of their bytes)
+    /// not yet handed to the socket: a large document goes as several frames.
+    sync_reply: Vec<usize>,
+    /// Their bytes. They do not count against `cap_bytes`: one answer is in flight at a time
+    /// (the room drops a sync request while one is unsent), so they are bounded by the
+    /// document, and a joiner downloading a board bigger than the cap is no slow consumer.
+    sync_bytes: usize,
     close: Option<(u16, String)>,
     close_taken: bool,
     /// A frame sent just before the close frame (an auth message saying why).
@@ -63,7 +67,8 @@ impl ConnShared {
             state: Mutex::new(State {
                 buf: VecDeque::new(),
                 bytes: 0,
-                sync_reply: None,
+                sync_reply: Vec::new(),
+                sync_bytes: 0,
                 close: None,
                 close_taken: false,
                 last_words: None,
@@ -87,7 +92,7 @@ impl ConnShared {
         if s.close.is_some() {
             return Push::Closed;
         }
-        if s.buf.len() >= self.cap || s.bytes >= self.cap_bytes {
+        if s.buf.len() >= self.cap || s.bytes.saturating_sub(s.sync_bytes) >= self.cap_bytes {
             return Push::Full;
         }
         s.bytes += frame.len();
@@ -107,7 +112,7 @@ impl ConnShared {
         if s.close.is_some() {
             return Push::Closed;
         }
-        if s.buf.len() >= self.cap || s.bytes >= self.cap_bytes {
+        if s.buf.len() >= self.cap || s.bytes.saturating_sub(s.sync_bytes) >= self.cap_bytes {
             return Push::Full;
         }
         s.bytes += frames.iter().map(Bytes::len).sum::<usize>();
@@ -126,7 +131,8 @@ impl ConnShared {
         s.buf.clear();
         s.buf.extend(frames);
         s.bytes = s.buf.iter().map(Bytes::len).sum();
-        s.sync_reply = None;
+        s.sync_reply.clear();
+        s.sync_bytes = 0;
         drop(s);
         self.ready.wake();
     }
@@ -139,7 +145,8 @@ impl ConnShared {
         }
         s.buf.clear();
         s.bytes = 0;
-        s.sync_reply = None;
+        s.sync_reply.clear();
+        s.sync_bytes = 0;
         s.close = Some((code, truncate_reason(reason)));
         drop(s);
         self.closing
@@ -158,15 +165,17 @@ impl ConnShared {
         self.close(code, reason);
     }
 
-    /// Notes `reply` as the answer to the connection's sync request, unsent until the writer
-    /// takes it (see [`Self::sync_reply_pending`]).
+    /// Notes `reply` as (one frame of) the answer to the connection's sync request, unsent
+    /// until the writer takes it (see [`Self::sync_reply_pending`]).
     pub(crate) fn set_sync_reply(&self, reply: &Bytes) {
-        self.lock().sync_reply = Some(reply.as_ptr() as usize);
+        let mut s = self.lock();
+        s.sync_reply.push(reply.as_ptr() as usize);
+        s.sync_bytes += reply.len();
     }
 
     /// Whether the answer to the connection's last sync request is still waiting to be sent.
     pub(crate) fn sync_reply_pending(&self) -> bool {
-        self.lock().sync_reply.is_some()
+        !self.lock().sync_reply.is_empty()
     }
 
     /// Bytes queued and not yet handed to the socket.
@@ -195,8 +204,10 @@ impl ConnShared {
             }
         } else if let Some(b) = s.buf.pop_front() {
             s.bytes -= b.len();
-            if s.sync_reply == Some(b.as_ptr() as usize) {
-                s.sync_reply = None;
+            let at = b.as_ptr() as usize;
+            if let Some(i) = s.sync_reply.iter().position(|p| *p == at) {
+                s.sync_reply.swap_remove(i);
+                s.sync_bytes = s.sync_bytes.saturating_sub(b.len());
             }
             return Poll::Ready(Out::Data(b));
         }

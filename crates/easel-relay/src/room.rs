@@ -934,10 +934,12 @@ fn resync_frames(peer: &Peer) -> Vec<Bytes> {
     let sv = txn.state_vector().encode_v1();
     let full = txn.encode_state_as_update_v1(&StateVector::default());
     drop(txn);
-    let mut v = vec![
-        Bytes::from(message::encode_sync_step1(&sv)),
-        Bytes::from(message::encode_sync_step2(&full)),
-    ];
+    let mut v = vec![Bytes::from(message::encode_sync_step1(&sv))];
+    match easel_proto::chunk::sync_step2_frames(&full) {
+        Ok(frames) => v.extend(frames.into_iter().map(Bytes::from)),
+        // Our own document always encodes to a valid update; whole if it ever did not.
+        Err(_) => v.push(Bytes::from(message::encode_sync_step2(&full))),
+    }
     let all = peer.awareness().encode_all();
     if !all.entries().is_empty() {
         v.push(Bytes::from(message::encode_awareness(&all.encode())));

@@ -109,3 +109,67 @@ async fn interop(tls: bool) {
     assert!(stdout.contains("GOT from_rust=hello from yrs"), "{stdout}");
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_yjs_client_joins_a_document_bigger_than_a_frame() {
+    if !have("node") {
+        println!("skipped: `node` is not installed, so the stock Yjs client cannot run");
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+    if !dir.join("node_modules").exists() {
+        let st = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm ci");
+        assert!(st.success());
+    }
+    let data = tempfile::tempdir().unwrap();
+    let srv = TestServer::start(test_config(data.path())).await;
+    // 4 MiB of content written in frames under the limit; the answer to a joiner's sync
+    // request is the whole document, so it must go as several frames.
+    let mut writer = Client::connect(&srv.url(ROOM)).await;
+    for i in 0..40 {
+        writer
+            .set(&format!("k{i}"), &"x".repeat(100 * 1024 + i))
+            .await;
+    }
+    let mut probe = Client::connect(&srv.url(ROOM)).await;
+    probe
+        .pump_until("everything stored", |c| c.len() == 40)
+        .await;
+    drop(probe);
+
+    let out = tokio::process::Command::new("node")
+        .arg("client.mjs")
+        .arg(format!("ws://{}", srv.addr))
+        .arg(ROOM)
+        .env("EXPECT_KEYS", "40")
+        .current_dir(&dir)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(25), out)
+        .await
+        .expect("node finished in time")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("SYNCED keys=40"),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    let max_frame: usize = stdout
+        .split("max_frame=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no max_frame in:\n{stdout}\n{stderr}"));
+    assert!(
+        max_frame <= easel_proto::chunk::MAX_FRAME_BYTES,
+        "a frame of {max_frame} bytes"
+    );
+    assert_eq!(srv.metrics.refused(easel_relay::Refusal::TooLarge), 0);
+    drop(writer);
+    srv.shutdown().await;
+}

@@ -594,3 +594,52 @@ async fn a_yrs_failure_on_a_remote_update_reloads_the_board_and_resyncs() {
     }
     server.shutdown().await;
 }
+
+/// `n` elements with some text each, as one batch (one transaction: one large update).
+async fn add_many(app: &App, prefix: &str, n: usize) {
+    let els: Vec<Element> = (0..n)
+        .map(|i| {
+            let mut e = Element::new(
+                format!("{prefix}{i}"),
+                ElementKind::Rectangle,
+                i as f64,
+                (i % 100) as f64,
+            )
+            .with_size(40.0, 30.0);
+            e.text = format!("note {i} of a board bigger than a frame");
+            e
+        })
+        .collect();
+    app.session.lock().await.add_many(els).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_bigger_than_a_frame_uploads_and_downloads_in_pieces() {
+    // The relay refuses frames over 1 MiB (its default max_message_bytes) and so does the sync
+    // client: a board of several MiB crosses only as several updates, the step 2 last.
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(test_config(dir.path())).await;
+    let base = format!("ws://{}", server.addr);
+    let board = Uuid::new_v4();
+    let mut owner = App::new(board, true).await;
+    add_many(&owner, "offline-", 20_000).await;
+    let size = owner.session.lock().await.doc().encode_state().len();
+    assert!(
+        size > 3 << 20,
+        "the board is {size} bytes; the test needs several frames"
+    );
+
+    owner.connect(&base);
+    owner.synced().await;
+    let mut joiner = App::new(board, false).await;
+    joiner.connect(&base);
+    joiner.synced().await;
+    let apps = vec![owner, joiner];
+    converge(&apps, "the offline board, uploaded and downloaded").await;
+
+    // A large edit while connected (an import) goes as several update messages too.
+    add_many(&apps[0], "live-", 8_000).await;
+    converge(&apps, "a large live edit").await;
+    assert_eq!(apps[1].ids().await.len(), 28_000);
+    assert_eq!(server.metrics.refused(easel_relay::Refusal::TooLarge), 0);
+}
