@@ -40,6 +40,11 @@ pub struct Config {
     /// Bytes of updates a room keeps waiting for dependencies that never arrived before it
     /// drops them and closes the connection that sent the last (1008).
     pub max_pending_bytes: usize,
+    /// Most bytes one document may hold in the store (its snapshot plus the updates after
+    /// it): a write that would go past it is refused and its connection closed with 1008, the
+    /// board left as it was. Updates that only delete are always taken, so a full board can be
+    /// trimmed.
+    pub max_doc_bytes: u64,
     /// Resyncs a slow consumer gets before it is closed with 1013.
     pub max_resyncs: u32,
     /// Time a client has to finish the HTTP/WebSocket handshake.
@@ -88,6 +93,7 @@ impl Config {
             send_queue: 64,
             send_queue_bytes: 8 * 1024 * 1024,
             max_pending_bytes: 4 * 1024 * 1024,
+            max_doc_bytes: 64 * 1024 * 1024,
             max_resyncs: 3,
             handshake_timeout: Duration::from_secs(5),
             ping_interval: Duration::from_secs(15),

@@ -18,7 +18,7 @@
 //!   single-threaded runtimes, and each connection moves to its room's one before the
 //!   WebSocket handshake (`shard.rs`).
 //! - Close codes: 1003 text frame, 1007 malformed message (nothing applied, nothing stored),
-//!   1008 rate limit, 1009 message too big, 1011 storage failure, 1013 slow consumer, 1001
+//!   1008 rate limit or a board over its storage quota, 1009 message too big, 1011 storage failure, 1013 slow consumer, 1001
 //!   shutdown.
 
 mod auth;

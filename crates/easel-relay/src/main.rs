@@ -34,6 +34,10 @@ struct Args {
     /// Largest WebSocket message accepted, in bytes.
     #[arg(long, default_value_t = 1 << 20)]
     max_message_bytes: usize,
+    /// Most bytes one board's document may hold (snapshot plus updates); writes past it are
+    /// refused (close 1008).
+    #[arg(long, default_value_t = 64 << 20)]
+    max_board_bytes: u64,
     /// Most open connections.
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
@@ -105,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let mut config = Config::new(args.listen, data);
     config.max_message_bytes = args.max_message_bytes;
+    config.max_doc_bytes = args.max_board_bytes;
     config.max_connections = args.max_connections;
     config.max_connections_per_ip = args.max_connections_per_ip;
     config.connect_rate_per_ip = args.connect_rate;

@@ -27,10 +27,13 @@ pub enum Refusal {
     /// Updates waiting for dependencies that never arrived, past the room's bound: dropped, and
     /// the connection that sent the last of them closed (1008).
     Pending,
+    /// A write that would take the document past its storage quota (`max_doc_bytes`):
+    /// dropped, and the connection closed (1008).
+    Quota,
 }
 
 impl Refusal {
-    const ALL: [Refusal; 9] = [
+    const ALL: [Refusal; 10] = [
         Refusal::Malformed,
         Refusal::TextFrame,
         Refusal::TooLarge,
@@ -40,6 +43,7 @@ impl Refusal {
         Refusal::Awareness,
         Refusal::Busy,
         Refusal::Pending,
+        Refusal::Quota,
     ];
 
     fn label(self) -> &'static str {
@@ -53,6 +57,7 @@ impl Refusal {
             Refusal::Awareness => "awareness",
             Refusal::Busy => "busy",
             Refusal::Pending => "pending",
+            Refusal::Quota => "quota",
         }
     }
 }

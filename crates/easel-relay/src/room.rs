@@ -80,6 +80,8 @@ pub(crate) struct RoomSettings {
     /// Most bytes of updates a room keeps waiting for dependencies that never arrived (see
     /// [`Room::bound_pending`]).
     pub max_pending_bytes: usize,
+    /// Most bytes a document may hold in the store (see [`Room::over_quota`]).
+    pub max_doc_bytes: u64,
     pub store: RelayStore,
     pub metrics: Arc<Metrics>,
     pub authorizer: Arc<dyn Authorizer>,
@@ -225,6 +227,9 @@ struct Room {
     since_compact: u64,
     /// Updates applied this turn, not yet handed to the store.
     pending: Vec<Vec<u8>>,
+    /// Bytes the document holds in the store, or will once what is in flight commits: its
+    /// snapshot plus the updates after it.
+    stored_bytes: u64,
     /// Replies to single connections of this turn, held until what precedes them is durable.
     replies: Vec<(ConnId, Bytes)>,
     /// Commits in flight, oldest first.
@@ -442,6 +447,7 @@ impl Room {
             last_seq: stored.last_seq(),
             sent_seq: stored.last_seq(),
             since_compact: stored.tail.len() as u64,
+            stored_bytes: stored.updates().map(|u| u.len() as u64).sum(),
             settings,
             pending: Vec::new(),
             replies: Vec::new(),
@@ -518,6 +524,27 @@ impl Room {
             tracing::debug!(room = %self.name, conn = id, "sync request while its answer is unsent; dropped");
             return;
         }
+        if conn.policy == WritePolicy::ReadWrite && self.over_quota(bytes) {
+            let limit = self.settings.max_doc_bytes;
+            let quota = if limit >= 1 << 20 {
+                format!("{} MiB", limit >> 20)
+            } else {
+                format!("{} KiB", limit >> 10)
+            };
+            // A close reason holds 123 bytes.
+            let reason =
+                format!("board full: over its {quota} storage quota; this change was not stored");
+            self.settings.metrics.refuse(Refusal::Quota);
+            tracing::info!(room = %self.name, conn = id, stored = self.stored_bytes, limit, "write over the storage quota; closing 1008");
+            if let Some(conn) = self.conns.get(&id) {
+                conn.shared.close(1008, &reason);
+            }
+            self.leave(id);
+            return;
+        }
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return;
+        };
         let peer = &mut self.peer;
         let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             peer.handle_with_policy(conn.policy, bytes)
@@ -562,6 +589,8 @@ impl Room {
                                 &mut *self.changes.lock().unwrap_or_else(|p| p.into_inner()),
                             );
                             if !changed.is_empty() {
+                                self.stored_bytes +=
+                                    changed.iter().map(|u| u.len() as u64).sum::<u64>();
                                 self.pending.extend(changed);
                                 self.out.push((Target::AllBut(id), Bytes::from(broadcast)));
                             }
@@ -662,6 +691,27 @@ impl Room {
 
     /// Removes a connection, clears the awareness states it published and releases their ids
     /// (forgotten once the removal is out, so the room keeps no entry per id ever seen).
+    /// Whether applying `bytes` (an update or sync step 2 message) could take the document past
+    /// `max_doc_bytes`. The message's length bounds what it adds; an update that only deletes
+    /// always passes, so a full board can be trimmed. Bytes that do not decode pass, for the
+    /// peer to refuse as malformed.
+    fn over_quota(&self, bytes: &[u8]) -> bool {
+        let write = bytes.first() == Some(&(message::MESSAGE_SYNC as u8))
+            && matches!(
+                bytes.get(1).map(|b| u64::from(*b)),
+                Some(message::SYNC_STEP2 | message::SYNC_UPDATE)
+            );
+        if !write || self.stored_bytes + bytes.len() as u64 <= self.settings.max_doc_bytes {
+            return false;
+        }
+        match easel_proto::decode(bytes, &self.settings.limits) {
+            Ok(easel_proto::Message::SyncStep2(u) | easel_proto::Message::Update(u)) => {
+                u.summary().structs > 0
+            }
+            _ => false,
+        }
+    }
+
     fn leave(&mut self, id: ConnId) {
         let Some(conn) = self.conns.remove(&id) else {
             return;
@@ -879,6 +929,8 @@ impl Room {
             .doc()
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
+        // Once it commits the store holds this snapshot and what comes after it.
+        self.stored_bytes = state.len() as u64;
         match self
             .settings
             .store
@@ -961,6 +1013,7 @@ mod tests {
             compact_every: 1000,
             awareness_takeover_after: Duration::from_secs(15),
             max_pending_bytes: 4 << 20,
+            max_doc_bytes: 64 << 20,
             store: RelayStore::open(&dir.join("relay.db"), crate::Durability::Normal)
                 .await
                 .unwrap(),

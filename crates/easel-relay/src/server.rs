@@ -110,6 +110,7 @@ impl Server {
             // connection (same awareness id) need not wait for the pong timeout to close it.
             awareness_takeover_after: config.ping_interval,
             max_pending_bytes: config.max_pending_bytes,
+            max_doc_bytes: config.max_doc_bytes,
             store: store.clone(),
             metrics: metrics.clone(),
             authorizer: authorizer.clone(),

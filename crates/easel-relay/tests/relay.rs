@@ -927,3 +927,55 @@ async fn rooms_stored_by_the_previous_schema_are_served_after_the_upgrade() {
     }
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_over_its_storage_quota_refuses_writes_whole_and_still_takes_deletions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    cfg.max_doc_bytes = 64 * 1024;
+    let srv = TestServer::start(cfg).await;
+    let value = "v".repeat(10 * 1024);
+    // Six values of 10 KiB fit in 64 KiB; the seventh would not.
+    let mut writer = Client::connect(&srv.url(ROOM)).await;
+    for i in 0..7 {
+        writer.set(&format!("k{i}"), &value).await;
+    }
+    let (code, reason) = expect_close(&mut writer.ws).await;
+    assert_eq!(code, 1008);
+    assert!(reason.contains("storage quota"), "{reason}");
+    assert!(reason.contains("64 KiB"), "{reason}");
+    assert_eq!(srv.metrics.refused(easel_relay::Refusal::Quota), 1);
+
+    // What was refused left nothing behind; what came before it is all there.
+    let mut reader = Client::connect(&srv.url(ROOM)).await;
+    reader
+        .pump_until("the six stored values", |c| c.len() == 6)
+        .await;
+    reader.pump_for(Duration::from_millis(200)).await;
+    assert_eq!(reader.len(), 6);
+    assert!(reader.get("k6").is_none());
+    let stored: usize = srv
+        .store
+        .load(ROOM)
+        .await
+        .unwrap()
+        .updates()
+        .map(<[u8]>::len)
+        .sum();
+    assert!(stored <= 64 * 1024, "{stored} bytes stored");
+
+    // A full board can still be trimmed: an update that only deletes is taken.
+    let doc = reader.peer.doc();
+    let before = yrs::ReadTxn::state_vector(&yrs::Transact::transact(doc));
+    yrs::Map::remove(
+        &doc.get_or_insert_map("m"),
+        &mut yrs::Transact::transact_mut(doc),
+        "k0",
+    );
+    let delete = yrs::ReadTxn::encode_diff_v1(&yrs::Transact::transact(doc), &before);
+    reader.send(message::encode_update(&delete)).await;
+    let mut other = Client::connect(&srv.url(ROOM)).await;
+    other.pump_until("the deletion", |c| c.len() == 5).await;
+    assert_eq!(srv.metrics.refused(easel_relay::Refusal::Quota), 1);
+    srv.shutdown().await;
+}
