@@ -1,0 +1,109 @@
+//! Joining a big board through the relay over loopback: prints figures, asserts nothing about
+//! time.
+//!
+//! `cargo bench -p easel-relay --bench join` (`-- --quick`: 20k elements only). For each size:
+//! the owner's first upload (an offline board synced for the first time), a fresh
+//! installation's join (connect, download, store, until synced; elements checked), and beside
+//! them the peer in the same process: the same document's full state applied to a bare yrs doc
+//! in memory, the floor any join pays. The relay and both apps run in this process (the relay
+//! embedded, as easel-host runs it), every store on its own SQLite file with synchronous=NORMAL.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use easel_core::sync::{self, SyncOptions, SyncStatus};
+use easel_core::{Durability, Easel, Store};
+use easel_relay::{Config, OpenAuthorizer, Server};
+use tokio::sync::Mutex;
+use yrs::updates::decoder::Decode;
+use yrs::{Transact, Update};
+
+#[path = "../../easel-core/benches/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+async fn installation(dir: &std::path::Path) -> (Easel, uuid::Uuid) {
+    let store = Store::open_with(&dir.join("easel.db"), Durability::Normal)
+        .await
+        .unwrap();
+    let easel = Easel::new(store);
+    let me = easel.local_user().await.unwrap().id;
+    (easel, me)
+}
+
+async fn synced(handle: &mut sync::SyncHandle) {
+    let st = handle
+        .wait_for(Duration::from_secs(300), |s| *s == SyncStatus::Synced)
+        .await;
+    assert_eq!(st, Some(SyncStatus::Synced), "{:?}", handle.status());
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let sizes: &[usize] = if quick { &[20_000] } else { &[20_000, 100_000] };
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().join("relay"));
+    config.durability = easel_relay::Durability::Normal;
+    config.threads = 0;
+    let server = Server::bind(config, Arc::new(OpenAuthorizer))
+        .await
+        .unwrap();
+    let base = format!("ws://{}", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+
+    for &n in sizes {
+        let owner_dir = tempfile::tempdir().unwrap();
+        let (owner, me) = installation(owner_dir.path()).await;
+        let board = owner
+            .import_board(me, &common::scene(n), None, "bench")
+            .await
+            .unwrap()
+            .id;
+        let session = owner.open_board(me, board).await.unwrap();
+        let state = session.doc().encode_state();
+        let session = Arc::new(Mutex::new(session));
+
+        let t = Instant::now();
+        let mut up = sync::start(session.clone(), SyncOptions::new(&base));
+        synced(&mut up).await;
+        let upload = t.elapsed();
+
+        let joiner_dir = tempfile::tempdir().unwrap();
+        let (joiner, jme) = installation(joiner_dir.path()).await;
+        let t = Instant::now();
+        joiner.create_replica(jme, board, "joined").await.unwrap();
+        let replica = Arc::new(Mutex::new(joiner.open_board(jme, board).await.unwrap()));
+        let mut down = sync::start(replica.clone(), SyncOptions::new(&base));
+        synced(&mut down).await;
+        let join = t.elapsed();
+        assert_eq!(replica.lock().await.doc().element_count(), n);
+
+        let t = Instant::now();
+        let bare = yrs::Doc::new();
+        bare.transact_mut()
+            .apply_update(Update::decode_v1(&state).unwrap())
+            .unwrap();
+        let floor = t.elapsed();
+
+        println!(
+            "join N={n} doc_mib={:.1} upload_s={:.2} join_s={:.2} | peer: apply the state in memory {:.2} s | join/peer {:.1}x",
+            state.len() as f64 / 1048576.0,
+            secs(upload),
+            secs(join),
+            secs(floor),
+            secs(join) / secs(floor)
+        );
+        up.stop().await;
+        down.stop().await;
+    }
+    let _ = stop.send(());
+    let _ = running.await;
+}
