@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use easel_core::store::BoardRecord;
-use easel_core::{Access, BoardDoc, Element};
+use easel_core::Element;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use uuid::Uuid;
@@ -24,12 +24,7 @@ pub async fn board_preview(state: State<'_, AppState>, board: Uuid) -> AppResult
     if let Ok(session) = state.session(board).await {
         return Ok(session.lock().await.elements());
     }
-    if state.easel.access(state.user, board).await? < Access::View {
-        return Err(AppError::new("denied", "you cannot view this board"));
-    }
-    let stored = state.easel.store().load_doc(board).await?;
-    let doc = BoardDoc::from_updates(stored.updates())?;
-    Ok(doc.elements())
+    Ok(state.easel.preview_elements(state.user, board).await?)
 }
 
 /// Brings a deleted board back (the board list's "Undo" after a delete). Owner only.
@@ -81,7 +76,6 @@ pub async fn history_restore(
 pub async fn user_names(state: State<'_, AppState>) -> AppResult<HashMap<Uuid, String>> {
     Ok(state
         .easel
-        .store()
         .users()
         .await?
         .into_iter()

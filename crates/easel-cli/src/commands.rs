@@ -56,7 +56,7 @@ pub async fn run(cli: Cli) -> Result<Output> {
         json: cli.json,
     };
     let out = ctx.dispatch(cli.command).await;
-    ctx.easel.store().clone().close().await;
+    ctx.easel.close().await;
     out
 }
 
@@ -133,7 +133,7 @@ impl Ctx {
         let s = arg.trim().to_ascii_lowercase();
         if let Ok(id) = Uuid::try_parse(&s) {
             // A board re-keyed when first shared still answers to its old id.
-            return Ok(self.easel.store().resolve_board_id(id).await?);
+            return Ok(self.easel.resolve_board_id(id).await?);
         }
         check_prefix("board", arg, &s)?;
         let boards = self.easel.list_boards(self.actor, include_deleted).await?;
@@ -226,7 +226,7 @@ impl Ctx {
             *by_kind.entry(el.kind.as_str()).or_default() += 1;
         }
         let snapshots = self.easel.history(self.actor, id).await?.len();
-        let owner = self.easel.store().user(record.owner_id).await?;
+        let owner = self.easel.user(record.owner_id).await?;
         let owner_name = owner.as_ref().map(|u| u.display_name.clone());
         let kinds = by_kind
             .iter()
@@ -494,10 +494,9 @@ impl Ctx {
     }
 
     async fn users(&self, c: UsersCmd) -> Result<Output> {
-        let store = self.easel.store();
         match c {
             UsersCmd::List => {
-                let users = store.users().await?;
+                let users = self.easel.users().await?;
                 let rows: Vec<Vec<String>> = users
                     .iter()
                     .map(|u| {
@@ -515,7 +514,7 @@ impl Ctx {
                 ))
             }
             UsersCmd::Add { name } => {
-                let u = store.create_user(&name, None).await?;
+                let u = self.easel.add_user(&name).await?;
                 Ok(out(u.id.to_string(), serde_json::to_value(&u)?))
             }
             UsersCmd::Remember { public_key, name } => {
@@ -638,7 +637,6 @@ impl Ctx {
     pub(crate) async fn user_names(&self) -> Result<BTreeMap<Uuid, String>> {
         Ok(self
             .easel
-            .store()
             .users()
             .await?
             .into_iter()
@@ -652,13 +650,12 @@ async fn resolve_user(easel: &Easel, arg: &str) -> Result<User> {
     let s = arg.trim().to_ascii_lowercase();
     if let Ok(id) = Uuid::try_parse(&s) {
         return easel
-            .store()
             .user(id)
             .await?
             .ok_or_else(|| anyhow!("user not found: {id}"));
     }
     check_prefix("user", arg, &s)?;
-    let users = easel.store().users().await?;
+    let users = easel.users().await?;
     let mut hits: Vec<User> = users
         .into_iter()
         .filter(|u| u.id.to_string().starts_with(&s))

@@ -35,11 +35,7 @@ impl Ctx {
         // A full id this store lacks is a board to fetch; anything else must be here already.
         let full = Uuid::try_parse(board.trim()).ok();
         let missing = match full {
-            Some(id) => match e.store().board(id).await {
-                Ok(_) => false,
-                Err(easel_core::Error::NotFound { .. }) => true,
-                Err(err) => return Err(err.into()),
-            },
+            Some(id) => !e.has_board(id).await?,
             None => false,
         };
         let id = match full {

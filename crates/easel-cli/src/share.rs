@@ -123,14 +123,13 @@ impl Ctx {
             return Ok(None);
         }
         let s = arg.trim().to_ascii_lowercase();
-        let record = self.easel.store().board(board).await?;
-        if record.owner_id != self.actor {
+        if self.easel.access(self.actor, board).await? != easel_core::Access::Owner {
             return Ok(None);
         }
-        let links = self.easel.store().share_links(board).await?;
+        let links = self.easel.links(self.actor, board).await?;
         let hits: Vec<Uuid> = links
             .iter()
-            .map(|l| l.link_id)
+            .map(|l| l.record.link_id)
             .filter(|l| l.to_string().starts_with(&s))
             .collect();
         match hits.as_slice() {
@@ -151,8 +150,8 @@ impl Ctx {
             .into_iter()
             .map(|r| r.url)
             .collect();
-        for other in self.easel.store().share_links(board).await? {
-            if let Some(r) = other.relay
+        for other in self.easel.links(self.actor, board).await? {
+            if let Some(r) = other.record.relay
                 && !urls.contains(&r)
             {
                 urls.push(r);

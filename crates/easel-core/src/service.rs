@@ -123,8 +123,71 @@ impl Easel {
         &self.key_store
     }
 
-    pub fn store(&self) -> &Store {
+    /// The store, inside the core only: shells go through the permission layer.
+    pub(crate) fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Closes the store's pool (a shell about to exit). Acknowledged edits are on disk already.
+    pub async fn close(&self) {
+        self.store.clone().close().await;
+    }
+
+    /// The people this installation knows (the local user and those remembered from links),
+    /// for showing names.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        self.store.users().await
+    }
+
+    /// One known person.
+    pub async fn user(&self, id: Uuid) -> Result<Option<User>> {
+        self.store.user(id).await
+    }
+
+    /// Records a person without a key (a local account, as `easel users add` makes).
+    pub async fn add_user(&self, display_name: &str) -> Result<User> {
+        self.store.create_user(display_name, None).await
+    }
+
+    /// The id a board answers to now: a board re-keyed when first shared keeps answering to
+    /// its old id.
+    pub async fn resolve_board_id(&self, id: Uuid) -> Result<Uuid> {
+        self.store.resolve_board_id(id).await
+    }
+
+    /// Whether this store holds the board (deleted or not), without opening or auditing it.
+    pub async fn has_board(&self, id: Uuid) -> Result<bool> {
+        match self.store.board(id).await {
+            Ok(_) => Ok(true),
+            Err(Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A board's elements read from the store without opening a session (no `open` audit row),
+    /// for a preview in a board list. Needs VIEW, like opening.
+    pub async fn preview_elements(&self, actor: Uuid, board: Uuid) -> Result<Vec<Element>> {
+        let held = self.access(actor, board).await?;
+        if held < Access::View {
+            return Err(Error::Denied {
+                action: "preview",
+                needed: Access::View,
+                held,
+            });
+        }
+        let stored = self.store.load_doc(board).await?;
+        Ok(doc_from_stored(&stored)?.elements())
+    }
+
+    /// Records what a peer did to a board as this installation served it (a LAN host's joins,
+    /// refusals and refused writes), in the board's audit log, without an acting local user.
+    pub async fn record_peer_event(
+        &self,
+        board: Uuid,
+        action: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        self.store.audit(board, None, action, detail).await
     }
 
     /// The user of this installation (created on first run, named after the OS user).

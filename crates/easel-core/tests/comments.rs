@@ -59,13 +59,13 @@ async fn comments_persist_across_reopen_and_are_audited() {
 
     // Reopen the store from disk.
     let path = env.db_path();
-    let easel = Easel::new(Store::open(&path).await.unwrap());
+    let store = Store::open(&path).await.unwrap();
+    let easel = Easel::new(store.clone());
     let again = easel.open_comments(env.owner.id, b).await.unwrap();
     assert_eq!(again.threads(), want);
     assert!(again.threads()[0].messages[0].deleted);
 
-    let actions: Vec<String> = easel
-        .store()
+    let actions: Vec<String> = store
         .audit_query(&AuditQuery {
             board_id: Some(b),
             ..Default::default()
@@ -85,7 +85,7 @@ async fn comments_persist_across_reopen_and_are_audited() {
         assert!(actions.iter().any(|x| x == a), "no {a} row in {actions:?}");
     }
     // The board's own log is untouched by comments.
-    let board_doc = easel.store().load_doc(b).await.unwrap();
+    let board_doc = store.load_doc(b).await.unwrap();
     assert_eq!(board_doc.last_seq(), 1);
 }
 
@@ -171,26 +171,16 @@ async fn concurrent_sessions_group_commit_board_and_comment_edits() {
         }
     );
     let _ = (r1, r2);
-    assert_eq!(env.easel.store().last_seq(b).await.unwrap(), 21);
+    assert_eq!(env.store.last_seq(b).await.unwrap(), 21);
     assert_eq!(
-        env.easel
-            .store()
-            .last_seq_of(b, DocKind::Comments)
-            .await
-            .unwrap(),
+        env.store.last_seq_of(b, DocKind::Comments).await.unwrap(),
         21
     );
     // Purging the board takes its comments along.
-    env.easel
-        .store()
+    env.store
         .purge_board(b, env.owner.id, &serde_json::json!({}))
         .await
         .unwrap();
-    let left = env
-        .easel
-        .store()
-        .load_since(b, DocKind::Comments, 0)
-        .await
-        .unwrap();
+    let left = env.store.load_since(b, DocKind::Comments, 0).await.unwrap();
     assert!(left.snapshot.is_none() && left.tail.is_empty());
 }

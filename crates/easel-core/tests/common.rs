@@ -8,6 +8,9 @@ use easel_core::{Easel, Element, ElementKind, Store};
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub easel: Easel,
+    /// The store under `easel`, for tests that look below the permission layer (the shells
+    /// cannot: `Easel::store` is the core's own).
+    pub store: Store,
     pub owner: User,
 }
 
@@ -15,9 +18,14 @@ impl Env {
     pub async fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("easel.db")).await.unwrap();
-        let easel = Easel::new(store);
+        let easel = Easel::new(store.clone());
         let owner = easel.local_user().await.unwrap();
-        Env { dir, easel, owner }
+        Env {
+            dir,
+            easel,
+            store,
+            owner,
+        }
     }
 
     pub fn db_path(&self) -> std::path::PathBuf {
@@ -25,7 +33,7 @@ impl Env {
     }
 
     pub async fn user(&self, name: &str) -> User {
-        self.easel.store().create_user(name, None).await.unwrap()
+        self.easel.add_user(name).await.unwrap()
     }
 }
 

@@ -28,7 +28,7 @@ async fn acknowledged_edits_survive_sigkill() {
         let easel = Easel::new(Store::open(&db).await.unwrap());
         let me = easel.local_user().await.unwrap();
         let b = easel.create_board(me.id, "Crash").await.unwrap().id;
-        easel.store().clone().close().await;
+        easel.close().await;
         b
     };
 
@@ -93,7 +93,7 @@ async fn acknowledged_edits_survive_sigkill() {
             &missing[..missing.len().min(5)]
         );
         drop(s);
-        easel.store().clone().close().await;
+        easel.close().await;
     }
     println!(
         "{iterations} kills, {} acknowledged edits, none lost",

@@ -33,14 +33,14 @@ async fn compaction_yields_exactly_the_same_document() {
     }
     let before_sv = s.doc().state_vector();
     let before = s.elements();
-    let size_before = env.easel.store().size().await.unwrap();
+    let size_before = env.store.size().await.unwrap();
     let info = s.snapshot(None).await.unwrap();
     assert_eq!(info.upto_seq, s.applied_seq());
     drop(s);
-    let (tail, _) = env.easel.store().tail_stats(b).await.unwrap();
+    let (tail, _) = env.store.tail_stats(b).await.unwrap();
     assert_eq!(tail, 0, "the log is folded into the snapshot");
-    env.easel.store().vacuum().await.unwrap();
-    let size_after = env.easel.store().size().await.unwrap();
+    env.store.vacuum().await.unwrap();
+    let size_after = env.store.size().await.unwrap();
     assert!(
         size_after.bytes < size_before.bytes,
         "{size_before:?} -> {size_after:?}"

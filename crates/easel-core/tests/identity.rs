@@ -63,7 +63,7 @@ async fn the_file_store_creates_a_0600_key_that_round_trips_and_lands_in_users()
         &e.clone().identity().await.unwrap()
     ));
     let secret = id.signing_key().to_bytes();
-    e.store().clone().close().await;
+    e.close().await;
     drop(e);
 
     // A new process (a new Easel on the same store) loads the same key.
@@ -204,7 +204,7 @@ async fn collaborators_are_remembered_by_public_key() {
     let renamed = e.remember_user(&bob_pk, "Robert").await.unwrap();
     assert_eq!(renamed.id, bob.id);
     assert_eq!(renamed.display_name, "Robert");
-    assert_eq!(e.store().users().await.unwrap().len(), 2);
+    assert_eq!(e.users().await.unwrap().len(), 2);
 
     let err = e
         .remember_user(&me.public_key_b64(), "Me again")

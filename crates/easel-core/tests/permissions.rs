@@ -151,8 +151,7 @@ async fn denied_rows(f: &Fixture, actor: Uuid) -> Vec<serde_json::Value> {
         ..Default::default()
     };
     f.env
-        .easel
-        .store()
+        .store
         .audit_query(&q)
         .await
         .unwrap()
@@ -213,8 +212,7 @@ async fn run_matrix(public: bool) {
     // Allowed operations leave their own rows.
     let all = f
         .env
-        .easel
-        .store()
+        .store
         .audit_query(&AuditQuery {
             board_id: Some(f.board),
             limit: Some(10_000),

@@ -21,7 +21,7 @@ async fn board_and_user(env: &Env) -> (String, String) {
 async fn duplicate_grant_rows_are_refused() {
     let env = Env::new().await;
     let (b, u) = board_and_user(&env).await;
-    let s = env.easel.store();
+    let s = &env.store;
     s.execute_raw(&format!(
         "INSERT INTO board_permissions (board_id, user_id, level) VALUES ('{b}', '{u}', 'VIEW')"
     ))
@@ -42,7 +42,7 @@ async fn duplicate_grant_rows_are_refused() {
 async fn a_second_public_row_is_refused() {
     let env = Env::new().await;
     let (b, _) = board_and_user(&env).await;
-    let s = env.easel.store();
+    let s = &env.store;
     s.execute_raw(&format!(
         "INSERT INTO board_permissions (board_id, user_id, level) VALUES ('{b}', NULL, 'VIEW')"
     ))
@@ -72,7 +72,7 @@ async fn a_second_public_row_is_refused() {
 async fn unknown_levels_are_refused() {
     let env = Env::new().await;
     let (b, u) = board_and_user(&env).await;
-    let r = env.easel.store().execute_raw(&format!("INSERT INTO board_permissions (board_id, user_id, level) VALUES ('{b}', '{u}', 'ADMIN')")).await;
+    let r = env.store.execute_raw(&format!("INSERT INTO board_permissions (board_id, user_id, level) VALUES ('{b}', '{u}', 'ADMIN')")).await;
     assert!(r.unwrap_err().to_string().contains("CHECK"));
     assert!("admin".parse::<Level>().is_err());
 }
@@ -81,7 +81,7 @@ async fn unknown_levels_are_refused() {
 async fn permissions_go_with_their_board_and_audit_rows_stay() {
     let env = Env::new().await;
     let (b, u) = board_and_user(&env).await;
-    let s = env.easel.store();
+    let s = &env.store;
     env.easel
         .grant(
             env.owner.id,
@@ -130,7 +130,7 @@ async fn permissions_go_with_their_board_and_audit_rows_stay() {
 #[tokio::test]
 async fn wal_and_foreign_keys_are_on() {
     let env = Env::new().await;
-    let s = env.easel.store();
+    let s = &env.store;
     assert_eq!(s.journal_mode().await.unwrap(), "wal");
     let r = s.execute_raw("INSERT INTO boards (id, owner_id, title) VALUES ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-00000000dead', 't')").await;
     assert!(r.unwrap_err().to_string().contains("FOREIGN KEY"));

@@ -24,7 +24,7 @@ async fn create_edit_reopen() {
     assert_eq!(el.x, 42.0);
     assert_eq!(el.text, "hello");
     assert_eq!(s.doc().meta().title, "First");
-    assert_eq!(env.easel.store().journal_mode().await.unwrap(), "wal");
+    assert_eq!(env.store.journal_mode().await.unwrap(), "wal");
 }
 
 /// Everything a user drew is readable by them only: the data directory 0700 (tightened if it

@@ -233,14 +233,14 @@ impl Host {
             Arc::new(OpenAuthorizer)
         } else {
             // Joins, refusals and refused writes go to the board's audit log.
-            let core = easel.store().clone();
+            let core = easel.clone();
             let warn = config.warn.clone();
             let sink: AuditSink = Arc::new(move |event| {
                 if let Some((board, action, detail)) = audit_entry(&event) {
                     let core = core.clone();
                     let warn = warn.clone();
                     tokio::spawn(async move {
-                        if let Err(err) = core.audit(board, None, action, &detail).await {
+                        if let Err(err) = core.record_peer_event(board, action, &detail).await {
                             warn(format!("cannot write the audit log: {err}"));
                         }
                     });
