@@ -42,6 +42,31 @@ async fn synced(handle: &mut sync::SyncHandle) {
     assert_eq!(st, Some(SyncStatus::Synced), "{:?}", handle.status());
 }
 
+/// A fresh installation joining `board`: returns its sync handle once it holds all `n`
+/// elements, and how long that took.
+async fn join(
+    base: &str,
+    board: uuid::Uuid,
+    n: usize,
+) -> (sync::SyncHandle, Duration, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let (joiner, me) = installation(dir.path()).await;
+    let t = Instant::now();
+    joiner.create_replica(me, board, "joined").await.unwrap();
+    let replica = Arc::new(Mutex::new(joiner.open_board(me, board).await.unwrap()));
+    let mut handle = sync::start(replica.clone(), SyncOptions::new(base));
+    synced(&mut handle).await;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while replica.lock().await.doc().element_count() < n {
+        assert!(
+            Instant::now() < deadline,
+            "the joiner never got every element"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    (handle, t.elapsed(), dir)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -71,20 +96,15 @@ async fn main() {
         let state = session.doc().encode_state();
         let session = Arc::new(Mutex::new(session));
 
+        // The owner's first upload: from connecting until a joiner holds every element (the
+        // owner reports Synced on the relay's answer, before its own upload has landed).
         let t = Instant::now();
         let mut up = sync::start(session.clone(), SyncOptions::new(&base));
         synced(&mut up).await;
+        let (first, _, _first_dir) = join(&base, board, n).await;
         let upload = t.elapsed();
-
-        let joiner_dir = tempfile::tempdir().unwrap();
-        let (joiner, jme) = installation(joiner_dir.path()).await;
-        let t = Instant::now();
-        joiner.create_replica(jme, board, "joined").await.unwrap();
-        let replica = Arc::new(Mutex::new(joiner.open_board(jme, board).await.unwrap()));
-        let mut down = sync::start(replica.clone(), SyncOptions::new(&base));
-        synced(&mut down).await;
-        let join = t.elapsed();
-        assert_eq!(replica.lock().await.doc().element_count(), n);
+        // A fresh installation's join of the board the relay now holds whole.
+        let (down, join, _down_dir) = join(&base, board, n).await;
 
         let t = Instant::now();
         let bare = yrs::Doc::new();
@@ -103,6 +123,7 @@ async fn main() {
         );
         up.stop().await;
         down.stop().await;
+        first.stop().await;
     }
     let _ = stop.send(());
     let _ = running.await;
