@@ -575,6 +575,12 @@ async fn connection<D: SyncDoc>(
     // For a one-shot sync: after the first step 2, ask again; the answer to the second request
     // comes after the server has applied our step 2, so when it brings nothing, both are equal.
     let mut confirming = false;
+    // Synced means the server holds what we had: once we have answered its sync request (our
+    // upload, up to a whole offline board in many frames), we ask again, and the answer to
+    // that comes after the server applied everything we sent before it (Easel's relay answers
+    // only after those updates are committed).
+    let mut answered_server = false;
+    let mut upload_confirm_sent = false;
 
     macro_rules! send {
         ($bytes:expr) => {{
@@ -644,6 +650,7 @@ async fn connection<D: SyncDoc>(
                                 for f in frames {
                                     send!(f);
                                 }
+                                answered_server = true;
                             }
                             Err(e) => return Ended::Lost(e, synced),
                         }
@@ -665,6 +672,12 @@ async fn connection<D: SyncDoc>(
                             r.applied_updates += usize::from(changed);
                         }
                         if is_step2 {
+                            if !synced && answered_server && !upload_confirm_sent {
+                                upload_confirm_sent = true;
+                                let sv = session.lock().await.state_vector();
+                                send!(encode_sync_step1(&sv));
+                                continue;
+                            }
                             if !synced {
                                 synced = true;
                                 status.send_replace(SyncStatus::Synced);

@@ -631,6 +631,10 @@ async fn a_board_bigger_than_a_frame_uploads_and_downloads_in_pieces() {
 
     owner.connect(&base);
     owner.synced().await;
+    // Synced means the relay holds the upload, committed: its store has every element now.
+    let stored = server.store.load(&board.to_string()).await.unwrap();
+    let relay_doc = easel_core::doc::BoardDoc::from_updates(stored.updates()).unwrap();
+    assert_eq!(relay_doc.element_count(), 20_000);
     let mut joiner = App::new(board, false).await;
     joiner.connect(&base);
     joiner.synced().await;
