@@ -388,6 +388,21 @@ impl Log {
         Ok((r.try_get("tail")?, r.try_get("last")?))
     }
 
+    /// Bytes a document holds: its newest snapshot plus the updates after it (what loading it
+    /// reads), without reading them.
+    pub async fn stored_bytes(&self, doc: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE((SELECT length(state) FROM doc_snapshots WHERE doc = ?1
+                               ORDER BY upto_seq DESC, id DESC LIMIT 1), 0)
+                  + COALESCE((SELECT sum(length(data)) FROM doc_updates WHERE doc = ?1
+                               AND seq > COALESCE((SELECT max(upto_seq) FROM doc_snapshots
+                                                    WHERE doc = ?1), 0)), 0)",
+        )
+        .bind(doc)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Update rows stored for a document (not counting its snapshots).
     pub async fn update_count(&self, doc: &str) -> Result<i64> {
         Ok(

@@ -22,6 +22,14 @@ use yrs::{Transact, Update};
 #[allow(dead_code)]
 mod common;
 
+/// Resident memory of this process, in bytes (Linux; 0 elsewhere).
+fn rss() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
@@ -106,16 +114,21 @@ async fn main() {
         // A fresh installation's join of the board the relay now holds whole.
         let (down, join, _down_dir) = join(&base, board, n).await;
 
+        let rss_before = rss();
         let t = Instant::now();
         let bare = yrs::Doc::new();
         bare.transact_mut()
             .apply_update(Update::decode_v1(&state).unwrap())
             .unwrap();
         let floor = t.elapsed();
+        let in_memory = rss().saturating_sub(rss_before);
+        drop(bare);
 
         println!(
-            "join N={n} doc_mib={:.1} upload_s={:.2} join_s={:.2} | peer: apply the state in memory {:.2} s | join/peer {:.1}x",
+            "join N={n} doc_mib={:.1} in_memory_mib={:.0} ({:.1}x) upload_s={:.2} join_s={:.2} | peer: apply the state in memory {:.2} s | join/peer {:.1}x",
             state.len() as f64 / 1048576.0,
+            in_memory as f64 / 1048576.0,
+            in_memory as f64 / state.len() as f64,
             secs(upload),
             secs(join),
             secs(floor),

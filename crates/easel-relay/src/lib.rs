@@ -38,7 +38,7 @@ pub use auth::{
     parse_query, valid_room,
 };
 pub use capauth::{AuditSink, CapabilityAuthorizer, RegistrationLimits};
-pub use config::Config;
+pub use config::{Config, DOC_MEMORY_FACTOR};
 pub use metrics::{ConnRefusal, Metrics, Refusal};
 pub use proxy::{IpNet, IpNetError};
 pub use server::Server;

@@ -73,6 +73,9 @@ pub enum ConnRefusal {
     Denied,
     /// The handshake did not finish in time or failed.
     Handshake,
+    /// The relay's memory budget was reached (HTTP 503), or the room the connection asked for
+    /// would have taken it past the budget (close 1013).
+    Memory,
 }
 
 /// The relay's metrics; every field is a plain atomic.
@@ -108,8 +111,13 @@ pub struct Metrics {
     /// Times yrs failed (panicked) inside a room, applying a message or loading; each time the
     /// room closed its connections with 1011 and reloads from the store on the next join.
     pub room_failures: AtomicU64,
+    /// What the relay holds in memory as it budgets it (gauge): loaded documents (stored size
+    /// times [`crate::config::DOC_MEMORY_FACTOR`]) and unsent frames.
+    pub memory_bytes: AtomicU64,
+    /// The budget `memory_bytes` is held under ([`crate::Config::memory_budget`]).
+    pub memory_budget: AtomicU64,
     refused: [AtomicU64; Refusal::ALL.len()],
-    conn_refused: [AtomicU64; 4],
+    conn_refused: [AtomicU64; 5],
 }
 
 impl Metrics {
@@ -233,6 +241,18 @@ impl Metrics {
             "Rooms reloaded from the store after yrs failed inside them.",
             &self.room_failures,
         );
+        one(
+            "memory_bytes",
+            "gauge",
+            "Memory the relay holds as it budgets it: loaded documents and unsent frames.",
+            &self.memory_bytes,
+        );
+        one(
+            "memory_budget_bytes",
+            "gauge",
+            "The memory budget: new connections and rooms are refused once it is reached.",
+            &self.memory_budget,
+        );
         let _ = writeln!(
             out,
             "# HELP easel_relay_refused_messages_total Messages refused, by reason."
@@ -256,6 +276,7 @@ impl Metrics {
             (ConnRefusal::Throttle, "throttle"),
             (ConnRefusal::Denied, "denied"),
             (ConnRefusal::Handshake, "handshake"),
+            (ConnRefusal::Memory, "memory"),
         ] {
             let _ = writeln!(
                 out,

@@ -59,6 +59,8 @@ pub(crate) struct ConnShared {
     cap_bytes: usize,
     started: Instant,
     last_seen_ms: AtomicU64,
+    /// The relay's memory gauge, charged with this queue's bytes.
+    memory: Option<std::sync::Arc<crate::Metrics>>,
 }
 
 impl ConnShared {
@@ -79,6 +81,24 @@ impl ConnShared {
             cap_bytes: cap_bytes.max(1),
             started: Instant::now(),
             last_seen_ms: AtomicU64::new(0),
+            memory: None,
+        }
+    }
+
+    /// Charges this queue's unsent bytes to `metrics.memory_bytes` (the relay's budget).
+    pub(crate) fn charging(mut self, metrics: std::sync::Arc<crate::Metrics>) -> Self {
+        self.memory = Some(metrics);
+        self
+    }
+
+    /// Moves the memory gauge by the change of this queue's bytes.
+    fn charge(&self, before: usize, after: usize) {
+        if let Some(m) = &self.memory {
+            if after > before {
+                crate::Metrics::add(&m.memory_bytes, (after - before) as u64);
+            } else if before > after {
+                crate::Metrics::sub(&m.memory_bytes, (before - after) as u64);
+            }
         }
     }
 
@@ -95,7 +115,9 @@ impl ConnShared {
         if s.buf.len() >= self.cap || s.bytes.saturating_sub(s.sync_bytes) >= self.cap_bytes {
             return Push::Full;
         }
+        let before = s.bytes;
         s.bytes += frame.len();
+        self.charge(before, s.bytes);
         s.buf.push_back(frame);
         drop(s);
         self.ready.wake();
@@ -115,7 +137,9 @@ impl ConnShared {
         if s.buf.len() >= self.cap || s.bytes.saturating_sub(s.sync_bytes) >= self.cap_bytes {
             return Push::Full;
         }
+        let before = s.bytes;
         s.bytes += frames.iter().map(Bytes::len).sum::<usize>();
+        self.charge(before, s.bytes);
         s.buf.extend(frames.drain(..));
         drop(s);
         self.ready.wake();
@@ -130,7 +154,9 @@ impl ConnShared {
         }
         s.buf.clear();
         s.buf.extend(frames);
+        let before = s.bytes;
         s.bytes = s.buf.iter().map(Bytes::len).sum();
+        self.charge(before, s.bytes);
         s.sync_reply.clear();
         s.sync_bytes = 0;
         drop(s);
@@ -144,7 +170,9 @@ impl ConnShared {
             return;
         }
         s.buf.clear();
+        let before = s.bytes;
         s.bytes = 0;
+        self.charge(before, s.bytes);
         s.sync_reply.clear();
         s.sync_bytes = 0;
         s.close = Some((code, truncate_reason(reason)));
@@ -203,7 +231,9 @@ impl ConnShared {
                 return Poll::Ready(Out::Close(code, reason));
             }
         } else if let Some(b) = s.buf.pop_front() {
+            let before = s.bytes;
             s.bytes -= b.len();
+            self.charge(before, s.bytes);
             let at = b.as_ptr() as usize;
             if let Some(i) = s.sync_reply.iter().position(|p| *p == at) {
                 s.sync_reply.swap_remove(i);
@@ -258,6 +288,13 @@ pub(crate) fn truncate_reason(reason: &str) -> String {
         end -= 1;
     }
     reason[..end].to_owned()
+}
+
+impl Drop for ConnShared {
+    fn drop(&mut self) {
+        let left = self.lock().bytes;
+        self.charge(left, 0);
+    }
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ pub(crate) enum RoomCmd {
         shared: Arc<ConnShared>,
         policy: WritePolicy,
         admission: Arc<Admission>,
-        ack: oneshot::Sender<Result<(), String>>,
+        ack: oneshot::Sender<JoinAck>,
     },
     Message {
         conn: ConnId,
@@ -66,6 +66,9 @@ pub(crate) enum RoomCmd {
         done: oneshot::Sender<()>,
     },
 }
+
+/// A room's answer to a join: `Err` is the close (code, reason) to send the connection.
+pub(crate) type JoinAck = Result<(), (u16, String)>;
 
 /// Settings a room needs.
 #[derive(Clone)]
@@ -82,6 +85,8 @@ pub(crate) struct RoomSettings {
     pub max_pending_bytes: usize,
     /// Most bytes a document may hold in the store (see [`Room::over_quota`]).
     pub max_doc_bytes: u64,
+    /// What the relay may hold in memory (see [`crate::Config::memory_budget`]).
+    pub memory_budget: u64,
     pub store: RelayStore,
     pub metrics: Arc<Metrics>,
     pub authorizer: Arc<dyn Authorizer>,
@@ -230,6 +235,8 @@ struct Room {
     /// Bytes the document holds in the store, or will once what is in flight commits: its
     /// snapshot plus the updates after it.
     stored_bytes: u64,
+    /// What this room adds to the relay's memory gauge (its document's estimate).
+    charged: u64,
     /// Replies to single connections of this turn, held until what precedes them is durable.
     replies: Vec<(ConnId, Bytes)>,
     /// Commits in flight, oldest first.
@@ -268,6 +275,37 @@ async fn guarded_room_task(
     }
 }
 
+/// Whether loading room `name` keeps the relay under its memory budget: what is held now plus
+/// the room's document as it would be loaded. `Err` is the close to send its joiners.
+async fn admit(name: &str, settings: &RoomSettings) -> Result<(), (u16, String)> {
+    if settings.memory_budget == u64::MAX {
+        return Ok(());
+    }
+    let used = settings
+        .metrics
+        .memory_bytes
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let stored = settings.store.stored_bytes(name).await.unwrap_or(0);
+    let estimate = stored.saturating_mul(crate::config::DOC_MEMORY_FACTOR);
+    if used.saturating_add(estimate) > settings.memory_budget {
+        settings
+            .metrics
+            .refuse_conn(crate::metrics::ConnRefusal::Memory);
+        tracing::warn!(room = %name, used, estimate, budget = settings.memory_budget, "room not loaded: over the memory budget");
+        return Err((
+            1013,
+            "the server is at its memory budget; try again later".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Drop for Room {
+    fn drop(&mut self) {
+        Metrics::sub(&self.settings.metrics.memory_bytes, self.charged);
+    }
+}
+
 async fn room_task(
     registry: Arc<Registry>,
     name: String,
@@ -276,17 +314,26 @@ async fn room_task(
 ) {
     let settings = registry.settings.clone();
     let metrics = settings.metrics.clone();
-    let mut room = match Room::load(&name, settings).await {
-        Ok(r) => r,
-        Err(e) => {
+    let loaded = match admit(&name, &settings).await {
+        Ok(()) => Room::load(&name, settings).await.map_err(|e| {
             tracing::error!(room = %name, error = %e, "cannot load room");
+            (1011, "the room could not be loaded".to_string())
+        }),
+        Err(why) => Err(why),
+    };
+    let mut room = match loaded {
+        Ok(mut r) => {
+            r.recharge();
+            r
+        }
+        Err(why) => {
             // Make sure nobody else can get this inbox, then refuse what queued.
             registry.lock().rooms.retain(|_, e| e.id != id);
             rx.close();
             while let Some(cmd) = rx.recv().await {
                 match cmd {
                     RoomCmd::Join { ack, .. } => {
-                        let _ = ack.send(Err("the room could not be loaded".into()));
+                        let _ = ack.send(Err(why.clone()));
                     }
                     RoomCmd::Shutdown { done } => {
                         let _ = done.send(());
@@ -360,6 +407,8 @@ async fn room_task(
         if !room.submit().await {
             break;
         }
+        // The document grew by this turn's updates (or shrank to a snapshot).
+        room.recharge();
         room.deliver();
         if shutdown.is_some() || room.broken.is_some() {
             break;
@@ -448,6 +497,7 @@ impl Room {
             sent_seq: stored.last_seq(),
             since_compact: stored.tail.len() as u64,
             stored_bytes: stored.updates().map(|u| u.len() as u64).sum(),
+            charged: 0,
             settings,
             pending: Vec::new(),
             replies: Vec::new(),
@@ -464,7 +514,7 @@ impl Room {
         shared: Arc<ConnShared>,
         policy: WritePolicy,
         admission: Arc<Admission>,
-        ack: oneshot::Sender<Result<(), String>>,
+        ack: oneshot::Sender<JoinAck>,
     ) {
         if ack.send(Ok(())).is_err() {
             return;
@@ -712,6 +762,20 @@ impl Room {
         }
     }
 
+    /// Moves the relay's memory gauge to this room's current estimate.
+    fn recharge(&mut self) {
+        let now = self
+            .stored_bytes
+            .saturating_mul(crate::config::DOC_MEMORY_FACTOR);
+        let m = &self.settings.metrics.memory_bytes;
+        if now > self.charged {
+            Metrics::add(m, now - self.charged);
+        } else {
+            Metrics::sub(m, self.charged - now);
+        }
+        self.charged = now;
+    }
+
     fn leave(&mut self, id: ConnId) {
         let Some(conn) = self.conns.remove(&id) else {
             return;
@@ -931,6 +995,7 @@ impl Room {
             .encode_state_as_update_v1(&StateVector::default());
         // Once it commits the store holds this snapshot and what comes after it.
         self.stored_bytes = state.len() as u64;
+        self.recharge();
         match self
             .settings
             .store
@@ -1014,6 +1079,7 @@ mod tests {
             awareness_takeover_after: Duration::from_secs(15),
             max_pending_bytes: 4 << 20,
             max_doc_bytes: 64 << 20,
+            memory_budget: u64::MAX,
             store: RelayStore::open(&dir.join("relay.db"), crate::Durability::Normal)
                 .await
                 .unwrap(),
@@ -1025,10 +1091,7 @@ mod tests {
 
     /// Joins connection `conn`; returns its queue and the join's acknowledgement (kept alive,
     /// or the room drops the connection).
-    fn join(
-        room: &mut Room,
-        conn: ConnId,
-    ) -> (Arc<ConnShared>, oneshot::Receiver<Result<(), String>>) {
+    fn join(room: &mut Room, conn: ConnId) -> (Arc<ConnShared>, oneshot::Receiver<JoinAck>) {
         let shared = Arc::new(ConnShared::new(64, 8 << 20));
         let (ack, acked) = oneshot::channel();
         room.join(

@@ -97,6 +97,7 @@ impl Server {
         };
         let homes = shards.as_ref().map(Shards::homes);
         let metrics = Arc::new(Metrics::default());
+        metrics.memory_budget.store(config.memory_budget, Relaxed);
         let limits = easel_proto::Limits {
             max_message_bytes: config.max_message_bytes,
             ..Default::default()
@@ -111,6 +112,7 @@ impl Server {
             awareness_takeover_after: config.ping_interval,
             max_pending_bytes: config.max_pending_bytes,
             max_doc_bytes: config.max_doc_bytes,
+            memory_budget: config.memory_budget,
             store: store.clone(),
             metrics: metrics.clone(),
             authorizer: authorizer.clone(),
@@ -205,6 +207,17 @@ impl Server {
             while tasks.try_join_next().is_some() {}
             let _ = stream.set_nodelay(true);
             // Refusals come before any TLS work.
+            if ctx.metrics.memory_bytes.load(Relaxed) >= ctx.config.memory_budget {
+                refuse_at_accept(
+                    &ctx,
+                    &mut tasks,
+                    stream,
+                    ConnRefusal::Memory,
+                    503,
+                    "the server is at its memory budget; try again later",
+                );
+                continue;
+            }
             let Ok(permit) = cap.clone().try_acquire_owned() else {
                 refuse_at_accept(
                     &ctx,
@@ -704,10 +717,10 @@ async fn join_room(
     let policy = admission.grant.policy_for(&room);
     let grant = admission.grant;
     let id = ctx.next_conn.fetch_add(1, Relaxed);
-    let shared = Arc::new(ConnShared::new(
-        ctx.config.send_queue,
-        ctx.config.send_queue_bytes,
-    ));
+    let shared = Arc::new(
+        ConnShared::new(ctx.config.send_queue, ctx.config.send_queue_bytes)
+            .charging(ctx.metrics.clone()),
+    );
     shared.seen();
     Metrics::add(&ctx.metrics.connections, 1);
     Metrics::add(&ctx.metrics.connections_total, 1);
@@ -735,8 +748,8 @@ async fn join_room(
                 room_tx = Some(tx);
                 break;
             }
-            Ok(Err(e)) => {
-                shared.close(1011, &e);
+            Ok(Err((code, why))) => {
+                shared.close(code, &why);
                 break;
             }
             // The room unloaded (or shut down) as we joined: try again.

@@ -252,6 +252,11 @@ impl RelayStore {
         Ok(self.log.load(room).await?)
     }
 
+    /// Bytes a room's document holds in the store (snapshot plus the updates after it).
+    pub async fn stored_bytes(&self, room: &str) -> Result<u64, StoreError> {
+        Ok(self.log.stored_bytes(room).await?.max(0) as u64)
+    }
+
     /// Number of update rows stored for a room (not counting its snapshot).
     pub async fn update_count(&self, room: &str) -> Result<i64, StoreError> {
         Ok(self.log.update_count(room).await?)

@@ -979,3 +979,82 @@ async fn a_board_over_its_storage_quota_refuses_writes_whole_and_still_takes_del
     assert_eq!(srv.metrics.refused(easel_relay::Refusal::Quota), 1);
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_memory_budget_refuses_new_rooms_and_connections_and_is_given_back() {
+    use easel_relay::ConnRefusal;
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path());
+    // Sized by the relay's estimate of a loaded board (stored bytes times the factor).
+    let budget = 50 * 1024 * easel_relay::DOC_MEMORY_FACTOR;
+    cfg.memory_budget = budget;
+    cfg.idle_room_timeout = Duration::from_millis(200);
+    let srv = TestServer::start(cfg).await;
+    let room_b = "3f2b1c9e-0000-4000-8000-00000000000b";
+    let value = "v".repeat(10 * 1024);
+    let url_b = format!("ws://{}/{room_b}", srv.addr);
+
+    // Board B holds 60 KiB, more than the budget once loaded; while it is the only room that is
+    // fine. Once nobody is on it, it leaves memory and the budget is free again.
+    let mut b = Client::connect(&url_b).await;
+    for i in 0..6 {
+        b.set(&format!("k{i}"), &value).await;
+    }
+    let mut probe = Client::connect(&url_b).await;
+    probe.pump_until("board B", |c| c.len() == 6).await;
+    drop((b, probe));
+    eventually("board B unloaded and its memory given back", || {
+        srv.metrics.rooms_loaded.load(relaxed) == 0 && srv.metrics.memory_bytes.load(relaxed) == 0
+    })
+    .await;
+
+    // Board A holds 30 KiB: about 60% of the budget.
+    let mut a = Client::connect(&srv.url(ROOM)).await;
+    for i in 0..3 {
+        a.set(&format!("k{i}"), &value).await;
+    }
+    let mut watcher = Client::connect(&srv.url(ROOM)).await;
+    watcher.pump_until("board A", |c| c.len() == 3).await;
+    let used = srv.metrics.memory_bytes.load(relaxed);
+    assert!(used > budget / 2 && used < budget, "{used} of {budget}");
+
+    // Loading B again would go past the budget: its joiner is told to come back later.
+    let mut refused = raw_connect(&url_b).await;
+    let (code, reason) = expect_close(&mut refused).await;
+    assert_eq!(code, 1013);
+    assert!(reason.contains("memory budget"), "{reason}");
+    assert_eq!(srv.metrics.conn_refused(ConnRefusal::Memory), 1);
+
+    // A grows past the budget (loaded rooms keep working); then new connections are refused
+    // before anything else is done for them.
+    for i in 3..6 {
+        a.set(&format!("k{i}"), &value).await;
+    }
+    watcher.pump_until("board A grown", |c| c.len() == 6).await;
+    eventually("the budget reached", || {
+        srv.metrics.memory_bytes.load(relaxed) >= budget
+    })
+    .await;
+    let err = tokio_tungstenite::connect_async(srv.url(ROOM))
+        .await
+        .unwrap_err();
+    match err {
+        tokio_tungstenite::tungstenite::Error::Http(r) => assert_eq!(r.status(), 503),
+        other => panic!("expected HTTP 503, got {other}"),
+    }
+    assert_eq!(srv.metrics.conn_refused(ConnRefusal::Memory), 2);
+    assert!(
+        srv.metrics
+            .render()
+            .contains(&format!("easel_relay_memory_budget_bytes {budget}"))
+    );
+
+    // Everything held is given back once everyone leaves.
+    drop((a, watcher, refused));
+    eventually("every room unloaded and the memory given back", || {
+        srv.metrics.rooms_loaded.load(relaxed) == 0 && srv.metrics.memory_bytes.load(relaxed) == 0
+    })
+    .await;
+    srv.shutdown().await;
+}
