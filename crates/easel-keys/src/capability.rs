@@ -23,7 +23,7 @@ use crate::Level;
 
 const VERSION: u8 = 1;
 const SIGN_DOMAIN: &[u8] = b"easel-capability-v1";
-const PRESENCE_DOMAIN: &[u8] = b"easel-key-presence-v1";
+const PRESENCE_DOMAIN: &[u8] = b"easel-key-presence-v2";
 const REVOKE_DOMAIN: &[u8] = b"easel-revocation-v1";
 const BOARD_ID_DOMAIN: &[u8] = b"easel-board-id-v1";
 const FLAG_EXPIRY: u8 = 1;
@@ -257,30 +257,41 @@ pub fn verify_registration(board: Uuid, owner: &VerifyingKey, salt: &[u8; 16]) -
 /// How far a [`KeyProof`]'s timestamp may be from the server's clock, in seconds.
 pub const PROOF_WINDOW_SECS: i64 = 300;
 
-/// A fresh proof that the connecting party holds a key: its signature over the board id and
-/// the current time. Sent as the query parameters `key`, `ts` and `proof` with every
-/// connection, so the server knows the owner (and the subject of a capability issued to one
-/// person) without any secret crossing the wire.
+/// A fresh proof that the connecting party holds a key: its signature over the board id, the
+/// current time and a random nonce. Sent as the query parameters `key`, `ts`, `nonce` and
+/// `proof` with every connection, so the server knows the owner (and the subject of a
+/// capability issued to one person) without any secret crossing the wire. A server takes each
+/// proof once: it remembers the nonces it saw within [`PROOF_WINDOW_SECS`], so a proof copied
+/// from a URL (a log, a plain `ws://` connection) cannot be replayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyProof {
     pub key: [u8; 32],
     pub ts: i64,
+    pub nonce: [u8; 16],
     pub sig: [u8; 64],
 }
 
 impl KeyProof {
-    /// Signs a proof for `board` at time `ts` (Unix seconds).
+    /// Signs a proof for `board` at time `ts` (Unix seconds) with a fresh random nonce.
     pub fn new(key: &SigningKey, board: Uuid, ts: i64) -> KeyProof {
-        let sig = key.sign(&Self::message(board, ts)).to_bytes();
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).expect("the OS random source works");
+        Self::with_nonce(key, board, ts, nonce)
+    }
+
+    /// Signs a proof with the given nonce (tests; everything else uses [`KeyProof::new`]).
+    pub fn with_nonce(key: &SigningKey, board: Uuid, ts: i64, nonce: [u8; 16]) -> KeyProof {
+        let sig = key.sign(&Self::message(board, ts, &nonce)).to_bytes();
         KeyProof {
             key: key.verifying_key().to_bytes(),
             ts,
+            nonce,
             sig,
         }
     }
 
-    fn message(board: Uuid, ts: i64) -> Vec<u8> {
-        [PRESENCE_DOMAIN, board.as_bytes(), &ts.to_be_bytes()].concat()
+    fn message(board: Uuid, ts: i64, nonce: &[u8; 16]) -> Vec<u8> {
+        [PRESENCE_DOMAIN, board.as_bytes(), &ts.to_be_bytes(), nonce].concat()
     }
 
     /// The query parameters carrying this proof.
@@ -288,6 +299,7 @@ impl KeyProof {
         vec![
             ("key".into(), URL_SAFE_NO_PAD.encode(self.key)),
             ("ts".into(), self.ts.to_string()),
+            ("nonce".into(), URL_SAFE_NO_PAD.encode(self.nonce)),
             ("proof".into(), URL_SAFE_NO_PAD.encode(self.sig)),
         ]
     }
@@ -308,7 +320,18 @@ impl KeyProof {
         let ts = ts
             .parse::<i64>()
             .map_err(|_| CapError::Malformed("ts is not a number".into()))?;
-        Ok(Some(KeyProof { key, ts, sig }))
+        let nonce = get("nonce").ok_or_else(|| {
+            CapError::Malformed(
+                "a key proof needs a nonce (this Easel is older than the server; update it)".into(),
+            )
+        })?;
+        let nonce = decode_fixed::<16>(&nonce, "nonce")?;
+        Ok(Some(KeyProof {
+            key,
+            ts,
+            nonce,
+            sig,
+        }))
     }
 
     /// Checks the proof for `board` at server time `now`; returns the proven key.
@@ -319,7 +342,7 @@ impl KeyProof {
         let key = VerifyingKey::from_bytes(&self.key)
             .map_err(|_| CapError::Malformed("key is not an Ed25519 public key".into()))?;
         key.verify_strict(
-            &Self::message(board, self.ts),
+            &Self::message(board, self.ts, &self.nonce),
             &Signature::from_bytes(&self.sig),
         )
         .map_err(|_| CapError::BadProof)?;

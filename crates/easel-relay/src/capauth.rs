@@ -133,6 +133,38 @@ pub struct CapabilityAuthorizer {
     audit: Option<AuditSink>,
     limits: RegistrationLimits,
     registrations: Mutex<Registrations>,
+    /// Key proofs taken, by key and nonce, until they expire: each proof works once.
+    proofs_seen: Mutex<HashMap<ProofId, i64>>,
+}
+
+/// A key proof's identity: the proving key and the proof's nonce.
+type ProofId = ([u8; 32], [u8; 16]);
+
+/// Key proofs remembered at once before the expired ones are dropped, and at most: past it a
+/// new proof is refused until old ones expire (a flood of connections from many keys).
+const PROOFS_PRUNE_AT: usize = 100_000;
+const PROOFS_MAX: usize = 1_000_000;
+
+impl CapabilityAuthorizer {
+    /// Takes a verified proof once: refuses one seen before within its window.
+    fn take_proof(&self, proof: &KeyProof, now: i64) -> Result<(), Denied> {
+        let mut seen = self.proofs_seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= PROOFS_PRUNE_AT {
+            seen.retain(|_, until| *until >= now);
+        }
+        if seen.len() >= PROOFS_MAX {
+            return Err(Denied(
+                "too many key proofs at once; try again in a few minutes".into(),
+            ));
+        }
+        let until = proof.ts + capability::PROOF_WINDOW_SECS;
+        match seen.insert((proof.key, proof.nonce), until) {
+            None => Ok(()),
+            Some(_) => Err(Denied(
+                "key proof: already used (a proof works once; this one was replayed)".into(),
+            )),
+        }
+    }
 }
 
 impl std::fmt::Debug for CapabilityAuthorizer {
@@ -200,6 +232,7 @@ impl CapabilityAuthorizer {
             audit,
             limits,
             registrations: Mutex::default(),
+            proofs_seen: Mutex::default(),
         }))
     }
 
@@ -232,10 +265,13 @@ impl CapabilityAuthorizer {
         let get = |k: &str| query.get(k).cloned();
         let proof = KeyProof::from_params(get).map_err(|e| Denied(format!("key proof: {e}")))?;
         let proven = match &proof {
-            Some(p) => Some(
-                p.verify(board, now)
-                    .map_err(|e| Denied(format!("key proof: {e}")))?,
-            ),
+            Some(p) => {
+                let key = p
+                    .verify(board, now)
+                    .map_err(|e| Denied(format!("key proof: {e}")))?;
+                self.take_proof(p, now)?;
+                Some(key)
+            }
             None => None,
         };
         let pinned = self.owner_of(board);

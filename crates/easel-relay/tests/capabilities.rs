@@ -291,7 +291,17 @@ async fn the_permission_matrix_holds_on_the_relay() {
         }
 
         // Write the comments room.
-        let mut cc = open(&url(&srv, &comments, &row.params))
+        // A second connection needs a fresh key proof: the relay takes each one once.
+        let mut again: Vec<(String, String)> = row
+            .params
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "key" | "ts" | "nonce" | "proof"))
+            .cloned()
+            .collect();
+        if let Some(k) = &row.signer {
+            again.extend(KeyProof::new(k, o.board, now()).to_params());
+        }
+        let mut cc = open(&url(&srv, &comments, &again))
             .await
             .served(row.who);
         let key = format!("note-by-{}", row.who);
@@ -422,8 +432,34 @@ async fn squatting_forgery_and_bad_tokens_are_refused_and_revocations_persist() 
     assert!(r.contains("too far"), "{r}");
 
     // The real owner registers.
-    let mut owner = open(&url(&srv, &board, &o.params())).await.served("owner");
+    let owner_params = o.params();
+    let mut owner = open(&url(&srv, &board, &owner_params))
+        .await
+        .served("owner");
     assert_eq!(write(&mut owner, "x").await, None);
+    // Its URL replayed while the proof is still fresh (copied from a log or a plain ws://
+    // connection): a proof works once.
+    let r = open(&url(&srv, &board, &owner_params))
+        .await
+        .refused("replayed proof");
+    assert!(r.contains("already used"), "{r}");
+    // A proof without a nonce (an older client, or one stripped to dodge the replay check).
+    let stripped: Vec<(String, String)> = o
+        .params()
+        .into_iter()
+        .filter(|(k, _)| k != "nonce")
+        .collect();
+    let r = open(&url(&srv, &board, &stripped))
+        .await
+        .refused("no nonce");
+    assert!(r.contains("nonce"), "{r}");
+    // Another nonce with the same signature is a forgery.
+    let mut swapped = KeyProof::new(&o.key, o.board, now());
+    swapped.nonce = [7; 16];
+    let r = open(&url(&srv, &board, &swapped.to_params()))
+        .await
+        .refused("swapped nonce");
+    assert!(r.contains("key proof"), "{r}");
 
     let other = Owner::new();
     let mut other_conn = open(&url(&srv, &other.board.to_string(), &other.params()))
