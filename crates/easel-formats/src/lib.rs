@@ -21,6 +21,7 @@ mod easel_json;
 mod excalidraw;
 mod png;
 mod raster;
+pub mod rough;
 mod svg;
 mod util;
 
