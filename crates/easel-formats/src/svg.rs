@@ -394,57 +394,22 @@ fn rough_layers(out: &mut String, layers: &[rough::Layer]) {
     }
 }
 
-/// A pen stroke: a filled outline whose width follows pressure when there is pressure, else a
-/// smoothed stroked path.
+/// A pen stroke: perfect-freehand's outline (its width following the pressure, or the speed when
+/// there is none), filled in the stroke colour, as the canvas draws it.
 fn freedraw(out: &mut String, e: &Element) {
-    let pts: Vec<(f64, f64)> = e.points.iter().map(|p| (e.x + p[0], e.y + p[1])).collect();
+    let pts: Vec<[f64; 2]> = e.points.iter().map(|p| [e.x + p[0], e.y + p[1]]).collect();
     if pts.is_empty() {
         return;
     }
-    if !e.pressures.is_empty() && pts.len() > 1 {
-        let mut left = Vec::with_capacity(pts.len());
-        let mut right = Vec::with_capacity(pts.len());
-        for i in 0..pts.len() {
-            let a = pts[i.saturating_sub(1)];
-            let b = pts[(i + 1).min(pts.len() - 1)];
-            let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-            let len = (dx * dx + dy * dy).sqrt().max(1e-9);
-            let half = e.stroke_width * (0.5 + e.pressures[i]);
-            let (nx, ny) = (-dy / len * half, dx / len * half);
-            left.push((pts[i].0 + nx, pts[i].1 + ny));
-            right.push((pts[i].0 - nx, pts[i].1 - ny));
-        }
-        let mut d = format!("M{},{}", n(left[0].0), n(left[0].1));
-        for p in left.iter().skip(1).chain(right.iter().rev()) {
-            let _ = write!(d, " L{},{}", n(p.0), n(p.1));
-        }
-        d.push('Z');
-        let _ = write!(
-            out,
-            r#"<path d="{d}" fill="{}" stroke="{}" stroke-width="{}" stroke-linejoin="round"/>"#,
-            paint(&e.stroke),
-            paint(&e.stroke),
-            n(e.stroke_width * 0.5)
-        );
+    let outline = crate::freehand::outline(&pts, &e.pressures, e.stroke_width);
+    let d = crate::freehand::outline_path(&outline, n);
+    if d.is_empty() {
         return;
-    }
-    let mut d = format!("M{},{}", n(pts[0].0), n(pts[0].1));
-    if pts.len() == 1 {
-        let _ = write!(d, " L{},{}", n(pts[0].0 + 0.01), n(pts[0].1));
-    }
-    // Quadratic curves through the midpoints smooth out the sampling corners.
-    for w in pts.windows(2).skip(1) {
-        let mid = ((w[0].0 + w[1].0) / 2.0, (w[0].1 + w[1].1) / 2.0);
-        let _ = write!(d, " Q{},{} {},{}", n(w[0].0), n(w[0].1), n(mid.0), n(mid.1));
-    }
-    if let Some(last) = pts.last().filter(|_| pts.len() > 1) {
-        let _ = write!(d, " L{},{}", n(last.0), n(last.1));
     }
     let _ = write!(
         out,
-        r#"<path d="{d}" fill="none" stroke="{}" stroke-width="{}" stroke-linecap="round" stroke-linejoin="round"/>"#,
-        paint(&e.stroke),
-        n(e.stroke_width * 1.5)
+        r#"<path d="{d}" fill="{}" stroke="none"/>"#,
+        paint(&e.stroke)
     );
 }
 
