@@ -59,7 +59,7 @@ describe('the hand-drawn style', () => {
     const own = new RoughGenerator().rectangle(0, 0, 200, 120, roughOptions(el));
     const moved = (ops: Op[]) => ops.flatMap((o) => o.data.map((v, i) => v + (i % 2 ? 50 : 100)));
     const layers = roughLayers(el);
-    expect(layers.map((l) => l.ops.flatMap((op) => op.slice(1)))).toEqual(own.sets.map((s) => moved(s.ops)));
+    expect(layers.map((l) => l.ops.flatMap((op) => op.slice(1) as number[]))).toEqual(own.sets.map((s) => moved(s.ops)));
     // Small shapes wobble less (Excalidraw's adjustRoughness).
     expect(adjustRoughness(rect('s', { width: 30, height: 12, roughness: 2 }))).toBe(1);
     expect(adjustRoughness(rect('s', { width: 8, height: 8, roughness: 2 }))).toBeCloseTo(2 / 3);
