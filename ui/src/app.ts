@@ -23,6 +23,7 @@ import type { KeyInput, PointerInput, ToolName } from './tools/tool';
 import { blockedReason, toolAllowed } from './tools/mode';
 import { pinAt } from './collab/pins';
 import type { Collab } from './panels/collab';
+import { ThemeToggle } from './panels/theme';
 
 function $<T extends HTMLElement>(sel: string): T {
   const el = document.querySelector<T>(sel);
@@ -47,7 +48,11 @@ const measureLine: LineMeasure = (line, fontSize, fontFamily) => {
   return measureCtx.measureText(line).width;
 };
 
-const dark = window.matchMedia('(prefers-color-scheme: dark)');
+// Light, dark or the system's, chosen in the zoom bar and remembered (panels/theme.ts).
+const theme = new ThemeToggle(window.matchMedia('(prefers-color-scheme: dark)'), () => {
+  loop?.invalidate('both');
+  minimap.invalidate(true);
+});
 let dpr = window.devicePixelRatio || 1;
 
 const store = new Store();
@@ -92,7 +97,7 @@ const editor: Editor = new Editor({
 /** Sharing, sync, comments and cursors (desktop only). */
 let collab: Collab | null = null;
 const stylePanel = new StylePanel(editor);
-const minimap = new Minimap(editor, () => dark.matches);
+const minimap = new Minimap(editor, () => theme.dark);
 document.body.append(stylePanel.root, minimap.root);
 // After a click on a panel button, keys go back to the board (Delete, Space, shortcuts); inputs
 // keep focus while they are in use (the colour picker, the slider's arrow keys).
@@ -125,7 +130,7 @@ loop = new RenderLoop(
   () =>
     renderer.renderInteractive(interactiveCtx, editor.interactive, (id) => store.get(id), editor.viewport, {
       dpr,
-      theme: dark.matches ? DARK_THEME : LIGHT_THEME,
+      theme: theme.dark ? DARK_THEME : LIGHT_THEME,
     }),
 );
 
@@ -136,10 +141,6 @@ store.subscribe((change) => {
   board.dataset.elements = String(store.size);
   if ([...change.updated, ...change.removed].some((id) => editor.interactive.selection.has(id))) stylePanel.refresh();
   updateUndo();
-});
-dark.addEventListener('change', () => {
-  loop?.invalidate('both');
-  minimap.invalidate(true);
 });
 
 // --- Sizing ---------------------------------------------------------------------------------------
@@ -408,7 +409,7 @@ fit.textContent = '⤢';
 fit.title = 'Zoom to fit — Shift+1';
 fit.setAttribute('aria-label', 'Zoom to fit');
 fit.addEventListener('click', () => editor.run({ type: 'zoomToFit' }));
-zoomControls.append(zoomOut, zoomLabel, zoomIn, fit);
+zoomControls.append(zoomOut, zoomLabel, zoomIn, fit, theme.button);
 
 const mapToggle = document.createElement('button');
 mapToggle.id = 'minimap-toggle';
