@@ -1,3 +1,8 @@
+// The families the style panel offers (engine/text.ts fontStack), with their licences in the
+// packages; easel-formats exports with the same files (crates/easel-formats/fonts).
+import 'excalifont/style.css';
+import '@fontsource/nunito/400.css';
+import '@fontsource/cascadia-code/400.css';
 import './style.css';
 import { inTauri, tauriApi } from './bridge/tauri';
 import { startDesktop, SwitchCommands } from './bridge/desktop';
@@ -7,7 +12,7 @@ import { MemoryCommands } from './engine/commands';
 import { placeCamera, ViewMemory } from './engine/camera';
 import { localBox } from './engine/geometry';
 import { asCtx2D, type BoardSource, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
-import { isLabel, layoutText, type LineMeasure } from './engine/text';
+import { cssFont, isLabel, layoutText, type LineMeasure } from './engine/text';
 import { visibleInOrder } from './engine/spatial';
 import { Store } from './engine/store';
 import { MAX_ZOOM, MIN_ZOOM } from './engine/viewport';
@@ -44,7 +49,7 @@ const interactiveCtx = asCtx2D(interactiveCanvas.getContext('2d')!);
 const measureCtx = document.createElement('canvas').getContext('2d')!;
 /** Text widths as the canvas draws them: for wrapping labels, sizing texts and the edit box. */
 const measureLine: LineMeasure = (line, fontSize, fontFamily) => {
-  measureCtx.font = `${fontSize}px ${fontFamily}`;
+  measureCtx.font = cssFont(fontSize, fontFamily);
   return measureCtx.measureText(line).width;
 };
 
@@ -133,6 +138,15 @@ loop = new RenderLoop(
       theme: theme.dark ? DARK_THEME : LIGHT_THEME,
     }),
 );
+
+// Labels are measured and drawn with a fallback until a web font arrives: then again with it.
+if (document.fonts) {
+  for (const f of ['Excalifont', 'Nunito', "'Cascadia Code'"]) void document.fonts.load(`20px ${f}`).catch(() => {});
+  document.fonts.addEventListener('loadingdone', () => {
+    renderer.invalidateText();
+    loop?.invalidate('both');
+  });
+}
 
 store.subscribe((change) => {
   for (const id of change.removed) renderer.forget(id);
@@ -264,7 +278,7 @@ function openTextEditor(el: Element, done: (text: string | null) => void): void 
   ta.value = el.text ?? '';
   ta.spellcheck = true;
   const label = isLabel(el);
-  ta.style.font = `${el.fontSize}px ${el.fontFamily}`;
+  ta.style.font = cssFont(el.fontSize, el.fontFamily);
   ta.style.transform = `scale(${vp.zoom}) rotate(${el.angle}rad)`;
   // A label wraps as the canvas wraps it (the same column, centred); plain text does not wrap.
   if (label) ta.classList.add('label');

@@ -46,7 +46,7 @@ fn font_number(family: &str) -> u64 {
     match f.as_str() {
         "virgil" | "hand-drawn" | "handdrawn" => 1,
         "helvetica" | "sans-serif" | "sans" => 2,
-        "cascadia" | "monospace" | "code" | "mono" => 3,
+        "cascadia" | "cascadia code" | "monospace" | "code" | "mono" => 3,
         _ => FONTS
             .iter()
             .find(|(_, name)| name.eq_ignore_ascii_case(family))

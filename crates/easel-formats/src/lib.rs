@@ -19,6 +19,7 @@ mod canvas;
 mod curve;
 mod easel_json;
 mod excalidraw;
+pub mod fonts;
 pub mod freehand;
 mod png;
 mod raster;

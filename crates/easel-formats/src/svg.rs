@@ -141,24 +141,20 @@ fn paint(c: &str) -> String {
     }
 }
 
-/// A CSS font list for one of our families, ending in fonts that exist on a stock Linux box.
+/// A CSS font list for one of our families (`fonts::stack`), ending in fonts that exist on a
+/// stock Linux box.
 pub fn font_stack(family: &str) -> String {
-    let f = family.to_ascii_lowercase();
-    let stack = match f.as_str() {
-        "hand-drawn" | "virgil" | "excalifont" | "comic shanns" => {
-            "Virgil, Excalifont, 'Comic Shanns', 'DejaVu Sans', sans-serif".to_string()
-        }
-        "monospace" | "cascadia" | "code" | "mono" => {
-            "Cascadia, 'DejaVu Sans Mono', monospace".to_string()
-        }
-        "serif" => "'DejaVu Serif', serif".to_string(),
-        "sans-serif" | "helvetica" | "sans" => "Helvetica, 'DejaVu Sans', sans-serif".to_string(),
-        _ => format!(
-            "'{}', 'DejaVu Sans', sans-serif",
-            family.replace(['\'', '"', ';', '\\'], "")
-        ),
-    };
-    xml_escape(&stack)
+    let quoted: Vec<String> = crate::fonts::stack(family)
+        .into_iter()
+        .map(|f| {
+            if matches!(f.as_str(), "sans-serif" | "serif" | "monospace") || !f.contains(' ') {
+                f
+            } else {
+                format!("'{f}'")
+            }
+        })
+        .collect();
+    xml_escape(&quoted.join(", "))
 }
 
 fn stroke_attrs(e: &Element) -> String {
@@ -185,21 +181,36 @@ fn stroke_attrs(e: &Element) -> String {
     s
 }
 
-/// Greedy word wrap at roughly `width` units, estimating glyph widths from the font size.
-fn wrap(text: &str, width: f64, font_size: f64) -> Vec<String> {
-    let max = ((width / (font_size * 0.55)).floor() as usize).max(1);
+/// Greedy word wrap of `text` to `width`, measured with the font that draws it: the canvas's
+/// `wrapText` (ui/src/engine/text.ts). Explicit line breaks are kept, a line breaks before the
+/// word that would overflow it, and a word wider than the line on its own is broken between
+/// characters.
+fn wrap(text: &str, width: f64, font_size: f64, family: &str) -> Vec<String> {
+    let measure = |s: &str| crate::fonts::line_width(s, font_size, family);
     let mut out = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
         for word in para.split(' ') {
-            let len = line.chars().count();
-            if len > 0 && len + 1 + word.chars().count() > max {
-                out.push(std::mem::take(&mut line));
+            let joined = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if line.is_empty() || measure(&joined) <= width {
+                line = joined;
+            } else {
+                out.push(std::mem::replace(&mut line, word.to_string()));
             }
-            if !line.is_empty() {
-                line.push(' ');
+            // A single word too wide for the line: break it between characters.
+            while measure(&line) > width && line.chars().count() > 1 {
+                let chars: Vec<char> = line.chars().collect();
+                let mut cut = chars.len() - 1;
+                while cut > 1 && measure(&chars[..cut].iter().collect::<String>()) > width {
+                    cut -= 1;
+                }
+                out.push(chars[..cut].iter().collect());
+                line = chars[cut..].iter().collect();
             }
-            line.push_str(word);
         }
         out.push(line);
     }
@@ -644,7 +655,7 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
                 inner.vertical_align = "middle".into();
                 inner.text_align = "center".into();
             }
-            let lines = wrap(&e.text, label_box.2, e.font_size);
+            let lines = wrap(&e.text, label_box.2, e.font_size, &e.font_family);
             text_block(out, &inner, &lines, label_box, &e.stroke);
         }
     }

@@ -48,7 +48,7 @@ export function fontNumber(family: string): number {
   const f = family.toLowerCase();
   if (['virgil', 'hand-drawn', 'handdrawn'].includes(f)) return 1;
   if (['helvetica', 'sans-serif', 'sans'].includes(f)) return 2;
-  if (['cascadia', 'monospace', 'code', 'mono'].includes(f)) return 3;
+  if (['cascadia', 'cascadia code', 'monospace', 'code', 'mono'].includes(f)) return 3;
   return FONTS.find(([, name]) => name.toLowerCase() === f)?.[0] ?? 2;
 }
 

@@ -4,7 +4,7 @@ import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { isRough, type RoughLayer, roughLayers } from './rough';
 import { type FrameScheduler, rafScheduler } from './scheduler';
-import { estimateLine, LINE_HEIGHT, type LineMeasure, layoutText, type TextLayout } from './text';
+import { cssFont, estimateLine, LINE_HEIGHT, type LineMeasure, layoutText, type TextLayout } from './text';
 import { FALLBACK_LEVELS, TILE_BUDGET_MS, TILE_CACHE_TILES, TILE_SETTLE_BUDGET_MS, TILE_PX, tileKey, tileRange, tileReach, tileRect, tileScale, tileTouched } from './tiles';
 import type { Viewport } from './viewport';
 
@@ -294,6 +294,15 @@ export class Renderer {
   /** How many tiles are cached. */
   get tileCount(): number {
     return this.tiles.size;
+  }
+
+  /**
+   * Forgets every element's cached paths and text layout, the last frame and the tiles: call it
+   * when fonts finish loading (labels were measured and drawn with a fallback until then).
+   */
+  invalidateText(): void {
+    this.cache.clear();
+    this.invalidateBoard();
   }
 
   /** Drops cache entries for elements no longer on the board. */
@@ -1073,7 +1082,7 @@ function hatch(ctx: Ctx2D, b: Rect, style: Element['fillStyle'], gap: number): v
 }
 
 function drawText(ctx: Ctx2D, el: Element, b: Rect, entry: CacheEntry): void {
-  ctx.font = `${el.fontSize}px ${el.fontFamily}`;
+  ctx.font = cssFont(el.fontSize, el.fontFamily);
   // The canvas's own metrics where it has them (the font is set above), else the export's estimate.
   const measure: LineMeasure = ctx.measureText ? (line) => ctx.measureText!(line).width : estimateLine;
   const t = (entry.text ??= layoutText(el, b, measure));

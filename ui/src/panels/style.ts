@@ -5,6 +5,7 @@
 //! Every change is one `Editor.applyStyle` (one undo step); the panel itself holds no state.
 
 import type { Alignment } from '../engine/arrange';
+import { fontStack } from '../engine/text';
 import type { Editor } from '../editor';
 import { type Element, type ElementKind, type FillStyle, hasEdges, type StrokeStyle } from '../model/types';
 import type { Action } from '../tools/keymap';
@@ -36,6 +37,14 @@ const FONT_SIZES: [number, string][] = [
   [20, 'M'],
   [28, 'L'],
   [36, 'XL'],
+];
+
+/** The families the style panel offers: value stored, name, sample shown in the family itself. */
+const FONT_FAMILIES: [string, string][] = [
+  ['Excalifont', 'Hand-drawn'],
+  ['Nunito', 'Normal'],
+  ['Cascadia Code', 'Code'],
+  ['sans-serif', 'System'],
 ];
 
 const TOOL_KIND: Partial<Record<ToolName, ElementKind>> = {
@@ -154,6 +163,7 @@ export class StylePanel {
       const rounded = (sel.length ? sel.find((e) => hasEdges(e.kind))!.rounded : ed.style.rounded) ? 'round' : 'sharp';
       parts.push(this.choice('Edges', EDGES.map(([v, t]) => [v, t, ICONS[v]!]), rounded, (v) => ({ rounded: v === 'round' })));
     }
+    if (any(has.font)) parts.push(this.fontFamily(cur.fontFamily));
     if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
     parts.push(this.opacity(cur.opacity));
     if (sel.length) parts.push(...this.arrange(sel));
@@ -220,6 +230,21 @@ export class StylePanel {
     const s = this.section(title);
     const r = this.row();
     for (const [v, label, icon] of options) r.appendChild(this.button(label, icon, v === value, () => this.editor.applyStyle(patch(v)), text));
+    s.appendChild(r);
+    return s;
+  }
+
+  /** The font family: a sample of each family, drawn in it. */
+  private fontFamily(value: string): HTMLElement {
+    const s = this.section('Font family');
+    const r = this.row();
+    const current = value.toLowerCase();
+    for (const [v, label] of FONT_FAMILIES) {
+      const b = this.button(label, 'Aa', v.toLowerCase() === current, () => this.editor.applyStyle({ fontFamily: v }), true);
+      b.style.fontFamily = fontStack(v);
+      b.dataset.family = v;
+      r.appendChild(b);
+    }
     s.appendChild(r);
     return s;
   }
