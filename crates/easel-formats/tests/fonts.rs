@@ -134,3 +134,29 @@ fn widths_match_the_canvas() {
         );
     }
 }
+
+/// Emoji are drawn from the system's colour emoji font (Debian's fonts-noto-color-emoji, which
+/// `./dev` installs), not as empty boxes.
+#[test]
+fn emoji_render_in_colour() {
+    let png = export_png(&text("sans-serif", "ok 🎉👍"), 1.0, &mut no_progress()).unwrap();
+    std::fs::write(
+        format!("{}/easel-font-emoji.png", env!("CARGO_TARGET_TMPDIR")),
+        &png,
+    )
+    .unwrap();
+    let p = Pixmap::decode_png(&png).unwrap();
+    let coloured = p
+        .pixels()
+        .iter()
+        .filter(|c| {
+            let (r, g, b) = (
+                i32::from(c.red()),
+                i32::from(c.green()),
+                i32::from(c.blue()),
+            );
+            c.alpha() > 200 && (r - g).abs().max((g - b).abs()).max((r - b).abs()) > 80
+        })
+        .count();
+    assert!(coloured > 300, "only {coloured} coloured pixels");
+}
