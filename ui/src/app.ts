@@ -589,7 +589,7 @@ if (inTauri()) {
     );
     const desktop = started.desktop;
     collab = started.collab;
-    installPanels(desktop, api, () => interactiveCanvas.focus());
+    installPanels(desktop, api, () => interactiveCanvas.focus(), { elements: () => store.sorted(), selection: () => [...editor.interactive.selection] });
     await desktop.refreshList();
   });
 } else if (location.hash === '#demo') seedDemo(editor);

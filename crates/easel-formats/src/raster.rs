@@ -47,10 +47,21 @@ pub fn export_scaled(
     scale: f32,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<u8>> {
+    export_with(scene, scale, true, progress)
+}
+
+/// Renders `scene` at `scale` (scaled down to fit the limits), on the board's background or
+/// (`background` false) on transparent pixels.
+pub fn export_with(
+    scene: &Scene,
+    scale: f32,
+    background: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<u8>> {
     if !(scale.is_finite() && scale > 0.0) {
         return Err(Error::Unsupported(format!("scale {scale}")));
     }
-    let svg = crate::svg::export(scene, progress)?;
+    let svg = crate::svg::export_with(scene, background, progress)?;
     let opt = usvg::Options {
         font_family: FALLBACK_FONT.into(),
         fontdb: fontdb(),

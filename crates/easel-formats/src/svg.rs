@@ -663,6 +663,15 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
 }
 
 pub fn export(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<String> {
+    export_with(scene, true, progress)
+}
+
+/// The SVG of `scene`, with the board's background behind it or (`background` false) none.
+pub fn export_with(
+    scene: &Scene,
+    background: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<String> {
     let (vx, vy, vw, vh) = view_box(scene);
     let mut out = String::new();
     let _ = writeln!(
@@ -681,15 +690,17 @@ pub fn export(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<Strin
         r#"<metadata>{SCENE_OPEN} xmlns:easel="urn:easel:scene:1" encoding="zlib+base64">{}{SCENE_CLOSE}</metadata>"#,
         util::embed_scene(scene)?
     );
-    let _ = writeln!(
-        out,
-        r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
-        n(vx),
-        n(vy),
-        n(vw),
-        n(vh),
-        paint(&scene.meta.background)
-    );
+    if background {
+        let _ = writeln!(
+            out,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
+            n(vx),
+            n(vy),
+            n(vw),
+            n(vh),
+            paint(&scene.meta.background)
+        );
+    }
     let order = draw_order(scene);
     let total = order.len();
     for (i, e) in order.into_iter().enumerate() {

@@ -133,3 +133,107 @@ fn an_arrow_label_sits_in_the_middle_of_the_arrow() {
     let t = &s[s.find("<text").unwrap()..];
     assert!(t.starts_with(r#"<text x="250""#), "{t}");
 }
+
+#[test]
+fn export_options_background_scale_and_selection() {
+    use easel_core::Binding;
+    use easel_formats::{ExportOptions, export_with, png_dimensions};
+    let mut a = Element::new("a", ElementKind::Rectangle, 0.0, 0.0).with_size(100.0, 50.0);
+    a.fill = "#1971c2".into();
+    let b = Element::new("b", ElementKind::Ellipse, 400.0, 300.0).with_size(80.0, 80.0);
+    let mut arrow = Element::new("arr", ElementKind::Arrow, 100.0, 25.0).with_size(300.0, 275.0);
+    arrow.points = vec![[0.0, 0.0], [300.0, 275.0]];
+    arrow.start = Some(Binding {
+        element: "a".into(),
+        focus: 0.0,
+        gap: 4.0,
+        side: None,
+    });
+    arrow.end = Some(Binding {
+        element: "b".into(),
+        focus: 0.0,
+        gap: 4.0,
+        side: None,
+    });
+    let mut s = scene(vec![a, b, arrow]);
+    s.meta.background = "#ffc9c9".into();
+    let run =
+        |format, opts: &ExportOptions| export_with(&s, format, opts, &mut no_progress()).unwrap();
+
+    // Background on (the default) and off.
+    let with = Pixmap::decode_png(&run(
+        Format::Png,
+        &ExportOptions {
+            scale: 1.0,
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let corner = with.pixel(0, 0).unwrap();
+    assert_eq!(
+        (corner.red(), corner.green(), corner.blue(), corner.alpha()),
+        (255, 201, 201, 255)
+    );
+    let without = Pixmap::decode_png(&run(
+        Format::Png,
+        &ExportOptions {
+            scale: 1.0,
+            background: false,
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert_eq!(without.pixel(0, 0).unwrap().alpha(), 0);
+    let svg = String::from_utf8(run(
+        Format::Svg,
+        &ExportOptions {
+            background: false,
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert!(!svg.contains("#ffc9c9"), "{svg}");
+
+    // Scale: 3x is three times 1x a side.
+    let one = png_dimensions(&run(
+        Format::Png,
+        &ExportOptions {
+            scale: 1.0,
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    let three = png_dimensions(&run(
+        Format::Png,
+        &ExportOptions {
+            scale: 3.0,
+            ..Default::default()
+        },
+    ))
+    .unwrap();
+    assert_eq!(
+        (three.0 as f64 / one.0 as f64).round(),
+        3.0,
+        "{one:?} {three:?}"
+    );
+
+    // Selection only: the rectangle and the arrow; the arrow's binding to the ellipse is dropped.
+    let only = ExportOptions {
+        only: Some(vec!["a".into(), "arr".into()]),
+        scale: 1.0,
+        ..Default::default()
+    };
+    let json: serde_json::Value = serde_json::from_slice(&run(Format::EaselJson, &only)).unwrap();
+    let els = json["scene"]["elements"].as_array().unwrap();
+    assert_eq!(els.len(), 2);
+    let arr = els.iter().find(|e| e["id"] == "arr").unwrap();
+    assert_eq!(arr["start"]["element"], "a");
+    assert!(arr.get("end").is_none(), "{arr}");
+    let sel = String::from_utf8(run(Format::Svg, &only)).unwrap();
+    assert!(
+        sel.contains("data-id=\"a\"") && !sel.contains("data-id=\"b\""),
+        "{sel}"
+    );
+    let small = png_dimensions(&run(Format::Png, &only)).unwrap();
+    assert!(small.0 < one.0 && small.1 < one.1, "{small:?} vs {one:?}");
+}
