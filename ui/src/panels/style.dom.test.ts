@@ -50,4 +50,24 @@ describe('style panel', () => {
     expect(fontStack('Nunito')).toBe("Nunito, 'DejaVu Sans', sans-serif");
     expect(fontStack('Bad"; x')).toBe("'Bad x', 'DejaVu Sans', sans-serif");
   });
+
+  it('offers the hand-drawn sloppiness and the zigzag fill for shapes', () => {
+    const h = setup([box('r', 'rectangle', 0, 0, 100, 100, { fill: '#a5d8ff' })]);
+    h.editor.setSelection(['r']);
+    const p = new StylePanel(h.editor);
+    render(p);
+    const section = (title: string) => [...p.root.querySelectorAll('section')].find((s) => s.querySelector('h3')!.textContent === title)!;
+    const sloppy = [...section('Sloppiness').querySelectorAll('button')];
+    expect(sloppy.map((b) => b.getAttribute('aria-label'))).toEqual(['Architect', 'Artist', 'Cartoonist']);
+    expect(sloppy[0]!.getAttribute('aria-pressed')).toBe('true');
+    sloppy[2]!.click();
+    h.sched.tick();
+    expect(h.store.get('r')!.roughness).toBe(2);
+    render(p);
+    [...section('Fill').querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Zigzag')!.click();
+    h.sched.tick();
+    expect(h.store.get('r')!.fillStyle).toBe('zigzag');
+    render(p);
+    expect(section('Sloppiness').querySelector('[aria-pressed="true"]')!.getAttribute('aria-label')).toBe('Cartoonist');
+  });
 });
