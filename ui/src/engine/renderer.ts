@@ -324,17 +324,6 @@ export class Renderer {
     const paths = buildPaths(el);
     entry.has = { fill: !!paths.fill, stroke: !!paths.stroke, solid: !!paths.solid };
     const P = path2dCtor();
-    if (isRough(el)) {
-      this.roughBuilds++;
-      const layers = roughLayers(el);
-      const p2d = layers.map((l) => {
-        if (!P) return null;
-        const p = new P();
-        replay(p, l.ops);
-        return p;
-      });
-      entry.rough = { layers, p2d };
-    }
     if (!P) {
       entry.paths = paths;
       return;
@@ -346,6 +335,22 @@ export class Renderer {
       return p;
     };
     entry.p2d = { fill: mk(paths.fill), stroke: mk(paths.stroke), solid: mk(paths.solid) };
+  }
+
+  /** rough.js's layers for `el`, generated on first use and kept with its other paths. */
+  private roughFor(el: Element, entry: CacheEntry): NonNullable<CacheEntry['rough']> {
+    if (entry.rough) return entry.rough;
+    this.roughBuilds++;
+    const P = path2dCtor();
+    const layers = roughLayers(el);
+    const p2d = layers.map((l) => {
+      if (!P) return null;
+      const p = new P();
+      replay(p, l.ops);
+      return p;
+    });
+    entry.rough = { layers, p2d };
+    return entry.rough;
   }
 
   /**
@@ -780,7 +785,9 @@ export class Renderer {
       }
     };
     const fill = el.kind === 'sticky' && el.fill === 'transparent' ? STICKY_FILL : el.fill;
-    const rough = entry.rough;
+    // The hand-drawn layers, unless the wobble would move strokes by less than a pixel at this
+    // zoom (zoomed-out tiles): then the clean paths, with a hatch for a pattern fill.
+    const rough = isRough(el) && (el.roughness === 0 || roughWobble(el) * zoom >= 1) ? this.roughFor(el, entry) : null;
     const handDrawn = !!rough && el.roughness > 0;
     if (handDrawn) {
       // Hand-drawn: rough.js's fills and strokes, heads included, replace the clean paths.
@@ -1035,6 +1042,11 @@ function dash(style: Element['strokeStyle'], w: number): number[] {
   if (style === 'dashed') return [8 + w, 8 + w];
   if (style === 'dotted') return [1.5, 6 + w];
   return NO_DASH;
+}
+
+/** How far (world units) the hand-drawn style moves a shape's strokes, about: its render bounds' allowance. */
+function roughWobble(el: Element): number {
+  return el.roughness * (3 + Math.max(el.width, el.height) / 100);
 }
 
 /** Paints rough.js layers as its canvas renderer would (with Excalidraw's round caps and joins). */

@@ -133,6 +133,27 @@ describe('the hand-drawn style', () => {
     expect(r.roughBuilds).toBe(afterPan + 1);
   });
 
+  it('draws clean paths where the wobble would move strokes by less than a pixel (zoomed-out tiles)', () => {
+    const el = rect('r', { x: 0, y: 0, width: 200, height: 120, fill: '#a5d8ff', fillStyle: 'hachure' });
+    const board = { revision: 1, elements: () => [el] };
+    const surfaces: RecordingContext[] = [];
+    const surface = () => {
+      const ctx = new RecordingContext();
+      surfaces.push(ctx);
+      return { ctx, image: {} };
+    };
+    const r = new Renderer();
+    const far = new Viewport(800, 600);
+    far.set(0, 0, 0.1);
+    // At 10% the frame comes from tiles at 1/8: the wobble (5 units) is under a pixel there.
+    expect(r.renderStatic(new RecordingContext(), [el], far, { board, surface }).tiles?.rendered).toBeGreaterThan(0);
+    expect(surfaces.some((c) => c.count('fill') + c.count('stroke') > 0)).toBe(true);
+    expect(r.roughBuilds).toBe(0);
+    // At 100% it is drawn live, hand-drawn.
+    r.renderStatic(new RecordingContext(), [el], new Viewport(800, 600));
+    expect(r.roughBuilds).toBe(1);
+  });
+
   it('paints rough strokes instead of the clean outline, arrowheads included', () => {
     const arrow = newElement('a', 'arrow', 0, 0, { points: [[0, 0], [300, 40]], width: 300, height: 40, roughness: 2, seed: 7, endArrowhead: 'triangle' });
     const layers = roughLayers(arrow);
