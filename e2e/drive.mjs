@@ -608,23 +608,26 @@ const roughRect = await until('the rectangle drawn', async () => byKind(await el
 await d.click('button[aria-label=select]');
 await d.pointer([['move', -150, -120], ['down'], ['up']]);
 await sleep(300);
-/** Dark pixels of the board layer near the drawn rectangle, and how many lie off its outline (> 4 px). */
+/**
+ * Dark pixels of the board layer around the drawn rectangle: how many, how many lie more than
+ * 2.5 px off its outline, and which (a mask, to compare two paints).
+ */
 const offOutline = () =>
   d.js(
     `const c = document.getElementById('static-layer'); const r = c.getBoundingClientRect(); const k = c.width / r.width;
      const [x0, y0, x1, y1] = [r.width / 2 - 260, r.height / 2 - 120, r.width / 2 - 40, r.height / 2];
      const m = 24; const sx = Math.round((x0 - m) * k), sy = Math.round((y0 - m) * k), w = Math.round((x1 - x0 + 2 * m) * k), h = Math.round((y1 - y0 + 2 * m) * k);
      const data = c.getContext('2d').getImageData(sx, sy, w, h).data;
-     let dark = 0, off = 0;
+     let dark = 0, off = 0; const mask = new Array(w * h).fill('0');
      for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) {
        const o = (j * w + i) * 4; if (!(data[o] < 90 && data[o + 1] < 90 && data[o + 2] < 90)) continue;
-       dark++;
+       dark++; mask[j * w + i] = '1';
        const x = (sx + i) / k, y = (sy + j) / k;
        const inside = x > x0 && x < x1 && y > y0 && y < y1;
        const d = inside ? Math.min(x - x0, x1 - x, y - y0, y1 - y) : Math.hypot(Math.max(x0 - x, 0, x - x1), Math.max(y0 - y, 0, y - y1));
-       if (d > 4) off++;
+       if (d > 2.5) off++;
      }
-     return { dark, off };`,
+     return { dark, off, mask: mask.join('') };`,
   );
 const clean = await offOutline();
 await d.screenshot('rough-architect');
@@ -635,9 +638,12 @@ await d.keys('\uE00C'); // Escape: deselect, so handles do not cover the strokes
 await sleep(400);
 const rough = await offOutline();
 await d.screenshot('rough-cartoonist');
-metrics.rough = { clean, rough, seed: roughRect.seed };
+const roughMoved = [...rough.mask].filter((c, i) => c !== clean.mask[i]).length;
+delete clean.mask;
+delete rough.mask;
+metrics.rough = { clean, rough, movedPixels: roughMoved, seed: roughRect.seed };
 check(clean.dark > 200 && clean.off < 15, 'at sloppiness 0 the rectangle is drawn on its outline', clean);
-check(rough.dark > 200 && rough.off > 3 * Math.max(clean.off, 10), 'at "Cartoonist" the hand-drawn strokes wander off the outline', { clean, rough });
+check(rough.dark > 1.2 * clean.dark && roughMoved > 400, 'at "Cartoonist" the hand-drawn strokes (doubled, wobbling) leave the clean outline', { clean, rough, moved: roughMoved });
 
 await quit(d);
 

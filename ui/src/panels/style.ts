@@ -68,7 +68,7 @@ const TOOL_KIND: Partial<Record<ToolName, ElementKind>> = {
 };
 
 /** Sections short enough to share a row of the panel's two columns. */
-const HALF = new Set(['Stroke width', 'Stroke style', 'Edges', 'Sloppiness']);
+const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Edges', 'Sloppiness', 'Font family', 'Font size', 'Layers', 'Actions']);
 
 const SHAPES = new Set<ElementKind>(['rectangle', 'ellipse', 'diamond']);
 const has = {
@@ -185,7 +185,12 @@ export class StylePanel {
     if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
     parts.push(this.opacity(cur.opacity));
     if (sel.length) parts.push(...this.arrange(sel));
-    for (const part of parts) if (HALF.has(part.querySelector('h3')?.textContent ?? '')) part.classList.add('half');
+    for (const part of parts) {
+      if (!HALF.has(part.querySelector('h3')?.textContent ?? '')) continue;
+      part.classList.add('half');
+      // Four choices in half the panel: narrower buttons.
+      if (part.querySelectorAll('.row > button').length > 3) part.classList.add('compact');
+    }
     this.root.replaceChildren(...parts);
     this.root.hidden = false;
   }
@@ -301,6 +306,8 @@ export class StylePanel {
     layers.appendChild(lr);
     out.push(layers);
     const units = new Set(sel.filter((e) => !e.locked).map((e) => e.groupIds?.at(-1) ?? `#${e.id}`)).size;
+    // Layers and Actions share a row (half each); Align, when there is something to align, follows.
+    let alignSection: HTMLElement | null = null;
     if (units >= 2) {
       const align = this.section('Align');
       const ar = this.row();
@@ -320,7 +327,7 @@ export class StylePanel {
         );
       }
       align.appendChild(ar);
-      out.push(align);
+      alignSection = align;
     }
     const actions = this.section('Actions');
     const locked = sel.every((e) => e.locked);
@@ -332,6 +339,7 @@ export class StylePanel {
     );
     actions.appendChild(xr);
     out.push(actions);
+    if (alignSection) out.push(alignSection);
     return out;
   }
 }
