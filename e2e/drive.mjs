@@ -595,6 +595,56 @@ check(JSON.stringify(p1.at) === JSON.stringify(p0.at), 'choosing a background mo
 await d.screenshot('narrow-background');
 await d.s('POST', '/window/rect', { width: 1280, height: 800 });
 
+// The hand-drawn style on the real canvas: a rectangle at sloppiness 0 is drawn on the outline it
+// was dragged out on; at "Cartoonist" (roughness 2) rough.js's strokes wander off it.
+await until('the window at 1280×800', () => d.js('return innerWidth > 1000'), 5000);
+await d.js('document.getElementById("interactive-layer").focus()');
+await d.keys('\uE009', 'a');
+await d.keys('\uE017'); // Delete
+await until('the plan board emptied', async () => (await elementsOf(planBoard)).length === 0);
+await d.click('button[aria-label=rectangle]');
+await d.pointer([['move', -260, -120], ['down'], ['move', -150, -60], ['move', -40, 0], ['up']]);
+const roughRect = await until('the rectangle drawn', async () => byKind(await elementsOf(planBoard), 'rectangle')[0]);
+await d.click('button[aria-label=select]');
+await d.pointer([['move', -150, -120], ['down'], ['up']]);
+await sleep(300);
+/**
+ * Dark pixels of the board layer around the drawn rectangle: how many, how many lie more than
+ * 2.5 px off its outline, and which (a mask, to compare two paints).
+ */
+const offOutline = () =>
+  d.js(
+    `const c = document.getElementById('static-layer'); const r = c.getBoundingClientRect(); const k = c.width / r.width;
+     const [x0, y0, x1, y1] = [r.width / 2 - 260, r.height / 2 - 120, r.width / 2 - 40, r.height / 2];
+     const m = 24; const sx = Math.round((x0 - m) * k), sy = Math.round((y0 - m) * k), w = Math.round((x1 - x0 + 2 * m) * k), h = Math.round((y1 - y0 + 2 * m) * k);
+     const data = c.getContext('2d').getImageData(sx, sy, w, h).data;
+     let dark = 0, off = 0; const mask = new Array(w * h).fill('0');
+     for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) {
+       const o = (j * w + i) * 4; if (!(data[o] < 90 && data[o + 1] < 90 && data[o + 2] < 90)) continue;
+       dark++; mask[j * w + i] = '1';
+       const x = (sx + i) / k, y = (sy + j) / k;
+       const inside = x > x0 && x < x1 && y > y0 && y < y1;
+       const d = inside ? Math.min(x - x0, x1 - x, y - y0, y1 - y) : Math.hypot(Math.max(x0 - x, 0, x - x1), Math.max(y0 - y, 0, y - y1));
+       if (d > 2.5) off++;
+     }
+     return { dark, off, mask: mask.join('') };`,
+  );
+const clean = await offOutline();
+await d.screenshot('rough-architect');
+await d.js('[...document.querySelectorAll("#style-panel button")].find((b) => b.getAttribute("aria-label") === "Cartoonist").click()');
+await until('the rectangle at roughness 2', async () => byKind(await elementsOf(planBoard), 'rectangle')[0]?.roughness === 2);
+await d.click('button[aria-label=select]');
+await d.keys('\uE00C'); // Escape: deselect, so handles do not cover the strokes (they are on the other layer anyway)
+await sleep(400);
+const rough = await offOutline();
+await d.screenshot('rough-cartoonist');
+const roughMoved = [...rough.mask].filter((c, i) => c !== clean.mask[i]).length;
+delete clean.mask;
+delete rough.mask;
+metrics.rough = { clean, rough, movedPixels: roughMoved, seed: roughRect.seed };
+check(clean.dark > 200 && clean.off < 15, 'at sloppiness 0 the rectangle is drawn on its outline', clean);
+check(rough.dark > 1.2 * clean.dark && roughMoved > 400, 'at "Cartoonist" the hand-drawn strokes (doubled, wobbling) leave the clean outline', { clean, rough, moved: roughMoved });
+
 await quit(d);
 
 writeFileSync(join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');

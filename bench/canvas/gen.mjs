@@ -154,6 +154,12 @@ export function generate(n, seed = 1) {
   return out;
 }
 
+/**
+ * Roughness of every shape, line and arrow (BENCH_ROUGHNESS, default 0: both renderers then draw
+ * clean geometry; 1 or 2 draws them hand-drawn, Easel with rough.js as Excalidraw, same seeds).
+ */
+export const ROUGHNESS = Number(globalThis.process?.env?.BENCH_ROUGHNESS ?? 0);
+
 /** The core's `Element` (camelCase, optional fields absent). */
 export function toEasel(rec) {
   const el = {
@@ -169,7 +175,8 @@ export function toEasel(rec) {
     fillStyle: 'solid',
     strokeWidth: rec.strokeWidth,
     strokeStyle: 'solid',
-    roughness: 0,
+    roughness: rec.kind === 'freedraw' || rec.kind === 'text' ? 0 : ROUGHNESS,
+    seed: 1 + rec.i,
     rounded: false,
     opacity: 1,
     z: orderKey(rec.i),
@@ -189,7 +196,7 @@ export function toEasel(rec) {
   return el;
 }
 
-/** Excalidraw 0.18 element JSON with the same geometry (roughness 0, solid fills, no roundness). */
+/** Excalidraw 0.18 element JSON with the same geometry (ROUGHNESS, solid fills, no roundness). */
 export function toExcalidraw(rec) {
   const el = {
     id: `e${rec.i}`,
@@ -204,7 +211,7 @@ export function toExcalidraw(rec) {
     fillStyle: 'solid',
     strokeWidth: rec.strokeWidth,
     strokeStyle: 'solid',
-    roughness: 0,
+    roughness: rec.kind === 'freedraw' || rec.kind === 'text' ? 0 : ROUGHNESS,
     opacity: 100,
     groupIds: [],
     frameId: null,

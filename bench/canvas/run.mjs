@@ -2,7 +2,7 @@
 // Chromium (software rendering, 1280x720, DPR 1) through the same board and camera script, and
 // prints the figures with Easel/Excalidraw ratios.
 //
-// Env: BENCH_SIZES (10000,50000,100000), BENCH_SEED (1), BENCH_RENDERERS (easel,excalidraw),
+// Env: BENCH_SIZES (10000,50000,100000), BENCH_SEED (1), BENCH_ROUGHNESS (0; 1: hand-drawn), BENCH_RENDERERS (easel,excalidraw),
 // BENCH_BUDGET_MS (per phase and mode, default 15000: slower phases stop early, at least
 // BENCH_MIN_FRAMES=1 frame; a phase whose one work frame took longer than the budget is not
 // measured again in raf2 mode), BENCH_CHROMIUM (/usr/bin/chromium), BENCH_SCREENS (dir for PNGs,
@@ -16,7 +16,7 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { chromium } from 'playwright-core';
-import { generate, toEasel, toExcalidraw, VIEW_H, VIEW_W, WORLD_H, WORLD_W } from './gen.mjs';
+import { generate, ROUGHNESS, toEasel, toExcalidraw, VIEW_H, VIEW_W, WORLD_H, WORLD_W } from './gen.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -45,7 +45,8 @@ if (!env.BENCH_SKIP_BUILD) {
 }
 const boardsDir = join(here, '.boards');
 mkdirSync(boardsDir, { recursive: true });
-const boardFile = (kind, n) => join(boardsDir, `${kind}-${n}-s${SEED}.json`);
+const boardName = (kind, n) => `${kind}-${n}-s${SEED}${ROUGHNESS ? `-r${ROUGHNESS}` : ''}.json`;
+const boardFile = (kind, n) => join(boardsDir, boardName(kind, n));
 for (const n of SIZES) {
   if (existsSync(boardFile('easel', n)) && existsSync(boardFile('excalidraw', n))) continue;
   log(`generating ${n} elements (seed ${SEED})`);
@@ -115,7 +116,7 @@ async function measure(kind, n) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  const url = `${origin}/${kind}.html?board=/boards/${kind}-${n}-s${SEED}.json&camera=${START.join(',')}`;
+  const url = `${origin}/${kind}.html?board=/boards/${boardName(kind, n)}&camera=${START.join(',')}`;
   await page.goto(url);
   await page.waitForFunction(() => window.benchLoad || window.benchError, null, { timeout: 300_000, polling: 200 });
   const err = await page.evaluate(() => window.benchError);

@@ -11,7 +11,11 @@ export default defineConfig({
   base: './',
   resolve: {
     // ui/src imports perfect-freehand; take it from this package so ui/ needs no install.
-    alias: { 'perfect-freehand': here('node_modules/perfect-freehand/dist/esm/index.mjs') },
+    alias: {
+      'perfect-freehand': here('node_modules/perfect-freehand/dist/esm/index.mjs'),
+      // ui/src's rough.js (4.6.4, the version Excalidraw 0.18 depends on and installs here).
+      roughjs: here('node_modules/roughjs'),
+    },
   },
   define: { 'process.env.NODE_ENV': '"production"' },
   build: {

@@ -125,15 +125,29 @@ pub struct FileExported {
 }
 
 /// `export_board` with progress: writes `board` to `path` (format from `format` or the path's
-/// extension), encoding off the async runtime.
+/// extension), encoding off the async runtime. The export sheet's options: `background`
+/// (default on), PNG `scale` (default 2, at most 4) and `only` (a selection's element ids).
 #[tauri::command]
+#[allow(clippy::too_many_arguments)]
 pub async fn file_export(
     app: AppHandle,
     state: State<'_, AppState>,
     board: Uuid,
     path: PathBuf,
     format: Option<String>,
+    background: Option<bool>,
+    scale: Option<f32>,
+    only: Option<Vec<String>>,
 ) -> AppResult<FileExported> {
+    let scale = scale.unwrap_or(2.0);
+    if !(scale.is_finite() && scale > 0.0 && scale <= 4.0) {
+        return Err(AppError::new("invalid", format!("scale {scale}: 0 to 4")));
+    }
+    let opts = easel_formats::ExportOptions {
+        background: background.unwrap_or(true),
+        scale,
+        only,
+    };
     let format: easel_formats::Format = match format
         .as_deref()
         .or_else(|| path.extension().and_then(|e| e.to_str()))
@@ -148,11 +162,14 @@ pub async fn file_export(
         )),
     };
     let scene = session.lock().await.scene_for_export().await?;
-    let elements = scene.elements.len();
+    let elements = match &opts.only {
+        Some(ids) => easel_formats::subset(&scene, ids).elements.len(),
+        None => scene.elements.len(),
+    };
     let mut progress = progress_emitter(app, "export");
     let target = path.clone();
     let bytes = tokio::task::spawn_blocking(move || -> AppResult<usize> {
-        let bytes = easel_formats::export(&scene, format, &mut progress)?;
+        let bytes = easel_formats::export_with(&scene, format, &opts, &mut progress)?;
         std::fs::write(&target, &bytes)?;
         Ok(bytes.len())
     })

@@ -1,3 +1,8 @@
+// The families the style panel offers (engine/text.ts fontStack), with their licences in the
+// packages; easel-formats exports with the same files (crates/easel-formats/fonts).
+import 'excalifont/style.css';
+import '@fontsource/nunito/400.css';
+import '@fontsource/cascadia-code/400.css';
 import './style.css';
 import { inTauri, tauriApi } from './bridge/tauri';
 import { startDesktop, SwitchCommands } from './bridge/desktop';
@@ -7,7 +12,7 @@ import { MemoryCommands } from './engine/commands';
 import { placeCamera, ViewMemory } from './engine/camera';
 import { localBox } from './engine/geometry';
 import { asCtx2D, type BoardSource, DARK_THEME, LIGHT_THEME, LINE_HEIGHT, RenderLoop, Renderer } from './engine/renderer';
-import { isLabel, layoutText, type LineMeasure } from './engine/text';
+import { cssFont, isLabel, layoutText, type LineMeasure } from './engine/text';
 import { visibleInOrder } from './engine/spatial';
 import { Store } from './engine/store';
 import { MAX_ZOOM, MIN_ZOOM } from './engine/viewport';
@@ -23,6 +28,7 @@ import type { KeyInput, PointerInput, ToolName } from './tools/tool';
 import { blockedReason, toolAllowed } from './tools/mode';
 import { pinAt } from './collab/pins';
 import type { Collab } from './panels/collab';
+import { ThemeToggle } from './panels/theme';
 
 function $<T extends HTMLElement>(sel: string): T {
   const el = document.querySelector<T>(sel);
@@ -43,11 +49,15 @@ const interactiveCtx = asCtx2D(interactiveCanvas.getContext('2d')!);
 const measureCtx = document.createElement('canvas').getContext('2d')!;
 /** Text widths as the canvas draws them: for wrapping labels, sizing texts and the edit box. */
 const measureLine: LineMeasure = (line, fontSize, fontFamily) => {
-  measureCtx.font = `${fontSize}px ${fontFamily}`;
+  measureCtx.font = cssFont(fontSize, fontFamily);
   return measureCtx.measureText(line).width;
 };
 
-const dark = window.matchMedia('(prefers-color-scheme: dark)');
+// Light, dark or the system's, chosen in the zoom bar and remembered (panels/theme.ts).
+const theme = new ThemeToggle(window.matchMedia('(prefers-color-scheme: dark)'), () => {
+  loop?.invalidate('both');
+  minimap.invalidate(true);
+});
 let dpr = window.devicePixelRatio || 1;
 
 const store = new Store();
@@ -92,7 +102,7 @@ const editor: Editor = new Editor({
 /** Sharing, sync, comments and cursors (desktop only). */
 let collab: Collab | null = null;
 const stylePanel = new StylePanel(editor);
-const minimap = new Minimap(editor, () => dark.matches);
+const minimap = new Minimap(editor, () => theme.dark);
 document.body.append(stylePanel.root, minimap.root);
 // After a click on a panel button, keys go back to the board (Delete, Space, shortcuts); inputs
 // keep focus while they are in use (the colour picker, the slider's arrow keys).
@@ -125,9 +135,18 @@ loop = new RenderLoop(
   () =>
     renderer.renderInteractive(interactiveCtx, editor.interactive, (id) => store.get(id), editor.viewport, {
       dpr,
-      theme: dark.matches ? DARK_THEME : LIGHT_THEME,
+      theme: theme.dark ? DARK_THEME : LIGHT_THEME,
     }),
 );
+
+// Labels are measured and drawn with a fallback until a web font arrives: then again with it.
+if (document.fonts) {
+  for (const f of ['Excalifont', 'Nunito', "'Cascadia Code'"]) void document.fonts.load(`20px ${f}`).catch(() => {});
+  document.fonts.addEventListener('loadingdone', () => {
+    renderer.invalidateText();
+    loop?.invalidate('both');
+  });
+}
 
 store.subscribe((change) => {
   for (const id of change.removed) renderer.forget(id);
@@ -136,10 +155,6 @@ store.subscribe((change) => {
   board.dataset.elements = String(store.size);
   if ([...change.updated, ...change.removed].some((id) => editor.interactive.selection.has(id))) stylePanel.refresh();
   updateUndo();
-});
-dark.addEventListener('change', () => {
-  loop?.invalidate('both');
-  minimap.invalidate(true);
 });
 
 // --- Sizing ---------------------------------------------------------------------------------------
@@ -263,7 +278,7 @@ function openTextEditor(el: Element, done: (text: string | null) => void): void 
   ta.value = el.text ?? '';
   ta.spellcheck = true;
   const label = isLabel(el);
-  ta.style.font = `${el.fontSize}px ${el.fontFamily}`;
+  ta.style.font = cssFont(el.fontSize, el.fontFamily);
   ta.style.transform = `scale(${vp.zoom}) rotate(${el.angle}rad)`;
   // A label wraps as the canvas wraps it (the same column, centred); plain text does not wrap.
   if (label) ta.classList.add('label');
@@ -408,7 +423,7 @@ fit.textContent = '⤢';
 fit.title = 'Zoom to fit — Shift+1';
 fit.setAttribute('aria-label', 'Zoom to fit');
 fit.addEventListener('click', () => editor.run({ type: 'zoomToFit' }));
-zoomControls.append(zoomOut, zoomLabel, zoomIn, fit);
+zoomControls.append(zoomOut, zoomLabel, zoomIn, fit, theme.button);
 
 const mapToggle = document.createElement('button');
 mapToggle.id = 'minimap-toggle';
@@ -574,7 +589,7 @@ if (inTauri()) {
     );
     const desktop = started.desktop;
     collab = started.collab;
-    installPanels(desktop, api, () => interactiveCanvas.focus());
+    installPanels(desktop, api, () => interactiveCanvas.focus(), { elements: () => store.sorted(), selection: () => [...editor.interactive.selection] });
     await desktop.refreshList();
   });
 } else if (location.hash === '#demo') seedDemo(editor);

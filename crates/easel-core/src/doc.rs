@@ -1504,6 +1504,7 @@ fn read_element<T: ReadTxn>(txn: &T, id: &str, m: &MapRef) -> Option<Element> {
             "strokeWidth" => set(&mut e.stroke_width, out_num(&v)),
             "strokeStyle" => set(&mut e.stroke_style, out_str(txn, &v)),
             "roughness" => set(&mut e.roughness, out_num(&v)),
+            "seed" => set(&mut e.seed, out_num(&v).and_then(seed_of)),
             "rounded" => set(&mut e.rounded, out_bool(&v)),
             "opacity" => set(&mut e.opacity, out_num(&v)),
             "z" => set(&mut e.z, out_str(txn, &v)),
@@ -1532,6 +1533,11 @@ fn read_element<T: ReadTxn>(txn: &T, id: &str, m: &MapRef) -> Option<Element> {
     }
     e.validate().ok()?;
     Some(e)
+}
+
+/// A stored seed: a whole number that fits in a u32, else unreadable (the default then).
+fn seed_of(n: f64) -> Option<u32> {
+    (n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n)).then_some(n as u32)
 }
 
 fn set<T>(field: &mut T, v: Option<T>) {
@@ -1615,6 +1621,9 @@ fn write_element(txn: &mut TransactionMut, map: &MapRef, el: &Element, old: Opti
         font_family => "fontFamily", text_align => "textAlign",
         vertical_align => "verticalAlign", locked => "locked",
     );
+    if el.seed != base.seed {
+        map.insert(txn, "seed", f64::from(el.seed));
+    }
     macro_rules! optional {
         ($($field:ident => $key:literal : $conv:expr),* $(,)?) => {$(
             if el.$field != base.$field {

@@ -172,6 +172,10 @@ pub struct Element {
     /// Hand-drawn wobble, 0 (architect) to 2 (cartoonist).
     #[serde(default)]
     pub roughness: f64,
+    /// The seed of the hand-drawn wobble (Excalidraw's `seed`, kept on import so a board looks as
+    /// it did there); 0 means one derived from the id ([`Element::rough_seed`]).
+    #[serde(default)]
+    pub seed: u32,
     /// Rounded corners for rectangles, diamonds and lines.
     #[serde(default)]
     pub rounded: bool,
@@ -292,6 +296,7 @@ impl Element {
             stroke_width: default_stroke_width(),
             stroke_style: default_stroke_style(),
             roughness: 0.0,
+            seed: 0,
             rounded: false,
             opacity: default_opacity(),
             z: String::new(),
@@ -315,6 +320,21 @@ impl Element {
             author: String::new(),
             updated_at: 0.0,
         }
+    }
+
+    /// The seed the hand-drawn style draws this element with: `seed`, or when it is 0 a 31-bit
+    /// FNV-1a hash of the id (never 0: rough.js takes a 0 seed as "random"). The UI's
+    /// `roughSeed` (ui/src/model/types.ts) computes the same.
+    pub fn rough_seed(&self) -> u32 {
+        if self.seed != 0 {
+            return self.seed;
+        }
+        let mut h: u32 = 0x811c_9dc5;
+        for unit in self.id.encode_utf16() {
+            h ^= u32::from(unit);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+        (h & 0x7fff_ffff).max(1)
     }
 
     /// A fresh random element id (a UUID v4 in its hyphenated form).

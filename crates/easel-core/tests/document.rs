@@ -34,6 +34,8 @@ fn every_kind_round_trips_through_the_document() {
         e.stroke = "#ff0000".into();
         e.opacity = 0.5;
         e.group_ids = vec!["g1".into()];
+        e.roughness = 1.0;
+        e.seed = 2_147_483_000 + i as u32;
         if kind.has_points() {
             e.points = vec![[0.0, 0.0], [3.5, 4.25]];
         }
@@ -493,4 +495,24 @@ fn damaged_stored_updates_are_refused_before_yrs_sees_them() {
         }
     }
     assert!(refused > inputs.len() / 2, "{refused} of {}", inputs.len());
+}
+
+#[test]
+fn the_rough_seed_is_the_elements_or_one_derived_from_its_id() {
+    let mut e = rect("0f8fad5b-d9cb-469f-a165-70867728950e");
+    // The UI's roughSeed gives the same number for this id (ui/src/engine/rough.test.ts).
+    assert_eq!(e.rough_seed(), 572_823_233);
+    e.seed = 77;
+    assert_eq!(e.rough_seed(), 77);
+    // A seed survives the document; an element without one stores none.
+    let mut d = BoardDoc::new();
+    d.add("a", e.clone()).unwrap();
+    d.add("a", rect("plain")).unwrap();
+    assert_eq!(
+        d.element("0f8fad5b-d9cb-469f-a165-70867728950e")
+            .unwrap()
+            .seed,
+        77
+    );
+    assert_eq!(d.element("plain").unwrap().seed, 0);
 }

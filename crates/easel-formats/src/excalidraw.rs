@@ -46,7 +46,7 @@ fn font_number(family: &str) -> u64 {
     match f.as_str() {
         "virgil" | "hand-drawn" | "handdrawn" => 1,
         "helvetica" | "sans-serif" | "sans" => 2,
-        "cascadia" | "monospace" | "code" | "mono" => 3,
+        "cascadia" | "cascadia code" | "monospace" | "code" | "mono" => 3,
         _ => FONTS
             .iter()
             .find(|(_, name)| name.eq_ignore_ascii_case(family))
@@ -273,7 +273,7 @@ fn element_value(e: &Element, index: &str) -> Value {
         "frameId": e.frame_id,
         "index": index,
         "roundness": if e.rounded { roundness(e.kind) } else { Value::Null },
-        "seed": hash31(&e.id, 1),
+        "seed": e.rough_seed(),
         "version": 1,
         "versionNonce": hash31(&e.id, 2),
         "isDeleted": false,
@@ -662,6 +662,15 @@ fn convert_one(
     e.stroke_width = o.f64_or("strokeWidth", e.stroke_width)?;
     e.stroke_style = o.str_or("strokeStyle", &e.stroke_style)?;
     e.roughness = o.f64_or("roughness", 0.0)?;
+    // Excalidraw's seed draws the same wobble here; one the id gives anyway (what Easel's own
+    // export writes) is not stored, and anything else (or none) falls back to the id's.
+    let seed = o.f64_or("seed", 0.0)?;
+    if seed.fract() == 0.0
+        && (1.0..=f64::from(u32::MAX)).contains(&seed)
+        && seed as u32 != e.rough_seed()
+    {
+        e.seed = seed as u32;
+    }
     e.opacity = o.f64_or("opacity", 100.0)? / 100.0;
     e.rounded = match o.get("roundness") {
         Some(_) => true,

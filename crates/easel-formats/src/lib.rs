@@ -19,8 +19,11 @@ mod canvas;
 mod curve;
 mod easel_json;
 mod excalidraw;
+pub mod fonts;
+pub mod freehand;
 mod png;
 mod raster;
+pub mod rough;
 mod svg;
 mod util;
 
@@ -182,6 +185,88 @@ pub fn export(
         Format::Canvas => canvas::export(scene, progress),
         Format::Svg => svg::export(scene, progress).map(String::into_bytes),
         Format::Png => raster::export(scene, progress),
+    }
+}
+
+/// How an export is made, beyond its format (the app's export sheet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportOptions {
+    /// Draw the board's background (SVG, PNG); without it the picture is transparent.
+    pub background: bool,
+    /// Device pixels per canvas unit of a PNG (1, 2 or 3 in the app).
+    pub scale: f32,
+    /// Only these elements (a selection), or every one.
+    pub only: Option<Vec<String>>,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            background: true,
+            scale: raster::DEFAULT_SCALE,
+            only: None,
+        }
+    }
+}
+
+/// `scene` cut down to `ids`: those elements, the files their images use, and no references to
+/// elements left out (bindings and frames).
+pub fn subset(scene: &Scene, ids: &[String]) -> Scene {
+    let keep: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let mut out = scene.clone();
+    out.elements.retain(|e| keep.contains(e.id.as_str()));
+    for e in &mut out.elements {
+        if e.start
+            .as_ref()
+            .is_some_and(|b| !keep.contains(b.element.as_str()))
+        {
+            e.start = None;
+        }
+        if e.end
+            .as_ref()
+            .is_some_and(|b| !keep.contains(b.element.as_str()))
+        {
+            e.end = None;
+        }
+        if e.frame_id.as_deref().is_some_and(|f| !keep.contains(f)) {
+            e.frame_id = None;
+        }
+    }
+    let used: std::collections::HashSet<&str> = out
+        .elements
+        .iter()
+        .filter_map(|e| e.file_id.as_deref())
+        .collect();
+    let files = out
+        .files
+        .iter()
+        .filter(|f| used.contains(f.id.as_str()))
+        .cloned()
+        .collect();
+    out.files = files;
+    out
+}
+
+/// Writes `scene` in `format` as `opts` say: a selection only, with or without the background,
+/// at a PNG scale.
+pub fn export_with(
+    scene: &Scene,
+    format: Format,
+    opts: &ExportOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<u8>> {
+    let cut;
+    let scene = match &opts.only {
+        Some(ids) => {
+            cut = subset(scene, ids);
+            &cut
+        }
+        None => scene,
+    };
+    match format {
+        Format::Svg => svg::export_with(scene, opts.background, progress).map(String::into_bytes),
+        Format::Png => raster::export_with(scene, opts.scale, opts.background, progress),
+        other => export(scene, other, progress),
     }
 }
 

@@ -1,10 +1,10 @@
 //! PNG export: our SVG rasterized with resvg, with the Easel scene in a `tEXt` chunk.
 //!
 //! Going through the SVG means one drawing code path for both image formats. Fonts come from
-//! the system font database (loaded once per process, since scanning the font directories is
-//! the slowest part of a small export), with DejaVu as the fallback every family ends in.
+//! `fonts.rs`: the system's plus the families the canvas bundles, with DejaVu as the fallback
+//! every family ends in.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use easel_core::Scene;
 use resvg::{tiny_skia, usvg};
@@ -17,20 +17,10 @@ pub const DEFAULT_SCALE: f32 = 2.0;
 pub const MAX_SIDE: u32 = 16_384;
 /// The most pixels a PNG may have (64 Mpx, 256 MiB of RGBA while rendering).
 pub const MAX_PIXELS: u64 = 64 * 1024 * 1024;
-/// The family used when none of an element's fonts is installed.
-pub const FALLBACK_FONT: &str = "DejaVu Sans";
+pub use crate::fonts::FALLBACK_FONT;
 
 fn fontdb() -> Arc<usvg::fontdb::Database> {
-    static DB: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
-    DB.get_or_init(|| {
-        let mut db = usvg::fontdb::Database::new();
-        db.load_system_fonts();
-        db.set_sans_serif_family(FALLBACK_FONT);
-        db.set_serif_family("DejaVu Serif");
-        db.set_monospace_family("DejaVu Sans Mono");
-        Arc::new(db)
-    })
-    .clone()
+    crate::fonts::database()
 }
 
 /// The scale actually used: `wanted`, reduced so the image fits the size limits.
@@ -57,10 +47,21 @@ pub fn export_scaled(
     scale: f32,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<u8>> {
+    export_with(scene, scale, true, progress)
+}
+
+/// Renders `scene` at `scale` (scaled down to fit the limits), on the board's background or
+/// (`background` false) on transparent pixels.
+pub fn export_with(
+    scene: &Scene,
+    scale: f32,
+    background: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<u8>> {
     if !(scale.is_finite() && scale > 0.0) {
         return Err(Error::Unsupported(format!("scale {scale}")));
     }
-    let svg = crate::svg::export(scene, progress)?;
+    let svg = crate::svg::export_with(scene, background, progress)?;
     let opt = usvg::Options {
         font_family: FALLBACK_FONT.into(),
         fontdb: fontdb(),

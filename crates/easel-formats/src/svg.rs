@@ -1,10 +1,11 @@
 //! SVG export, and import of the scenes embedded in SVG files.
 //!
 //! The SVG is written by hand with a string builder: the drawing model is small, and a
-//! hand-written file stays readable, diffable and free of renderer quirks. The drawing is the
-//! "clean" version of each shape (no hand-drawn wobble, fill patterns drawn as solid fills);
-//! what the board looks like exactly is recoverable from the lossless Easel JSON we embed in a
-//! `<metadata>` block, which import reads back.
+//! hand-written file stays readable, diffable and free of renderer quirks. It draws what the
+//! canvas draws: the hand-drawn style and hachure, cross-hatch and zigzag fills through
+//! `rough.rs` (the canvas's rough.js, ported), pen strokes as perfect-freehand's outline
+//! (`freehand.rs`), labels where the canvas puts them. The board itself is recoverable from the
+//! lossless Easel JSON we embed in a `<metadata>` block, which import reads back.
 //!
 //! Import also reads Excalidraw's SVG exports, whose scene sits base64-encoded between
 //! `<!-- payload-start -->` and `<!-- payload-end -->`.
@@ -14,6 +15,7 @@ use std::fmt::Write;
 use easel_core::{Element, ElementKind, Scene};
 
 use crate::curve::{self, Cubic};
+use crate::rough;
 use crate::util::{self, xml_escape};
 use crate::{Progress, Result, STICKY_FILL};
 
@@ -57,7 +59,11 @@ fn element_box(e: &Element) -> (f64, f64, f64, f64) {
             y1 = y1.max(ry);
         }
     }
-    let m = e.stroke_width / 2.0 + if e.kind.has_points() { 12.0 } else { 0.0 };
+    let mut m = e.stroke_width / 2.0 + if e.kind.has_points() { 12.0 } else { 0.0 };
+    if e.roughness > 0.0 && rough::applies_to(e.kind) {
+        // The hand-drawn wobble, as the canvas's render bounds allow for it.
+        m += e.roughness * (3.0 + e.width.max(e.height) / 100.0) + 1.0;
+    }
     let top = if e.kind == ElementKind::Frame {
         24.0
     } else {
@@ -135,24 +141,20 @@ fn paint(c: &str) -> String {
     }
 }
 
-/// A CSS font list for one of our families, ending in fonts that exist on a stock Linux box.
+/// A CSS font list for one of our families (`fonts::stack`), ending in fonts that exist on a
+/// stock Linux box.
 pub fn font_stack(family: &str) -> String {
-    let f = family.to_ascii_lowercase();
-    let stack = match f.as_str() {
-        "hand-drawn" | "virgil" | "excalifont" | "comic shanns" => {
-            "Virgil, Excalifont, 'Comic Shanns', 'DejaVu Sans', sans-serif".to_string()
-        }
-        "monospace" | "cascadia" | "code" | "mono" => {
-            "Cascadia, 'DejaVu Sans Mono', monospace".to_string()
-        }
-        "serif" => "'DejaVu Serif', serif".to_string(),
-        "sans-serif" | "helvetica" | "sans" => "Helvetica, 'DejaVu Sans', sans-serif".to_string(),
-        _ => format!(
-            "'{}', 'DejaVu Sans', sans-serif",
-            family.replace(['\'', '"', ';', '\\'], "")
-        ),
-    };
-    xml_escape(&stack)
+    let quoted: Vec<String> = crate::fonts::stack(family)
+        .into_iter()
+        .map(|f| {
+            if matches!(f.as_str(), "sans-serif" | "serif" | "monospace") || !f.contains(' ') {
+                f
+            } else {
+                format!("'{f}'")
+            }
+        })
+        .collect();
+    xml_escape(&quoted.join(", "))
 }
 
 fn stroke_attrs(e: &Element) -> String {
@@ -179,21 +181,36 @@ fn stroke_attrs(e: &Element) -> String {
     s
 }
 
-/// Greedy word wrap at roughly `width` units, estimating glyph widths from the font size.
-fn wrap(text: &str, width: f64, font_size: f64) -> Vec<String> {
-    let max = ((width / (font_size * 0.55)).floor() as usize).max(1);
+/// Greedy word wrap of `text` to `width`, measured with the font that draws it: the canvas's
+/// `wrapText` (ui/src/engine/text.ts). Explicit line breaks are kept, a line breaks before the
+/// word that would overflow it, and a word wider than the line on its own is broken between
+/// characters.
+fn wrap(text: &str, width: f64, font_size: f64, family: &str) -> Vec<String> {
+    let measure = |s: &str| crate::fonts::line_width(s, font_size, family);
     let mut out = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
         for word in para.split(' ') {
-            let len = line.chars().count();
-            if len > 0 && len + 1 + word.chars().count() > max {
-                out.push(std::mem::take(&mut line));
+            let joined = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if line.is_empty() || measure(&joined) <= width {
+                line = joined;
+            } else {
+                out.push(std::mem::replace(&mut line, word.to_string()));
             }
-            if !line.is_empty() {
-                line.push(' ');
+            // A single word too wide for the line: break it between characters.
+            while measure(&line) > width && line.chars().count() > 1 {
+                let chars: Vec<char> = line.chars().collect();
+                let mut cut = chars.len() - 1;
+                while cut > 1 && measure(&chars[..cut].iter().collect::<String>()) > width {
+                    cut -= 1;
+                }
+                out.push(chars[..cut].iter().collect());
+                line = chars[cut..].iter().collect();
             }
-            line.push_str(word);
         }
         out.push(line);
     }
@@ -245,11 +262,12 @@ fn text_block(
     out.push_str("</text>");
 }
 
-fn arrowhead(out: &mut String, e: &Element, kind: &str, tip: [f64; 2], from: [f64; 2]) {
+/// An arrowhead's geometry in world coordinates, as the canvas's `headShape` (ui/src/engine/paths.ts).
+fn head_shape(e: &Element, kind: &str, tip: [f64; 2], from: [f64; 2]) -> Option<rough::Head> {
     let (dx, dy) = (tip[0] - from[0], tip[1] - from[1]);
     let len = (dx * dx + dy * dy).sqrt();
     if len == 0.0 {
-        return;
+        return None;
     }
     let (ux, uy) = (dx / len, dy / len);
     let size = (e.stroke_width * 4.0).max(10.0);
@@ -258,120 +276,151 @@ fn arrowhead(out: &mut String, e: &Element, kind: &str, tip: [f64; 2], from: [f6
         let a = sign * 0.45_f64;
         let (s, c) = a.sin_cos();
         let (rx, ry) = (-ux * c + uy * s, -ux * s - uy * c);
-        (tx + rx * size, ty + ry * size)
+        [tx + rx * size, ty + ry * size]
     };
-    let (l, r) = (side(1.0), side(-1.0));
+    let (l, r) = (side(-1.0), side(1.0));
+    Some(match kind {
+        "triangle" | "triangle_outline" => rough::Head::Polygon(vec![[tx, ty], l, r]),
+        "dot" | "circle" | "circle_outline" => rough::Head::Dot([tx, ty], size / 3.0),
+        "bar" => {
+            let (px, py) = (-uy * size / 2.0, ux * size / 2.0);
+            rough::Head::Lines(vec![vec![[tx - px, ty - py], [tx + px, ty + py]]])
+        }
+        _ => rough::Head::Lines(vec![vec![l, [tx, ty], r]]),
+    })
+}
+
+/// A line's or arrow's heads (end, then start), as the canvas draws them.
+pub(crate) fn heads(e: &Element) -> Vec<(String, rough::Head)> {
+    let p = &e.points;
+    if p.len() < 2 {
+        return Vec::new();
+    }
+    // Each head aims along the drawn end: the end segment, or the curve's tangent there.
+    let (mut end_from, mut start_from) = (p[p.len() - 2], p[1]);
+    if let Some(c) = line_curve(e) {
+        let (first, last) = (c[0], c[c.len() - 1]);
+        let end = curve::behind_end(&last);
+        let start = curve::behind_end(&[first[3], first[2], first[1], first[0]]);
+        end_from = [end.0 - e.x, end.1 - e.y];
+        start_from = [start.0 - e.x, start.1 - e.y];
+    }
+    // As the canvas: an arrow's unset end is an arrow head; "none" (Excalidraw's null) is no head.
+    let end_head = match e.end_arrowhead.as_deref() {
+        None if e.kind == ElementKind::Arrow => Some("arrow"),
+        head => head.filter(|k| *k != "none"),
+    };
+    let start_head = e.start_arrowhead.as_deref().filter(|k| *k != "none");
+    let mut out = Vec::new();
+    if let Some(k) = end_head
+        && let Some(h) = head_shape(e, k, p[p.len() - 1], end_from)
+    {
+        out.push((k.to_string(), h));
+    }
+    if let Some(k) = start_head
+        && let Some(h) = head_shape(e, k, p[0], start_from)
+    {
+        out.push((k.to_string(), h));
+    }
+    out
+}
+
+/// A clean arrowhead (roughness 0).
+fn arrowhead(out: &mut String, e: &Element, kind: &str, head: &rough::Head) {
     let stroke = paint(&e.stroke);
     let sw = n(e.stroke_width);
-    match kind {
-        "triangle" | "triangle_outline" => {
-            let fill = if kind == "triangle" {
-                stroke.clone()
+    match head {
+        rough::Head::Polygon(p) => {
+            let fill = if kind == "triangle_outline" {
+                "none".to_string()
             } else {
-                "none".into()
+                stroke.clone()
             };
+            let pts: Vec<String> = p
+                .iter()
+                .map(|q| format!("{},{}", n(q[0]), n(q[1])))
+                .collect();
             let _ = write!(
                 out,
-                r#"<polygon points="{},{} {},{} {},{}" fill="{fill}" stroke="{stroke}" stroke-width="{sw}" stroke-linejoin="round"/>"#,
-                n(tx),
-                n(ty),
-                n(l.0),
-                n(l.1),
-                n(r.0),
-                n(r.1)
+                r#"<polygon points="{}" fill="{fill}" stroke="{stroke}" stroke-width="{sw}" stroke-linejoin="round"/>"#,
+                pts.join(" ")
             );
         }
-        "dot" | "circle" | "circle_outline" => {
+        rough::Head::Dot(c, r) => {
             let fill = if kind == "circle_outline" {
-                "none".into()
+                "none".to_string()
             } else {
                 stroke.clone()
             };
             let _ = write!(
                 out,
                 r#"<circle cx="{}" cy="{}" r="{}" fill="{fill}" stroke="{stroke}" stroke-width="{sw}"/>"#,
-                n(tx),
-                n(ty),
-                n(size / 3.0)
+                n(c[0]),
+                n(c[1]),
+                n(*r)
             );
         }
-        "bar" => {
-            let (px, py) = (-uy * size / 2.0, ux * size / 2.0);
-            let _ = write!(
-                out,
-                r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{stroke}" stroke-width="{sw}" stroke-linecap="round"/>"#,
-                n(tx + px),
-                n(ty + py),
-                n(tx - px),
-                n(ty - py)
-            );
-        }
-        _ => {
-            let _ = write!(
-                out,
-                r#"<polyline points="{},{} {},{} {},{}" fill="none" stroke="{stroke}" stroke-width="{sw}" stroke-linecap="round" stroke-linejoin="round"/>"#,
-                n(l.0),
-                n(l.1),
-                n(tx),
-                n(ty),
-                n(r.0),
-                n(r.1)
-            );
+        rough::Head::Lines(lines) => {
+            for l in lines {
+                let pts: Vec<String> = l
+                    .iter()
+                    .map(|q| format!("{},{}", n(q[0]), n(q[1])))
+                    .collect();
+                let _ = write!(
+                    out,
+                    r#"<polyline points="{}" fill="none" stroke="{stroke}" stroke-width="{sw}" stroke-linecap="round" stroke-linejoin="round"/>"#,
+                    pts.join(" ")
+                );
+            }
         }
     }
 }
 
-/// A pen stroke: a filled outline whose width follows pressure when there is pressure, else a
-/// smoothed stroked path.
+/// rough.js's layers as SVG paths, as its canvas renderer paints them (round caps and joins, as
+/// Excalidraw sets them).
+fn rough_layers(out: &mut String, layers: &[rough::Layer]) {
+    for l in layers {
+        if l.fill {
+            let _ = write!(
+                out,
+                r#"<path d="{}" fill="{}" fill-rule="{}" stroke="none"/>"#,
+                l.d(),
+                paint(&l.color),
+                if l.even_odd { "evenodd" } else { "nonzero" }
+            );
+        } else {
+            let _ = write!(
+                out,
+                r#"<path d="{}" fill="none" stroke="{}" stroke-width="{}" stroke-linecap="round" stroke-linejoin="round""#,
+                l.d(),
+                paint(&l.color),
+                n(l.width)
+            );
+            if let Some(dash) = &l.dash {
+                let d: Vec<String> = dash.iter().map(|v| n(*v)).collect();
+                let _ = write!(out, r#" stroke-dasharray="{}""#, d.join(" "));
+            }
+            out.push_str("/>");
+        }
+    }
+}
+
+/// A pen stroke: perfect-freehand's outline (its width following the pressure, or the speed when
+/// there is none), filled in the stroke colour, as the canvas draws it.
 fn freedraw(out: &mut String, e: &Element) {
-    let pts: Vec<(f64, f64)> = e.points.iter().map(|p| (e.x + p[0], e.y + p[1])).collect();
+    let pts: Vec<[f64; 2]> = e.points.iter().map(|p| [e.x + p[0], e.y + p[1]]).collect();
     if pts.is_empty() {
         return;
     }
-    if !e.pressures.is_empty() && pts.len() > 1 {
-        let mut left = Vec::with_capacity(pts.len());
-        let mut right = Vec::with_capacity(pts.len());
-        for i in 0..pts.len() {
-            let a = pts[i.saturating_sub(1)];
-            let b = pts[(i + 1).min(pts.len() - 1)];
-            let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-            let len = (dx * dx + dy * dy).sqrt().max(1e-9);
-            let half = e.stroke_width * (0.5 + e.pressures[i]);
-            let (nx, ny) = (-dy / len * half, dx / len * half);
-            left.push((pts[i].0 + nx, pts[i].1 + ny));
-            right.push((pts[i].0 - nx, pts[i].1 - ny));
-        }
-        let mut d = format!("M{},{}", n(left[0].0), n(left[0].1));
-        for p in left.iter().skip(1).chain(right.iter().rev()) {
-            let _ = write!(d, " L{},{}", n(p.0), n(p.1));
-        }
-        d.push('Z');
-        let _ = write!(
-            out,
-            r#"<path d="{d}" fill="{}" stroke="{}" stroke-width="{}" stroke-linejoin="round"/>"#,
-            paint(&e.stroke),
-            paint(&e.stroke),
-            n(e.stroke_width * 0.5)
-        );
+    let outline = crate::freehand::outline(&pts, &e.pressures, e.stroke_width);
+    let d = crate::freehand::outline_path(&outline, n);
+    if d.is_empty() {
         return;
-    }
-    let mut d = format!("M{},{}", n(pts[0].0), n(pts[0].1));
-    if pts.len() == 1 {
-        let _ = write!(d, " L{},{}", n(pts[0].0 + 0.01), n(pts[0].1));
-    }
-    // Quadratic curves through the midpoints smooth out the sampling corners.
-    for w in pts.windows(2).skip(1) {
-        let mid = ((w[0].0 + w[1].0) / 2.0, (w[0].1 + w[1].1) / 2.0);
-        let _ = write!(d, " Q{},{} {},{}", n(w[0].0), n(w[0].1), n(mid.0), n(mid.1));
-    }
-    if let Some(last) = pts.last().filter(|_| pts.len() > 1) {
-        let _ = write!(d, " L{},{}", n(last.0), n(last.1));
     }
     let _ = write!(
         out,
-        r#"<path d="{d}" fill="none" stroke="{}" stroke-width="{}" stroke-linecap="round" stroke-linejoin="round"/>"#,
-        paint(&e.stroke),
-        n(e.stroke_width * 1.5)
+        r#"<path d="{d}" fill="{}" stroke="none"/>"#,
+        paint(&e.stroke)
     );
 }
 
@@ -391,7 +440,25 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
         let _ = write!(out, r#" opacity="{}""#, n(e.opacity));
     }
     out.push('>');
-    let fill = paint(&e.fill);
+    let mut fill = paint(&e.fill);
+    let heads = if e.kind.has_points() {
+        heads(e)
+    } else {
+        Vec::new()
+    };
+    let layers = if rough::is_rough(e) {
+        let hs: Vec<rough::Head> = heads.iter().map(|(_, h)| h.clone()).collect();
+        rough::layers(e, &hs)
+    } else {
+        Vec::new()
+    };
+    // Hand-drawn: rough.js draws the whole shape, heads included. At roughness 0 only a pattern
+    // fill is rough.js's, under the clean outline.
+    let hand_drawn = e.roughness > 0.0 && !layers.is_empty();
+    if !layers.is_empty() {
+        rough_layers(out, &layers);
+        fill = "none".into();
+    }
     let (x, y, w, h) = (n(e.x), n(e.y), n(e.width), n(e.height));
     let label_box = (
         e.x + 8.0,
@@ -400,6 +467,7 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
         (e.height - 16.0).max(1.0),
     );
     match e.kind {
+        _ if hand_drawn => {}
         ElementKind::Rectangle | ElementKind::Sticky => {
             let fill = if e.kind == ElementKind::Sticky && fill == "none" {
                 STICKY_FILL.to_string()
@@ -440,7 +508,12 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
                     n(y),
                     n(x + r),
                     n(y),
-                    stroke_attrs(e)
+                    // A sticky has no border (its stroke colours its text), as on the canvas.
+                    if e.kind == ElementKind::Sticky {
+                        r#" stroke="none""#.to_string()
+                    } else {
+                        stroke_attrs(e)
+                    }
                 );
             } else {
                 let _ = write!(
@@ -489,12 +562,6 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
             } else {
                 "none".into()
             };
-            // Each head aims along the drawn end: the end segment, or the curve's tangent there.
-            let (mut end_from, mut start_from) = if p.len() >= 2 {
-                (p[p.len() - 2], p[1])
-            } else {
-                ([0.0; 2], [0.0; 2])
-            };
             if let Some(c) = line_curve(e) {
                 let d = cubic_path(&c);
                 let close = if fill == "none" { "" } else { "Z" };
@@ -503,11 +570,6 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
                     r#"<path d="{d}{close}" fill="{fill}"{}/>"#,
                     stroke_attrs(e)
                 );
-                let (first, last) = (c[0], c[c.len() - 1]);
-                let end = curve::behind_end(&last);
-                let start = curve::behind_end(&[first[3], first[2], first[1], first[0]]);
-                end_from = [end.0 - e.x, end.1 - e.y];
-                start_from = [start.0 - e.x, start.1 - e.y];
             } else {
                 let pts: Vec<String> = p
                     .iter()
@@ -520,20 +582,8 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
                     stroke_attrs(e)
                 );
             }
-            // As the canvas: an arrow's unset end is an arrow head; "none" (Excalidraw's null)
-            // is no head.
-            let end_head = match e.end_arrowhead.as_deref() {
-                None if e.kind == ElementKind::Arrow => Some("arrow"),
-                head => head.filter(|k| *k != "none"),
-            };
-            let start_head = e.start_arrowhead.as_deref().filter(|k| *k != "none");
-            if p.len() >= 2 {
-                if let Some(k) = end_head {
-                    arrowhead(out, e, k, p[p.len() - 1], end_from);
-                }
-                if let Some(k) = start_head {
-                    arrowhead(out, e, k, p[0], start_from);
-                }
+            for (kind, head) in &heads {
+                arrowhead(out, e, kind, head);
             }
         }
         ElementKind::Freedraw => freedraw(out, e),
@@ -580,7 +630,12 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
     }
     if !e.text.is_empty() && e.kind != ElementKind::Text {
         if e.kind.has_points() && !e.points.is_empty() {
-            let mid = e.points[e.points.len() / 2];
+            // In the middle of the points' box, as the canvas puts it (ui/src/engine/text.ts).
+            let (x0, y0, x1, y1) = e.points.iter().fold(
+                (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+                |(a, b, c, d), p| (a.min(p[0]), b.min(p[1]), c.max(p[0]), d.max(p[1])),
+            );
+            let mid = [(x0 + x1) / 2.0, (y0 + y1) / 2.0];
             let mut centred = e.clone();
             centred.text_align = "center".into();
             centred.vertical_align = "middle".into();
@@ -600,7 +655,7 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
                 inner.vertical_align = "middle".into();
                 inner.text_align = "center".into();
             }
-            let lines = wrap(&e.text, label_box.2, e.font_size);
+            let lines = wrap(&e.text, label_box.2, e.font_size, &e.font_family);
             text_block(out, &inner, &lines, label_box, &e.stroke);
         }
     }
@@ -608,6 +663,15 @@ fn element(out: &mut String, e: &Element, scene: &Scene) {
 }
 
 pub fn export(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<String> {
+    export_with(scene, true, progress)
+}
+
+/// The SVG of `scene`, with the board's background behind it or (`background` false) none.
+pub fn export_with(
+    scene: &Scene,
+    background: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<String> {
     let (vx, vy, vw, vh) = view_box(scene);
     let mut out = String::new();
     let _ = writeln!(
@@ -626,15 +690,17 @@ pub fn export(scene: &Scene, progress: &mut dyn FnMut(Progress)) -> Result<Strin
         r#"<metadata>{SCENE_OPEN} xmlns:easel="urn:easel:scene:1" encoding="zlib+base64">{}{SCENE_CLOSE}</metadata>"#,
         util::embed_scene(scene)?
     );
-    let _ = writeln!(
-        out,
-        r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
-        n(vx),
-        n(vy),
-        n(vw),
-        n(vh),
-        paint(&scene.meta.background)
-    );
+    if background {
+        let _ = writeln!(
+            out,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>"#,
+            n(vx),
+            n(vy),
+            n(vw),
+            n(vh),
+            paint(&scene.meta.background)
+        );
+    }
     let order = draw_order(scene);
     let total = order.len();
     for (i, e) in order.into_iter().enumerate() {

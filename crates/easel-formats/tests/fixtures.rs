@@ -29,6 +29,8 @@ fn excalidraw_library_v1_becomes_one_grouped_item() {
         (r.fill_style.as_str(), r.stroke_width, r.roughness),
         ("hachure", 1.0, 1.0)
     );
+    // Excalidraw's seed is kept: the hand-drawn style wobbles as it did there.
+    assert_eq!((r.seed, r.rough_seed()), (117_297_479, 117_297_479));
     assert!(!r.rounded, "strokeSharpness sharp");
     assert_eq!(r.group_ids, vec!["library-item-0".to_string()]);
     assert_eq!(scene.meta.title, "fixture_library");

@@ -11,7 +11,7 @@
 //! of an arrow" ('arrow') and 'none' to Excalidraw's 'arrow' and null. Captured payloads are in
 //! fixtures/.
 
-import { type Binding, type Element, type ElementKind, newElement, type Point, type Side } from '../model/types';
+import { type Binding, type Element, type ElementKind, newElement, type Point, roughSeed, type Side } from '../model/types';
 import { isValidOrderKey } from '../model/zorder';
 import { STICKY_FILL } from '../engine/renderer';
 
@@ -48,7 +48,7 @@ export function fontNumber(family: string): number {
   const f = family.toLowerCase();
   if (['virgil', 'hand-drawn', 'handdrawn'].includes(f)) return 1;
   if (['helvetica', 'sans-serif', 'sans'].includes(f)) return 2;
-  if (['cascadia', 'monospace', 'code', 'mono'].includes(f)) return 3;
+  if (['cascadia', 'cascadia code', 'monospace', 'code', 'mono'].includes(f)) return 3;
   return FONTS.find(([, name]) => name.toLowerCase() === f)?.[0] ?? 2;
 }
 
@@ -107,7 +107,7 @@ function common(e: Element, id: string, type: string, index: string | null): Rec
     frameId: e.frameId ?? null,
     index,
     roundness: e.rounded ? roundness(e.kind) : null,
-    seed: hash31(id, 1),
+    seed: roughSeed(e),
     version: 1,
     versionNonce: hash31(id, 2),
     isDeleted: false,
@@ -313,6 +313,10 @@ function convertOne(o: Obj, kind: ElementKind, id: string): Element {
   const ss = str(o, 'strokeStyle');
   if (ss === 'solid' || ss === 'dashed' || ss === 'dotted') e.strokeStyle = ss;
   e.roughness = num(o, 'roughness', 0);
+  // Excalidraw's seed draws the same wobble here (engine/rough.ts); one the id gives anyway is
+  // not stored, and none keeps the id's.
+  const seed = num(o, 'seed', 0);
+  if (Number.isInteger(seed) && seed >= 1 && seed <= 0xffffffff && seed !== roughSeed(e)) e.seed = seed;
   e.opacity = Math.min(1, Math.max(0, num(o, 'opacity', 100) / 100));
   e.rounded = 'roundness' in o ? o.roundness != null : o.strokeSharpness === 'round' && kind !== 'text';
   e.z = str(o, 'index') ?? '';

@@ -233,6 +233,9 @@ export function renderBounds(el: Element): Rect {
   let pad = el.strokeWidth / 2 + 1;
   if (el.kind === 'freedraw') pad = el.strokeWidth * 2 + 1;
   if (el.kind === 'arrow') pad += Math.max(10, el.strokeWidth * 4);
+  // The hand-drawn style (rough.ts) wobbles ends by up to ~2x the roughness and bows sides by up
+  // to a hundredth of their length times it.
+  if (el.roughness > 0 && el.kind !== 'freedraw' && el.kind !== 'text') pad += el.roughness * (3 + Math.max(el.width, el.height) / 100) + 1;
   const r = inflate(elementBounds(el), pad);
   if (el.kind === 'frame') return { x: r.x, y: r.y - 24, width: r.width, height: r.height + 24 };
   return r;

@@ -132,24 +132,58 @@ export function freehandOutline(points: readonly Vec[], pressures: readonly numb
   return outlineToOps(outline);
 }
 
-function arrowhead(kind: string, tip: Vec, from: Vec, size: number): { stroke: PathOp[]; solid: PathOp[] } {
+/** One arrowhead's geometry: strokes (open polylines), a filled polygon or a filled dot. */
+export type HeadShape =
+  | { type: 'lines'; lines: Vec[][] }
+  | { type: 'polygon'; points: Vec[] }
+  | { type: 'dot'; center: Vec; radius: number };
+
+/** The shape of an arrowhead of `kind` with its tip at `tip`, aimed from `from`, `size` long. */
+export function headShape(kind: string, tip: Vec, from: Vec, size: number): HeadShape {
   const ang = Math.atan2(tip.y - from.y, tip.x - from.x);
   const at = (a: number, d: number): Vec => ({ x: tip.x - d * Math.cos(a), y: tip.y - d * Math.sin(a) });
   const l = at(ang - 0.45, size);
   const r = at(ang + 0.45, size);
   switch (kind) {
     case 'triangle':
-      return { stroke: [], solid: polygon([tip, l, r], true) };
+      return { type: 'polygon', points: [tip, l, r] };
     case 'dot':
-      return { stroke: [], solid: [['E', tip.x, tip.y, size / 3, size / 3]] };
+      return { type: 'dot', center: tip, radius: size / 3 };
     case 'bar': {
       const b1 = { x: tip.x + (size / 2) * Math.sin(ang), y: tip.y - (size / 2) * Math.cos(ang) };
       const b2 = { x: tip.x - (size / 2) * Math.sin(ang), y: tip.y + (size / 2) * Math.cos(ang) };
-      return { stroke: polygon([b1, b2], false), solid: [] };
+      return { type: 'lines', lines: [[b1, b2]] };
     }
     default: // 'arrow'
-      return { stroke: [['M', l.x, l.y], ['L', tip.x, tip.y], ['L', r.x, r.y]], solid: [] };
+      return { type: 'lines', lines: [[l, tip, r]] };
   }
+}
+
+function arrowheadOps(h: HeadShape): { stroke: PathOp[]; solid: PathOp[] } {
+  switch (h.type) {
+    case 'polygon':
+      return { stroke: [], solid: polygon(h.points, true) };
+    case 'dot':
+      return { stroke: [], solid: [['E', h.center.x, h.center.y, h.radius, h.radius]] };
+    case 'lines':
+      return { stroke: h.lines.flatMap((l) => polygon(l, false)), solid: [] };
+  }
+}
+
+/** A line's or arrow's heads (end first, then start) in world coordinates, as `buildPaths` draws them. */
+export function headsOf(el: Element): HeadShape[] {
+  const pts = absolutePoints(el);
+  if (pts.length < 2) return [];
+  const curve = lineCurve(el);
+  const endFrom = curve ? behindEnd(curve.at(-1)!) : pts.at(-2)!;
+  const startFrom = curve ? behindEnd([...curve[0]!].reverse() as unknown as Cubic) : pts[1]!;
+  const size = Math.max(10, el.strokeWidth * 4);
+  const heads: HeadShape[] = [];
+  // An arrow's unset end is drawn as 'arrow'; 'none' (Excalidraw's null) is no head.
+  const endHead = el.endArrowhead ?? (el.kind === 'arrow' ? 'arrow' : undefined);
+  if (endHead && endHead !== 'none') heads.push(headShape(endHead, pts.at(-1)!, endFrom, size));
+  if (el.startArrowhead && el.startArrowhead !== 'none') heads.push(headShape(el.startArrowhead, pts[0]!, startFrom, size));
+  return heads;
 }
 
 /** Builds the paths for an element. Pure; the renderer caches the result by element version. */
@@ -204,22 +238,11 @@ export function buildPaths(el: Element): ElementPaths {
       // Rounded with three points or more: a smooth curve through them (see curve.ts).
       const curve = lineCurve(el);
       const stroke = curve ? cubicOps(curve) : polygon(pts, false);
-      // Each head aims along the drawn end: the end segment, or the curve's tangent at the end.
-      const endFrom = curve ? behindEnd(curve.at(-1)!) : pts.at(-2);
-      const startFrom = curve ? behindEnd([...curve[0]!].reverse() as unknown as Cubic) : pts[1];
       const solid: PathOp[] = [];
-      const size = Math.max(10, el.strokeWidth * 4);
-      // An arrow's unset end is drawn as 'arrow'; 'none' (Excalidraw's null) is no head.
-      const endHead = el.endArrowhead ?? (el.kind === 'arrow' ? 'arrow' : undefined);
-      if (endHead && endHead !== 'none' && pts.length >= 2) {
-        const h = arrowhead(endHead, pts.at(-1)!, endFrom!, size);
-        stroke.push(...h.stroke);
-        solid.push(...h.solid);
-      }
-      if (el.startArrowhead && el.startArrowhead !== 'none' && pts.length >= 2) {
-        const h = arrowhead(el.startArrowhead, pts[0]!, startFrom!, size);
-        stroke.push(...h.stroke);
-        solid.push(...h.solid);
+      for (const h of headsOf(el)) {
+        const ops = arrowheadOps(h);
+        stroke.push(...ops.stroke);
+        solid.push(...ops.solid);
       }
       const fill: PathOp[] | null = !closed ? null : curve ? [...cubicOps(curve), ['Z']] : polygon(pts, true);
       return { fill, stroke, solid: solid.length ? solid : null };

@@ -2,8 +2,9 @@ import type { Element } from '../model/types';
 import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, type Vec } from './geometry';
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
+import { isRough, type RoughLayer, roughLayers } from './rough';
 import { type FrameScheduler, rafScheduler } from './scheduler';
-import { estimateLine, LINE_HEIGHT, type LineMeasure, layoutText, type TextLayout } from './text';
+import { cssFont, estimateLine, LINE_HEIGHT, type LineMeasure, layoutText, type TextLayout } from './text';
 import { FALLBACK_LEVELS, TILE_BUDGET_MS, TILE_CACHE_TILES, TILE_SETTLE_BUDGET_MS, TILE_PX, tileKey, tileRange, tileReach, tileRect, tileScale, tileTouched } from './tiles';
 import type { Viewport } from './viewport';
 
@@ -28,7 +29,7 @@ export interface Ctx2D {
   ellipse(x: number, y: number, rx: number, ry: number, rotation: number, start: number, end: number): void;
   rect(x: number, y: number, w: number, h: number): void;
   arc(x: number, y: number, r: number, start: number, end: number): void;
-  fill(path?: never): void;
+  fill(path?: never, fillRule?: 'nonzero' | 'evenodd'): void;
   stroke(path?: never): void;
   clip(path?: never): void;
   fillRect(x: number, y: number, w: number, h: number): void;
@@ -207,6 +208,8 @@ interface CacheEntry {
   p2d: P2D | null;
   /** A pen stroke's centre line (the 'simple' detail). */
   simple: PathHandle | PathOp[] | null;
+  /** The hand-drawn layers (rough.ts) with their Path2D where there is one; null when not rough. */
+  rough?: { layers: RoughLayer[]; p2d: (PathHandle | null)[] } | null;
   /** The element's text laid out (wrapped labels are measured word by word: once per version). */
   text?: TextLayout;
 }
@@ -265,6 +268,8 @@ export class Renderer {
   private tilesWork = true;
   /** How many times element paths were built (cache misses). */
   builds = 0;
+  /** How many times rough.js generated an element's hand-drawn layers (cache misses). */
+  roughBuilds = 0;
   /** How many tiles were rendered. */
   tileBuilds = 0;
 
@@ -289,6 +294,15 @@ export class Renderer {
   /** How many tiles are cached. */
   get tileCount(): number {
     return this.tiles.size;
+  }
+
+  /**
+   * Forgets every element's cached paths and text layout, the last frame and the tiles: call it
+   * when fonts finish loading (labels were measured and drawn with a fallback until then).
+   */
+  invalidateText(): void {
+    this.cache.clear();
+    this.invalidateBoard();
   }
 
   /** Drops cache entries for elements no longer on the board. */
@@ -321,6 +335,22 @@ export class Renderer {
       return p;
     };
     entry.p2d = { fill: mk(paths.fill), stroke: mk(paths.stroke), solid: mk(paths.solid) };
+  }
+
+  /** rough.js's layers for `el`, generated on first use and kept with its other paths. */
+  private roughFor(el: Element, entry: CacheEntry): NonNullable<CacheEntry['rough']> {
+    if (entry.rough) return entry.rough;
+    this.roughBuilds++;
+    const P = path2dCtor();
+    const layers = roughLayers(el);
+    const p2d = layers.map((l) => {
+      if (!P) return null;
+      const p = new P();
+      replay(p, l.ops);
+      return p;
+    });
+    entry.rough = { layers, p2d };
+    return entry.rough;
   }
 
   /**
@@ -755,32 +785,44 @@ export class Renderer {
       }
     };
     const fill = el.kind === 'sticky' && el.fill === 'transparent' ? STICKY_FILL : el.fill;
-    if (has.fill && fill !== 'transparent' && fill !== '') {
-      if (el.fillStyle === 'solid' || el.kind === 'sticky') {
-        ctx.fillStyle = fill;
-        draw('fill', 'fill');
-      } else {
-        ctx.save();
-        draw('fill', 'clip');
-        ctx.strokeStyle = fill;
-        ctx.lineWidth = Math.max(1, el.strokeWidth / 2);
-        // Hatch the drawn shape's box: a closed curve can bulge past its points.
-        hatch(ctx, shapeBox(el), el.fillStyle, Math.max(6, el.strokeWidth * 4));
-        ctx.restore();
+    // The hand-drawn layers, unless the wobble would move strokes by less than a pixel at this
+    // zoom (zoomed-out tiles): then the clean paths, with a hatch for a pattern fill.
+    const rough = isRough(el) && (el.roughness === 0 || roughWobble(el) * zoom >= 1) ? this.roughFor(el, entry) : null;
+    const handDrawn = !!rough && el.roughness > 0;
+    if (handDrawn) {
+      // Hand-drawn: rough.js's fills and strokes, heads included, replace the clean paths.
+      drawRough(ctx, rough);
+    } else {
+      if (has.fill && fill !== 'transparent' && fill !== '') {
+        if (el.fillStyle === 'solid' || el.kind === 'sticky') {
+          ctx.fillStyle = fill;
+          draw('fill', 'fill');
+        } else if (rough) {
+          // A clean outline over rough.js's hachure (unwobbled), as Excalidraw draws roughness 0.
+          drawRough(ctx, rough);
+        } else {
+          ctx.save();
+          draw('fill', 'clip');
+          ctx.strokeStyle = fill;
+          ctx.lineWidth = Math.max(1, el.strokeWidth / 2);
+          // Hatch the drawn shape's box: a closed curve can bulge past its points.
+          hatch(ctx, shapeBox(el), el.fillStyle, Math.max(6, el.strokeWidth * 4));
+          ctx.restore();
+        }
+      }
+      if (el.kind === 'image') this.drawImage(ctx, el, b, opts);
+      if (has.stroke && el.strokeWidth > 0) {
+        ctx.strokeStyle = el.kind === 'frame' ? theme.frameStroke : el.stroke;
+        ctx.lineWidth = el.kind === 'frame' ? 1 / zoom : el.strokeWidth;
+        ctx.lineCap = 'round';
+        ctx.lineJoin = 'round';
+        const d = dash(el.strokeStyle, el.strokeWidth);
+        if (d.length) ctx.setLineDash(d);
+        draw('stroke', 'stroke');
+        if (d.length) ctx.setLineDash(NO_DASH);
       }
     }
-    if (el.kind === 'image') this.drawImage(ctx, el, b, opts);
-    if (has.stroke && el.strokeWidth > 0) {
-      ctx.strokeStyle = el.kind === 'frame' ? theme.frameStroke : el.stroke;
-      ctx.lineWidth = el.kind === 'frame' ? 1 / zoom : el.strokeWidth;
-      ctx.lineCap = 'round';
-      ctx.lineJoin = 'round';
-      const d = dash(el.strokeStyle, el.strokeWidth);
-      if (d.length) ctx.setLineDash(d);
-      draw('stroke', 'stroke');
-      if (d.length) ctx.setLineDash(NO_DASH);
-    }
-    if (has.solid) {
+    if (has.solid && !handDrawn) {
       ctx.fillStyle = el.stroke;
       draw('solid', 'fill');
     }
@@ -1002,6 +1044,37 @@ function dash(style: Element['strokeStyle'], w: number): number[] {
   return NO_DASH;
 }
 
+/** How far (world units) the hand-drawn style moves a shape's strokes, about: its render bounds' allowance. */
+function roughWobble(el: Element): number {
+  return el.roughness * (3 + Math.max(el.width, el.height) / 100);
+}
+
+/** Paints rough.js layers as its canvas renderer would (with Excalidraw's round caps and joins). */
+function drawRough(ctx: Ctx2D, rough: { layers: RoughLayer[]; p2d: (PathHandle | null)[] }): void {
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  rough.layers.forEach((l, i) => {
+    if (!l.color || l.color === 'transparent' || (l.paint === 'stroke' && l.width <= 0)) return;
+    const p = rough.p2d[i];
+    if (!p) {
+      ctx.beginPath();
+      replay(ctx, l.ops);
+    }
+    if (l.paint === 'fill') {
+      ctx.fillStyle = l.color;
+      if (p) ctx.fill(p as never, l.evenOdd ? 'evenodd' : 'nonzero');
+      else ctx.fill();
+      return;
+    }
+    ctx.strokeStyle = l.color;
+    ctx.lineWidth = l.width;
+    if (l.dash) ctx.setLineDash(l.dash);
+    if (p) ctx.stroke(p as never);
+    else ctx.stroke();
+    if (l.dash) ctx.setLineDash(NO_DASH);
+  });
+}
+
 function hatch(ctx: Ctx2D, b: Rect, style: Element['fillStyle'], gap: number): void {
   const dirs = style === 'cross-hatch' ? [1, -1] : [1];
   ctx.beginPath();
@@ -1021,7 +1094,7 @@ function hatch(ctx: Ctx2D, b: Rect, style: Element['fillStyle'], gap: number): v
 }
 
 function drawText(ctx: Ctx2D, el: Element, b: Rect, entry: CacheEntry): void {
-  ctx.font = `${el.fontSize}px ${el.fontFamily}`;
+  ctx.font = cssFont(el.fontSize, el.fontFamily);
   // The canvas's own metrics where it has them (the font is set above), else the export's estimate.
   const measure: LineMeasure = ctx.measureText ? (line) => ctx.measureText!(line).width : estimateLine;
   const t = (entry.text ??= layoutText(el, b, measure));

@@ -12,6 +12,40 @@ export const LINE_HEIGHT = 1.25;
 /** Inset of a label from its sticky's or shape's box on every side (the export's `label_box`). */
 export const LABEL_PAD = 8;
 
+/**
+ * The CSS font list an element's `fontFamily` is drawn with, best first: the bundled families
+ * (Excalifont for the hand-drawn style, Nunito, Cascadia Code; loaded by app.ts) and fallbacks.
+ * easel-formats' `fonts::stack` gives the same, so exports set text in the same font.
+ */
+export function fontStack(family: string): string {
+  switch (family.toLowerCase()) {
+    case 'hand-drawn':
+    case 'handdrawn':
+    case 'virgil':
+    case 'excalifont':
+      return "Excalifont, Virgil, 'Comic Shanns', 'DejaVu Sans', sans-serif";
+    case 'nunito':
+      return "Nunito, 'DejaVu Sans', sans-serif";
+    case 'monospace':
+    case 'cascadia':
+    case 'cascadia code':
+    case 'code':
+    case 'mono':
+      return "'Cascadia Code', Cascadia, 'DejaVu Sans Mono', monospace";
+    case 'serif':
+      return "'DejaVu Serif', serif";
+    case 'sans-serif':
+    case 'helvetica':
+    case 'sans':
+      return "Helvetica, 'DejaVu Sans', sans-serif";
+    default:
+      return `'${family.replace(/['"\\;<>&]/g, '')}', 'DejaVu Sans', sans-serif`;
+  }
+}
+
+/** A canvas/CSS `font` for `fontSize` px of `family`. */
+export const cssFont = (fontSize: number, family: string): string => `${fontSize}px ${fontStack(family)}`;
+
 /** The width of one line of text in `fontSize`px `fontFamily` (a canvas's measureText). */
 export type LineMeasure = (line: string, fontSize: number, fontFamily: string) => number;
 

@@ -100,6 +100,7 @@ export function newElement(id: string, kind: ElementKind, x: number, y: number, 
     strokeWidth: 2,
     strokeStyle: 'solid',
     roughness: 0,
+    seed: 0,
     rounded: false,
     opacity: 1,
     z: '',
@@ -119,4 +120,19 @@ export function compareDrawOrder(a: Element, b: Element): number {
   if (a.z !== b.z) return a.z < b.z ? -1 : 1;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return 0;
+}
+
+/**
+ * The seed the hand-drawn style draws `el` with: its `seed`, or when that is 0 a 31-bit FNV-1a
+ * hash of its id (never 0, which rough.js takes as "random"). `Element::rough_seed` in the core
+ * computes the same, so exports wobble as the canvas does.
+ */
+export function roughSeed(el: Pick<Element, 'id' | 'seed'>): number {
+  if (el.seed) return el.seed;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < el.id.length; i++) {
+    h ^= el.id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h & 0x7fffffff || 1;
 }

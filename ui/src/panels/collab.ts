@@ -6,6 +6,7 @@ import { FollowBar } from './follow';
 import { collaboratorsFrom, colorFor, PresencePublisher, shortKey, showCollaborators, viewOf } from '../collab/presence';
 import { describeLink, EXPIRY_PRESETS, type ExpiryPreset, expiryFor, fingerprint, LEVELS, levelLabel, parsePastedLink, relayProblem, syncLabel } from '../collab/sharing';
 import { boardsToHost, type FoundHost, type HostStatus, hostedLabel, hostingSummary, hostRows, otherAddresses } from '../collab/lan';
+import { identityNotice } from '../collab/notice';
 import type { CommentsChanged, IdentityInfo, IssuedLink, Joined, Level, LinkPreview, PresenceEvent, ShareCreated, SyncStatus, SyncStatusEvent } from '../collab/types';
 import { modeBadge, modeFor } from '../tools/mode';
 import type { CommentAnchor } from '../tools/tool';
@@ -61,6 +62,8 @@ export class Collab {
   private readonly commentsButton = el('button', { type: 'button', class: 'comments-toggle', 'aria-pressed': 'false' }, 'Comments');
   private readonly notice = el('div', { id: 'notice', role: 'status', hidden: '' });
   private identity: IdentityInfo | null = null;
+  /** The key store warning the notice was last filled with. */
+  private noticeWarning: string | null = null;
   private opened: OpenedBoard | null = null;
   private sync: { url: string; status: SyncStatus } | null = null;
   private hosting: HostStatus | null = null;
@@ -194,12 +197,16 @@ export class Collab {
 
   private setIdentity(id: IdentityInfo): void {
     this.identity = id;
-    const lines: string[] = [];
-    if (id.state === 'unavailable') lines.push(`Sharing is unavailable: ${id.error ?? 'no key store'}. Your boards still work on this computer.`);
-    if (id.warning) lines.push(`Note: ${id.warning}.`);
-    this.notice.replaceChildren(...lines.map((l) => el('p', {}, l)), button('Dismiss', () => (this.notice.hidden = true)));
-    this.notice.hidden = lines.length === 0;
-    this.notice.dataset.tone = id.state === 'unavailable' ? 'bad' : 'warn';
+    // A warning about the key store shows once per installation (collab/notice.ts); the Share
+    // dialog repeats it.
+    const n = identityNotice(id, typeof localStorage === 'undefined' ? null : localStorage);
+    // The identity reports more than once a start (loading, then ready): a warning on screen
+    // stays until dismissed.
+    const onScreen = !this.notice.hidden && !!id.warning && this.noticeWarning === id.warning;
+    this.noticeWarning = id.warning;
+    this.notice.replaceChildren(...n.lines.map((l) => el('p', {}, l)), button('Dismiss', () => (this.notice.hidden = true)));
+    this.notice.hidden = !(n.show || onScreen);
+    this.notice.dataset.tone = n.tone;
   }
 
   private renderSync(): void {
@@ -385,6 +392,8 @@ export class Collab {
     const created = el('div', { class: 'created', hidden: '' });
     const list = el('ul', { class: 'links' });
     body.append(row('People with the link', level), row('Link expires', expiry), row('Relay', relay), created, el('h3', {}, 'Links issued'), list);
+    // The key store warning the start-up notice showed once, for whoever wants to see it again.
+    if (this.identity?.warning) body.prepend(el('p', { class: 'warning key-store-note' }, `Note: ${this.identity.warning}.`));
 
     const renderLinks = (links: IssuedLink[]) => {
       if (!links.length) {

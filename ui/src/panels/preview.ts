@@ -20,8 +20,8 @@ export function fitView(elements: readonly Element[], width: number, height: num
   return vp;
 }
 
-/** Draws `elements` fitted into `canvas` (CSS size `width` x `height`). */
-export function drawPreview(canvas: HTMLCanvasElement, elements: readonly Element[], width: number, height: number): void {
+/** Draws `elements` fitted into `canvas` (CSS size `width` x `height`); without a background, on transparent pixels. */
+export function drawPreview(canvas: HTMLCanvasElement, elements: readonly Element[], width: number, height: number, opts: { background?: boolean } = {}): void {
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(width * dpr);
   canvas.height = Math.round(height * dpr);
@@ -31,7 +31,8 @@ export function drawPreview(canvas: HTMLCanvasElement, elements: readonly Elemen
   if (!ctx) return;
   const sorted = [...elements].sort(compareDrawOrder);
   // A fresh renderer: its path cache is per board, and these pictures are drawn once.
-  new Renderer().renderStatic(asCtx2D(ctx), sorted, fitView(sorted, width, height), { dpr, theme: LIGHT_THEME });
+  const theme = opts.background === false ? { ...LIGHT_THEME, background: 'rgba(0, 0, 0, 0)' } : LIGHT_THEME;
+  new Renderer().renderStatic(asCtx2D(ctx), sorted, fitView(sorted, width, height), { dpr, theme });
 }
 
 interface Entry {

@@ -4,6 +4,7 @@
 
 import type { Desktop } from '../bridge/desktop';
 import type { BoardChanged, Invoke, Listen } from '../bridge/tauri';
+import type { Element } from '../model/types';
 import { AuditPanel } from './audit';
 import { BoardsPanel } from './boards';
 import { HistoryPanel } from './history';
@@ -38,7 +39,13 @@ export interface Panels {
   io: ImportExport;
 }
 
-export function installPanels(desktop: Desktop, api: { invoke: Invoke; listen: Listen }, focusBoard: () => void): Panels {
+export function installPanels(
+  desktop: Desktop,
+  api: { invoke: Invoke; listen: Listen },
+  focusBoard: () => void,
+  /** The open board's elements (drawing order) and selection, for the export sheet's preview. */
+  board: { elements: () => readonly Element[]; selection: () => string[] } = { elements: () => [], selection: () => [] },
+): Panels {
   const { invoke, listen } = api;
   const boards = new BoardsPanel(document.querySelector<HTMLElement>('#boards')!, desktop, invoke);
   const access = () => boards.currentAccess();
@@ -60,6 +67,8 @@ export function installPanels(desktop: Desktop, api: { invoke: Invoke; listen: L
     },
     title: () => boards.currentTitle(),
     open: (id) => desktop.open(id),
+    elements: board.elements,
+    selection: board.selection,
   });
   for (const s of [history.sheet, audit.sheet, io.sheet]) {
     document.body.appendChild(s.root);

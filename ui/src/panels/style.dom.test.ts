@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { box, setup } from '../test/harness';
+import { fontStack } from '../engine/text';
 import { StylePanel } from './style';
 
 const render = (p: StylePanel) => (p as unknown as { render(): void }).render();
@@ -20,5 +21,53 @@ describe('style panel', () => {
     render(p);
     expect(headings(p)).toEqual(before);
     expect([...fillButtons()].some((b) => b.disabled)).toBe(false);
+  });
+
+  it('offers the bundled font families, each shown in itself, and applies the one clicked', () => {
+    const h = setup([box('t', 'text', 0, 0, 200, 40, { text: 'hello' })]);
+    h.editor.setSelection(['t']);
+    const p = new StylePanel(h.editor);
+    render(p);
+    const section = [...p.root.querySelectorAll('section')].find((s) => s.querySelector('h3')!.textContent === 'Font family')!;
+    const buttons = [...section.querySelectorAll('button')];
+    expect(buttons.map((b) => b.getAttribute('aria-label'))).toEqual(['Hand-drawn', 'Normal', 'Code', 'System']);
+    expect(buttons.map((b) => b.dataset.family)).toEqual(['Excalifont', 'Nunito', 'Cascadia Code', 'sans-serif']);
+    expect(buttons[0]!.style.fontFamily).toContain('Excalifont');
+    // The element's family is the pressed one.
+    expect(buttons[3]!.getAttribute('aria-pressed')).toBe('true');
+    buttons[2]!.click();
+    h.sched.tick();
+    expect(h.store.get('t')!.fontFamily).toBe('Cascadia Code');
+    render(p);
+    const pressed = [...p.root.querySelectorAll('section')].find((s) => s.querySelector('h3')!.textContent === 'Font family')!.querySelector('[aria-pressed="true"]');
+    expect(pressed?.getAttribute('aria-label')).toBe('Code');
+  });
+
+  it('maps families to the stacks the export uses (easel-formats fonts::stack)', () => {
+    expect(fontStack('hand-drawn')).toBe("Excalifont, Virgil, 'Comic Shanns', 'DejaVu Sans', sans-serif");
+    expect(fontStack('monospace')).toBe("'Cascadia Code', Cascadia, 'DejaVu Sans Mono', monospace");
+    expect(fontStack('Cascadia Code')).toBe(fontStack('monospace'));
+    expect(fontStack('Nunito')).toBe("Nunito, 'DejaVu Sans', sans-serif");
+    expect(fontStack('Bad"; x')).toBe("'Bad x', 'DejaVu Sans', sans-serif");
+  });
+
+  it('offers the hand-drawn sloppiness and the zigzag fill for shapes', () => {
+    const h = setup([box('r', 'rectangle', 0, 0, 100, 100, { fill: '#a5d8ff' })]);
+    h.editor.setSelection(['r']);
+    const p = new StylePanel(h.editor);
+    render(p);
+    const section = (title: string) => [...p.root.querySelectorAll('section')].find((s) => s.querySelector('h3')!.textContent === title)!;
+    const sloppy = [...section('Sloppiness').querySelectorAll('button')];
+    expect(sloppy.map((b) => b.getAttribute('aria-label'))).toEqual(['Architect', 'Artist', 'Cartoonist']);
+    expect(sloppy[0]!.getAttribute('aria-pressed')).toBe('true');
+    sloppy[2]!.click();
+    h.sched.tick();
+    expect(h.store.get('r')!.roughness).toBe(2);
+    render(p);
+    [...section('Fill').querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Zigzag')!.click();
+    h.sched.tick();
+    expect(h.store.get('r')!.fillStyle).toBe('zigzag');
+    render(p);
+    expect(section('Sloppiness').querySelector('[aria-pressed="true"]')!.getAttribute('aria-label')).toBe('Cartoonist');
   });
 });

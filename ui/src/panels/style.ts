@@ -1,10 +1,12 @@
 //! The style panel (right of the board): the current tool's style, or the selection's, with
 //! Excalidraw's choices: stroke and background colours, fill style, stroke width and style,
 //! edges (sharp or round: corners of rectangles and diamonds, the curve of lines and arrows),
-//! font size, opacity; and, for a selection, layers, align, distribute, lock, duplicate, delete.
+//! sloppiness (the hand-drawn style's roughness), font family and size, opacity; and, for a
+//! selection, layers, align, distribute, lock, duplicate, delete.
 //! Every change is one `Editor.applyStyle` (one undo step); the panel itself holds no state.
 
 import type { Alignment } from '../engine/arrange';
+import { fontStack } from '../engine/text';
 import type { Editor } from '../editor';
 import { type Element, type ElementKind, type FillStyle, hasEdges, type StrokeStyle } from '../model/types';
 import type { Action } from '../tools/keymap';
@@ -26,6 +28,13 @@ const FILL_STYLES: [FillStyle, string][] = [
   ['solid', 'Solid'],
   ['hachure', 'Hatched'],
   ['cross-hatch', 'Cross-hatched'],
+  ['zigzag', 'Zigzag'],
+];
+/** Excalidraw's sloppiness: the hand-drawn style's roughness (engine/rough.ts). */
+const SLOPPINESS: [number, string][] = [
+  [0, 'Architect'],
+  [1, 'Artist'],
+  [2, 'Cartoonist'],
 ];
 const EDGES: [string, string][] = [
   ['sharp', 'Sharp'],
@@ -36,6 +45,14 @@ const FONT_SIZES: [number, string][] = [
   [20, 'M'],
   [28, 'L'],
   [36, 'XL'],
+];
+
+/** The families the style panel offers: value stored, name, sample shown in the family itself. */
+const FONT_FAMILIES: [string, string][] = [
+  ['Excalifont', 'Hand-drawn'],
+  ['Nunito', 'Normal'],
+  ['Cascadia Code', 'Code'],
+  ['sans-serif', 'System'],
 ];
 
 const TOOL_KIND: Partial<Record<ToolName, ElementKind>> = {
@@ -51,7 +68,7 @@ const TOOL_KIND: Partial<Record<ToolName, ElementKind>> = {
 };
 
 /** Sections short enough to share a row of the panel's two columns. */
-const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Edges']);
+const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Edges', 'Sloppiness', 'Font family', 'Font size', 'Layers', 'Actions']);
 
 const SHAPES = new Set<ElementKind>(['rectangle', 'ellipse', 'diamond']);
 const has = {
@@ -60,6 +77,7 @@ const has = {
   strokeWidth: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow' || k === 'freedraw',
   strokeStyle: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow',
   edges: hasEdges,
+  roughness: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow',
   font: (k: ElementKind, el?: Element) => k === 'text' || k === 'sticky' || !!el?.text,
 };
 
@@ -78,6 +96,10 @@ const ICONS: Record<string, string> = {
   round: svg('<path d="M4 16V10a6 6 0 0 1 6-6h6" stroke-width="2"/>'),
   fillsolid: svg('<rect x="4" y="4" width="12" height="12" rx="2" fill="currentColor" stroke-width="1.5"/>'),
   fillhachure: svg('<rect x="4" y="4" width="12" height="12" rx="2" stroke-width="1.5"/><path d="M4 12l8-8M8 16l8-8" stroke-width="1.2"/>'),
+  fillzigzag: svg('<rect x="4" y="4" width="12" height="12" rx="2" stroke-width="1.5"/><path d="M5 9l3-3 0 5 4-5 0 5 3-3" stroke-width="1.1"/>'),
+  rough0: svg('<path d="M3 13c4-3 10-3 14-6" stroke-width="1.6"/>'),
+  rough1: svg('<path d="M3 13c3-3 5-1 8-4s4-2 6-3" stroke-width="1.6"/><path d="M3 14c4-3 9-4 14-7" stroke-width="1"/>'),
+  rough2: svg('<path d="M3 14c2-4 4 0 6-4s3 1 5-3 2 0 3-1" stroke-width="1.6"/><path d="M2 12c4-1 5-4 9-3s4-4 7-3" stroke-width="1"/>'),
   'fillcross-hatch': svg('<rect x="4" y="4" width="12" height="12" rx="2" stroke-width="1.5"/><path d="M4 12l8-8M8 16l8-8M8 4l8 8M4 8l8 8" stroke-width="1"/>'),
   left: svg('<path d="M3 2v16" stroke-width="1.5"/><rect x="5" y="5" width="10" height="3" fill="currentColor" stroke="none"/><rect x="5" y="12" width="6" height="3" fill="currentColor" stroke="none"/>'),
   centerX: svg('<path d="M10 2v16" stroke-width="1.5"/><rect x="4" y="5" width="12" height="3" fill="currentColor" stroke="none"/><rect x="6" y="12" width="8" height="3" fill="currentColor" stroke="none"/>'),
@@ -154,10 +176,21 @@ export class StylePanel {
       const rounded = (sel.length ? sel.find((e) => hasEdges(e.kind))!.rounded : ed.style.rounded) ? 'round' : 'sharp';
       parts.push(this.choice('Edges', EDGES.map(([v, t]) => [v, t, ICONS[v]!]), rounded, (v) => ({ rounded: v === 'round' })));
     }
+    if (any(has.roughness)) {
+      const r = sel.length ? (sel.find((e) => has.roughness(e.kind))?.roughness ?? 0) : ed.style.roughness;
+      const level = r >= 2 ? 2 : r >= 1 ? 1 : 0;
+      parts.push(this.choice('Sloppiness', SLOPPINESS.map(([v, t]) => [String(v), t, ICONS[`rough${v}`]!]), String(level), (v) => ({ roughness: Number(v) })));
+    }
+    if (any(has.font)) parts.push(this.fontFamily(cur.fontFamily));
     if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
     parts.push(this.opacity(cur.opacity));
     if (sel.length) parts.push(...this.arrange(sel));
-    for (const part of parts) if (HALF.has(part.querySelector('h3')?.textContent ?? '')) part.classList.add('half');
+    for (const part of parts) {
+      if (!HALF.has(part.querySelector('h3')?.textContent ?? '')) continue;
+      part.classList.add('half');
+      // Four choices in half the panel: narrower buttons.
+      if (part.querySelectorAll('.row > button').length > 3) part.classList.add('compact');
+    }
     this.root.replaceChildren(...parts);
     this.root.hidden = false;
   }
@@ -224,6 +257,21 @@ export class StylePanel {
     return s;
   }
 
+  /** The font family: a sample of each family, drawn in it. */
+  private fontFamily(value: string): HTMLElement {
+    const s = this.section('Font family');
+    const r = this.row();
+    const current = value.toLowerCase();
+    for (const [v, label] of FONT_FAMILIES) {
+      const b = this.button(label, 'Aa', v.toLowerCase() === current, () => this.editor.applyStyle({ fontFamily: v }), true);
+      b.style.fontFamily = fontStack(v);
+      b.dataset.family = v;
+      r.appendChild(b);
+    }
+    s.appendChild(r);
+    return s;
+  }
+
   private opacity(value: number): HTMLElement {
     const s = this.section('Opacity');
     const input = document.createElement('input');
@@ -258,6 +306,8 @@ export class StylePanel {
     layers.appendChild(lr);
     out.push(layers);
     const units = new Set(sel.filter((e) => !e.locked).map((e) => e.groupIds?.at(-1) ?? `#${e.id}`)).size;
+    // Layers and Actions share a row (half each); Align, when there is something to align, follows.
+    let alignSection: HTMLElement | null = null;
     if (units >= 2) {
       const align = this.section('Align');
       const ar = this.row();
@@ -277,7 +327,7 @@ export class StylePanel {
         );
       }
       align.appendChild(ar);
-      out.push(align);
+      alignSection = align;
     }
     const actions = this.section('Actions');
     const locked = sel.every((e) => e.locked);
@@ -289,6 +339,7 @@ export class StylePanel {
     );
     actions.appendChild(xr);
     out.push(actions);
+    if (alignSection) out.push(alignSection);
     return out;
   }
 }

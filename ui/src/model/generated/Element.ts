@@ -37,6 +37,11 @@ strokeStyle: StrokeStyle,
  */
 roughness: number, 
 /**
+ * The seed of the hand-drawn wobble (Excalidraw's `seed`, kept on import so a board looks as
+ * it did there); 0 means one derived from the id ([`Element::rough_seed`]).
+ */
+seed: number, 
+/**
  * Rounded corners for rectangles, diamonds and lines.
  */
 rounded: boolean, 
