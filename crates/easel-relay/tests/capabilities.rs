@@ -301,9 +301,7 @@ async fn the_permission_matrix_holds_on_the_relay() {
         if let Some(k) = &row.signer {
             again.extend(KeyProof::new(k, o.board, now()).to_params());
         }
-        let mut cc = open(&url(&srv, &comments, &again))
-            .await
-            .served(row.who);
+        let mut cc = open(&url(&srv, &comments, &again)).await.served(row.who);
         let key = format!("note-by-{}", row.who);
         let refused = write(&mut cc, &key).await;
         assert_eq!(
