@@ -223,10 +223,8 @@ impl DocKind {
 /// A handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    /// The log's pool, for the app's own tables in the same file.
-    pool: SqlitePool,
+    /// The document log, whose file and pool the app's own tables share.
     log: Log,
-    path: PathBuf,
 }
 
 impl Store {
@@ -263,26 +261,27 @@ impl Store {
     pub async fn open_with(path: &Path, durability: Durability) -> Result<Store> {
         let pool = easel_log::connect(path, durability).await?;
         migrate(&pool).await?;
-        let log = Log::start(pool.clone(), path, durability).await?;
-        Ok(Store {
-            pool,
-            log,
-            path: path.to_path_buf(),
-        })
+        let log = Log::start(pool, path, durability).await?;
+        Ok(Store { log })
+    }
+
+    /// The log's pool: the app's own tables live in the same file.
+    fn pool(&self) -> &SqlitePool {
+        self.log.pool()
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.log.path()
     }
 
     /// Closes the pool. Pending appends already acknowledged are on disk; the writer task ends
     /// when the last handle is dropped.
     pub async fn close(self) {
-        self.pool.close().await;
+        self.log.close().await;
     }
 
     async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.pool().begin_with("BEGIN IMMEDIATE").await?)
     }
 
     // ----- users -----
@@ -320,7 +319,7 @@ impl Store {
 
     async fn local_user_if_any(&self) -> Result<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE is_local = 1")
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.map(|r| user_from_row(&r)).transpose()
     }
@@ -428,14 +427,14 @@ impl Store {
     pub async fn user(&self, id: Uuid) -> Result<Option<User>> {
         let row = sqlx::query("SELECT * FROM users WHERE id = ?")
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.map(|r| user_from_row(&r)).transpose()
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query("SELECT * FROM users ORDER BY created_at, id")
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         rows.iter().map(user_from_row).collect()
     }
@@ -475,7 +474,7 @@ impl Store {
     pub async fn board(&self, id: Uuid) -> Result<BoardRecord> {
         let row = sqlx::query("SELECT * FROM boards WHERE id = ?")
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         match row {
             Some(r) => board_from_row(&r),
@@ -506,7 +505,7 @@ impl Store {
         )
         .bind(user.to_string())
         .bind(include_deleted)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -532,7 +531,7 @@ impl Store {
         )
         .bind(board.id.to_string())
         .bind(user.map(|u| u.to_string()))
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool())
         .await?;
         match user {
             Some(u) => access_from(
@@ -661,7 +660,7 @@ impl Store {
         let rows =
             sqlx::query("SELECT * FROM board_remotes WHERE board_id = ? ORDER BY added_at, url")
                 .bind(board.to_string())
-                .fetch_all(&self.pool)
+                .fetch_all(self.pool())
                 .await?;
         rows.iter()
             .map(|r| {
@@ -783,7 +782,7 @@ impl Store {
             "SELECT * FROM board_permissions WHERE board_id = ? ORDER BY user_id IS NOT NULL, created_at, id",
         )
         .bind(board.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -841,7 +840,7 @@ impl Store {
         .bind(q.until.as_deref())
         .bind(q.before_id)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -1007,13 +1006,13 @@ impl Store {
     /// The database file's size, after a checkpoint so the WAL is folded in.
     pub async fn size(&self) -> Result<DbSize> {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool())
             .await?;
         let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool())
             .await?;
         Ok(DbSize {
             pages,
@@ -1024,14 +1023,14 @@ impl Store {
 
     /// Returns free pages to the file system (after compaction).
     pub async fn vacuum(&self) -> Result<()> {
-        sqlx::query("VACUUM").execute(&self.pool).await?;
+        sqlx::query("VACUUM").execute(self.pool()).await?;
         Ok(())
     }
 
     /// The journal mode in effect (always `wal`), for tests and diagnostics.
     pub async fn journal_mode(&self) -> Result<String> {
         Ok(sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool())
             .await?)
     }
 
@@ -1039,7 +1038,7 @@ impl Store {
     #[doc(hidden)]
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
         Ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?
             .rows_affected())
     }
@@ -1051,7 +1050,7 @@ impl Store {
         let salt: Option<Option<Vec<u8>>> =
             sqlx::query_scalar("SELECT id_salt FROM boards WHERE id = ?")
                 .bind(board.to_string())
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.pool())
                 .await?;
         let Some(salt) = salt else {
             return Err(Error::not_found("board", board.to_string()));
@@ -1068,7 +1067,7 @@ impl Store {
         sqlx::query("UPDATE boards SET id_salt = ? WHERE id = ? AND id_salt IS NULL")
             .bind(salt.as_slice())
             .bind(board.to_string())
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(())
     }
@@ -1079,7 +1078,7 @@ impl Store {
         let alias: Option<Option<String>> =
             sqlx::query_scalar("SELECT alias_of FROM boards WHERE id = ?")
                 .bind(id.to_string())
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.pool())
                 .await?;
         match alias.flatten() {
             Some(to) => parse_uuid(to),
@@ -1204,7 +1203,7 @@ impl Store {
             "SELECT * FROM share_links WHERE board_id = ? ORDER BY issued_at DESC, link_id",
         )
         .bind(board.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter().map(share_link_from_row).collect()
     }
@@ -1249,7 +1248,7 @@ impl Store {
             "SELECT revocation FROM share_links WHERE board_id = ? AND revocation IS NOT NULL",
         )
         .bind(board.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?)
     }
 
@@ -1303,7 +1302,7 @@ impl Store {
     pub async fn held_capability(&self, board: Uuid) -> Result<Option<HeldCapability>> {
         let row = sqlx::query("SELECT * FROM board_capabilities WHERE board_id = ?")
             .bind(board.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         row.map(|r| {
             Ok(HeldCapability {

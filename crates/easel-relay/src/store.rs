@@ -85,8 +85,6 @@ pub struct AuthState {
 /// A handle to the relay's store; cheap to clone.
 #[derive(Clone)]
 pub struct RelayStore {
-    /// The log's pool, for the relay's own tables in the same file.
-    pool: SqlitePool,
     log: Log,
 }
 
@@ -108,8 +106,13 @@ impl RelayStore {
         let pool = easel_log::connect(path, durability).await?;
         easel_log::migrate(&pool).await?;
         MIGRATOR.run(&pool).await?;
-        let log = Log::start(pool.clone(), path, durability).await?;
-        Ok(RelayStore { pool, log })
+        let log = Log::start(pool, path, durability).await?;
+        Ok(RelayStore { log })
+    }
+
+    /// The log's pool: pins and revocations live in the same file.
+    fn pool(&self) -> &SqlitePool {
+        self.log.pool()
     }
 
     /// The database file.
@@ -154,7 +157,7 @@ impl RelayStore {
     pub async fn auth_state(&self) -> Result<AuthState, StoreError> {
         let mut state = AuthState::default();
         for row in sqlx::query("SELECT board, owner_key FROM board_owners")
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
         {
             let board: String = row.get(0);
@@ -169,7 +172,7 @@ impl RelayStore {
             state.owners.push((board, key));
         }
         for row in sqlx::query("SELECT board, link_id FROM revoked_links")
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?
         {
             let board: String = row.get(0);
@@ -199,12 +202,12 @@ impl RelayStore {
         .bind(board.to_string())
         .bind(key.as_slice())
         .bind(easel_log::now_ms())
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         let pinned: Vec<u8> =
             sqlx::query_scalar("SELECT owner_key FROM board_owners WHERE board = ?")
                 .bind(board.to_string())
-                .fetch_one(&self.pool)
+                .fetch_one(self.pool())
                 .await?;
         pinned.try_into().map_err(|_| StoreError::Corrupt {
             room: board.to_string(),
@@ -230,7 +233,7 @@ impl RelayStore {
         .bind(revoked_at)
         .bind(signed)
         .bind(easel_log::now_ms())
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
     }
