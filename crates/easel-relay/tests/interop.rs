@@ -32,12 +32,16 @@ async fn stock_yjs_client_interoperates_over_wss() {
     interop(true).await;
 }
 
-async fn interop(tls: bool) {
+/// The stock client's directory with its packages installed (by the first test that needs
+/// them; the others wait), or `None` when node is not installed.
+fn stock_client() -> Option<std::path::PathBuf> {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     if !have("node") {
         println!("skipped: `node` is not installed, so the stock Yjs client cannot run");
-        return;
+        return None;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+    let _one = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
     if !dir.join("node_modules").exists() {
         let st = std::process::Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -46,6 +50,13 @@ async fn interop(tls: bool) {
             .expect("npm ci (node is installed, so npm should be)");
         assert!(st.success(), "npm ci failed in {}", dir.display());
     }
+    Some(dir)
+}
+
+async fn interop(tls: bool) {
+    let Some(dir) = stock_client() else {
+        return;
+    };
     let data = tempfile::tempdir().unwrap();
     let mut config = test_config(data.path());
     let pki = pki(&["localhost", "127.0.0.1"], false);
@@ -112,19 +123,9 @@ async fn interop(tls: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stock_yjs_client_joins_a_document_bigger_than_a_frame() {
-    if !have("node") {
-        println!("skipped: `node` is not installed, so the stock Yjs client cannot run");
+    let Some(dir) = stock_client() else {
         return;
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
-    if !dir.join("node_modules").exists() {
-        let st = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm ci");
-        assert!(st.success());
-    }
+    };
     let data = tempfile::tempdir().unwrap();
     let srv = TestServer::start(test_config(data.path())).await;
     // 4 MiB of content written in frames under the limit; the answer to a joiner's sync
