@@ -989,7 +989,19 @@ impl ConnIo<'_> {
             Err(WsError::Capacity(e)) => {
                 metrics.refuse(Refusal::TooLarge);
                 tracing::info!(conn = id, error = %e, "message too big; closing 1009");
-                shared.close(1009, "message too big");
+                // Say the limit: a stock client whose offline changes went as one step 2 over
+                // it knows why it cannot sync (Easel's own clients never send a frame over
+                // 1 MiB).
+                let limit = ctx.config.max_message_bytes;
+                let limit = if limit >= 1 << 20 && limit % (1 << 20) == 0 {
+                    format!("{} MiB", limit >> 20)
+                } else {
+                    format!("{limit} bytes")
+                };
+                shared.close(
+                    1009,
+                    &format!("message too big: this server takes messages of up to {limit}"),
+                );
                 return true;
             }
             Err(WsError::Protocol(e)) => {

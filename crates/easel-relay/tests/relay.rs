@@ -250,7 +250,12 @@ async fn bad_input_closes_only_the_sender_and_stores_nothing() {
             &vec![0; 100_000],
         ))))
         .await;
-    assert_eq!(expect_close(&mut big).await.0, 1009);
+    let (code, reason) = expect_close(&mut big).await;
+    assert_eq!(code, 1009);
+    assert!(
+        reason.contains("up to"),
+        "the close says the limit: {reason}"
+    );
 
     // A flood of (valid) query-awareness messages: 1008.
     let mut flood = raw_connect(&srv.url("bad-flood")).await;
