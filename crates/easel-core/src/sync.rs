@@ -674,6 +674,9 @@ async fn connection<D: SyncDoc>(
                         if is_step2 {
                             if !synced && answered_server && !upload_confirm_sent {
                                 upload_confirm_sent = true;
+                                // For a one-shot sync this request is also the confirming one:
+                                // its answer, if it brings nothing, means both sides are equal.
+                                confirming = true;
                                 let sv = session.lock().await.state_vector();
                                 send!(encode_sync_step1(&sv));
                                 continue;
