@@ -19,10 +19,17 @@
 //! [`tx`] has the statements an owner needs inside its own transactions (a board created with
 //! its first update, a board deleted or renamed with its documents). Nothing here knows yrs,
 //! keys or sockets. The API speaks of documents, seqs and bytes only, so another backend
-//! (Postgres for a relay cluster) can offer the same calls; image files will live beside
-//! documents, keyed by hash, not in this log.
+//! (Postgres for a relay cluster) can offer the same calls. Image files live beside documents,
+//! keyed by the SHA-256 of their bytes, in `files`/`doc_files` (see the `files` calls on
+//! [`Log`]: a file is stored once, documents link it, and orphans are collected after a grace
+//! period), never inside a document's updates.
 
+mod files;
 mod log;
+
+pub use files::{
+    Collected, FileInfo, MAX_FILE_BYTES, Put, StoredFile, file_hash, human_bytes, is_file_hash,
+};
 
 pub use log::{
     Compacted, Log, LogError, NewSnapshot, Pending, SnapshotInfo, Totals, connect, migrate, now_ms,

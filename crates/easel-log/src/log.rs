@@ -41,6 +41,9 @@ pub enum LogError {
     /// A call the log refuses (an empty document name, a snapshot covering nothing...).
     #[error("{0}")]
     Invalid(String),
+    /// A write that would take a document past its quota; nothing of it was stored.
+    #[error("over quota: {0}")]
+    Quota(String),
     /// File system error.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
@@ -498,6 +501,14 @@ pub mod tx {
             .execute(&mut *conn)
             .await?
             .rows_affected();
+        let f = sqlx::query("DELETE FROM doc_files WHERE doc = ?")
+            .bind(doc)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if f > 0 {
+            crate::files::mark_orphans(conn).await?;
+        }
         Ok(u + s)
     }
 
@@ -510,6 +521,11 @@ pub mod tx {
             )));
         }
         sqlx::query("UPDATE doc_updates SET doc = ?1 WHERE doc = ?2")
+            .bind(to)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE doc_files SET doc = ?1 WHERE doc = ?2")
             .bind(to)
             .bind(from)
             .execute(&mut *conn)

@@ -266,3 +266,103 @@ async fn the_log_file_is_private() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+#[tokio::test]
+async fn files_are_stored_once_linked_per_document_and_collected_after_their_grace() {
+    use std::collections::HashSet;
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(&dir).await;
+    let photo: Vec<u8> = (0..300_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let hash = easel_log::file_hash(&photo);
+
+    // Two boards paste the same photo: the bytes are stored once, each board holds it.
+    let a = log
+        .put_file("a", &hash, "image/png", &photo, None)
+        .await
+        .unwrap();
+    assert!(a.stored && a.linked);
+    let b = log
+        .put_file("b", &hash, "image/png", &photo, None)
+        .await
+        .unwrap();
+    assert!(!b.stored && b.linked);
+    let again = log
+        .put_file("b", &hash, "image/png", &photo, None)
+        .await
+        .unwrap();
+    assert!(!again.stored && !again.linked);
+    assert_eq!(log.file_totals().await.unwrap().files, 1);
+    assert_eq!(log.file_totals().await.unwrap().bytes, photo.len() as u64);
+    assert_eq!(log.file(&hash).await.unwrap().unwrap().data, photo);
+    assert_eq!(
+        log.doc_file("a", &hash).await.unwrap().unwrap().size,
+        photo.len() as u64
+    );
+    assert!(log.doc_file("c", &hash).await.unwrap().is_none());
+    let chunk = log.file_chunk(&hash, 1000, 64).await.unwrap().unwrap();
+    assert_eq!(chunk, photo[1000..1064]);
+    let tail = log
+        .file_chunk(&hash, photo.len() as u64 - 10, 64)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tail, photo[photo.len() - 10..]);
+
+    // Bytes that do not match their name, a bad name, and a quota: refused, nothing stored.
+    let mut tampered = photo.clone();
+    tampered[7] ^= 1;
+    let e = log
+        .put_file("c", &hash, "image/png", &tampered, None)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("do not match"), "{e}");
+    assert!(
+        log.put_file("c", "ABC", "image/png", &photo, None)
+            .await
+            .is_err()
+    );
+    let small = b"tiny".to_vec();
+    let e = log
+        .put_file(
+            "c",
+            &easel_log::file_hash(&small),
+            "image/png",
+            &small,
+            Some(3),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, LogError::Quota(_)), "{e}");
+    assert!(log.doc_files("c").await.unwrap().is_empty());
+    assert_eq!(log.file_totals().await.unwrap().files, 1);
+
+    // Board a stops showing it: b still holds it, nothing is orphaned.
+    assert_eq!(log.retain_doc_files("a", &HashSet::new()).await.unwrap(), 1);
+    assert_eq!(log.collect_files(0).await.unwrap().files, 0);
+    // Board b is deleted: the file is orphaned, kept through its grace period, then collected.
+    let mut conn = log.pool().acquire().await.unwrap();
+    tx::delete_doc(&mut conn, "b").await.unwrap();
+    drop(conn);
+    assert_eq!(log.collect_files(60_000).await.unwrap().files, 0);
+    assert!(log.file(&hash).await.unwrap().is_some());
+    // A link made during the grace period saves it.
+    log.put_file("d", &hash, "image/png", &photo, None)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(log.collect_files(0).await.unwrap().files, 0);
+    log.retain_doc_files("d", &HashSet::new()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let gone = log.collect_files(0).await.unwrap();
+    assert_eq!(
+        gone,
+        easel_log::Collected {
+            files: 1,
+            bytes: photo.len() as u64
+        }
+    );
+    assert!(log.file(&hash).await.unwrap().is_none());
+    assert_eq!(log.file_totals().await.unwrap().files, 0);
+}
