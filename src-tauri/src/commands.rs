@@ -185,7 +185,9 @@ pub async fn file_add(
     Ok(id)
 }
 
-/// One of the board's files, for the renderer (`data` is base64), or null when it has none.
+/// One of the board's files, for the renderer (`data` is base64), or null when this
+/// installation does not have its bytes yet: they are then asked of the board's server, and a
+/// `board-file` event says when they arrive.
 #[tauri::command]
 pub async fn board_file(
     state: State<'_, AppState>,
@@ -193,7 +195,7 @@ pub async fn board_file(
     id: String,
 ) -> AppResult<Option<BoardFile>> {
     let session = state.session(board).await?;
-    let file = session.lock().await.doc().file(&id);
+    let file = session.lock().await.file(&id).await?;
     Ok(file)
 }
 

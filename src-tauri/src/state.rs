@@ -214,10 +214,28 @@ impl AppState {
         let mut comments = self.easel.open_comments(self.user, board).await?;
         let changes = session.subscribe();
         let comment_changes = comments.subscribe();
+        let mut arrivals = session.file_channel().arrivals();
         let session = Arc::new(Mutex::new(session));
         let comments = Arc::new(Mutex::new(comments));
+        let file_app = app.clone();
         let watchers = vec![
             tokio::spawn(watch(app.clone(), board, session.clone(), changes)),
+            // An image that arrived from a collaborator's server: the UI asks for it again
+            // and draws it in place of its placeholder.
+            tokio::spawn(async move {
+                loop {
+                    match arrivals.recv().await {
+                        Ok(id) => {
+                            let event = FileArrived { board, id };
+                            if let Err(e) = file_app.emit("board-file", event) {
+                                tracing::warn!("board-file not delivered: {e}");
+                            }
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            }),
             tokio::spawn(watch_comments(
                 app.clone(),
                 board,
@@ -293,6 +311,13 @@ impl AppState {
         });
         Ok(now)
     }
+}
+
+/// The `board-file` event's payload: a file of an open board arrived and can be read.
+#[derive(Debug, Clone, Serialize)]
+struct FileArrived {
+    board: Uuid,
+    id: String,
 }
 
 /// The `board-changed` event's payload: the elements a change touched, never the whole board

@@ -34,6 +34,33 @@ describe('FileStore', () => {
     expect(ready).toBe(1);
   });
 
+  it('asks again for a file the backend did not have once it says the file arrived', async () => {
+    let have = false;
+    let asked = 0;
+    let ready = 0;
+    const files = new FileStore(() => ready++);
+    const f: StoredFile = { mime: 'image/png', dataURL: 'data:image/png;base64,AA==' };
+    files.backend = { put: async () => {}, get: async () => (asked++, have ? f : null) };
+    expect(files.image('y')).toBeUndefined();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(asked).toBe(1);
+    // Drawn again before it arrives: not asked again (the server was asked once already).
+    expect(files.image('y')).toBeUndefined();
+    await Promise.resolve();
+    expect(asked).toBe(1);
+    have = true;
+    files.arrived('y');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(asked).toBe(2);
+    expect(files.get('y')).toEqual(f);
+    expect(ready).toBe(1);
+    // An arrival for a file it holds already changes nothing.
+    files.arrived('y');
+    expect(asked).toBe(2);
+  });
+
   it('converts data: URLs and bytes both ways', () => {
     const bytes = new Uint8Array([0, 1, 2, 250, 255]);
     expect(dataUrlBytes(bytesToDataUrl('image/png', bytes))).toEqual(bytes);

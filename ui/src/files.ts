@@ -96,16 +96,27 @@ export class FileStore {
     return undefined;
   }
 
+  /**
+   * The backend says a file it did not have has arrived (a collaborator's image, fetched from
+   * the board's server by its hash): ask again, and repaint once it decodes.
+   */
+  arrived(id: string): void {
+    if (this.files.has(id)) return;
+    this.fetching.delete(id);
+    this.fetch(id);
+  }
+
   private fetch(id: string): void {
     if (!this.backend || this.fetching.has(id)) return;
     this.fetching.add(id);
+    // Not there yet: the placeholder stays until `arrived` says to ask again.
     void this.backend.get(id).then(
       (f) => {
         if (!f) return;
         this.files.set(id, f);
         this.onReady();
       },
-      () => {},
+      () => this.fetching.delete(id),
     );
   }
 }

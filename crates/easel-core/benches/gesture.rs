@@ -135,7 +135,7 @@ async fn main() {
             el.z =
                 easel_core::zorder::key_between(whole.elements.last().map(|e| e.z.as_str()), None);
             whole.elements.push(el);
-            doc.replace_content("me", &whole).unwrap();
+            doc.replace_content("me", &whole, &[]).unwrap();
             let now = doc.elements();
             let mut changed = 0;
             let mut seen = HashMap::with_capacity(now.len());

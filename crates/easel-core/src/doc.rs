@@ -10,7 +10,12 @@
 //!   its default is left out. Both keep the item count per element low, which is what loading
 //!   a 100k-element board costs.
 //! - `meta`: `title`, `background`, `grid`.
-//! - `files`: `Y.Map<fileId, {mime, data}>`, image bytes stored once per board.
+//! - `files`: `Y.Map<fileId, {mime, size, width?, height?}>`: the images the board shows, by
+//!   the hex SHA-256 of their bytes (an element's `fileId`). The bytes are not in the document:
+//!   they live once per store beside it (`easel-log`'s `files`) and move between peers by that
+//!   name, fetched when an element that shows them is drawn. Boards written by builds before
+//!   this layout held the bytes here (`{mime, data}`); [`BoardDoc::migrate_files`] moves them
+//!   out on first open.
 //!
 //! Every public operation is one yrs transaction with the local origin, validated in full before
 //! the transaction opens, so a refused call leaves the document untouched. Local transactions
@@ -32,13 +37,18 @@ use yrs::{
 
 use crate::edit::{Applied, Edit, ElementChanges, ElementDiff, IdPatch, ZMove};
 use crate::error::{Error, Result};
-use crate::model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
+use crate::model::{
+    Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, FileRef, Scene,
+};
 use crate::zorder;
 
 /// Origin of transactions made through this API on this replica; the undo manager tracks only it.
 pub const LOCAL_ORIGIN: &str = "easel:local";
 /// Origin of updates applied from the store or the network.
 pub const REMOTE_ORIGIN: &str = "easel:remote";
+/// Origin of the one-time move of a board's image bytes out of its document: stored and synced
+/// like a local edit, never undone.
+pub const MIGRATE_ORIGIN: &str = "easel:migrate";
 
 /// Where to move elements in the z-order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -457,28 +467,73 @@ impl BoardDoc {
         meta
     }
 
-    pub fn file(&self, id: &str) -> Option<BoardFile> {
+    /// The board's reference to a file, if it has one.
+    pub fn file_ref(&self, id: &str) -> Option<FileRef> {
         let txn = self.doc.transact();
-        read_file(id, self.files.get(&txn, id)?)
+        read_ref(id, self.files.get(&txn, id)?)
     }
 
-    pub fn files(&self) -> Vec<BoardFile> {
+    /// Every file the board references, by id.
+    pub fn file_refs(&self) -> Vec<FileRef> {
+        let txn = self.doc.transact();
+        let mut refs: Vec<FileRef> = self
+            .files
+            .iter(&txn)
+            .filter_map(|(id, v)| read_ref(id, v))
+            .collect();
+        refs.sort_by(|a, b| a.id.cmp(&b.id));
+        refs
+    }
+
+    /// The ids of the files the elements show now.
+    pub fn shown_files(&self) -> HashSet<String> {
+        let txn = self.doc.transact();
+        let mut ids = HashSet::new();
+        for (_, v) in self.elements.iter(&txn) {
+            if let Out::YMap(m) = v
+                && let Some(f) = get_str(&txn, &m, "fileId")
+            {
+                ids.insert(f);
+            }
+        }
+        ids
+    }
+
+    /// Files whose bytes are still inside the document (the layout of older builds).
+    pub fn legacy_files(&self) -> Vec<BoardFile> {
         let txn = self.doc.transact();
         let mut files: Vec<BoardFile> = self
             .files
             .iter(&txn)
-            .filter_map(|(id, v)| read_file(id, v))
+            .filter_map(|(id, v)| read_legacy(id, v))
             .collect();
         files.sort_by(|a, b| a.id.cmp(&b.id));
         files
     }
 
-    /// Everything in the document as plain values.
+    /// Replaces every file entry that holds bytes with a reference, in one transaction that
+    /// is stored and synced but never undone. The caller stores the bytes first
+    /// ([`Self::legacy_files`]). Returns how many entries changed.
+    pub fn migrate_files(&mut self) -> usize {
+        let legacy = self.legacy_files();
+        if legacy.is_empty() {
+            return 0;
+        }
+        let mut txn = self.doc.transact_mut_with(Origin::from(MIGRATE_ORIGIN));
+        for f in &legacy {
+            self.files
+                .insert(&mut txn, f.id.as_str(), ref_any(&f.reference()));
+        }
+        legacy.len()
+    }
+
+    /// Everything in the document as plain values, without file bytes (they are not in the
+    /// document: `BoardSession::scene_for_export` adds them from the store).
     pub fn scene(&self) -> Scene {
         Scene {
             meta: self.meta(),
             elements: self.elements(),
-            files: self.files(),
+            files: Vec::new(),
         }
     }
 
@@ -932,8 +987,9 @@ impl BoardDoc {
         }
     }
 
-    /// Stores a file (image bytes) once; adding the same bytes again is a no-op. Returns its id.
-    pub fn add_file(&mut self, file: BoardFile) -> Result<String> {
+    /// Adds a reference to a file (whose bytes the caller keeps beside the document); adding
+    /// the same file again is a no-op. Returns the reference.
+    pub fn add_file(&mut self, file: &BoardFile) -> Result<FileRef> {
         file.validate()?;
         if file.id != crate::model::content_id(&file.data) {
             return Err(Error::invalid(
@@ -941,15 +997,19 @@ impl BoardDoc {
                 "a file's id must be the SHA-256 of its bytes",
             ));
         }
+        let r = file.reference();
+        self.add_file_ref(&r)?;
+        Ok(r)
+    }
+
+    /// Adds a reference to a file; a no-op when the board has one (with or without bytes).
+    pub fn add_file_ref(&mut self, r: &FileRef) -> Result<()> {
+        r.validate()?;
         let mut txn = self.local();
-        if !self.files.contains_key(&txn, &file.id) {
-            let value = Any::from(HashMap::from([
-                ("mime".to_string(), Any::from(file.mime.clone())),
-                ("data".to_string(), Any::from(file.data)),
-            ]));
-            self.files.insert(&mut txn, file.id.as_str(), value);
+        if !self.files.contains_key(&txn, &r.id) {
+            self.files.insert(&mut txn, r.id.as_str(), ref_any(r));
         }
-        Ok(file.id)
+        Ok(())
     }
 
     pub fn set_meta(&mut self, meta: &BoardMeta) -> Result<()> {
@@ -979,8 +1039,24 @@ impl BoardDoc {
     /// Makes the document's content equal to `scene` as one new change on top of the current
     /// state (one undo step). Used to restore history: the restore syncs like any edit, and undo
     /// takes it back. The title is not touched; it belongs to the board record.
-    pub fn replace_content(&mut self, actor: &str, scene: &Scene) -> Result<()> {
-        scene.validate()?;
+    /// `refs` are files the scene's elements may show beside `scene.files` (a snapshot's
+    /// references: its bytes are in the store).
+    pub fn replace_content(&mut self, actor: &str, scene: &Scene, refs: &[FileRef]) -> Result<()> {
+        let mut check = scene.clone();
+        for r in refs {
+            r.validate()?;
+        }
+        // The scene's elements may show the referenced files too (their bytes are elsewhere).
+        for r in refs {
+            if !check.files.iter().any(|f| f.id == r.id) {
+                check.files.push(BoardFile {
+                    id: r.id.clone(),
+                    mime: r.mime.clone(),
+                    data: Vec::new(),
+                });
+            }
+        }
+        check.validate()?;
         for f in &scene.files {
             if f.id != crate::model::content_id(&f.data) {
                 return Err(Error::invalid(
@@ -989,6 +1065,8 @@ impl BoardDoc {
                 ));
             }
         }
+        let mut new_refs: Vec<FileRef> = scene.files.iter().map(BoardFile::reference).collect();
+        new_refs.extend(refs.iter().cloned());
         let current: HashMap<String, Element> = self
             .elements()
             .into_iter()
@@ -1022,13 +1100,9 @@ impl BoardDoc {
                 }
             }
         }
-        for f in &scene.files {
-            if !self.files.contains_key(&txn, &f.id) {
-                let value = Any::from(HashMap::from([
-                    ("mime".to_string(), Any::from(f.mime.clone())),
-                    ("data".to_string(), Any::from(f.data.clone())),
-                ]));
-                self.files.insert(&mut txn, f.id.as_str(), value);
+        for r in &new_refs {
+            if !self.files.contains_key(&txn, &r.id) {
+                self.files.insert(&mut txn, r.id.as_str(), ref_any(r));
             }
         }
         if old_meta.background != scene.meta.background {
@@ -1066,7 +1140,7 @@ impl BoardDoc {
         }
         self.set_meta(&scene.meta)?;
         for f in &scene.files {
-            self.add_file(f.clone())?;
+            self.add_file(f)?;
         }
         let mut txn = self.local();
         for el in &elements {
@@ -1546,7 +1620,48 @@ fn set<T>(field: &mut T, v: Option<T>) {
     }
 }
 
-fn read_file(id: &str, v: Out) -> Option<BoardFile> {
+fn ref_any(r: &FileRef) -> Any {
+    let mut m = HashMap::from([
+        ("mime".to_string(), Any::from(r.mime.clone())),
+        ("size".to_string(), Any::from(r.size as f64)),
+    ]);
+    if let (Some(w), Some(h)) = (r.width, r.height) {
+        m.insert("width".to_string(), Any::from(f64::from(w)));
+        m.insert("height".to_string(), Any::from(f64::from(h)));
+    }
+    Any::from(m)
+}
+
+/// A file entry as a reference: the current layout, or an older entry that still holds its
+/// bytes (described from them).
+fn read_ref(id: &str, v: Out) -> Option<FileRef> {
+    if let Some(legacy) = read_legacy(id, v.clone()) {
+        return Some(legacy.reference());
+    }
+    let Out::Any(Any::Map(m)) = v else {
+        return None;
+    };
+    let mime = match m.get("mime")? {
+        Any::String(s) => s.to_string(),
+        _ => return None,
+    };
+    let num = |k: &str| {
+        let n = any_f64(m.get(k)?)?;
+        (n.fract() == 0.0 && (0.0..=9.0e15).contains(&n)).then_some(n as u64)
+    };
+    let r = FileRef {
+        id: id.to_string(),
+        mime,
+        size: num("size")?,
+        width: num("width").and_then(|w| u32::try_from(w).ok()),
+        height: num("height").and_then(|h| u32::try_from(h).ok()),
+    };
+    r.validate().ok()?;
+    Some(r)
+}
+
+/// An entry of the older layout, `{mime, data}`, with the bytes inside the document.
+fn read_legacy(id: &str, v: Out) -> Option<BoardFile> {
     let Out::Any(Any::Map(m)) = v else {
         return None;
     };

@@ -104,6 +104,7 @@ impl From<easel_log::LogError> for Error {
             L::Commit(msg) => Error::Database(sqlx::Error::Protocol(msg)),
             L::Closed => Error::Closed,
             L::Invalid(msg) => Error::invalid("document", msg),
+            L::Quota(msg) => Error::invalid("files", format!("over quota: {msg}")),
             L::Io(e) => Error::Io(e),
         }
     }

@@ -23,6 +23,7 @@ pub mod comments;
 pub mod doc;
 pub mod edit;
 pub mod error;
+pub mod files;
 pub mod identity;
 pub mod model;
 pub mod perm;
@@ -41,7 +42,9 @@ pub use doc::{BoardDoc, Reorder};
 pub use edit::{Applied, Edit, ElementChanges, ElementDiff, IdPatch, ZMove};
 pub use error::{Error, Result};
 pub use identity::{Identity, KeyStoreKind};
-pub use model::{Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, Scene};
+pub use model::{
+    Binding, BoardFile, BoardMeta, Element, ElementKind, ElementPatch, FileRef, Scene,
+};
 pub use perm::{Access, Level, Op};
 pub use service::{
     BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel, SnapshotPolicy,

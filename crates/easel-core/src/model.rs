@@ -691,6 +691,65 @@ impl BoardFile {
     }
 }
 
+impl BoardFile {
+    /// What the document holds for this file: its name, type, size and natural dimensions
+    /// (read from the image's header; `None` for a format the reader does not know).
+    pub fn reference(&self) -> FileRef {
+        let dims = imagesize::blob_size(&self.data).ok();
+        FileRef {
+            id: self.id.clone(),
+            mime: self.mime.clone(),
+            size: self.data.len() as u64,
+            width: dims.and_then(|d| u32::try_from(d.width).ok()),
+            height: dims.and_then(|d| u32::try_from(d.height).ok()),
+        }
+    }
+}
+
+/// A board's reference to an image file, which is what its document holds: the bytes live
+/// once per store beside the document (keyed by `id`, their SHA-256) and move between peers by
+/// that name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileRef {
+    /// The hex SHA-256 of the file's bytes.
+    pub id: String,
+    pub mime: String,
+    /// The file's length in bytes.
+    pub size: u64,
+    /// The image's natural size in pixels, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+impl FileRef {
+    pub fn validate(&self) -> Result<()> {
+        if !easel_log::is_file_hash(&self.id) {
+            return Err(Error::invalid(
+                "fileId",
+                "a file's id must be the hex SHA-256 of its bytes",
+            ));
+        }
+        short("mime", &self.mime)?;
+        if !self.mime.starts_with("image/") {
+            return Err(Error::invalid(
+                "mime",
+                format!("not an image type: {:?}", self.mime),
+            ));
+        }
+        if self.size > limits::MAX_FILE_BYTES as u64 {
+            return Err(Error::too_large(
+                "size",
+                self.size as usize,
+                limits::MAX_FILE_BYTES,
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The hex SHA-256 of some bytes, used as a content address for board files.
 pub fn content_id(data: &[u8]) -> String {
     use sha2::Digest;

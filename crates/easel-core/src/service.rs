@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::comments::{Anchor, Author, Comment, CommentsDoc, Thread};
 use crate::doc::{BoardDoc, Reorder};
 use crate::error::{Error, Result};
+use crate::files::FileChannel;
 use crate::identity::{self, Identity, KeyStoreKind};
 use crate::model::{BoardFile, BoardMeta, Element, ElementPatch, Scene};
 use crate::perm::{Access, Level, Op};
@@ -135,6 +136,18 @@ impl Easel {
 
     /// The people this installation knows (the local user and those remembered from links),
     /// for showing names.
+    /// Image files in this installation's store: how many, and their bytes.
+    pub async fn file_totals(&self) -> Result<easel_log::Collected> {
+        self.store.file_totals().await
+    }
+
+    /// Deletes image files no board (nor any stored snapshot) has shown for `grace`; boards
+    /// drop their links to files they no longer show when they take snapshots. Returns what
+    /// was deleted.
+    pub async fn collect_files(&self, grace: Duration) -> Result<easel_log::Collected> {
+        self.store.collect_files(grace).await
+    }
+
     pub async fn users(&self) -> Result<Vec<User>> {
         self.store.users().await
     }
@@ -413,16 +426,27 @@ impl Easel {
             "elements": scene.elements.len(),
             "files": scene.files.len(),
         });
-        self.store
+        // The images' bytes go beside the document (which holds references); stored first, so
+        // the board never shows a file the store lacks. A failed create unlinks them again.
+        let id = Uuid::new_v4();
+        for f in &scene.files {
+            self.store.put_file(id, f).await?;
+        }
+        let created = self
+            .store
             .create_board(
-                Uuid::new_v4(),
+                id,
                 actor,
                 &scene.meta.title,
                 &doc.encode_state(),
                 "import",
                 &detail,
             )
-            .await
+            .await;
+        if created.is_err() && !scene.files.is_empty() {
+            let _ = self.store.retain_board_files(id, &Default::default()).await;
+        }
+        created
     }
 
     /// Boards `actor` can open, most recently edited first.
@@ -527,7 +551,7 @@ impl Easel {
             other => other,
         })?;
         doc.clear_undo();
-        Ok(BoardSession {
+        let mut session = BoardSession {
             store: self.store.clone(),
             board: record,
             actor,
@@ -540,7 +564,10 @@ impl Easel {
             policy: self.policy,
             listeners: Listeners::default(),
             reloaded: false,
-        })
+            files: FileChannel::default(),
+        };
+        session.migrate_files().await?;
+        Ok(session)
     }
 
     /// Opens a board's comments (needs VIEW to read; writing needs COMMENT). Audited as `open`
@@ -714,7 +741,13 @@ pub struct BoardSession {
     /// The document was rebuilt from the store since listeners last heard: the next change
     /// tells them to read everything.
     reloaded: bool,
+    /// Files wanted from, and offered to, this board's sync connections.
+    files: FileChannel,
 }
+
+/// How long a file no board shows any more is kept before it is deleted: an undo may bring
+/// the image back, and a peer that was offline may still send an edit that shows it.
+pub const FILE_GRACE: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// The subscribers to one document's changes (a board's or its comments'), each told every
 /// change in order; a dropped receiver is forgotten on the next change.
@@ -1027,8 +1060,136 @@ impl BoardSession {
         self.edit(Op::Edit, |d, a| d.set_text(a, id, text)).await
     }
 
+    /// Adds an image file to the board: its bytes to the store (once, whoever else holds
+    /// them), a reference to the document, and an offer to the board's servers. Returns its id.
     pub async fn add_file(&mut self, file: BoardFile) -> Result<String> {
-        self.edit(Op::Edit, |d, _| d.add_file(file)).await
+        self.allow(Op::Edit).await?;
+        file.validate()?;
+        if file.id != crate::model::content_id(&file.data) {
+            return Err(Error::invalid(
+                "fileId",
+                "a file's id must be the SHA-256 of its bytes",
+            ));
+        }
+        self.store.put_file(self.board.id, &file).await?;
+        let id = self.edit(Op::Edit, |d, _| d.add_file(&file)).await?.id;
+        self.files.offer(&id);
+        Ok(id)
+    }
+
+    /// The bytes of an image the board references. From the store when they are here (or
+    /// from the document itself, for a board in the layout of older builds); otherwise the
+    /// board's sync connections are asked for them, `None` is returned, and
+    /// [`Self::file_channel`]'s arrivals say when they came.
+    pub async fn file(&self, id: &str) -> Result<Option<BoardFile>> {
+        if self.doc.file_ref(id).is_none() {
+            return Ok(None);
+        }
+        if let Some(f) = self.doc.legacy_files().into_iter().find(|f| f.id == id) {
+            return Ok(Some(f));
+        }
+        match self.store.file(id).await? {
+            Some(f) => Ok(Some(f)),
+            None => {
+                self.files.want(id);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Stores a file that arrived from a peer (checked against its name) and links it to this
+    /// board, then tells whoever waits for it.
+    pub async fn store_arrived_file(&self, file: &BoardFile) -> Result<()> {
+        if self.doc.file_ref(&file.id).is_none() && !self.files.wanted().contains(&file.id) {
+            return Err(Error::invalid(
+                "fileId",
+                format!("file {:?} is not in this board", file.id),
+            ));
+        }
+        self.store.put_file(self.board.id, file).await?;
+        self.files.arrived(&file.id);
+        Ok(())
+    }
+
+    /// Files the board's elements show whose bytes this store lacks.
+    pub async fn missing_files(&self) -> Result<Vec<String>> {
+        let shown: Vec<String> = self.doc.shown_files().into_iter().collect();
+        let have = self.store.files_present(&shown).await?;
+        let legacy: std::collections::HashSet<String> =
+            self.doc.legacy_files().into_iter().map(|f| f.id).collect();
+        let mut missing: Vec<String> = shown
+            .into_iter()
+            .filter(|f| !have.contains(f) && !legacy.contains(f))
+            .collect();
+        missing.sort();
+        Ok(missing)
+    }
+
+    /// What this board and its sync connections say to each other about files.
+    pub fn file_channel(&self) -> &FileChannel {
+        &self.files
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Moves image bytes that older builds kept inside the document into the store, leaving
+    /// references: the board's document, then every stored snapshot of it (history keeps its
+    /// images, without their bytes). A compaction follows, so the updates that carried the
+    /// bytes leave the log. Only a session that may edit migrates (a VIEW replica's change would
+    /// be refused by its server); it reads the bytes from the document meanwhile.
+    async fn migrate_files(&mut self) -> Result<()> {
+        if Op::Edit.check(self.access).is_err() {
+            return Ok(());
+        }
+        let legacy = self.doc.legacy_files();
+        let mut changed = false;
+        if !legacy.is_empty() {
+            for f in &legacy {
+                self.store.put_file(self.board.id, f).await?;
+            }
+            self.doc.migrate_files();
+            self.commit().await?;
+            changed = true;
+            tracing::info!(board = %self.board.id, files = legacy.len(), "moved image bytes out of the document");
+        }
+        for (id, files) in self.store.snapshot_files(self.board.id).await? {
+            if files.is_some() {
+                continue;
+            }
+            // A snapshot by an older build: move its bytes out too, and record what it shows.
+            let (_, state) = self.store.snapshot_state(self.board.id, id).await?;
+            let mut past = BoardDoc::from_updates([state.as_slice()])?;
+            let old = past.legacy_files();
+            for f in &old {
+                self.store.put_file(self.board.id, f).await?;
+            }
+            let shown: Vec<String> = past.shown_files().into_iter().collect();
+            let state = (past.migrate_files() > 0).then(|| past.encode_state());
+            self.store
+                .rewrite_snapshot(self.board.id, id, state.as_deref(), &shown)
+                .await?;
+            changed |= state.is_some();
+        }
+        if changed {
+            self.take_snapshot(None).await?;
+        }
+        Ok(())
+    }
+
+    /// Links the board to every file its document or its stored snapshots show (so none is
+    /// collected while something shows it) and drops the links to the rest (collected after
+    /// [`FILE_GRACE`] unless another board holds them).
+    async fn sync_file_links(&self) -> Result<()> {
+        let mut live = self.doc.shown_files();
+        for (_, files) in self.store.snapshot_files(self.board.id).await? {
+            live.extend(files.unwrap_or_default());
+        }
+        let ids: Vec<String> = live.iter().cloned().collect();
+        self.store.link_board_files(self.board.id, &ids).await?;
+        self.store.retain_board_files(self.board.id, &live).await?;
+        Ok(())
     }
 
     pub async fn set_background(&mut self, background: &str) -> Result<()> {
@@ -1077,10 +1238,12 @@ impl BoardSession {
                 Some(self.actor),
                 true,
                 self.policy.keep_auto,
+                &self.doc.shown_files().into_iter().collect::<Vec<_>>(),
             )
             .await?;
         self.since_snapshot = 0;
         self.last_snapshot = Instant::now();
+        self.sync_file_links().await?;
         Ok(info)
     }
 
@@ -1093,8 +1256,12 @@ impl BoardSession {
             .snapshot_state(self.board.id, snapshot_id)
             .await?;
         let past = BoardDoc::from_updates([state.as_slice()])?;
+        for f in past.legacy_files() {
+            self.store.put_file(self.board.id, &f).await?;
+        }
         let actor = self.actor_str();
-        self.doc.replace_content(&actor, &past.scene())?;
+        self.doc
+            .replace_content(&actor, &past.scene(), &past.file_refs())?;
         self.commit().await?;
         let detail = serde_json::json!({
             "snapshot": info.id, "name": info.name, "elements": info.element_count,
@@ -1111,6 +1278,30 @@ impl BoardSession {
         self.allow(Op::Export).await?;
         let mut scene = self.doc.scene();
         scene.meta.title = self.board.title.clone();
+        let missing = self.missing_files().await?;
+        if !missing.is_empty() {
+            for id in &missing {
+                self.files.want(id);
+            }
+            return Err(Error::invalid(
+                "files",
+                format!(
+                    "{} image(s) of this board are not downloaded yet (they come from its server \
+                     when the board is open and connected); try again once they have arrived",
+                    missing.len()
+                ),
+            ));
+        }
+        let legacy = self.doc.legacy_files();
+        let mut ids: Vec<String> = self.doc.shown_files().into_iter().collect();
+        ids.sort();
+        for id in ids {
+            let file = match legacy.iter().find(|f| f.id == id) {
+                Some(f) => Some(f.clone()),
+                None => self.store.file(&id).await?,
+            };
+            scene.files.extend(file);
+        }
         Ok(scene)
     }
 

@@ -15,6 +15,7 @@
 //! log's group-commit writer and its guarantees. This module adds the app's tables (users,
 //! boards, permissions, links, audit) beside it in the same file.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -27,6 +28,7 @@ pub use easel_log::{Durability, StoredDoc, connect_options, private_db_file, pri
 use easel_log::{Log, NewSnapshot};
 
 use crate::error::{Error, Result};
+use crate::model::BoardFile;
 use crate::perm::{Access, Level};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -945,6 +947,7 @@ impl Store {
         created_by: Option<Uuid>,
         compact: bool,
         keep_auto: u32,
+        files: &[String],
     ) -> Result<SnapshotInfo> {
         if let Some(n) = name
             && (n.trim().is_empty() || n.len() > 200)
@@ -966,6 +969,7 @@ impl Store {
                         serde_json::json!({
                             "elementCount": element_count,
                             "createdBy": created_by,
+                            "files": files,
                         })
                         .to_string(),
                     ),
@@ -975,6 +979,112 @@ impl Store {
             )
             .await?;
         snapshot_from_log(board, done.snapshot)
+    }
+
+    // ----- files (image bytes beside the board's document) -----
+
+    /// Stores a file's bytes (once per store, verified against its id) and links it to the
+    /// board. True when the bytes were new to the store.
+    pub async fn put_file(&self, board: Uuid, file: &BoardFile) -> Result<bool> {
+        file.validate()?;
+        let put = self
+            .log
+            .put_file(
+                &DocKind::Board.doc_name(board),
+                &file.id,
+                &file.mime,
+                &file.data,
+                None,
+            )
+            .await?;
+        Ok(put.stored)
+    }
+
+    /// A file's bytes, if this store has them.
+    pub async fn file(&self, id: &str) -> Result<Option<BoardFile>> {
+        Ok(self.log.file(id).await?.map(|f| BoardFile {
+            id: f.hash,
+            mime: f.mime,
+            data: f.data,
+        }))
+    }
+
+    /// Of `ids`, the files whose bytes this store has (for any board).
+    pub async fn files_present(&self, ids: &[String]) -> Result<HashSet<String>> {
+        Ok(self.log.files_stored(ids).await?)
+    }
+
+    /// Drops the board's links to files not in `keep` (their bytes are collected after the
+    /// grace period unless another board holds them).
+    pub async fn retain_board_files(&self, board: Uuid, keep: &HashSet<String>) -> Result<u64> {
+        Ok(self
+            .log
+            .retain_doc_files(&DocKind::Board.doc_name(board), keep)
+            .await?)
+    }
+
+    /// Deletes files no board has held for `grace`.
+    pub async fn collect_files(&self, grace: std::time::Duration) -> Result<easel_log::Collected> {
+        Ok(self
+            .log
+            .collect_files(i64::try_from(grace.as_millis()).unwrap_or(i64::MAX))
+            .await?)
+    }
+
+    /// Links the board to those of `ids` whose bytes this store has.
+    pub async fn link_board_files(&self, board: Uuid, ids: &[String]) -> Result<u64> {
+        Ok(self
+            .log
+            .link_files(&DocKind::Board.doc_name(board), ids)
+            .await?)
+    }
+
+    /// Files stored and their bytes.
+    pub async fn file_totals(&self) -> Result<easel_log::Collected> {
+        Ok(self.log.file_totals().await?)
+    }
+
+    /// Rewrites a snapshot's state and/or its `files` record (see [`Log::rewrite_snapshot`]).
+    pub async fn rewrite_snapshot(
+        &self,
+        board: Uuid,
+        id: i64,
+        state: Option<&[u8]>,
+        files: &[String],
+    ) -> Result<()> {
+        let doc = DocKind::Board.doc_name(board);
+        let Some((info, _)) = self.log.snapshot_state(&doc, id).await? else {
+            return Err(Error::not_found("snapshot", id.to_string()));
+        };
+        let mut meta: serde_json::Value = info
+            .meta
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or_else(|| serde_json::json!({}));
+        meta["files"] = serde_json::json!(files);
+        self.log
+            .rewrite_snapshot(&doc, id, state, Some(&meta.to_string()))
+            .await?;
+        Ok(())
+    }
+
+    /// The files a board's stored snapshots show, by snapshot id, as recorded when each was
+    /// taken (`None` for a snapshot taken by an older build, which recorded nothing).
+    pub async fn snapshot_files(&self, board: Uuid) -> Result<Vec<(i64, Option<Vec<String>>)>> {
+        let snaps = self.log.snapshots(&DocKind::Board.doc_name(board)).await?;
+        Ok(snaps
+            .into_iter()
+            .map(|s| {
+                let files = s
+                    .meta
+                    .as_deref()
+                    .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+                    .and_then(|m| {
+                        serde_json::from_value::<Vec<String>>(m.get("files")?.clone()).ok()
+                    });
+                (s.id, files)
+            })
+            .collect())
     }
 
     /// A board's snapshots, newest first.

@@ -26,7 +26,10 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::error::{Error, Result};
+use crate::files::FileChannel;
+use crate::model::BoardFile;
 use crate::service::{BoardSession, ChangeOrigin, CommentsSession, DocChange};
+use crate::store::Store;
 
 /// What the sync client needs of an open document: its room, its state, and a way to apply
 /// what arrives and hear what changes locally.
@@ -49,6 +52,20 @@ pub trait SyncDoc: Send + 'static {
     /// Every later change (local edits as they are committed, and what other connections or
     /// processes bring), tagged with its origin.
     fn subscribe(&mut self) -> mpsc::UnboundedReceiver<DocChange>;
+    /// For a document that shows image files (a board): what it wants and offers, and the
+    /// store that holds the bytes. `None` (the default) for one without files.
+    fn file_link(&self) -> Option<(FileChannel, Store)> {
+        None
+    }
+    /// The ids of the files the document references.
+    fn file_ids(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Stores a file that arrived from the server (checked against its name first).
+    fn store_file(&mut self, file: BoardFile) -> impl Future<Output = Result<()>> + Send {
+        let _ = file;
+        async { Ok(()) }
+    }
 }
 
 impl SyncDoc for BoardSession {
@@ -78,6 +95,18 @@ impl SyncDoc for BoardSession {
 
     fn subscribe(&mut self) -> mpsc::UnboundedReceiver<DocChange> {
         BoardSession::subscribe(self)
+    }
+
+    fn file_link(&self) -> Option<(FileChannel, Store)> {
+        Some((self.file_channel().clone(), self.store().clone()))
+    }
+
+    fn file_ids(&self) -> Vec<String> {
+        self.doc().file_refs().into_iter().map(|r| r.id).collect()
+    }
+
+    async fn store_file(&mut self, file: BoardFile) -> Result<()> {
+        self.store_arrived_file(&file).await
     }
 }
 
@@ -527,11 +556,19 @@ async fn connection<D: SyncDoc>(
     mut once: Option<&mut SyncReport>,
     failures: &AtomicU64,
 ) -> Ended {
-    let (room, mut changes, state_vector, client_id) = {
+    let (room, mut changes, state_vector, client_id, file_link) = {
         let mut s = session.lock().await;
         let changes = s.subscribe();
-        (s.room(), changes, s.state_vector(), s.client_id())
+        (
+            s.room(),
+            changes,
+            s.state_vector(),
+            s.client_id(),
+            s.file_link(),
+        )
     };
+    let mut files = file_link.map(|(channel, store)| FileSync::new(channel, store));
+    let mut file_watch = files.as_ref().map(|f| f.channel.watch());
     let mut params = opts.params.clone();
     if let Some(board) = room.get(..36).and_then(|b| uuid::Uuid::parse_str(b).ok()) {
         params.extend(opts.auth.params(board, crate::share::unix_now()));
@@ -581,6 +618,8 @@ async fn connection<D: SyncDoc>(
     // only after those updates are committed).
     let mut answered_server = false;
     let mut upload_confirm_sent = false;
+    // A one-shot sync whose document is confirmed equal, waiting for its files to settle.
+    let mut done_when_settled = false;
 
     macro_rules! send {
         ($bytes:expr) => {{
@@ -628,6 +667,27 @@ async fn connection<D: SyncDoc>(
                 };
                 if let Some(r) = once.as_deref_mut() {
                     r.received_bytes += bytes.len();
+                }
+                if easel_proto::files::is_file_message(&bytes) {
+                    let Some(f) = files.as_mut() else {
+                        continue;
+                    };
+                    match f.receive(&bytes, session).await {
+                        Ok(replies) => {
+                            for r in replies {
+                                send!(r);
+                            }
+                            if done_when_settled && f.settled() {
+                                let _ = sink.send(Ws::Close(Some(close(CloseCode::Normal, "synced")))).await;
+                                return Ended::Done;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = sink.send(Ws::Close(Some(close(CloseCode::Invalid, "malformed file message")))).await;
+                            return Ended::Lost(format!("malformed file message from the server: {e}"), synced);
+                        }
+                    }
+                    continue;
                 }
                 let msg = match decode(&bytes, &opts.limits) {
                     Ok(m) => m,
@@ -684,9 +744,20 @@ async fn connection<D: SyncDoc>(
                             if !synced {
                                 synced = true;
                                 status.send_replace(SyncStatus::Synced);
+                                if let Some(f) = files.as_mut() {
+                                    let ids = session.lock().await.file_ids();
+                                    for m in f.start(ids).await {
+                                        send!(m);
+                                    }
+                                }
                             }
                             if once.is_some() {
                                 if confirming && !changed {
+                                    if files.as_ref().is_some_and(|f| !f.settled()) {
+                                        // Files still moving: done once they have.
+                                        done_when_settled = true;
+                                        continue;
+                                    }
                                     let _ = sink.send(Ws::Close(Some(close(CloseCode::Normal, "synced")))).await;
                                     return Ended::Done;
                                 }
@@ -725,6 +796,17 @@ async fn connection<D: SyncDoc>(
                 Some(_) => {}
                 None => return Ended::Stopped,
             },
+            _ = async { file_watch.as_mut().expect("guarded").changed().await }, if synced && file_watch.is_some() && files.as_ref().is_some_and(|f| f.watching) => {
+                let f = files.as_mut().expect("guarded");
+                for m in f.changed() {
+                    send!(m);
+                }
+            }
+            piece = async { files.as_mut().expect("guarded").next_upload_piece().await }, if files.as_ref().is_some_and(FileSync::uploading) => {
+                if let Some(p) = piece {
+                    send!(p);
+                }
+            }
             command = commands.recv() => match command {
                 None | Some(Command::Stop) => {
                     let _ = sink.send(Ws::Close(Some(close(CloseCode::Normal, "bye")))).await;
@@ -747,6 +829,204 @@ async fn connection<D: SyncDoc>(
                 }
             }
         }
+    }
+}
+
+/// One connection's side of moving a board's image files (`easel_proto::files`): once synced,
+/// it offers every file of the board the store holds (the server answers with those it lacks,
+/// which are uploaded one at a time, piece by piece) and asks for every file wanted; then it
+/// follows the board's [`FileChannel`] for new offers and wants, stores what arrives (checked
+/// against its name by the store), and asks again for a wanted file the server announces.
+struct FileSync {
+    channel: FileChannel,
+    store: Store,
+    watching: bool,
+    /// Wanted files asked for on this connection.
+    asked: std::collections::HashSet<String>,
+    /// Files the server said it lacks, to upload.
+    to_upload: std::collections::VecDeque<String>,
+    /// Pieces of the file being uploaded, not yet sent.
+    pieces: std::collections::VecDeque<Vec<u8>>,
+    incoming: Option<easel_proto::files::Assembly>,
+    /// Offers sent whose answer has not come.
+    unanswered: usize,
+    /// Uploads sent whose outcome (stored or refused) has not come, and wants asked on this
+    /// connection not yet answered (a file, or a refusal).
+    unconfirmed: std::collections::HashSet<String>,
+}
+
+impl FileSync {
+    fn new(channel: FileChannel, store: Store) -> Self {
+        FileSync {
+            channel,
+            store,
+            watching: false,
+            asked: Default::default(),
+            to_upload: Default::default(),
+            pieces: Default::default(),
+            incoming: None,
+            unanswered: 0,
+            unconfirmed: Default::default(),
+        }
+    }
+
+    /// Nothing in flight: every offer answered, every upload confirmed, every want answered
+    /// (a one-shot sync waits for this before it disconnects).
+    fn settled(&self) -> bool {
+        self.unanswered == 0
+            && self.to_upload.is_empty()
+            && self.pieces.is_empty()
+            && self.unconfirmed.is_empty()
+    }
+
+    fn offers(&mut self, ids: &[String]) -> Vec<Vec<u8>> {
+        let out = Self::lists(easel_proto::files::FileMsg::Have, ids);
+        self.unanswered += out.len();
+        out
+    }
+
+    fn hashes(ids: &[String]) -> Vec<easel_proto::files::Hash> {
+        ids.iter()
+            .filter_map(|id| easel_proto::files::from_hex(id))
+            .collect()
+    }
+
+    fn lists(
+        make: fn(Vec<easel_proto::files::Hash>) -> easel_proto::files::FileMsg,
+        ids: &[String],
+    ) -> Vec<Vec<u8>> {
+        Self::hashes(ids)
+            .chunks(easel_proto::files::MAX_HASHES)
+            .map(|c| make(c.to_vec()).encode())
+            .collect()
+    }
+
+    /// What to send once synced: offers of every file of the board held here, and the wants.
+    async fn start(&mut self, ids: Vec<String>) -> Vec<Vec<u8>> {
+        self.watching = true;
+        let held = match self.store.files_present(&ids).await {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list the board's files");
+                Default::default()
+            }
+        };
+        let mut held: Vec<String> = held.into_iter().collect();
+        held.sort();
+        // Offers made before this connection synced are covered by this one.
+        let _ = self.channel.take_offered();
+        let mut out = self.offers(&held);
+        out.extend(self.wants());
+        out
+    }
+
+    /// Wants not yet asked on this connection.
+    fn wants(&mut self) -> Vec<Vec<u8>> {
+        let new: Vec<String> = self
+            .channel
+            .wanted()
+            .into_iter()
+            .filter(|id| self.asked.insert(id.clone()))
+            .collect();
+        self.unconfirmed.extend(new.iter().cloned());
+        Self::lists(easel_proto::files::FileMsg::Want, &new)
+    }
+
+    /// Something was newly wanted or offered.
+    fn changed(&mut self) -> Vec<Vec<u8>> {
+        let offered = self.channel.take_offered();
+        let mut out = self.offers(&offered);
+        out.extend(self.wants());
+        out
+    }
+
+    fn uploading(&self) -> bool {
+        !self.pieces.is_empty() || !self.to_upload.is_empty()
+    }
+
+    /// The next piece to upload, reading the next file the server lacks when one is done.
+    /// Cancel-safe: a file leaves the queue only once it is read.
+    async fn next_upload_piece(&mut self) -> Option<Vec<u8>> {
+        while self.pieces.is_empty() {
+            let id = self.to_upload.front()?.clone();
+            let read = self.store.file(&id).await;
+            self.to_upload.pop_front();
+            match read {
+                Ok(Some(f)) => {
+                    let hash = easel_proto::files::from_hex(&f.id)?;
+                    self.pieces = easel_proto::files::data_frames(&hash, &f.mime, &f.data).into();
+                    self.unconfirmed.insert(f.id);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(file = %id, error = %e, "cannot read a file to upload"),
+            }
+        }
+        self.pieces.pop_front()
+    }
+
+    /// Handles a file message from the server; returns what to send back.
+    async fn receive<D: SyncDoc>(
+        &mut self,
+        bytes: &[u8],
+        session: &Arc<Mutex<D>>,
+    ) -> std::result::Result<Vec<Vec<u8>>, easel_proto::ProtoError> {
+        use easel_proto::files::{Assembly, FileMsg, to_hex};
+        match FileMsg::decode(bytes)? {
+            FileMsg::Need(hashes) => {
+                self.unanswered = self.unanswered.saturating_sub(1);
+                for h in hashes {
+                    let id = to_hex(&h);
+                    if !self.to_upload.contains(&id) {
+                        self.to_upload.push_back(id);
+                    }
+                }
+            }
+            FileMsg::Data {
+                hash,
+                mime,
+                total,
+                offset,
+                bytes,
+            } => match Assembly::push(&mut self.incoming, hash, &mime, total, offset, &bytes) {
+                Ok(Some(file)) => {
+                    let id = to_hex(&file.hash);
+                    self.unconfirmed.remove(&id);
+                    let file = BoardFile {
+                        id: id.clone(),
+                        mime: file.mime,
+                        data: file.bytes,
+                    };
+                    match session.lock().await.store_file(file).await {
+                        Ok(()) => tracing::debug!(file = %id, "file arrived"),
+                        // A file that does not match its name, or that this board does not
+                        // show: dropped; asked again on the next connection if still wanted.
+                        Err(e) => {
+                            tracing::warn!(file = %id, error = %e, "a file from the server was refused")
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(why) => tracing::warn!(why, "a file from the server was cut short"),
+            },
+            FileMsg::Stored(h) => {
+                self.unconfirmed.remove(&to_hex(&h));
+                tracing::debug!(file = %to_hex(&h), "the server stored a file");
+            }
+            FileMsg::Refused { hash, reason } => {
+                self.unconfirmed.remove(&to_hex(&hash));
+                tracing::info!(file = %to_hex(&hash), %reason, "the server refused a file request");
+            }
+            FileMsg::Available(h) => {
+                let id = to_hex(&h);
+                if self.channel.wanted().contains(&id) {
+                    self.unconfirmed.insert(id);
+                    return Ok(vec![FileMsg::Want(vec![h]).encode()]);
+                }
+            }
+            // Only clients send these.
+            FileMsg::Have(_) | FileMsg::Want(_) => {}
+        }
+        Ok(Vec::new())
     }
 }
 

@@ -25,7 +25,7 @@ fn sync_both(a: &BoardDoc, b: &BoardDoc) {
 fn every_kind_round_trips_through_the_document() {
     let mut d = BoardDoc::new();
     let file = BoardFile::new("image/png", vec![1, 2, 3]);
-    let fid = d.add_file(file.clone()).unwrap();
+    let fid = d.add_file(&file).unwrap().id;
     let mut added = Vec::new();
     for (i, kind) in ElementKind::ALL.into_iter().enumerate() {
         let mut e =
@@ -78,7 +78,14 @@ fn every_kind_round_trips_through_the_document() {
         added,
         "drawing order is insertion order for appended elements"
     );
-    assert_eq!(other.file(&fid).unwrap(), file);
+    // The document holds the file's reference, never its bytes.
+    let r = other.file_ref(&fid).unwrap();
+    assert_eq!(
+        (r.id.as_str(), r.mime.as_str(), r.size),
+        (file.id.as_str(), "image/png", 3)
+    );
+    assert!(other.legacy_files().is_empty());
+    assert_eq!(other.shown_files(), [fid].into_iter().collect());
 }
 
 #[test]
@@ -382,26 +389,30 @@ fn group_ungroup_and_delete_cleanup() {
 }
 
 #[test]
-fn files_are_stored_once_and_checked() {
+fn files_are_referenced_once_and_checked() {
     let mut d = BoardDoc::new();
     let f = BoardFile::new("image/png", vec![9; 1000]);
-    let id1 = d.add_file(f.clone()).unwrap();
+    let id1 = d.add_file(&f).unwrap();
     let size = d.encode_state().len();
-    let id2 = d.add_file(f).unwrap();
+    assert!(
+        size < 300,
+        "the document holds a reference, not the bytes: {size}"
+    );
+    let id2 = d.add_file(&f).unwrap();
     assert_eq!(id1, id2);
     assert_eq!(
         d.encode_state().len(),
         size,
-        "the same bytes are not stored twice"
+        "the same file is not referenced twice"
     );
     let forged = BoardFile {
         id: "abc".into(),
         mime: "image/png".into(),
         data: vec![1],
     };
-    assert!(d.add_file(forged).is_err());
+    assert!(d.add_file(&forged).is_err());
     let huge = BoardFile::new("image/png", vec![0; limits::MAX_FILE_BYTES + 1]);
-    assert!(matches!(d.add_file(huge), Err(Error::TooLarge { .. })));
+    assert!(matches!(d.add_file(&huge), Err(Error::TooLarge { .. })));
     let mut img = Element::new("img", ElementKind::Image, 0.0, 0.0);
     img.file_id = Some("0".repeat(64));
     assert!(

@@ -165,6 +165,34 @@ impl Log {
         })
     }
 
+    /// Links `doc` to those of `hashes` whose bytes are stored (a board that shows a file
+    /// another board brought in); returns how many links were new.
+    pub async fn link_files(&self, doc: &str, hashes: &[String]) -> Result<u64> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let now = now_ms();
+        let mut linked = 0;
+        for h in hashes {
+            linked += sqlx::query(
+                "INSERT OR IGNORE INTO doc_files (doc, hash, added_at)
+                 SELECT ?1, hash, ?3 FROM files WHERE hash = ?2",
+            )
+            .bind(doc)
+            .bind(h)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query(
+                "UPDATE files SET orphaned_at = NULL WHERE hash = ? AND orphaned_at IS NOT NULL",
+            )
+            .bind(h)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(linked)
+    }
+
     /// A file's bytes, if stored.
     pub async fn file(&self, hash: &str) -> Result<Option<StoredFile>> {
         let row = sqlx::query("SELECT mime, data FROM files WHERE hash = ?")
@@ -227,6 +255,22 @@ impl Log {
             held.extend(q.fetch_all(self.pool()).await?);
         }
         Ok(held)
+    }
+
+    /// Of `hashes`, the files stored (for any document).
+    pub async fn files_stored(&self, hashes: &[String]) -> Result<HashSet<String>> {
+        let mut have = HashSet::new();
+        for chunk in hashes.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            // Only placeholders are formatted in; the values are bound.
+            let sql = format!("SELECT hash FROM files WHERE hash IN ({marks})");
+            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+            for h in chunk {
+                q = q.bind(h);
+            }
+            have.extend(q.fetch_all(self.pool()).await?);
+        }
+        Ok(have)
     }
 
     /// Every file `doc` holds, by name.
@@ -343,9 +387,9 @@ pub(crate) async fn mark_orphans(conn: &mut SqliteConnection) -> Result<(), sqlx
 
 /// `n` bytes for a message: `1 GiB`, `64 MiB`, or bytes.
 pub fn human_bytes(n: u64) -> String {
-    if n >= 1 << 30 && n % (1 << 30) == 0 {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
         format!("{} GiB", n >> 30)
-    } else if n >= 1 << 20 && n % (1 << 20) == 0 {
+    } else if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} MiB", n >> 20)
     } else {
         format!("{n} bytes")

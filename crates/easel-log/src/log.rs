@@ -376,6 +376,28 @@ impl Log {
         })
     }
 
+    /// Rewrites a stored snapshot's state (the same document, re-encoded: a board whose image
+    /// bytes moved out of it) and its owner's record. False when `doc` has no such snapshot.
+    pub async fn rewrite_snapshot(
+        &self,
+        doc: &str,
+        id: i64,
+        state: Option<&[u8]>,
+        meta: Option<&str>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE doc_snapshots SET state = COALESCE(?1, state), meta = COALESCE(?2, meta)
+              WHERE doc = ?3 AND id = ?4",
+        )
+        .bind(state)
+        .bind(meta)
+        .bind(doc)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Updates after the newest snapshot, and when that snapshot was taken (Unix ms), for an
     /// automatic snapshot policy.
     pub async fn tail_stats(&self, doc: &str) -> Result<(i64, Option<i64>)> {

@@ -15,6 +15,7 @@
 
 pub mod chunk;
 mod error;
+pub mod files;
 pub mod message;
 pub mod protocol;
 mod reader;

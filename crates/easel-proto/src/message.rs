@@ -304,6 +304,7 @@ pub fn encode_permission_denied(reason: &str) -> Vec<u8> {
 pub const MESSAGE_EASEL: u64 = 100;
 /// Easel control sub-type: a board owner's signed link revocation.
 pub const EASEL_REVOCATION: u64 = 0;
+// Sub-type 1 is a file message: see [`crate::files`].
 /// The longest control payload accepted.
 const MAX_CONTROL_PAYLOAD: usize = 1024;
 

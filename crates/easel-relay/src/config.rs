@@ -51,6 +51,9 @@ pub struct Config {
     /// board left as it was. Updates that only delete are always taken, so a full board can be
     /// trimmed.
     pub max_doc_bytes: u64,
+    /// Most bytes of image files one board may hold (each file counted once per board): an
+    /// upload past it is refused (the connection stays open).
+    pub max_board_file_bytes: u64,
     /// What the relay may hold in memory, as it estimates it: loaded documents (their stored
     /// size times [`DOC_MEMORY_FACTOR`]) plus every connection's unsent frames. New
     /// connections are refused (HTTP 503) once it is reached, and a room that would go past it
@@ -105,6 +108,7 @@ impl Config {
             send_queue_bytes: 8 * 1024 * 1024,
             max_pending_bytes: 4 * 1024 * 1024,
             max_doc_bytes: 64 * 1024 * 1024,
+            max_board_file_bytes: 1 << 30,
             memory_budget: 2 * 1024 * 1024 * 1024,
             max_resyncs: 3,
             handshake_timeout: Duration::from_secs(5),

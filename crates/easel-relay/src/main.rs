@@ -38,6 +38,9 @@ struct Args {
     /// refused (close 1008).
     #[arg(long, default_value_t = 64 << 20)]
     max_board_bytes: u64,
+    /// Most bytes of image files one board may hold; uploads past it are refused.
+    #[arg(long, default_value_t = 1 << 30)]
+    max_board_file_bytes: u64,
     /// Memory the relay may hold, in bytes, as it estimates it (loaded boards and unsent
     /// data); new connections (HTTP 503) and rooms (close 1013) are refused past it.
     #[arg(long, default_value_t = 2 << 30)]
@@ -114,6 +117,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::new(args.listen, data);
     config.max_message_bytes = args.max_message_bytes;
     config.max_doc_bytes = args.max_board_bytes;
+    config.max_board_file_bytes = args.max_board_file_bytes;
     config.memory_budget = args.memory_budget;
     config.max_connections = args.max_connections;
     config.max_connections_per_ip = args.max_connections_per_ip;

@@ -207,7 +207,6 @@ impl ConnShared {
     }
 
     /// Bytes queued and not yet handed to the socket.
-    #[cfg(test)]
     pub(crate) fn queued_bytes(&self) -> usize {
         self.lock().bytes
     }

@@ -62,6 +62,12 @@ pub(crate) enum RoomCmd {
     Leave {
         conn: ConnId,
     },
+    /// A file was stored for this room (uploaded by `from`): tell everyone else, so a
+    /// connection that asked for it before it came may ask again.
+    FileAvailable {
+        from: ConnId,
+        frame: Bytes,
+    },
     Shutdown {
         done: oneshot::Sender<()>,
     },
@@ -401,6 +407,15 @@ async fn room_task(
                 } => room.join(conn, shared, policy, admission, ack),
                 RoomCmd::Message { conn, bytes } => room.message(conn, &bytes),
                 RoomCmd::Leave { conn } => room.leave(conn),
+                RoomCmd::FileAvailable { from, frame } => {
+                    for (id, c) in &room.conns {
+                        if *id != from {
+                            // Best effort: a full queue is resynced anyway, and the file stays
+                            // available to a later request.
+                            let _ = c.shared.push(frame.clone());
+                        }
+                    }
+                }
                 RoomCmd::Shutdown { done } => shutdown = Some(done),
             }
         }

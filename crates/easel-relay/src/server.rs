@@ -62,6 +62,8 @@ struct Ctx {
     links: Mutex<LinkConns>,
     /// The shards connections and rooms run on, when the server has its own threads.
     homes: Option<Homes>,
+    /// Rooms' files live in the store's log (`files`, `doc_files`), served by connections.
+    store: RelayStore,
 }
 
 impl std::fmt::Debug for Server {
@@ -139,6 +141,7 @@ impl Server {
                 connect_buckets: Mutex::new(HashMap::new()),
                 links: Mutex::new(HashMap::new()),
                 homes,
+                store: store.clone(),
             }),
             store,
             shards,
@@ -704,6 +707,8 @@ struct Joined {
     /// The (board, share link) it is registered under, to be closed if the link is revoked.
     link: Option<(Option<uuid::Uuid>, uuid::Uuid)>,
     expiry: Option<tokio::task::JoinHandle<()>>,
+    /// Why this connection may not upload files (`None`: it may).
+    upload_refusal: Option<String>,
 }
 
 /// Registers the connection and joins its room (retrying if the room unloads meanwhile).
@@ -781,6 +786,8 @@ async fn join_room(
         })
     });
 
+    let upload_refusal =
+        (policy != easel_proto::WritePolicy::ReadWrite).then(|| admission.write_refusal(&room));
     Some(Joined {
         ws,
         shared,
@@ -789,6 +796,7 @@ async fn join_room(
         room,
         link: admission.link.map(|l| (admission.board, l)),
         expiry,
+        upload_refusal,
     })
 }
 
@@ -804,6 +812,9 @@ impl Joined {
             bucket: TokenBucket::new(ctx.config.message_rate, ctx.config.message_burst),
             unflushed: false,
             ping_due: false,
+            room: &self.room,
+            upload_refusal: self.upload_refusal.as_deref(),
+            files: ConnFiles::default(),
         };
         boxed(io.run()).await;
         if let Some(t) = self.expiry.take() {
@@ -880,11 +891,33 @@ struct ConnIo<'a> {
     unflushed: bool,
     /// A ping is due as soon as the socket takes it.
     ping_due: bool,
+    room: &'a str,
+    upload_refusal: Option<&'a str>,
+    files: ConnFiles,
 }
+
+/// A connection's file transfers (see `easel_proto::files`): files it asked for, sent one
+/// piece at a time while its queue is short (so a download never fills memory), and the one
+/// file it is uploading.
+#[derive(Default)]
+struct ConnFiles {
+    /// Files asked for and not yet started.
+    wanted: std::collections::VecDeque<easel_proto::files::Hash>,
+    /// The file being sent: (hash, mime, size, next offset).
+    sending: Option<(easel_proto::files::Hash, String, u64, u64)>,
+    upload: Option<easel_proto::files::Assembly>,
+    /// Bytes of `upload` charged to the memory gauge.
+    charged: u64,
+}
+
+/// Files queued for one connection, at most: a longer want is refused for the rest.
+const MAX_WANTED_FILES: usize = 4096;
 
 /// What the connection's task handles next, outside [`ConnIo::poll_step`].
 enum Step {
     Read(Option<Result<Message, WsError>>),
+    /// The queue is short and a file is being sent: queue its next piece.
+    FilePiece,
     Close(u16, String),
     /// Writing failed: the connection is gone.
     Gone,
@@ -909,6 +942,7 @@ impl ConnIo<'_> {
                     self.close(code, reason).await;
                     return;
                 }
+                Step::FilePiece => self.send_file_piece().await,
             }
         }
     }
@@ -977,6 +1011,14 @@ impl ConnIo<'_> {
         {
             return Poll::Ready(Step::Read(m));
         }
+        // The next piece of a file once what is queued is nearly out: a download moves at the
+        // client's pace and holds one piece or two in memory.
+        if (self.files.sending.is_some() || !self.files.wanted.is_empty())
+            && !self.shared.is_closing()
+            && self.shared.queued_bytes() < easel_proto::files::MAX_CHUNK
+        {
+            return Poll::Ready(Step::FilePiece);
+        }
         Poll::Pending
     }
 
@@ -1026,6 +1068,10 @@ impl ConnIo<'_> {
                 }
                 Metrics::add(&metrics.messages_in, 1);
                 Metrics::add(&metrics.bytes_in, bytes.len() as u64);
+                if easel_proto::files::is_file_message(&bytes) {
+                    Box::pin(self.file_message(&bytes)).await;
+                    return true;
+                }
                 if easel_proto::message::is_easel_control(&bytes) {
                     Box::pin(handle_control(ctx, shared, &bytes, id)).await;
                     return true;
@@ -1075,6 +1121,220 @@ impl ConnIo<'_> {
             }
         }))
         .await;
+    }
+}
+
+impl Drop for ConnIo<'_> {
+    fn drop(&mut self) {
+        // An upload cut short gives back what it held.
+        self.release_upload();
+    }
+}
+
+impl ConnIo<'_> {
+    fn refuse_file(&self, hash: easel_proto::files::Hash, reason: &str) {
+        use easel_proto::files::FileMsg;
+        let msg = FileMsg::Refused {
+            hash,
+            reason: reason.to_string(),
+        };
+        let _ = self.shared.push(Bytes::from(msg.encode()));
+    }
+
+    fn release_upload(&mut self) {
+        self.files.upload = None;
+        Metrics::sub(&self.ctx.metrics.memory_bytes, self.files.charged);
+        self.files.charged = 0;
+    }
+
+    /// A file message from the client (see `easel_proto::files`). Malformed ones close the
+    /// connection (1007) like any malformed message; refusals leave it open.
+    async fn file_message(&mut self, bytes: &[u8]) {
+        use easel_proto::files::{Assembly, FileMsg, to_hex};
+        let (ctx, id) = (self.ctx, self.id);
+        let msg = match FileMsg::decode(bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                ctx.metrics.refuse(Refusal::Malformed);
+                tracing::info!(conn = id, error = %e, "malformed file message; closing 1007");
+                self.shared
+                    .close(1007, &format!("malformed file message: {e}"));
+                return;
+            }
+        };
+        let board_room = !self.room.ends_with("/comments");
+        let log = ctx.store.log();
+        match msg {
+            FileMsg::Have(hashes) => {
+                // A connection that may not upload is told it need not.
+                let need = if self.upload_refusal.is_some() || !board_room {
+                    Vec::new()
+                } else {
+                    let hex: Vec<String> = hashes.iter().map(to_hex).collect();
+                    match log.doc_holds(self.room, &hex).await {
+                        Ok(held) => hashes
+                            .into_iter()
+                            .filter(|h| !held.contains(&to_hex(h)))
+                            .collect(),
+                        Err(e) => {
+                            tracing::error!(room = %self.room, error = %e, "reading files failed");
+                            Vec::new()
+                        }
+                    }
+                };
+                let _ = self.shared.push(Bytes::from(FileMsg::Need(need).encode()));
+            }
+            FileMsg::Want(hashes) => {
+                for h in hashes {
+                    if self.files.wanted.len() >= MAX_WANTED_FILES {
+                        self.refuse_file(h, "too many files asked for at once; ask again later");
+                    } else if !self.files.wanted.contains(&h) {
+                        self.files.wanted.push_back(h);
+                    }
+                }
+            }
+            FileMsg::Data {
+                hash,
+                mime,
+                total,
+                offset,
+                bytes,
+            } => {
+                let refusal = if !board_room {
+                    Some("a comments room holds no files".to_string())
+                } else {
+                    self.upload_refusal.map(str::to_string)
+                };
+                if let Some(reason) = refusal {
+                    // Once per file, not once per piece.
+                    if offset == 0 {
+                        ctx.metrics.refuse(Refusal::WriteDenied);
+                        self.refuse_file(hash, &reason);
+                    }
+                    return;
+                }
+                if offset == 0 {
+                    self.release_upload();
+                    Metrics::add(&ctx.metrics.memory_bytes, total);
+                    self.files.charged = total;
+                }
+                let done = match Assembly::push(
+                    &mut self.files.upload,
+                    hash,
+                    &mime,
+                    total,
+                    offset,
+                    &bytes,
+                ) {
+                    Ok(done) => done,
+                    Err(why) => {
+                        self.release_upload();
+                        self.refuse_file(hash, why);
+                        return;
+                    }
+                };
+                let Some(file) = done else {
+                    return;
+                };
+                self.release_upload();
+                let hex = to_hex(&file.hash);
+                let quota = ctx.config.max_board_file_bytes;
+                match log
+                    .put_file(self.room, &hex, &file.mime, &file.bytes, Some(quota))
+                    .await
+                {
+                    Ok(put) => {
+                        tracing::debug!(room = %self.room, conn = id, file = %hex, size = file.bytes.len(), new = put.stored, "file stored");
+                        let _ = self
+                            .shared
+                            .push(Bytes::from(FileMsg::Stored(file.hash).encode()));
+                        if put.linked
+                            && let Some(tx) = self.room_tx
+                        {
+                            let frame = Bytes::from(FileMsg::Available(file.hash).encode());
+                            let _ = tx.send(RoomCmd::FileAvailable { from: id, frame }).await;
+                        }
+                    }
+                    Err(e) => {
+                        let reason = match &e {
+                            easel_log::LogError::Invalid(why) => why.clone(),
+                            easel_log::LogError::Quota(why) => format!("this board is full: {why}"),
+                            _ => {
+                                tracing::error!(room = %self.room, error = %e, "storing a file failed");
+                                "the server could not store the file; try again later".into()
+                            }
+                        };
+                        ctx.metrics.refuse(Refusal::Rejected);
+                        tracing::info!(room = %self.room, conn = id, file = %hex, %reason, "file refused");
+                        self.refuse_file(file.hash, &reason);
+                    }
+                }
+            }
+            // Messages only a server sends.
+            FileMsg::Need(_)
+            | FileMsg::Stored(_)
+            | FileMsg::Refused { .. }
+            | FileMsg::Available(_) => {
+                ctx.metrics.refuse(Refusal::Malformed);
+                self.shared
+                    .close(1007, "a file message only a server sends");
+            }
+        }
+    }
+
+    /// Queues the next piece of the file being sent (starting the next wanted file if none).
+    async fn send_file_piece(&mut self) {
+        use easel_proto::files::{FileMsg, MAX_CHUNK, to_hex};
+        let log = self.ctx.store.log();
+        if self.files.sending.is_none() {
+            let Some(hash) = self.files.wanted.pop_front() else {
+                return;
+            };
+            let hex = to_hex(&hash);
+            let info = if self.room.ends_with("/comments") {
+                Ok(None)
+            } else {
+                log.doc_file(self.room, &hex).await
+            };
+            match info {
+                Ok(Some(info)) => self.files.sending = Some((hash, info.mime, info.size, 0)),
+                Ok(None) => {
+                    self.refuse_file(hash, "this board has no such file (not uploaded yet?)");
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(room = %self.room, error = %e, "reading a file failed");
+                    self.refuse_file(hash, "the server could not read the file; try again later");
+                    return;
+                }
+            }
+        }
+        let Some((hash, mime, total, offset)) = self.files.sending.clone() else {
+            return;
+        };
+        let piece = match log
+            .file_chunk(&to_hex(&hash), offset, MAX_CHUNK as u32)
+            .await
+        {
+            Ok(Some(p)) if !p.is_empty() || total == 0 => p,
+            // Collected meanwhile, or shorter than recorded: say so rather than send a torso.
+            Ok(_) | Err(_) => {
+                self.files.sending = None;
+                self.refuse_file(hash, "the server could not read the file; try again later");
+                return;
+            }
+        };
+        let next = offset + piece.len() as u64;
+        let frame = FileMsg::Data {
+            hash,
+            mime: mime.clone(),
+            total,
+            offset,
+            bytes: piece,
+        }
+        .encode();
+        let _ = self.shared.push(Bytes::from(frame));
+        self.files.sending = (next < total).then_some((hash, mime, total, next));
     }
 }
 

@@ -110,6 +110,11 @@ impl RelayStore {
         Ok(RelayStore { log })
     }
 
+    /// The document log (rooms' documents and their files).
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
     /// The log's pool: pins and revocations live in the same file.
     fn pool(&self) -> &SqlitePool {
         self.log.pool()

@@ -78,6 +78,10 @@ export class Desktop {
 
   async start(): Promise<void> {
     await this.listen<BoardChanged>('board-changed', (e) => this.current?.receive(e.payload));
+    // An image of the open board arrived from its server: draw it in place of its placeholder.
+    await this.listen<{ board: string; id: string }>('board-file', (e) => {
+      if (e.payload.board === this.current?.board) this.files?.arrived(e.payload.id);
+    });
     await this.listen<null>('boards-changed', () => void this.refreshList());
     await this.refreshList();
     const recent = this.boards[0];
