@@ -108,6 +108,22 @@ pub fn run() {
             app.manage(state);
             // Boards other processes add, rename or delete reach the sidebar without a reload.
             tauri::async_runtime::spawn(state::watch_board_list(app.handle().clone()));
+            // Image files no board has shown for the grace period are deleted, in the background.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let easel = &handle.state::<state::AppState>().easel;
+                match easel.collect_files(easel_core::FILE_GRACE).await {
+                    Ok(c) if c.files > 0 => {
+                        tracing::info!(
+                            files = c.files,
+                            bytes = c.bytes,
+                            "unused image files deleted"
+                        )
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("collecting unused image files failed: {e}"),
+                }
+            });
             // The keychain may be slow (or ask the user): never block the window on it.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

@@ -142,9 +142,23 @@ impl Ctx {
             let mut opts = SyncOptions::new(url.clone());
             opts.connect_timeout = timeout;
             opts.auth = auth.clone();
-            let r = sync::sync_once(session.clone(), &opts, timeout)
+            let mut r = sync::sync_once(session.clone(), &opts, timeout)
                 .await
                 .map_err(|err| anyhow!("cannot sync {id} with {url}: {err}"))?;
+            // Images the board shows whose bytes this installation lacks come along now (the
+            // app fetches them when drawn; the CLI may export offline next).
+            let missing = session.lock().await.missing_files().await?;
+            if !missing.is_empty() {
+                for f in &missing {
+                    session.lock().await.file_channel().want(f);
+                }
+                let again = sync::sync_once(session.clone(), &opts, timeout)
+                    .await
+                    .map_err(|err| anyhow!("cannot fetch the images of {id} from {url}: {err}"))?;
+                r.sent_bytes += again.sent_bytes;
+                r.received_bytes += again.received_bytes;
+                r.applied_updates += again.applied_updates;
+            }
             let c = sync::sync_once(comments.clone(), &opts, timeout)
                 .await
                 .map_err(|err| anyhow!("cannot sync the comments of {id} with {url}: {err}"))?;

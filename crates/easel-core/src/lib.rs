@@ -47,7 +47,7 @@ pub use model::{
 };
 pub use perm::{Access, Level, Op};
 pub use service::{
-    BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel, SnapshotPolicy,
-    coalesce_changes,
+    BoardSession, BoardSummary, ChangeOrigin, CommentsSession, DocChange, Easel, FILE_GRACE,
+    SnapshotPolicy, coalesce_changes,
 };
 pub use store::{DocKind, Durability, Store};

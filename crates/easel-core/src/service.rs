@@ -444,7 +444,10 @@ impl Easel {
             )
             .await;
         if created.is_err() && !scene.files.is_empty() {
-            let _ = self.store.retain_board_files(id, &Default::default()).await;
+            let _ = self
+                .store
+                .retain_board_files(id, &Default::default(), easel_log::now_ms())
+                .await;
         }
         created
     }
@@ -1182,13 +1185,16 @@ impl BoardSession {
     /// collected while something shows it) and drops the links to the rest (collected after
     /// [`FILE_GRACE`] unless another board holds them).
     async fn sync_file_links(&self) -> Result<()> {
+        let seen_at = easel_log::now_ms();
         let mut live = self.doc.shown_files();
         for (_, files) in self.store.snapshot_files(self.board.id).await? {
             live.extend(files.unwrap_or_default());
         }
         let ids: Vec<String> = live.iter().cloned().collect();
         self.store.link_board_files(self.board.id, &ids).await?;
-        self.store.retain_board_files(self.board.id, &live).await?;
+        self.store
+            .retain_board_files(self.board.id, &live, seen_at)
+            .await?;
         Ok(())
     }
 

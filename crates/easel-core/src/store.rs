@@ -1016,10 +1016,17 @@ impl Store {
 
     /// Drops the board's links to files not in `keep` (their bytes are collected after the
     /// grace period unless another board holds them).
-    pub async fn retain_board_files(&self, board: Uuid, keep: &HashSet<String>) -> Result<u64> {
+    /// Only links made at or before `seen_at` (Unix ms) are judged (see
+    /// [`Log::retain_doc_files`]).
+    pub async fn retain_board_files(
+        &self,
+        board: Uuid,
+        keep: &HashSet<String>,
+        seen_at: i64,
+    ) -> Result<u64> {
         Ok(self
             .log
-            .retain_doc_files(&DocKind::Board.doc_name(board), keep)
+            .retain_doc_files(&DocKind::Board.doc_name(board), keep, seen_at)
             .await?)
     }
 

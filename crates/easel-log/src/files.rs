@@ -299,14 +299,23 @@ impl Log {
         doc_bytes(&mut conn, doc).await
     }
 
-    /// Drops `doc`'s links to files not in `keep`; files no document holds any more are marked
-    /// orphaned now. Returns how many links were dropped.
-    pub async fn retain_doc_files(&self, doc: &str, keep: &HashSet<String>) -> Result<u64> {
+    /// Drops `doc`'s links to files not in `keep` that were made at or before `seen_at` (Unix
+    /// ms: when the owner read the state `keep` comes from; a link made after it is not judged
+    /// by it, so an upload racing a compaction keeps its link). Files no document holds any
+    /// more are marked orphaned now. Returns how many links were dropped.
+    pub async fn retain_doc_files(
+        &self,
+        doc: &str,
+        keep: &HashSet<String>,
+        seen_at: i64,
+    ) -> Result<u64> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let held: Vec<String> = sqlx::query_scalar("SELECT hash FROM doc_files WHERE doc = ?")
-            .bind(doc)
-            .fetch_all(&mut *tx)
-            .await?;
+        let held: Vec<String> =
+            sqlx::query_scalar("SELECT hash FROM doc_files WHERE doc = ? AND added_at <= ?")
+                .bind(doc)
+                .bind(seen_at)
+                .fetch_all(&mut *tx)
+                .await?;
         let mut dropped = 0;
         for h in held.iter().filter(|h| !keep.contains(*h)) {
             dropped += sqlx::query("DELETE FROM doc_files WHERE doc = ? AND hash = ?")

@@ -339,7 +339,12 @@ async fn files_are_stored_once_linked_per_document_and_collected_after_their_gra
     assert_eq!(log.file_totals().await.unwrap().files, 1);
 
     // Board a stops showing it: b still holds it, nothing is orphaned.
-    assert_eq!(log.retain_doc_files("a", &HashSet::new()).await.unwrap(), 1);
+    assert_eq!(
+        log.retain_doc_files("a", &HashSet::new(), easel_log::now_ms())
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(log.collect_files(0).await.unwrap().files, 0);
     // Board b is deleted: the file is orphaned, kept through its grace period, then collected.
     let mut conn = log.pool().acquire().await.unwrap();
@@ -353,7 +358,14 @@ async fn files_are_stored_once_linked_per_document_and_collected_after_their_gra
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     assert_eq!(log.collect_files(0).await.unwrap().files, 0);
-    log.retain_doc_files("d", &HashSet::new()).await.unwrap();
+    // A link made after the state the owner read is not judged by it.
+    assert_eq!(
+        log.retain_doc_files("d", &HashSet::new(), 0).await.unwrap(),
+        0
+    );
+    log.retain_doc_files("d", &HashSet::new(), easel_log::now_ms())
+        .await
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let gone = log.collect_files(0).await.unwrap();
     assert_eq!(

@@ -76,6 +76,28 @@ pub(crate) enum RoomCmd {
 /// A room's answer to a join: `Err` is the close (code, reason) to send the connection.
 pub(crate) type JoinAck = Result<(), (u16, String)>;
 
+/// How long a file no board shows is kept before it is deleted (undo, offline peers): the
+/// app's grace period too.
+const FILE_GRACE_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// The ids of the files a board document's elements show (`elements.*.fileId`, the layout
+/// `easel-core` writes); empty for a document without elements.
+fn shown_files(doc: &yrs::Doc) -> std::collections::HashSet<String> {
+    use yrs::{Map, ReadTxn, Transact};
+    let txn = doc.transact();
+    let mut ids = std::collections::HashSet::new();
+    if let Some(elements) = txn.get_map("elements") {
+        for (_, v) in elements.iter(&txn) {
+            if let yrs::Out::YMap(m) = v
+                && let Some(yrs::Out::Any(yrs::Any::String(f))) = m.get(&txn, "fileId")
+            {
+                ids.insert(f.to_string());
+            }
+        }
+    }
+    ids
+}
+
 /// Settings a room needs.
 #[derive(Clone)]
 pub(crate) struct RoomSettings {
@@ -1008,6 +1030,10 @@ impl Room {
             .doc()
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
+        // The files the board shows now: once the snapshot is stored, the room drops its
+        // links to the others (collected a grace period later unless a board shows them).
+        let shown = (!self.name.ends_with("/comments"))
+            .then(|| (shown_files(self.peer.doc()), easel_log::now_ms()));
         // Once it commits the store holds this snapshot and what comes after it.
         self.stored_bytes = state.len() as u64;
         self.recharge();
@@ -1025,6 +1051,26 @@ impl Room {
                     compaction: true,
                     replies: Vec::new(),
                 });
+                if let Some((shown, seen_at)) = shown {
+                    let log = self.settings.store.log().clone();
+                    let room = self.name.clone();
+                    tokio::spawn(async move {
+                        let kept = async {
+                            let dropped = log.retain_doc_files(&room, &shown, seen_at).await?;
+                            let collected = log.collect_files(FILE_GRACE_MS).await?;
+                            Ok::<_, easel_log::LogError>((dropped, collected))
+                        };
+                        match kept.await {
+                            Ok((dropped, c)) if dropped + c.files > 0 => {
+                                tracing::debug!(%room, dropped, collected = c.files, "files no board shows let go")
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                tracing::warn!(%room, error = %e, "letting go of unshown files failed")
+                            }
+                        }
+                    });
+                }
             }
             Err(e) => tracing::error!(room = %self.name, error = %e, "compaction failed"),
         }

@@ -339,3 +339,58 @@ async fn uploads_are_checked_against_their_hash_and_the_quota_and_only_held_file
     assert_eq!(code, 1007);
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_lets_go_of_a_file_once_its_board_no_longer_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.compact_every = 1;
+    let server = TestServer::start(config).await;
+    let base = format!("ws://{}", server.addr);
+    let board = Uuid::new_v4();
+    let room = board.to_string();
+    let log = server.store.log().clone();
+    let mut owner = App::new(board).await;
+    owner.connect(&base).await;
+    let file = BoardFile::new("image/webp", photo(9, 70_000));
+    {
+        let mut s = owner.session.lock().await;
+        s.add_file(file.clone()).await.unwrap();
+        let mut img = Element::new("pic", ElementKind::Image, 0.0, 0.0).with_size(50.0, 50.0);
+        img.file_id = Some(file.id.clone());
+        s.add(img).await.unwrap();
+    }
+    wait_until("the relay stores the file", || {
+        let (log, room, id) = (log.clone(), room.clone(), file.id.clone());
+        async move { log.doc_file(&room, &id).await.unwrap().is_some() }
+    })
+    .await;
+    // Compactions while the board shows it keep it.
+    owner
+        .session
+        .lock()
+        .await
+        .add(Element::new("r", ElementKind::Rectangle, 0.0, 0.0).with_size(5.0, 5.0))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(log.doc_file(&room, &file.id).await.unwrap().is_some());
+    // Deleted: the next compaction drops the board's link (the bytes wait out the grace).
+    owner
+        .session
+        .lock()
+        .await
+        .delete(&["pic".to_string()])
+        .await
+        .unwrap();
+    wait_until("the relay lets go of the file", || {
+        let (log, room, id) = (log.clone(), room.clone(), file.id.clone());
+        async move { log.doc_file(&room, &id).await.unwrap().is_none() }
+    })
+    .await;
+    assert!(
+        log.file(&file.id).await.unwrap().is_some(),
+        "kept through the grace period"
+    );
+    owner.disconnect().await;
+}
