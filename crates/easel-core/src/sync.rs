@@ -913,6 +913,11 @@ impl FileSync {
         };
         let mut held: Vec<String> = held.into_iter().collect();
         held.sort();
+        tracing::trace!(
+            files = ids.len(),
+            held = held.len(),
+            "offering the board's files"
+        );
         // Offers made before this connection synced are covered by this one.
         let _ = self.channel.take_offered();
         let mut out = self.offers(&held);
@@ -973,6 +978,7 @@ impl FileSync {
         use easel_proto::files::{Assembly, FileMsg, to_hex};
         match FileMsg::decode(bytes)? {
             FileMsg::Need(hashes) => {
+                tracing::trace!(need = hashes.len(), "the server lacks files");
                 self.unanswered = self.unanswered.saturating_sub(1);
                 for h in hashes {
                     let id = to_hex(&h);

@@ -527,3 +527,23 @@ fn the_rough_seed_is_the_elements_or_one_derived_from_its_id() {
     );
     assert_eq!(d.element("plain").unwrap().seed, 0);
 }
+
+#[test]
+fn every_file_added_is_referenced_whatever_its_bytes() {
+    let mut d = BoardDoc::new();
+    let mut x: u64 = 1;
+    for i in 0..20 {
+        let bytes: Vec<u8> = (0..4096)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        let f = BoardFile::new("image/jpeg", bytes);
+        let r = d.add_file(&f).unwrap();
+        assert_eq!(d.file_ref(&f.id), Some(r), "file {i}");
+    }
+    assert_eq!(d.file_refs().len(), 20);
+}

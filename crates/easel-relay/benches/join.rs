@@ -7,6 +7,13 @@
 //! them the peer in the same process: the same document's full state applied to a bare yrs doc
 //! in memory, the floor any join pays. The relay and both apps run in this process (the relay
 //! embedded, as easel-host runs it), every store on its own SQLite file with synchronous=NORMAL.
+//!
+//! Then a board of 20 photos (50 MB of incompressible bytes): the document's size in the
+//! layout of older builds (bytes inside it) and now (references), the owner's upload until the
+//! relay holds every photo, and a fresh installation's join with every photo fetched; beside
+//! them the peer, the same 50 MB through a bare loopback TCP socket in this process; and the
+//! process's peak resident memory during each (relay, owner and joiner in one process, so
+//! both sides together).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +28,177 @@ use yrs::{Transact, Update};
 #[path = "../../easel-core/benches/common/mod.rs"]
 #[allow(dead_code)]
 mod common;
+
+/// Peak resident memory of this process so far, in bytes (Linux; 0 elsewhere).
+fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// Starts measuring the peak resident memory again from now (Linux: `clear_refs` 5).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Incompressible bytes (a photo's), from a seed.
+fn photo(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// The photo board: 20 photos of 2.5 MB, each shown by an image element.
+async fn photos() {
+    use easel_core::{BoardDoc, BoardFile, Element, ElementKind};
+    use yrs::Map;
+    let files: Vec<BoardFile> = (0..20)
+        .map(|i| BoardFile::new("image/jpeg", photo(i + 1, 2_500_000)))
+        .collect();
+    let total: usize = files.iter().map(|f| f.data.len()).sum();
+    let owner_dir = tempfile::tempdir().unwrap();
+    let (owner, me) = installation(owner_dir.path()).await;
+    let board = owner.create_board(me, "Photos").await.unwrap().id;
+    let mut session = owner.open_board(me, board).await.unwrap();
+    // The same board in the layout of older builds: every photo's bytes in the document.
+    let old = BoardDoc::new();
+    for (i, f) in files.iter().enumerate() {
+        session.add_file(f.clone()).await.unwrap();
+        let mut img = Element::new(
+            format!("photo{i}"),
+            ElementKind::Image,
+            i as f64 * 50.0,
+            0.0,
+        )
+        .with_size(400.0, 300.0);
+        img.file_id = Some(f.id.clone());
+        session.add(img).await.unwrap();
+        let map = old.ydoc().get_or_insert_map("files");
+        let mut txn = old.ydoc().transact_mut();
+        let entry = yrs::Any::from(std::collections::HashMap::from([
+            ("mime".to_string(), yrs::Any::from(f.mime.clone())),
+            ("data".to_string(), yrs::Any::from(f.data.clone())),
+        ]));
+        map.insert(&mut txn, f.id.as_str(), entry);
+    }
+    let doc_now = session.doc().encode_state().len();
+    let doc_before = old.encode_state().len() + doc_now;
+    drop(old);
+    // Keep names and sizes only: what the process holds from here is the sync's.
+    let files: Vec<(String, usize)> = files.into_iter().map(|f| (f.id, f.data.len())).collect();
+    let session = Arc::new(Mutex::new(session));
+
+    let relay_dir = tempfile::tempdir().unwrap();
+    let mut config = Config::new(
+        "127.0.0.1:0".parse().unwrap(),
+        relay_dir.path().to_path_buf(),
+    );
+    config.durability = easel_relay::Durability::Normal;
+    config.threads = 0;
+    let store = easel_relay::RelayStore::open(&config.db_path(), config.durability)
+        .await
+        .unwrap();
+    let log = store.log().clone();
+    let server = Server::bind_with_store(config, store, Arc::new(OpenAuthorizer))
+        .await
+        .unwrap();
+    let base_photos = format!("ws://{}", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+
+    reset_peak_rss();
+    let t = Instant::now();
+    let mut up = sync::start(session.clone(), SyncOptions::new(&base_photos));
+    synced(&mut up).await;
+    let room = board.to_string();
+    while log.doc_files(&room).await.unwrap().len() < files.len() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let upload = t.elapsed();
+    let peak_upload = peak_rss();
+
+    let dir = tempfile::tempdir().unwrap();
+    let (joiner, jme) = installation(dir.path()).await;
+    let t = Instant::now();
+    joiner.create_replica(jme, board, "joined").await.unwrap();
+    let replica = Arc::new(Mutex::new(joiner.open_board(jme, board).await.unwrap()));
+    let mut arrivals = replica.lock().await.file_channel().arrivals();
+    reset_peak_rss();
+    let mut down = sync::start(replica.clone(), SyncOptions::new(&base_photos));
+    synced(&mut down).await;
+    while replica.lock().await.doc().element_count() < files.len() {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    // Drawing every photo asks for them all.
+    let mut waiting = 0;
+    for (id, _) in &files {
+        if replica.lock().await.file(id).await.unwrap().is_none() {
+            waiting += 1;
+        }
+    }
+    while waiting > 0 {
+        arrivals.recv().await.unwrap();
+        waiting -= 1;
+    }
+    let join = t.elapsed();
+    let peak_join = peak_rss();
+    for (id, len) in &files {
+        let got = replica.lock().await.file(id).await.unwrap().unwrap();
+        assert_eq!(got.data.len(), *len);
+    }
+
+    // The peer: the same bytes through a bare loopback socket.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let payload = photo(99, total);
+    let t = Instant::now();
+    let reader = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut n = 0;
+        while n < total {
+            n += s.read(&mut buf).await.unwrap();
+        }
+    });
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(&payload).await.unwrap();
+    }
+    reader.await.unwrap();
+    let floor = t.elapsed();
+
+    println!(
+        "photos n=20 bytes_mb={:.1} doc_before_mib={:.1} doc_now_kib={:.1} ({:.0}x smaller) upload_s={:.2} (peak rss {:.0} MiB) join_and_fetch_s={:.2} (peak rss {:.0} MiB) | peer: the bytes over a loopback socket {:.3} s | join/peer {:.1}x",
+        total as f64 / 1e6,
+        doc_before as f64 / 1048576.0,
+        doc_now as f64 / 1024.0,
+        doc_before as f64 / doc_now as f64,
+        secs(upload),
+        peak_upload as f64 / 1048576.0,
+        secs(join),
+        peak_join as f64 / 1048576.0,
+        secs(floor),
+        secs(join) / secs(floor),
+    );
+    up.stop().await;
+    down.stop().await;
+    let _ = stop.send(());
+    let _ = running.await;
+}
 
 /// Resident memory of this process, in bytes (Linux; 0 elsewhere).
 fn rss() -> u64 {
@@ -77,7 +255,12 @@ async fn join(
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let quick = std::env::args().any(|a| a == "--quick");
+    // First, while the process is small: its peak memory is the photo board's.
+    photos().await;
     let sizes: &[usize] = if quick { &[20_000] } else { &[20_000, 100_000] };
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::new("127.0.0.1:0".parse().unwrap(), dir.path().join("relay"));

@@ -65,7 +65,7 @@ impl App {
 
 /// Bytes that do not compress (a photo's), from a seed.
 fn photo(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed | 1;
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     (0..len)
         .map(|_| {
             x ^= x << 13;
