@@ -388,3 +388,80 @@ async fn a_hosted_board_that_also_syncs_with_a_relay_bridges_them() {
     let _ = stop_relay.send(());
     relay_task.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_board_is_joined_through_the_host_and_the_photo_fetched_by_hash() {
+    let a_dir = tempfile::tempdir().unwrap();
+    let b_dir = tempfile::tempdir().unwrap();
+    let (a, a_user) = install(a_dir.path()).await;
+    let (b, b_user) = install(b_dir.path()).await;
+
+    // A board holding a 3 MB photo (incompressible: bigger than any frame), hosted.
+    let made = a.create_board(a_user, "Photos").await.unwrap().id;
+    let (ids, _) = boards_to_serve(&a, a_user, &[made], false).await.unwrap();
+    let board = ids[0];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes: Vec<u8> = (0..3_000_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let photo = easel_core::BoardFile::new("image/png", bytes.clone());
+    {
+        let mut s = a.open_board(a_user, board).await.unwrap();
+        s.add_file(photo.clone()).await.unwrap();
+        let mut img = Element::new("photo", ElementKind::Image, 0.0, 0.0).with_size(300.0, 200.0);
+        img.file_id = Some(photo.id.clone());
+        s.add(img).await.unwrap();
+    }
+    let mut config = HostConfig::new(loopback_any(), a_dir.path().join("host"));
+    config.poll = Duration::from_millis(100);
+    let served = ServedBoard::open(&a, a_user, board).await.unwrap();
+    let host = Host::start(&a, a_user, vec![served], config).await.unwrap();
+    let url = host.info().url.clone();
+
+    // B joins with a view link: the element comes with the sync, the photo when drawn.
+    let link = a
+        .share(
+            a_user,
+            board,
+            &ShareRequest {
+                level: Some(Level::View),
+                relay: Some(url.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .link
+        .url;
+    b.join(b_user, &link).await.unwrap();
+    let b_session = Arc::new(Mutex::new(b.open_board(b_user, board).await.unwrap()));
+    let mut arrivals = b_session.lock().await.file_channel().arrivals();
+    let mut opts = SyncOptions::new(url);
+    opts.auth = b.sync_auth(b_user, board).await.unwrap();
+    let b_sync = sync::start(b_session.clone(), opts);
+    eventually("B receives the image element", || async {
+        b_session.lock().await.element("photo").is_some()
+    })
+    .await;
+    let mut got = b_session.lock().await.file(&photo.id).await.unwrap();
+    if got.is_none() {
+        let arrived = tokio::time::timeout(Duration::from_secs(20), arrivals.recv())
+            .await
+            .expect("the photo arrives")
+            .unwrap();
+        assert_eq!(arrived, photo.id);
+        got = b_session.lock().await.file(&photo.id).await.unwrap();
+    }
+    assert_eq!(
+        got.expect("stored").data,
+        bytes,
+        "the photo B fetched is A's"
+    );
+    b_sync.stop().await;
+    host.stop().await.unwrap();
+}
