@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use easel_core::{Anchor, Author, Binding, BoardDoc, CommentsDoc, Element, ElementKind};
+use easel_core::{Anchor, Author, Binding, BoardDoc, BoardFile, CommentsDoc, Element, ElementKind};
 
 fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/yjs")
@@ -55,6 +55,19 @@ fn a_stock_yjs_client_reads_and_writes_a_board() {
     let mut meta = d.meta();
     meta.title = "Interop".into();
     d.set_meta(&meta).unwrap();
+    // An image: the document holds its reference (the bytes live beside it, by hash). A 1x1
+    // PNG, so the reference carries its natural size.
+    let png = BoardFile::new(
+        "image/png",
+        vec![
+            0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52,
+            0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0, 0, 0, 0, 0,
+        ],
+    );
+    d.add_file(&png).unwrap();
+    let mut img = Element::new("img", ElementKind::Image, 0.0, 0.0).with_size(3.0, 2.0);
+    img.file_id = Some(png.id.clone());
+    d.add("me", img).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.bin");
@@ -72,6 +85,12 @@ fn a_stock_yjs_client_reads_and_writes_a_board() {
     assert_eq!(els["a"]["start"]["element"], "r");
     assert_eq!(els["a"]["endArrowhead"], "arrow");
     assert_eq!(els["r"]["z"].as_str().unwrap(), d.element("r").unwrap().z);
+    assert_eq!(els["img"]["fileId"], png.id.as_str());
+    assert_eq!(
+        json["files"][png.id.as_str()],
+        serde_json::json!({"mime": "image/png", "size": png.data.len(), "width": 3, "height": 2}),
+        "a file's reference as a stock client reads it: no bytes"
+    );
 
     // Easel reads what Yjs wrote: a new element, and typing into an existing text.
     let update = dir.path().join("update.bin");

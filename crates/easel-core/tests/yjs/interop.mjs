@@ -1,5 +1,5 @@
 // A stock Yjs client reading and writing an Easel board document.
-//   node interop.mjs read FILE        prints the document's elements and meta as JSON
+//   node interop.mjs read FILE        prints the document's elements, meta and files as JSON
 //   node interop.mjs write FILE OUT   applies FILE, adds an element the way a Yjs app would
 //                                     (a Y.Map with a Y.Text), edits one, writes the update to OUT
 //   node interop.mjs comments-read FILE            prints a comments document's threads as JSON
@@ -13,7 +13,9 @@ Y.applyUpdate(doc, readFileSync(file));
 const elements = doc.getMap('elements');
 
 if (mode === 'read') {
-  console.log(JSON.stringify({ elements: elements.toJSON(), meta: doc.getMap('meta').toJSON() }));
+  console.log(
+    JSON.stringify({ elements: elements.toJSON(), meta: doc.getMap('meta').toJSON(), files: doc.getMap('files').toJSON() }),
+  );
 } else if (mode === 'write') {
   const before = Y.encodeStateVector(doc);
   doc.transact(() => {
