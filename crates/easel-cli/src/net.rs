@@ -142,9 +142,26 @@ impl Ctx {
             let mut opts = SyncOptions::new(url.clone());
             opts.connect_timeout = timeout;
             opts.auth = auth.clone();
-            let mut r = sync::sync_once(session.clone(), &opts, timeout)
-                .await
-                .map_err(|err| anyhow!("cannot sync {id} with {url}: {err}"))?;
+            // A big board's download is reported on stderr as it goes.
+            let (status, mut watch) = tokio::sync::watch::channel(sync::SyncStatus::Offline);
+            let progress = tokio::spawn(async move {
+                let mut shown = false;
+                while watch.changed().await.is_ok() {
+                    let s = watch.borrow_and_update().clone();
+                    if let sync::SyncStatus::Downloading { received } = s {
+                        eprintln!(
+                            "downloading the board: {:.1} MiB",
+                            received as f64 / 1048576.0
+                        );
+                        shown = true;
+                    }
+                }
+                shown
+            });
+            let r = sync::sync_once_reporting(session.clone(), &opts, timeout, &status).await;
+            drop(status);
+            let _ = progress.await;
+            let mut r = r.map_err(|err| anyhow!("cannot sync {id} with {url}: {err}"))?;
             // Images the board shows whose bytes this installation lacks come along now (the
             // app fetches them when drawn; the CLI may export offline next).
             let missing = session.lock().await.missing_files().await?;

@@ -153,6 +153,9 @@ pub enum SyncStatus {
     Offline,
     /// Opening the connection; `attempt` counts failures since the last success.
     Connecting { attempt: u32 },
+    /// Connected, and the first exchange is bringing a large board: `received` bytes so far
+    /// (reported once past 256 KiB, at most ten times a second).
+    Downloading { received: u64 },
     /// Connected and caught up with the server at least once on this connection.
     Synced,
     /// The server refused us; retrying would not help.
@@ -393,6 +396,11 @@ pub fn start<D: SyncDoc>(session: Arc<Mutex<D>>, opts: SyncOptions) -> SyncHandl
     }
 }
 
+/// A first exchange that brings more than this is reported as [`SyncStatus::Downloading`].
+const PROGRESS_AFTER: u64 = 256 * 1024;
+/// How often a download's progress is reported, at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
 /// What one sync brought: for `easel sync`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncReport {
@@ -409,6 +417,16 @@ pub async fn sync_once<D: SyncDoc>(
     timeout: Duration,
 ) -> Result<SyncReport> {
     let (status_tx, _status) = watch::channel(SyncStatus::Offline);
+    sync_once_reporting(session, opts, timeout, &status_tx).await
+}
+
+/// [`sync_once`], telling `status_tx` where it stands (a big board's download progress).
+pub async fn sync_once_reporting<D: SyncDoc>(
+    session: Arc<Mutex<D>>,
+    opts: &SyncOptions,
+    timeout: Duration,
+    status_tx: &watch::Sender<SyncStatus>,
+) -> Result<SyncReport> {
     let (peers_tx, _peers) = watch::channel(Vec::new());
     let (_commands, mut command_rx) = mpsc::unbounded_channel();
     let mut awareness_state = None;
@@ -421,7 +439,7 @@ pub async fn sync_once<D: SyncDoc>(
     let run = connection(
         &session,
         opts,
-        &status_tx,
+        status_tx,
         &peers_tx,
         &mut command_rx,
         &mut awareness_state,
@@ -620,6 +638,9 @@ async fn connection<D: SyncDoc>(
     let mut upload_confirm_sent = false;
     // A one-shot sync whose document is confirmed equal, waiting for its files to settle.
     let mut done_when_settled = false;
+    // What the first exchange has brought, for a progress report while a big board downloads.
+    let mut received: u64 = 0;
+    let mut reported: Option<Instant> = None;
 
     macro_rules! send {
         ($bytes:expr) => {{
@@ -667,6 +688,15 @@ async fn connection<D: SyncDoc>(
                 };
                 if let Some(r) = once.as_deref_mut() {
                     r.received_bytes += bytes.len();
+                }
+                if !synced {
+                    received += bytes.len() as u64;
+                    if received >= PROGRESS_AFTER
+                        && reported.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY)
+                    {
+                        reported = Some(Instant::now());
+                        status.send_replace(SyncStatus::Downloading { received });
+                    }
                 }
                 if easel_proto::files::is_file_message(&bytes) {
                     let Some(f) = files.as_mut() else {

@@ -637,7 +637,30 @@ async fn a_board_bigger_than_a_frame_uploads_and_downloads_in_pieces() {
     assert_eq!(relay_doc.element_count(), 20_000);
     let mut joiner = App::new(board, false).await;
     joiner.connect(&base);
+    // The joiner reports its download's progress before it is synced.
+    let mut status = joiner.sync.as_ref().unwrap().watch_status();
+    let progress = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while status.changed().await.is_ok() {
+            let s = status.borrow_and_update().clone();
+            if let SyncStatus::Downloading { received } = s {
+                seen.push(received);
+            }
+            if s == SyncStatus::Synced {
+                break;
+            }
+        }
+        seen
+    });
     joiner.synced().await;
+    let seen = tokio::time::timeout(Duration::from_secs(10), progress)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !seen.is_empty() && seen.windows(2).all(|w| w[0] < w[1]) && seen[0] >= 256 << 10,
+        "download progress: {seen:?}"
+    );
     let apps = vec![owner, joiner];
     converge(&apps, "the offline board, uploaded and downloaded").await;
 

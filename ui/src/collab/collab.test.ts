@@ -146,6 +146,7 @@ describe('share and join dialogs', () => {
   it('the sync indicator names the state and, when refused, the reason', () => {
     expect(syncLabel(null).text).toBe('Offline');
     expect(syncLabel({ state: 'connecting', detail: { attempt: 0 } }).tone).toBe('busy');
+    expect(syncLabel({ state: 'downloading', detail: { received: 12_345_678 } })).toMatchObject({ text: 'Downloading… 12.3 MB', tone: 'busy' });
     expect(syncLabel({ state: 'synced' }, 'ws://r:1')).toMatchObject({ text: 'Synced', tone: 'ok' });
     const refused = syncLabel({ state: 'denied', detail: 'the link was revoked' });
     expect(refused).toMatchObject({ text: 'Refused: the link was revoked', tone: 'bad' });

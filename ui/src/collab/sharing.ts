@@ -93,6 +93,10 @@ export function syncLabel(status: SyncStatus | null, url?: string): { text: stri
       const attempt = status?.state === 'connecting' ? status.detail.attempt : 0;
       return { text: 'Connecting…', tone: 'busy', title: `Connecting${where}${attempt ? `, attempt ${attempt + 1}` : ''}` };
     }
+    case 'downloading': {
+      const mb = status?.state === 'downloading' ? status.detail.received / 1e6 : 0;
+      return { text: `Downloading… ${mb.toFixed(1)} MB`, tone: 'busy', title: `Downloading the board${where}: ${mb.toFixed(1)} MB so far` };
+    }
     case 'synced':
       return { text: 'Synced', tone: 'ok', title: `Synced${where}` };
     case 'denied':

@@ -16,6 +16,7 @@ export interface IdentityInfo {
 export type SyncStatus =
   | { state: 'offline' }
   | { state: 'connecting'; detail: { attempt: number } }
+  | { state: 'downloading'; detail: { received: number } }
   | { state: 'synced' }
   | { state: 'denied'; detail: string }
   | { state: 'error'; detail: string }
