@@ -330,6 +330,13 @@ SIGTERM.")]
         /// checked exactly as a relay with --auth capabilities does.
         #[arg(long)]
         open: bool,
+        /// Most bytes one board's document may hold here (its snapshot plus the updates
+        /// after it); a peer's write past it is refused.
+        #[arg(long, default_value_t = 64 << 20)]
+        max_board_bytes: u64,
+        /// Most bytes of image files one board may hold here; uploads past it are refused.
+        #[arg(long, default_value_t = 1 << 30)]
+        max_board_file_bytes: u64,
     },
 
     /// List Easel hosts announced on the LAN over mDNS (`easel serve --listen 0.0.0.0:...`).

@@ -123,7 +123,12 @@ impl Ctx {
                 listen,
                 boards,
                 open,
-            } => self.serve(listen, &boards, open, self.json).await,
+                max_board_bytes,
+                max_board_file_bytes,
+            } => {
+                let quotas = (max_board_bytes, max_board_file_bytes);
+                self.serve(listen, &boards, open, quotas, self.json).await
+            }
             Command::Hosts { wait } => self.hosts(wait).await,
         }
     }

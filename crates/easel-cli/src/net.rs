@@ -232,6 +232,7 @@ impl Ctx {
         listen: SocketAddr,
         boards: &[String],
         open: bool,
+        (max_board_bytes, max_board_file_bytes): (u64, u64),
         json: bool,
     ) -> Result<Output> {
         let e = &self.easel;
@@ -264,6 +265,8 @@ impl Ctx {
         let mut config = HostConfig::new(listen, Store::data_dir()?.join("host"));
         config.open = open;
         config.poll = POLL;
+        config.max_board_bytes = max_board_bytes;
+        config.max_board_file_bytes = max_board_file_bytes;
         config.warn = Arc::new(|w| eprintln!("easel: warning: {w}"));
         let host = Host::start(e, self.actor, served.clone(), config)
             .await

@@ -89,11 +89,18 @@ pub struct HostConfig {
     pub dir: PathBuf,
     /// How often the served sessions look for other processes' writes.
     pub poll: Duration,
+    /// Most bytes one board's document may hold on the host (as the relay's
+    /// `--max-board-bytes`).
+    pub max_board_bytes: u64,
+    /// Most bytes of image files one board may hold on the host (as the relay's
+    /// `--max-board-file-bytes`).
+    pub max_board_file_bytes: u64,
     pub warn: Warn,
 }
 
 impl HostConfig {
-    /// Checked links, rooms in `dir`, a 500 ms poll, warnings dropped.
+    /// Checked links, rooms in `dir`, a 500 ms poll, the relay's default quotas, warnings
+    /// dropped.
     pub fn new(listen: SocketAddr, dir: PathBuf) -> HostConfig {
         HostConfig {
             listen,
@@ -101,6 +108,8 @@ impl HostConfig {
             open: false,
             dir,
             poll: Duration::from_millis(500),
+            max_board_bytes: Config::new(listen, PathBuf::new()).max_doc_bytes,
+            max_board_file_bytes: Config::new(listen, PathBuf::new()).max_board_file_bytes,
             warn: Arc::new(|_| {}),
         }
     }
@@ -225,7 +234,9 @@ impl Host {
             path: config.dir.clone(),
             source,
         })?;
-        let relay_config = Config::new(config.listen, config.dir.clone());
+        let mut relay_config = Config::new(config.listen, config.dir.clone());
+        relay_config.max_doc_bytes = config.max_board_bytes;
+        relay_config.max_board_file_bytes = config.max_board_file_bytes;
         let store = RelayStore::open(&relay_config.db_path(), relay_config.durability)
             .await
             .map_err(Error::Store)?;

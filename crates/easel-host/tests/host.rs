@@ -465,3 +465,50 @@ async fn a_photo_board_is_joined_through_the_host_and_the_photo_fetched_by_hash(
     b_sync.stop().await;
     host.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hosts_files_quota_refuses_a_photo_over_it() {
+    let a_dir = tempfile::tempdir().unwrap();
+    let (a, a_user) = install(a_dir.path()).await;
+    let made = a.create_board(a_user, "Big photo").await.unwrap().id;
+    let (ids, _) = boards_to_serve(&a, a_user, &[made], false).await.unwrap();
+    let board = ids[0];
+    let small = easel_core::BoardFile::new("image/png", vec![7; 1000]);
+    let big = easel_core::BoardFile::new("image/png", vec![9; 2 << 20]);
+    {
+        let mut s = a.open_board(a_user, board).await.unwrap();
+        for (i, f) in [&small, &big].into_iter().enumerate() {
+            s.add_file(f.clone()).await.unwrap();
+            let mut img =
+                Element::new(format!("p{i}"), ElementKind::Image, 0.0, 0.0).with_size(10.0, 10.0);
+            img.file_id = Some(f.id.clone());
+            s.add(img).await.unwrap();
+        }
+    }
+    let mut config = HostConfig::new(loopback_any(), a_dir.path().join("host"));
+    config.max_board_file_bytes = 1 << 20;
+    let served = ServedBoard::open(&a, a_user, board).await.unwrap();
+    let host = Host::start(&a, a_user, vec![served], config).await.unwrap();
+    let rooms = RelayStore::open(&a_dir.path().join("host/relay.db"), Durability::Full)
+        .await
+        .unwrap();
+    let log = rooms.log().clone();
+    eventually("the small photo reaches the host", || {
+        let (log, board, id) = (log.clone(), board.to_string(), small.id.clone());
+        async move { log.doc_file(&board, &id).await.unwrap().is_some() }
+    })
+    .await;
+    // The big one was refused (over 1 MiB of files for the board); give it time to have come.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        log.doc_file(&board.to_string(), &big.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        log.file(&big.id).await.unwrap().is_none(),
+        "nothing half-stored"
+    );
+    host.stop().await.unwrap();
+}
