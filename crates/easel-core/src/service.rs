@@ -1181,17 +1181,17 @@ impl BoardSession {
         Ok(())
     }
 
-    /// Links the board to every file its document or its stored snapshots show (so none is
-    /// collected while something shows it) and drops the links to the rest (collected after
-    /// [`FILE_GRACE`] unless another board holds them).
+    /// Drops the board's links to files neither its document nor any stored snapshot shows
+    /// (collected after [`FILE_GRACE`] unless another board holds them). It links nothing: a
+    /// board holds a file only when it was pasted, imported, downloaded or migrated into it, so
+    /// a collaborator who writes a reference to some hash cannot make this installation hold
+    /// (and so offer to the board's server) bytes another board brought.
     async fn sync_file_links(&self) -> Result<()> {
         let seen_at = easel_log::now_ms();
         let mut live = self.doc.shown_files();
         for (_, files) in self.store.snapshot_files(self.board.id).await? {
             live.extend(files.unwrap_or_default());
         }
-        let ids: Vec<String> = live.iter().cloned().collect();
-        self.store.link_board_files(self.board.id, &ids).await?;
         self.store
             .retain_board_files(self.board.id, &live, seen_at)
             .await?;

@@ -1038,11 +1038,12 @@ impl Store {
             .await?)
     }
 
-    /// Links the board to those of `ids` whose bytes this store has.
-    pub async fn link_board_files(&self, board: Uuid, ids: &[String]) -> Result<u64> {
+    /// Of `ids`, the files this board holds (linked to it by a paste, an import, a download or
+    /// a migration; bytes another board brought do not count).
+    pub async fn board_holds_files(&self, board: Uuid, ids: &[String]) -> Result<HashSet<String>> {
         Ok(self
             .log
-            .link_files(&DocKind::Board.doc_name(board), ids)
+            .doc_holds(&DocKind::Board.doc_name(board), ids)
             .await?)
     }
 

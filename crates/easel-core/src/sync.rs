@@ -52,9 +52,9 @@ pub trait SyncDoc: Send + 'static {
     /// Every later change (local edits as they are committed, and what other connections or
     /// processes bring), tagged with its origin.
     fn subscribe(&mut self) -> mpsc::UnboundedReceiver<DocChange>;
-    /// For a document that shows image files (a board): what it wants and offers, and the
-    /// store that holds the bytes. `None` (the default) for one without files.
-    fn file_link(&self) -> Option<(FileChannel, Store)> {
+    /// For a document that shows image files (a board): what it wants and offers, the store
+    /// that holds the bytes, and the board. `None` (the default) for one without files.
+    fn file_link(&self) -> Option<(FileChannel, Store, uuid::Uuid)> {
         None
     }
     /// The ids of the files the document references.
@@ -97,8 +97,12 @@ impl SyncDoc for BoardSession {
         BoardSession::subscribe(self)
     }
 
-    fn file_link(&self) -> Option<(FileChannel, Store)> {
-        Some((self.file_channel().clone(), self.store().clone()))
+    fn file_link(&self) -> Option<(FileChannel, Store, uuid::Uuid)> {
+        Some((
+            self.file_channel().clone(),
+            self.store().clone(),
+            self.board().id,
+        ))
     }
 
     fn file_ids(&self) -> Vec<String> {
@@ -585,7 +589,7 @@ async fn connection<D: SyncDoc>(
             s.file_link(),
         )
     };
-    let mut files = file_link.map(|(channel, store)| FileSync::new(channel, store));
+    let mut files = file_link.map(|(channel, store, board)| FileSync::new(channel, store, board));
     let mut file_watch = files.as_ref().map(|f| f.channel.watch());
     let mut params = opts.params.clone();
     if let Some(board) = room.get(..36).and_then(|b| uuid::Uuid::parse_str(b).ok()) {
@@ -863,13 +867,14 @@ async fn connection<D: SyncDoc>(
 }
 
 /// One connection's side of moving a board's image files (`easel_proto::files`): once synced,
-/// it offers every file of the board the store holds (the server answers with those it lacks,
+/// it offers every file the board holds in the store (the server answers with those it lacks,
 /// which are uploaded one at a time, piece by piece) and asks for every file wanted; then it
 /// follows the board's [`FileChannel`] for new offers and wants, stores what arrives (checked
 /// against its name by the store), and asks again for a wanted file the server announces.
 struct FileSync {
     channel: FileChannel,
     store: Store,
+    board: uuid::Uuid,
     watching: bool,
     /// Wanted files asked for on this connection.
     asked: std::collections::HashSet<String>,
@@ -880,22 +885,27 @@ struct FileSync {
     incoming: Option<easel_proto::files::Assembly>,
     /// Offers sent whose answer has not come.
     unanswered: usize,
+    /// Files offered on this connection: a `need` naming anything else is ignored (a server
+    /// cannot make us upload a file we did not offer).
+    offered: std::collections::HashSet<String>,
     /// Uploads sent whose outcome (stored or refused) has not come, and wants asked on this
     /// connection not yet answered (a file, or a refusal).
     unconfirmed: std::collections::HashSet<String>,
 }
 
 impl FileSync {
-    fn new(channel: FileChannel, store: Store) -> Self {
+    fn new(channel: FileChannel, store: Store, board: uuid::Uuid) -> Self {
         FileSync {
             channel,
             store,
+            board,
             watching: false,
             asked: Default::default(),
             to_upload: Default::default(),
             pieces: Default::default(),
             incoming: None,
             unanswered: 0,
+            offered: Default::default(),
             unconfirmed: Default::default(),
         }
     }
@@ -910,6 +920,7 @@ impl FileSync {
     }
 
     fn offers(&mut self, ids: &[String]) -> Vec<Vec<u8>> {
+        self.offered.extend(ids.iter().cloned());
         let out = Self::lists(easel_proto::files::FileMsg::Have, ids);
         self.unanswered += out.len();
         out
@@ -934,7 +945,9 @@ impl FileSync {
     /// What to send once synced: offers of every file of the board held here, and the wants.
     async fn start(&mut self, ids: Vec<String>) -> Vec<Vec<u8>> {
         self.watching = true;
-        let held = match self.store.files_present(&ids).await {
+        // Only files this board holds: a reference a collaborator wrote to some hash does not
+        // make us upload bytes another board brought.
+        let held = match self.store.board_holds_files(self.board, &ids).await {
             Ok(h) => h,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot list the board's files");
@@ -1012,6 +1025,10 @@ impl FileSync {
                 self.unanswered = self.unanswered.saturating_sub(1);
                 for h in hashes {
                     let id = to_hex(&h);
+                    if !self.offered.contains(&id) {
+                        tracing::warn!(file = %id, "the server asked for a file not offered to it");
+                        continue;
+                    }
                     if !self.to_upload.contains(&id) {
                         self.to_upload.push_back(id);
                     }

@@ -165,34 +165,6 @@ impl Log {
         })
     }
 
-    /// Links `doc` to those of `hashes` whose bytes are stored (a board that shows a file
-    /// another board brought in); returns how many links were new.
-    pub async fn link_files(&self, doc: &str, hashes: &[String]) -> Result<u64> {
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let now = now_ms();
-        let mut linked = 0;
-        for h in hashes {
-            linked += sqlx::query(
-                "INSERT OR IGNORE INTO doc_files (doc, hash, added_at)
-                 SELECT ?1, hash, ?3 FROM files WHERE hash = ?2",
-            )
-            .bind(doc)
-            .bind(h)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            sqlx::query(
-                "UPDATE files SET orphaned_at = NULL WHERE hash = ? AND orphaned_at IS NOT NULL",
-            )
-            .bind(h)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(linked)
-    }
-
     /// A file's bytes, if stored.
     pub async fn file(&self, hash: &str) -> Result<Option<StoredFile>> {
         let row = sqlx::query("SELECT mime, data FROM files WHERE hash = ?")

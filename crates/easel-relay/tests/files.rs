@@ -394,3 +394,75 @@ async fn the_relay_lets_go_of_a_file_once_its_board_no_longer_shows_it() {
     );
     owner.disconnect().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_reference_does_not_make_an_installation_upload_another_boards_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(test_config(dir.path())).await;
+    let base = format!("ws://{}", server.addr);
+    let shared = Uuid::new_v4();
+
+    // The victim keeps a photo on a private board, never shared.
+    let mut victim = App::new(shared).await;
+    let me = victim.easel.local_user().await.unwrap();
+    let private = victim
+        .easel
+        .create_board(me.id, "Private")
+        .await
+        .unwrap()
+        .id;
+    let secret = BoardFile::new("image/png", photo(42, 50_000));
+    let mut p = victim.easel.open_board(me.id, private).await.unwrap();
+    p.add_file(secret.clone()).await.unwrap();
+
+    // A collaborator on the shared board who knows only the photo's hash writes a reference to
+    // it, and an element that shows it.
+    let mut attacker = App::new(shared).await;
+    attacker.connect(&base).await;
+    {
+        let mut s = attacker.session.lock().await;
+        let sv = s.doc().state_vector();
+        let mut forged =
+            easel_core::BoardDoc::from_updates([s.doc().encode_state().as_slice()]).unwrap();
+        forged
+            .add_file_ref(&easel_core::FileRef {
+                id: secret.id.clone(),
+                mime: "image/png".into(),
+                size: secret.data.len() as u64,
+                width: None,
+                height: None,
+            })
+            .unwrap();
+        let mut img = Element::new("bait", ElementKind::Image, 0.0, 0.0).with_size(9.0, 9.0);
+        img.file_id = Some(secret.id.clone());
+        forged.add("attacker", img).unwrap();
+        s.apply_remote(&forged.encode_diff(&sv).unwrap())
+            .await
+            .unwrap();
+    }
+    victim.connect(&base).await;
+    wait_until("the victim receives the bait", || {
+        let s = victim.session.clone();
+        async move { s.lock().await.element("bait").is_some() }
+    })
+    .await;
+    // Drawn here from the bytes this installation has; never offered to the shared board's
+    // server, so the attacker cannot fetch them.
+    assert!(
+        victim
+            .session
+            .lock()
+            .await
+            .file(&secret.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        server.store.log().file(&secret.id).await.unwrap().is_none(),
+        "the private photo reached the relay"
+    );
+    victim.disconnect().await;
+    attacker.disconnect().await;
+}
