@@ -205,6 +205,7 @@ export class Editor implements ToolContext {
 
   setSelection(ids: Iterable<string>): void {
     this.interactive.selection = new Set(ids);
+    this.interactive.activePoint = null;
     this.invalidate('interactive');
     this.opts.onChange?.();
   }
@@ -234,7 +235,9 @@ export class Editor implements ToolContext {
 
   create(kind: ElementKind, x: number, y: number, init: Partial<Element> = {}): Element {
     // Round edges carry only to kinds that have edges (not to text, ellipses or pen strokes).
-    return newElement(this.newId(), kind, x, y, { ...this.style, rounded: this.style.rounded && hasEdges(kind), ...init });
+    // Arrowheads are the arrow tool's to set (LinearTool), not every new element's.
+    const { startArrowhead: _s, endArrowhead: _e, ...style } = this.style;
+    return newElement(this.newId(), kind, x, y, { ...style, rounded: this.style.rounded && hasEdges(kind), ...init });
   }
 
   queueUpdate(id: string, patch: ElementPatch): void {
@@ -345,6 +348,7 @@ export class Editor implements ToolContext {
 
   pointerDown(e: PointerInput): void {
     this.lastMove = e.point;
+    this.doubleClickSwallowed = false;
     this.tool.onPointerDown(e);
   }
   private lastMove: Vec | null = null;
@@ -370,7 +374,17 @@ export class Editor implements ToolContext {
     else vp.panBy(-(w.shift ? w.deltaY : w.deltaX), -(w.shift ? 0 : w.deltaY));
   }
 
+  private doubleClickSwallowed = false;
+
+  swallowDoubleClick(): void {
+    this.doubleClickSwallowed = true;
+  }
+
   doubleClick(e: PointerInput): void {
+    if (this.doubleClickSwallowed) {
+      this.doubleClickSwallowed = false;
+      return;
+    }
     this.tool.onDoubleClick(e);
   }
 
@@ -384,6 +398,7 @@ export class Editor implements ToolContext {
       }
       return true;
     }
+    if (this.modeValue === 'edit' && this.tool.onKeyDown(e)) return true;
     const action = resolveKey(e);
     if (!action) return false;
     this.run(action);
@@ -649,6 +664,10 @@ export class Editor implements ToolContext {
       .map((el) => {
         const p: ElementPatch = { ...patch };
         if (!hasEdges(el.kind)) delete p.rounded;
+        if (el.kind !== 'arrow') {
+          delete p.startArrowhead;
+          delete p.endArrowhead;
+        }
         if (el.kind === 'text' && (patch.fontSize !== undefined || patch.fontFamily !== undefined)) {
           const m = this.measureText(el.text ?? '', patch.fontSize ?? el.fontSize, patch.fontFamily ?? el.fontFamily);
           p.width = m.width;

@@ -1,6 +1,7 @@
 import type { Element } from '../model/types';
 import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, type Vec } from './geometry';
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
+import { isLinear, midpoints, POINT_HANDLE_PX, pointHandlesOnly, worldPoints } from './points';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { isRough, type RoughLayer, roughLayers } from './rough';
 import { type FrameScheduler, rafScheduler } from './scheduler';
@@ -910,7 +911,7 @@ export class Renderer {
 
     const selected = [...state.selection].map(get).filter((e): e is Element => !!e);
     if (selected.length > 1) for (const el of selected) outlineOf(el, theme.selection, 1 * px);
-    const frame = selectionFrame(selected, vp.zoom);
+    const frame = pointHandlesOnly(selected) ? null : selectionFrame(selected, vp.zoom);
     if (frame) {
       ctx.strokeStyle = theme.selection;
       ctx.lineWidth = 1 * px;
@@ -929,6 +930,32 @@ export class Renderer {
           ctx.stroke();
         }
       }
+    }
+
+    // A single line's points (the line editor): a disc per point, the active one filled, and a
+    // fainter disc at each segment's midpoint where dragging inserts a point.
+    const line = selected.length === 1 && isLinear(selected[0]!) && !selected[0]!.locked && state.showHandles !== false ? selected[0]! : null;
+    if (line) {
+      const r = POINT_HANDLE_PX * px;
+      ctx.lineWidth = 1 * px;
+      ctx.strokeStyle = theme.selection;
+      ctx.globalAlpha = 0.5;
+      for (const m of midpoints(line, vp.zoom)) {
+        if (!m) continue;
+        ctx.fillStyle = theme.handleFill;
+        ctx.beginPath();
+        ctx.arc(m.x, m.y, r * 0.8, 0, Math.PI * 2);
+        ctx.fill();
+        ctx.stroke();
+      }
+      ctx.globalAlpha = 1;
+      worldPoints(line).forEach((p, i) => {
+        ctx.fillStyle = i === state.activePoint ? theme.selection : theme.handleFill;
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
+        ctx.fill();
+        ctx.stroke();
+      });
     }
 
     if (state.marquee) {
@@ -1029,6 +1056,8 @@ export interface InteractiveState {
   erasing?: ReadonlySet<string>;
   /** The shape an arrow end would bind to. */
   bindingTarget?: string | null;
+  /** The active point of the single selected line (the line editor's; Delete removes it). */
+  activePoint?: number | null;
   showHandles?: boolean;
   /** Collaborators' cursors (when their pointer is on their canvas) and selections. */
   collaborators?: { id: string; name: string; color: string; point: Vec | null; selection?: readonly string[] }[];

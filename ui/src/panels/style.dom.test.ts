@@ -70,4 +70,32 @@ describe('style panel', () => {
     render(p);
     expect(section('Sloppiness').querySelector('[aria-pressed="true"]')!.getAttribute('aria-label')).toBe('Cartoonist');
   });
+
+  it("offers arrowheads per end for arrows only, showing an arrow's unset ends as none and arrow", () => {
+    const h = setup([
+      box('a', 'arrow', 0, 0, 100, 0, { points: [[0, 0], [100, 0]] }),
+      box('r', 'rectangle', 0, 100, 100, 100),
+    ]);
+    h.editor.setSelection(['r']);
+    const p = new StylePanel(h.editor);
+    render(p);
+    expect(headings(p)).not.toContain('End arrowhead');
+    h.editor.setSelection(['a', 'r']);
+    render(p);
+    const section = (title: string) => [...p.root.querySelectorAll('section')].find((s) => s.querySelector('h3')!.textContent === title)!;
+    const pressed = (title: string) => section(title).querySelector('[aria-pressed="true"]')!.getAttribute('aria-label');
+    expect([...section('Start arrowhead').querySelectorAll('button')].map((b) => b.getAttribute('aria-label'))).toEqual(['None', 'Arrow', 'Triangle', 'Bar', 'Dot']);
+    expect(pressed('Start arrowhead')).toBe('None');
+    expect(pressed('End arrowhead')).toBe('Arrow');
+    [...section('End arrowhead').querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Triangle')!.click();
+    [...section('Start arrowhead').querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Bar')!.click();
+    h.sched.tick();
+    expect(h.store.get('a')).toMatchObject({ startArrowhead: 'bar', endArrowhead: 'triangle' });
+    // The rectangle in the same selection takes no arrowheads.
+    expect(h.store.get('r')!.endArrowhead).toBeUndefined();
+    expect(h.store.get('r')!.startArrowhead).toBeUndefined();
+    render(p);
+    expect(pressed('End arrowhead')).toBe('Triangle');
+    expect(pressed('Start arrowhead')).toBe('Bar');
+  });
 });

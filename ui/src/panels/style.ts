@@ -1,8 +1,8 @@
 //! The style panel (right of the board): the current tool's style, or the selection's, with
 //! Excalidraw's choices: stroke and background colours, fill style, stroke width and style,
 //! edges (sharp or round: corners of rectangles and diamonds, the curve of lines and arrows),
-//! sloppiness (the hand-drawn style's roughness), font family and size, opacity; and, for a
-//! selection, layers, align, distribute, lock, duplicate, delete.
+//! sloppiness (the hand-drawn style's roughness), arrowheads per end, font family and size,
+//! opacity; and, for a selection, layers, align, distribute, lock, duplicate, delete.
 //! Every change is one `Editor.applyStyle` (one undo step); the panel itself holds no state.
 
 import type { Alignment } from '../engine/arrange';
@@ -35,6 +35,14 @@ const SLOPPINESS: [number, string][] = [
   [0, 'Architect'],
   [1, 'Artist'],
   [2, 'Cartoonist'],
+];
+/** Arrowheads per end, as Excalidraw offers them; 'none' is stored as no head at the start. */
+const ARROWHEADS: [string, string][] = [
+  ['none', 'None'],
+  ['arrow', 'Arrow'],
+  ['triangle', 'Triangle'],
+  ['bar', 'Bar'],
+  ['dot', 'Dot'],
 ];
 const EDGES: [string, string][] = [
   ['sharp', 'Sharp'],
@@ -78,11 +86,25 @@ const has = {
   strokeStyle: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow',
   edges: hasEdges,
   roughness: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow',
+  arrowheads: (k: ElementKind) => k === 'arrow',
   font: (k: ElementKind, el?: Element) => k === 'text' || k === 'sticky' || !!el?.text,
 };
 
 const svg = (body: string) =>
   `<svg width="20" height="20" viewBox="0 0 20 20" fill="none" stroke="currentColor" stroke-linecap="round" stroke-linejoin="round">${body}</svg>`;
+
+/** An arrowhead icon: a stem from the left and `kind`'s head at the right end, mirrored for the start. */
+function headIcon(kind: string, start: boolean): string {
+  const heads: Record<string, string> = {
+    none: '',
+    arrow: '<path d="M12 6l5 4-5 4" stroke-width="1.8"/>',
+    triangle: '<path d="M12 6l5 4-5 4z" fill="currentColor" stroke-width="1.5"/>',
+    bar: '<path d="M17 5v10" stroke-width="2"/>',
+    dot: '<circle cx="15" cy="10" r="2.8" fill="currentColor" stroke="none"/>',
+  };
+  const body = `<path d="M3 10h14" stroke-width="1.8"/>${heads[kind] ?? ''}`;
+  return svg(start ? `<g transform="matrix(-1 0 0 1 20 0)">${body}</g>` : body);
+}
 
 /** Icons: static markup from this file, never user input. */
 const ICONS: Record<string, string> = {
@@ -180,6 +202,14 @@ export class StylePanel {
       const r = sel.length ? (sel.find((e) => has.roughness(e.kind))?.roughness ?? 0) : ed.style.roughness;
       const level = r >= 2 ? 2 : r >= 1 ? 1 : 0;
       parts.push(this.choice('Sloppiness', SLOPPINESS.map(([v, t]) => [String(v), t, ICONS[`rough${v}`]!]), String(level), (v) => ({ roughness: Number(v) })));
+    }
+    if (any(has.arrowheads)) {
+      // An arrow's unset end draws an arrowhead, its unset start none (paths.ts headsOf).
+      const arrow = sel.find((e) => e.kind === 'arrow');
+      const start = (arrow ? arrow.startArrowhead : ed.style.startArrowhead) ?? 'none';
+      const end = (arrow ? arrow.endArrowhead : ed.style.endArrowhead) ?? 'arrow';
+      parts.push(this.choice('Start arrowhead', ARROWHEADS.map(([v, t]) => [v, t, headIcon(v, true)]), start, (v) => ({ startArrowhead: v })));
+      parts.push(this.choice('End arrowhead', ARROWHEADS.map(([v, t]) => [v, t, headIcon(v, false)]), end, (v) => ({ endArrowhead: v })));
     }
     if (any(has.font)) parts.push(this.fontFamily(cur.fontFamily));
     if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));

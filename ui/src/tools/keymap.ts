@@ -62,6 +62,8 @@ export const SHORTCUTS: [string, string][] = [
   ['O / 4', 'Ellipse'],
   ['A / 5', 'Arrow'],
   ['L / 6', 'Line'],
+  ['Click, click… Enter / Esc / double-click', 'Line or arrow point by point (drag: two points)'],
+  ['Drag a point / a midpoint', 'Move / add a point of the selected line (Delete removes a clicked point)'],
   ['P / 7', 'Pen'],
   ['T / 8', 'Text'],
   ['E / 0', 'Eraser'],

@@ -1,16 +1,21 @@
 import {
+  BINDABLE,
+  bindingPoint,
   center,
   localBox,
+  makeBinding,
   marqueeHit,
   rectContainsPoint,
   rectFromPoints,
+  reboundArrow,
   rotate,
   type Rect,
   type Vec,
 } from '../engine/geometry';
 import { handleAt, type HandleName, selectionFrame } from '../engine/handles';
+import { insertPoint, isLinear, movePoint, type PointHandle, pointHandleAt, pointHandlesOnly, removePoint, snapAngle, worldPoints } from '../engine/points';
 import type { Element, ElementPatch, Point } from '../model/types';
-import { type PointerInput, Tool, type ToolContext } from './tool';
+import { type KeyInput, type PointerInput, Tool, type ToolContext } from './tool';
 
 const SNAP_ANGLE = Math.PI / 12; // 15°
 
@@ -96,6 +101,12 @@ function scaleInto(el: Element, from: Rect, to: Rect): ElementPatch {
  * the marquee (Shift adds to the selection). Moves, resizes and rotations send updates at most once
  * per frame and are one gesture each; arrows bound to moved shapes follow them. Alt-drag moves a
  * copy of the selection instead (Excalidraw), the copy and the drag one undo step.
+ *
+ * A single selected line or arrow shows its points (Excalidraw's line editor, always on):
+ * `idle → pointing_point → dragging_point → idle` drags a point (Shift: 15° from its neighbour);
+ * an arrow's end dragged onto a shape binds to it, off it lets go; a drag from a segment's
+ * midpoint inserts a point there; a click on a point makes it the active point, which Delete
+ * removes (a line keeps at least two).
  */
 export class SelectTool extends Tool {
   readonly name = 'select' as const;
@@ -105,6 +116,8 @@ export class SelectTool extends Tool {
   private baseSelection = new Set<string>();
   private pressedId: string | null = null;
   private frameBox: Rect | null = null;
+  /** The line point pressed (pointing_point, dragging_point). */
+  private point: PointHandle | null = null;
 
   constructor(ctx: ToolContext) {
     super(ctx);
@@ -119,7 +132,19 @@ export class SelectTool extends Tool {
     const { ctx } = this;
     this.origin = e.point;
     const sel = this.selected();
-    const frame = selectionFrame(sel, ctx.viewport.zoom);
+    const only = sel.length === 1 && !sel[0]!.locked && isLinear(sel[0]!) ? sel[0]! : null;
+    const ph = only ? pointHandleAt(only, e.point, ctx.viewport.zoom) : null;
+    if (ph) {
+      this.point = ph;
+      this.pressedId = only!.id;
+      this.go('pointing_point');
+      return;
+    }
+    if (ctx.interactive.activePoint != null) {
+      ctx.interactive.activePoint = null;
+      ctx.invalidate('interactive');
+    }
+    const frame = pointHandlesOnly(sel) ? null : selectionFrame(sel, ctx.viewport.zoom);
     if (frame && !sel.some((el) => el.locked)) {
       const h = handleAt(frame, e.point, ctx.viewport.zoom);
       if (h) {
@@ -198,7 +223,84 @@ export class SelectTool extends Tool {
       case 'rotating':
         this.rotateSel(e);
         return;
+      case 'pointing_point':
+        if (!this.pastThreshold(this.origin, e.point)) return;
+        this.beginPointDrag();
+        this.go('dragging_point');
+        this.dragPoint(e);
+        return;
+      case 'dragging_point':
+        this.dragPoint(e);
+        return;
     }
+  }
+
+  /** Starts a point drag: a midpoint becomes a new point first, in the same gesture. */
+  private beginPointDrag(): void {
+    const { ctx } = this;
+    const el = this.pressedId ? ctx.store.get(this.pressedId) : undefined;
+    if (!el || !this.point) return;
+    ctx.commands.beginGesture('edit points');
+    let base = el;
+    if (this.point.kind === 'mid') {
+      const pts = worldPoints(el);
+      const at = { x: (pts[this.point.index]!.x + pts[this.point.index + 1]!.x) / 2, y: (pts[this.point.index]!.y + pts[this.point.index + 1]!.y) / 2 };
+      base = { ...el, ...insertPoint(el, this.point.index, at) };
+      this.point = { kind: 'point', index: this.point.index + 1 };
+    }
+    this.snapshot = new Map([[el.id, base]]);
+    ctx.interactive.activePoint = this.point.index;
+    ctx.interactive.hovered = null;
+  }
+
+  private dragPoint(e: PointerInput): void {
+    const { ctx } = this;
+    const el = this.pressedId ? this.snapshot.get(this.pressedId) : undefined;
+    if (!el || !this.point) return;
+    const i = this.point.index;
+    const pts = worldPoints(el);
+    const last = pts.length - 1;
+    const neighbour = pts[i === 0 ? 1 : i - 1]!;
+    let p = e.shift ? snapAngle(neighbour, e.point) : e.point;
+    let patch: ElementPatch = movePoint(el, i, p);
+    // An arrow's end binds to the shape it is dropped on (anywhere inside, as the arrow tool), and
+    // lets go of the one it leaves.
+    if (el.kind === 'arrow' && (i === 0 || i === last)) {
+      const which = i === 0 ? 'start' : 'end';
+      const other = i === 0 ? el.end?.element : el.start?.element;
+      const target = ctx.hitElement(e.point, (t) => BINDABLE.has(t.kind) && t.id !== el.id && t.id !== other, true);
+      ctx.interactive.bindingTarget = target?.id ?? null;
+      if (target) {
+        const b = makeBinding(target, neighbour, p);
+        p = bindingPoint(target, b, neighbour);
+        patch = { ...movePoint(el, i, p), [which]: b };
+      } else patch[which] = null;
+    }
+    // The other ends stay on the shapes they are bound to, aimed from their new neighbours.
+    const moved = { ...el, ...(patch as Partial<Element>) } as Element;
+    const g = reboundArrow(moved, (id) => ctx.store.get(id));
+    if (g) patch = { ...patch, ...g };
+    ctx.invalidate('interactive');
+    ctx.queueUpdate(el.id, patch);
+  }
+
+  override onKeyDown(e: KeyInput): boolean {
+    const { ctx } = this;
+    const i = ctx.interactive.activePoint;
+    if (this.state !== 'idle' || i == null || e.mod || (e.key !== 'Delete' && e.key !== 'Backspace')) return false;
+    const sel = this.selected();
+    const el = sel.length === 1 && isLinear(sel[0]!) && !sel[0]!.locked ? sel[0]! : null;
+    if (!el) return false;
+    ctx.interactive.activePoint = null;
+    ctx.invalidate('interactive');
+    const patch = removePoint(el, i);
+    // A line keeps two points: Delete then deletes nothing (the whole line goes with a second Delete).
+    if (!patch) return true;
+    const g = reboundArrow({ ...el, ...patch }, (id) => ctx.store.get(id));
+    ctx.commands.beginGesture('delete point');
+    ctx.commands.dispatch({ type: 'update', updates: [{ id: el.id, patch: { ...patch, ...g } }] });
+    ctx.commands.endGesture();
+    return true;
   }
 
   private begin(label: string, duplicate = false): void {
@@ -320,8 +422,18 @@ export class SelectTool extends Tool {
       case 'translating':
       case 'resizing':
       case 'rotating':
+      case 'dragging_point':
         ctx.flushUpdates();
         ctx.commands.endGesture();
+        ctx.interactive.bindingTarget = null;
+        ctx.invalidate('interactive');
+        break;
+      case 'pointing_point':
+        // A click on a point makes it the active point (Delete removes it).
+        if (this.point?.kind === 'point') {
+          ctx.interactive.activePoint = this.point.index;
+          ctx.invalidate('interactive');
+        }
         break;
       case 'brushing':
         ctx.interactive.marquee = null;
@@ -349,16 +461,18 @@ export class SelectTool extends Tool {
     this.handle = null;
     this.pressedId = null;
     this.frameBox = null;
+    this.point = null;
     this.snapshot = new Map();
     this.go('idle');
   }
 
   override cancel(): void {
-    if (['translating', 'resizing', 'rotating'].includes(this.state)) {
+    if (['translating', 'resizing', 'rotating', 'dragging_point'].includes(this.state)) {
       this.ctx.discardUpdates();
       this.ctx.commands.cancelGesture();
     }
     this.ctx.interactive.marquee = null;
+    this.ctx.interactive.bindingTarget = null;
     this.ctx.invalidate('interactive');
     this.reset();
   }

@@ -46,7 +46,7 @@ export interface KeyInput {
 /** Style applied to new elements. */
 export type Style = Pick<
   Element,
-  'stroke' | 'fill' | 'fillStyle' | 'strokeWidth' | 'strokeStyle' | 'roughness' | 'rounded' | 'opacity' | 'fontSize' | 'fontFamily'
+  'stroke' | 'fill' | 'fillStyle' | 'strokeWidth' | 'strokeStyle' | 'roughness' | 'rounded' | 'opacity' | 'fontSize' | 'fontFamily' | 'startArrowhead' | 'endArrowhead'
 >;
 
 /** What a tool may use. The Editor implements it. */
@@ -79,6 +79,11 @@ export interface ToolContext {
    * and bindings among them remapped), and returns them.
    */
   addCopies(els: readonly Element[]): Element[];
+  /**
+   * The next double-click (before the next press) is not delivered: the click that ended a gesture
+   * was its first half (a line finished by a double-click).
+   */
+  swallowDoubleClick(): void;
   /** Starts a new text at `p` as the text tool's click does (double-click on empty canvas). */
   startText(p: Vec): void;
   /**
@@ -134,6 +139,10 @@ export abstract class Tool {
   onPointerMove(_e: PointerInput): void {}
   onPointerUp(_e: PointerInput): void {}
   onDoubleClick(_e: PointerInput): void {}
+  /** A key the tool handles itself before the shortcuts (Enter ending a line); returns whether it used it. */
+  onKeyDown(_e: KeyInput): boolean {
+    return false;
+  }
   /** Escape, or the tool being switched away from mid-gesture. */
   cancel(): void {
     this.go('idle');
