@@ -13,6 +13,7 @@ import {
 } from './engine/geometry';
 import type { InteractiveState } from './engine/renderer';
 import { type FrameScheduler, FrameCoalescer, rafScheduler } from './engine/scheduler';
+import { GRID_SIZE, SNAP_PX, snapPoint as snapToTargets, toGrid } from './engine/snap';
 import { SpatialIndex, visibleInOrder } from './engine/spatial';
 import type { Store } from './engine/store';
 import { DirtyLog, indexBatch } from './engine/tiles';
@@ -328,6 +329,44 @@ export class Editor implements ToolContext {
     };
   }
 
+  get gridSize(): number | null {
+    return this.interactive.grid ?? null;
+  }
+
+  /** Shows or hides the grid (Ctrl+'); while it shows, moves, resizes and new shapes snap to it. */
+  toggleGrid(): void {
+    this.interactive.grid = this.interactive.grid ? null : GRID_SIZE;
+    this.invalidate('interactive');
+    this.opts.onChange?.();
+  }
+
+  snapTargets(moving: ReadonlySet<string>): Rect[] {
+    const follow = this.arrowsBoundTo(moving);
+    const out: Rect[] = [];
+    for (const id of this.spatial.query(this.viewport.visibleWorld())) {
+      if (moving.has(id) || follow.has(id)) continue;
+      const el = this.store.get(id);
+      if (el) out.push(elementBounds(el));
+    }
+    return out;
+  }
+
+  snapPoint(p: Vec, axes: { x: boolean; y: boolean }, targets: readonly Rect[], free: boolean): Vec {
+    if (free) {
+      this.interactive.guides = null;
+      return p;
+    }
+    const grid = this.gridSize;
+    if (grid) {
+      this.interactive.guides = null;
+      return { x: axes.x ? toGrid(p.x, grid) : p.x, y: axes.y ? toGrid(p.y, grid) : p.y };
+    }
+    const s = snapToTargets(p, axes, targets, SNAP_PX / this.viewport.zoom);
+    this.interactive.guides = s.guides.length ? s.guides : null;
+    this.invalidate('interactive');
+    return s.point;
+  }
+
   followBindings(moved: ReadonlyMap<string, Element>): { id: string; patch: ElementPatch }[] {
     if (moved.size === 0) return [];
     const out: { id: string; patch: ElementPatch }[] = [];
@@ -431,6 +470,9 @@ export class Editor implements ToolContext {
         return;
       case 'toggleMinimap':
         this.opts.onToggleMinimap?.();
+        return;
+      case 'toggleGrid':
+        this.toggleGrid();
         return;
       case 'zoomToFit':
         this.zoomToFit();

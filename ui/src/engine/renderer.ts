@@ -1,6 +1,7 @@
 import type { Element } from '../model/types';
 import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, type Vec } from './geometry';
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
+import type { SnapGuide } from './snap';
 import { isLinear, midpoints, POINT_HANDLE_PX, pointHandlesOnly, worldPoints } from './points';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { isRough, type RoughLayer, roughLayers } from './rough';
@@ -60,6 +61,11 @@ export interface Theme {
   handleFill: string;
   frameStroke: string;
   frameLabel: string;
+  /** Snap guides. */
+  snap: string;
+  /** Grid lines, and every fifth one. */
+  grid: string;
+  gridMajor: string;
 }
 
 export const LIGHT_THEME: Theme = {
@@ -68,9 +74,18 @@ export const LIGHT_THEME: Theme = {
   handleFill: '#ffffff',
   frameStroke: '#9a9a9a',
   frameLabel: '#6b6b6b',
+  snap: '#ff6b6b',
+  grid: 'rgba(0, 0, 0, 0.05)',
+  gridMajor: 'rgba(0, 0, 0, 0.1)',
 };
 
-export const DARK_THEME: Theme = { ...LIGHT_THEME, background: '#121212', handleFill: '#1e1e1e' };
+export const DARK_THEME: Theme = {
+  ...LIGHT_THEME,
+  background: '#121212',
+  handleFill: '#1e1e1e',
+  grid: 'rgba(255, 255, 255, 0.05)',
+  gridMajor: 'rgba(255, 255, 255, 0.1)',
+};
 
 /** Elements whose larger side is below this many screen pixels are drawn as a filled rect. */
 export const LOD_PX = 2;
@@ -872,6 +887,32 @@ export class Renderer {
     ctx.setTransform(z, 0, 0, z, -vp.x * z, -vp.y * z);
     const px = 1 / vp.zoom;
 
+    // The grid (Ctrl+'): faint lines every step, stronger every fifth, thinned out when they
+    // would crowd closer than 8 pixels.
+    if (state.grid) {
+      const view = vp.visibleWorld();
+      let step = state.grid;
+      while (step * vp.zoom < 8) step *= 5;
+      const major = step * 5;
+      ctx.lineWidth = px;
+      for (const axis of ['x', 'y'] as const) {
+        const lo = axis === 'x' ? view.x : view.y;
+        const hi = lo + (axis === 'x' ? view.width : view.height);
+        for (let v = Math.floor(lo / step) * step; v <= hi; v += step) {
+          ctx.strokeStyle = Math.abs(v / major - Math.round(v / major)) < 1e-6 ? theme.gridMajor : theme.grid;
+          ctx.beginPath();
+          if (axis === 'x') {
+            ctx.moveTo(v, view.y);
+            ctx.lineTo(v, view.y + view.height);
+          } else {
+            ctx.moveTo(view.x, v);
+            ctx.lineTo(view.x + view.width, v);
+          }
+          ctx.stroke();
+        }
+      }
+    }
+
     // Elements about to be erased: outlined faintly.
     const outlineOf = (el: Element, color: string, width: number) => {
       const f = selectionFrame([el], vp.zoom)!;
@@ -956,6 +997,28 @@ export class Renderer {
         ctx.fill();
         ctx.stroke();
       });
+    }
+
+    // Snap guides: the line each snapped edge or centre shares with other elements, a cross at
+    // each point lined up on it (Excalidraw's red).
+    for (const g of state.guides ?? []) {
+      ctx.strokeStyle = theme.snap;
+      ctx.lineWidth = px;
+      ctx.beginPath();
+      const at = (t: number): Vec => (g.axis === 'x' ? { x: g.at, y: t } : { x: t, y: g.at });
+      const a = at(g.from);
+      const b = at(g.to);
+      ctx.moveTo(a.x, a.y);
+      ctx.lineTo(b.x, b.y);
+      const c = 3 * px;
+      for (const m of g.marks) {
+        const q = at(m);
+        ctx.moveTo(q.x - c, q.y - c);
+        ctx.lineTo(q.x + c, q.y + c);
+        ctx.moveTo(q.x + c, q.y - c);
+        ctx.lineTo(q.x - c, q.y + c);
+      }
+      ctx.stroke();
     }
 
     if (state.marquee) {
@@ -1058,6 +1121,10 @@ export interface InteractiveState {
   bindingTarget?: string | null;
   /** The active point of the single selected line (the line editor's; Delete removes it). */
   activePoint?: number | null;
+  /** Snap guides of the gesture in progress (engine/snap.ts). */
+  guides?: readonly SnapGuide[] | null;
+  /** The grid's step while the grid shows (Ctrl+'), else null. */
+  grid?: number | null;
   showHandles?: boolean;
   /** Collaborators' cursors (when their pointer is on their canvas) and selections. */
   collaborators?: { id: string; name: string; color: string; point: Vec | null; selection?: readonly string[] }[];

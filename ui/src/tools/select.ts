@@ -2,6 +2,7 @@ import {
   BINDABLE,
   bindingPoint,
   center,
+  elementBounds,
   localBox,
   makeBinding,
   marqueeHit,
@@ -10,9 +11,11 @@ import {
   reboundArrow,
   rotate,
   type Rect,
+  unionRects,
   type Vec,
 } from '../engine/geometry';
 import { handleAt, type HandleName, selectionFrame } from '../engine/handles';
+import { gridMove, SNAP_PX, snapMove } from '../engine/snap';
 import { insertPoint, isLinear, movePoint, type PointHandle, pointHandleAt, pointHandlesOnly, removePoint, snapAngle, worldPoints } from '../engine/points';
 import type { Element, ElementPatch, Point } from '../model/types';
 import { type KeyInput, type PointerInput, Tool, type ToolContext } from './tool';
@@ -116,6 +119,9 @@ export class SelectTool extends Tool {
   private baseSelection = new Set<string>();
   private pressedId: string | null = null;
   private frameBox: Rect | null = null;
+  /** What the gesture snaps to (other elements' bounds in view) and the moved elements' box at its start. */
+  private targets: Rect[] = [];
+  private startBox: Rect | null = null;
   /** The line point pressed (pointing_point, dragging_point). */
   private point: PointHandle | null = null;
 
@@ -249,6 +255,7 @@ export class SelectTool extends Tool {
       this.point = { kind: 'point', index: this.point.index + 1 };
     }
     this.snapshot = new Map([[el.id, base]]);
+    this.targets = ctx.snapTargets(new Set([el.id]));
     ctx.interactive.activePoint = this.point.index;
     ctx.interactive.hovered = null;
   }
@@ -261,7 +268,7 @@ export class SelectTool extends Tool {
     const pts = worldPoints(el);
     const last = pts.length - 1;
     const neighbour = pts[i === 0 ? 1 : i - 1]!;
-    let p = e.shift ? snapAngle(neighbour, e.point) : e.point;
+    let p = e.shift ? snapAngle(neighbour, e.point) : ctx.snapPoint(e.point, { x: true, y: true }, this.targets, e.mod);
     let patch: ElementPatch = movePoint(el, i, p);
     // An arrow's end binds to the shape it is dropped on (anywhere inside, as the arrow tool), and
     // lets go of the one it leaves.
@@ -314,6 +321,8 @@ export class SelectTool extends Tool {
     }
     this.snapshot = new Map(els.map((el) => [el.id, el]));
     this.ctx.interactive.hovered = null;
+    this.targets = ctx.snapTargets(new Set(this.snapshot.keys()));
+    this.startBox = unionRects(els.map(elementBounds));
   }
 
   /** Queues the patches for moved elements plus the arrows that must follow them. */
@@ -332,10 +341,24 @@ export class SelectTool extends Tool {
   private translate(e: PointerInput): void {
     let dx = e.point.x - this.origin.x;
     let dy = e.point.y - this.origin.y;
+    let lock: 'x' | 'y' | null = null;
     if (e.shift) {
-      if (Math.abs(dx) > Math.abs(dy)) dy = 0;
-      else dx = 0;
+      if (Math.abs(dx) > Math.abs(dy)) (dy = 0), (lock = 'y');
+      else (dx = 0), (lock = 'x');
     }
+    // The moved box snaps: to the grid while it shows, else to other elements' edges and centres
+    // (Ctrl held: neither). An axis Shift holds still does not snap.
+    const { ctx } = this;
+    let guides = null;
+    if (this.startBox && !e.mod) {
+      const moved = { ...this.startBox, x: this.startBox.x + dx, y: this.startBox.y + dy };
+      const s = ctx.gridSize ? { ...gridMove(moved, ctx.gridSize), guides: [] } : snapMove(moved, this.targets, SNAP_PX / ctx.viewport.zoom);
+      if (lock !== 'x') dx += s.dx;
+      if (lock !== 'y') dy += s.dy;
+      guides = s.guides.filter((g) => g.axis !== lock);
+    }
+    ctx.interactive.guides = guides?.length ? guides : null;
+    ctx.invalidate('interactive');
     const patches = new Map<string, ElementPatch>();
     for (const [id, el] of this.snapshot) {
       const patch: ElementPatch = { x: el.x + dx, y: el.y + dy };
@@ -351,6 +374,11 @@ export class SelectTool extends Tool {
     const h = this.handle;
     if (!h || h === 'rotate') return;
     const els = [...this.snapshot.values()];
+    // The edges the handle moves snap (an unrotated element's, or a selection's box).
+    if (els.length > 1 || !els[0]?.angle) {
+      const ed = handleEdges(h);
+      e = { ...e, point: this.ctx.snapPoint(e.point, { x: ed.w || ed.e, y: ed.n || ed.s }, this.targets, e.mod) };
+    }
     const patches = new Map<string, ElementPatch>();
     if (els.length === 1) {
       patches.set(els[0]!.id, resizeElement(els[0]!, h, e.point, e.shift));
@@ -426,6 +454,7 @@ export class SelectTool extends Tool {
         ctx.flushUpdates();
         ctx.commands.endGesture();
         ctx.interactive.bindingTarget = null;
+        ctx.interactive.guides = null;
         ctx.invalidate('interactive');
         break;
       case 'pointing_point':
@@ -462,6 +491,8 @@ export class SelectTool extends Tool {
     this.pressedId = null;
     this.frameBox = null;
     this.point = null;
+    this.targets = [];
+    this.startBox = null;
     this.snapshot = new Map();
     this.go('idle');
   }
@@ -473,6 +504,7 @@ export class SelectTool extends Tool {
     }
     this.ctx.interactive.marquee = null;
     this.ctx.interactive.bindingTarget = null;
+    this.ctx.interactive.guides = null;
     this.ctx.invalidate('interactive');
     this.reset();
   }

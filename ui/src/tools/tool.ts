@@ -1,5 +1,5 @@
 import type { Commands } from '../engine/commands';
-import type { Vec } from '../engine/geometry';
+import type { Rect, Vec } from '../engine/geometry';
 import type { InteractiveState } from '../engine/renderer';
 import type { SpatialIndex } from '../engine/spatial';
 import type { Store } from '../engine/store';
@@ -99,6 +99,19 @@ export interface ToolContext {
   measureLine(line: string, fontSize: number, fontFamily: string): number;
   /** Measures text in world units. */
   measureText(text: string, fontSize: number, fontFamily: string): { width: number; height: number };
+  /** The grid's step while the grid is on (Ctrl+'), else null: positions snap to it. */
+  readonly gridSize: number | null;
+  /**
+   * What a gesture on `moving` snaps to: the bounds of the elements in view, except `moving` and
+   * the lines and arrows bound to them (they follow the moved elements).
+   */
+  snapTargets(moving: ReadonlySet<string>): Rect[];
+  /**
+   * Snaps a point being dragged (a resize handle, a new shape's corner) on the axes it moves: to
+   * the grid while it is on, else to `targets`' edges and centres (guides shown). `free`: Ctrl
+   * held, nothing snaps.
+   */
+  snapPoint(p: Vec, axes: { x: boolean; y: boolean }, targets: readonly Rect[], free: boolean): Vec;
   /** Arrow updates needed so arrows bound to any of `moved` follow them. */
   followBindings(moved: ReadonlyMap<string, Element>): { id: string; patch: ElementPatch }[];
   onTransition?: (tool: ToolName, from: string, to: string) => void;
