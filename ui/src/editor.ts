@@ -367,6 +367,11 @@ export class Editor implements ToolContext {
     return s.point;
   }
 
+  frameChildren(frameId: string): Element[] {
+    // A scan, once per gesture on a frame (as `groupOf`); the store keeps no membership index.
+    return [...this.store.values()].filter((e) => e.frameId === frameId);
+  }
+
   followBindings(moved: ReadonlyMap<string, Element>): { id: string; patch: ElementPatch }[] {
     if (moved.size === 0) return [];
     const out: { id: string; patch: ElementPatch }[] = [];

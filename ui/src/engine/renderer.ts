@@ -1,6 +1,7 @@
 import type { Element } from '../model/types';
 import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, type Vec } from './geometry';
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
+import { clipFrame, frameBox } from './frames';
 import type { SnapGuide } from './snap';
 import { isLinear, midpoints, POINT_HANDLE_PX, pointHandlesOnly, worldPoints } from './points';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
@@ -172,6 +173,8 @@ export interface RenderOptions {
   faded?: ReadonlySet<string>;
   /** Resolves an image element's file to something drawImage accepts. */
   image?: (fileId: string) => unknown;
+  /** Looks elements up by id: a frame's children are drawn clipped to it (frames.ts). */
+  get?: (id: string) => Element | undefined;
   /**
    * The whole board. With it, zoomed-out frames (zoom x DPR < 1) are painted from cached tiles
    * of the board (tiles.ts) instead of element by element.
@@ -496,6 +499,20 @@ export class Renderer {
 
   /** Paints one element at its level of detail. */
   private paint(ctx: Ctx2D, el: Element, entry: CacheEntry, detailZoom: number, theme: Theme, opts: RenderOptions, zoom = detailZoom): Detail {
+    const frame = opts.get && el.frameId ? clipFrame(el, opts.get) : undefined;
+    if (!frame) return this.paintUnclipped(ctx, el, entry, detailZoom, theme, opts, zoom);
+    // A frame's child shows only inside the frame (Excalidraw), on every path that paints it.
+    const b = frameBox(frame);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(b.x, b.y, b.width, b.height);
+    ctx.clip();
+    const d = this.paintUnclipped(ctx, el, entry, detailZoom, theme, opts, zoom);
+    ctx.restore();
+    return d;
+  }
+
+  private paintUnclipped(ctx: Ctx2D, el: Element, entry: CacheEntry, detailZoom: number, theme: Theme, opts: RenderOptions, zoom: number): Detail {
     const rb = entry.bounds;
     const d = levelOfDetail(el, rb, detailZoom);
     if (d === 'skip') return d;

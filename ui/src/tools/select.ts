@@ -14,6 +14,7 @@ import {
   unionRects,
   type Vec,
 } from '../engine/geometry';
+import { frameBox, membershipUpdates, resizedFrameUpdates, withFrameChildren } from '../engine/frames';
 import { handleAt, type HandleName, selectionFrame } from '../engine/handles';
 import { gridMove, SNAP_PX, snapMove } from '../engine/snap';
 import { insertPoint, isLinear, movePoint, type PointHandle, pointHandleAt, pointHandlesOnly, removePoint, snapAngle, worldPoints } from '../engine/points';
@@ -116,6 +117,8 @@ export class SelectTool extends Tool {
   private origin: Vec = { x: 0, y: 0 };
   private handle: HandleName | null = null;
   private snapshot = new Map<string, Element>();
+  /** The gesture's elements as last moved (the snapshot with the patches sent). */
+  private moved = new Map<string, Element>();
   private baseSelection = new Set<string>();
   private pressedId: string | null = null;
   private frameBox: Rect | null = null;
@@ -313,16 +316,48 @@ export class SelectTool extends Tool {
   private begin(label: string, duplicate = false): void {
     const { ctx } = this;
     ctx.commands.beginGesture(label);
-    let els = this.selected();
+    const sel = this.selected();
+    this.startBox = unionRects(sel.map(elementBounds));
+    // A moved or copied frame takes its children along (a resize or rotation does not).
+    let els = label === 'move' || duplicate ? withFrameChildren(sel, (f) => ctx.frameChildren(f)) : sel;
     if (duplicate) {
       // Copies on top, in the same gesture as the drag: one undo step takes them away.
       els = ctx.addCopies(els);
       ctx.setSelection(els.map((c) => c.id));
     }
     this.snapshot = new Map(els.map((el) => [el.id, el]));
+    this.moved = new Map(this.snapshot);
     this.ctx.interactive.hovered = null;
     this.targets = ctx.snapTargets(new Set(this.snapshot.keys()));
-    this.startBox = unionRects(els.map(elementBounds));
+  }
+
+  /**
+   * Frame membership once a move or resize is done, in its gesture: moved elements join the frame
+   * their centre is now in or leave theirs; a resized frame lets go of children now outside it
+   * and takes in free elements now inside.
+   */
+  private settleFrames(resized: boolean): void {
+    const { ctx } = this;
+    const now = (el: Element) => this.moved.get(el.id) ?? el;
+    const framesNear = (el: Element) => {
+      const b = elementBounds(el);
+      const c = { x: b.x + b.width / 2, y: b.y + b.height / 2, width: 0, height: 0 };
+      return [...ctx.spatial.query(c)].map((id) => ctx.store.get(id)).filter((f): f is Element => f?.kind === 'frame').map(now);
+    };
+    const updates = resized
+      ? [...this.moved.values()]
+          .filter((f) => f.kind === 'frame')
+          .flatMap((f) => {
+            const near = new Map<string, Element>();
+            for (const id of ctx.spatial.query(frameBox(f))) {
+              const el = ctx.store.get(id);
+              if (el) near.set(id, now(el));
+            }
+            for (const c of ctx.frameChildren(f.id)) near.set(c.id, now(c));
+            return resizedFrameUpdates(f, near.values());
+          })
+      : membershipUpdates(this.moved.values(), framesNear);
+    if (updates.length) ctx.commands.dispatch({ type: 'update', updates });
   }
 
   /** Queues the patches for moved elements plus the arrows that must follow them. */
@@ -335,6 +370,7 @@ export class SelectTool extends Tool {
       ctx.queueUpdate(id, patch);
       moved.set(id, { ...el, ...(patch as Partial<Element>) });
     }
+    for (const [id, el] of moved) this.moved.set(id, el);
     for (const u of ctx.followBindings(moved)) ctx.queueUpdate(u.id, u.patch);
   }
 
@@ -452,6 +488,7 @@ export class SelectTool extends Tool {
       case 'rotating':
       case 'dragging_point':
         ctx.flushUpdates();
+        if (this.state === 'translating' || this.state === 'resizing') this.settleFrames(this.state === 'resizing');
         ctx.commands.endGesture();
         ctx.interactive.bindingTarget = null;
         ctx.interactive.guides = null;
@@ -494,6 +531,7 @@ export class SelectTool extends Tool {
     this.targets = [];
     this.startBox = null;
     this.snapshot = new Map();
+    this.moved = new Map();
     this.go('idle');
   }
 

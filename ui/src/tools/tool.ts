@@ -112,6 +112,8 @@ export interface ToolContext {
    * held, nothing snaps.
    */
   snapPoint(p: Vec, axes: { x: boolean; y: boolean }, targets: readonly Rect[], free: boolean): Vec;
+  /** The members of frame `frameId`. */
+  frameChildren(frameId: string): Element[];
   /** Arrow updates needed so arrows bound to any of `moved` follow them. */
   followBindings(moved: ReadonlyMap<string, Element>): { id: string; patch: ElementPatch }[];
   onTransition?: (tool: ToolName, from: string, to: string) => void;
