@@ -6,13 +6,15 @@ import {
   hitTest,
   pickInside,
   inflate,
+  absolutePoints,
+  polylineFields,
   type Rect,
-  reboundArrow,
   unionRects,
   type Vec,
 } from './engine/geometry';
 import type { InteractiveState } from './engine/renderer';
 import { type FrameScheduler, FrameCoalescer, rafScheduler } from './engine/scheduler';
+import { rerouteArrow } from './engine/elbow';
 import { GRID_SIZE, SNAP_PX, snapPoint as snapToTargets, toGrid } from './engine/snap';
 import { SpatialIndex, visibleInOrder } from './engine/spatial';
 import type { Store } from './engine/store';
@@ -237,7 +239,7 @@ export class Editor implements ToolContext {
   create(kind: ElementKind, x: number, y: number, init: Partial<Element> = {}): Element {
     // Round edges carry only to kinds that have edges (not to text, ellipses or pen strokes).
     // Arrowheads are the arrow tool's to set (LinearTool), not every new element's.
-    const { startArrowhead: _s, endArrowhead: _e, ...style } = this.style;
+    const { startArrowhead: _s, endArrowhead: _e, elbowed: _b, ...style } = this.style;
     return newElement(this.newId(), kind, x, y, { ...style, rounded: this.style.rounded && hasEdges(kind), ...init });
   }
 
@@ -382,7 +384,7 @@ export class Editor implements ToolContext {
       const s = el.start && moved.has(el.start.element);
       const e = el.end && moved.has(el.end.element);
       if (!s && !e) continue;
-      const g = reboundArrow(el, get);
+      const g = rerouteArrow(el, get);
       if (g) out.push({ id: el.id, patch: g });
     }
     return out;
@@ -714,6 +716,20 @@ export class Editor implements ToolContext {
         if (el.kind !== 'arrow') {
           delete p.startArrowhead;
           delete p.endArrowhead;
+          delete p.elbowed;
+        } else if (p.elbowed !== undefined && p.elbowed !== !!el.elbowed) {
+          // Becoming an elbow arrow routes it between its ends; leaving one straightens it.
+          const ends = absolutePoints(el);
+          const base = { ...el, ...polylineFields([ends[0]!, ends.at(-1)!]), elbowed: p.elbowed, rounded: p.rounded ?? el.rounded };
+          if (!p.elbowed) {
+            // The sides an elbow route held to: a straight arrow aims at the shapes instead.
+            const free = (b: Element['start']) => (b ? { element: b.element, focus: 0, gap: b.gap } : undefined);
+            base.start = free(el.start);
+            base.end = free(el.end);
+            if (el.start) p.start = base.start;
+            if (el.end) p.end = base.end;
+          }
+          Object.assign(p, polylineFields([ends[0]!, ends.at(-1)!]), rerouteArrow(base, (id) => this.store.get(id)) ?? {});
         }
         if (el.kind === 'text' && (patch.fontSize !== undefined || patch.fontFamily !== undefined)) {
           const m = this.measureText(el.text ?? '', patch.fontSize ?? el.fontSize, patch.fontFamily ?? el.fontFamily);

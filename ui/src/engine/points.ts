@@ -19,7 +19,13 @@ export const isLinear = (el: Element): boolean => (el.kind === 'line' || el.kind
  * resize and rotate handles (Excalidraw): they would sit on the very same spots.
  */
 export const pointHandlesOnly = (sel: readonly Element[]): boolean =>
-  sel.length === 1 && isLinear(sel[0]!) && sel[0]!.points!.length === 2 && !sel[0]!.locked;
+  sel.length === 1 && isLinear(sel[0]!) && (sel[0]!.points!.length === 2 || !!sel[0]!.elbowed) && !sel[0]!.locked;
+
+/**
+ * Whether point `i` of `el` has a handle: every point of a line, only the two ends of an elbow
+ * arrow (its other points are its route, computed again when an end moves).
+ */
+export const editablePoint = (el: Element, i: number): boolean => !el.elbowed || i === 0 || i === (el.points?.length ?? 0) - 1;
 
 /** The element's points in world coordinates, its rotation applied. */
 export function worldPoints(el: Element): Vec[] {
@@ -39,6 +45,7 @@ export function linePatch(pts: readonly Vec[]): { x: number; y: number; width: n
 
 /** Midpoint handles: where each segment's drawn path is halfway, or null where the segment is too short on screen. */
 export function midpoints(el: Element, zoom: number): (Vec | null)[] {
+  if (el.elbowed) return [];
   const pts = worldPoints(el);
   const curve = lineCurve(el);
   const c = el.angle ? center(el) : null;
@@ -72,6 +79,7 @@ export function pointHandleAt(el: Element, p: Vec, zoom: number): PointHandle | 
   let best: PointHandle | null = null;
   let bestD = Infinity;
   for (let i = 0; i < pts.length; i++) {
+    if (!editablePoint(el, i)) continue;
     const d = Math.hypot(pts[i]!.x - p.x, pts[i]!.y - p.y);
     if (d <= r && d <= bestD) {
       best = { kind: 'point', index: i };

@@ -3,7 +3,7 @@ import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, t
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
 import { clipFrame, frameBox } from './frames';
 import type { SnapGuide } from './snap';
-import { isLinear, midpoints, POINT_HANDLE_PX, pointHandlesOnly, worldPoints } from './points';
+import { editablePoint, isLinear, midpoints, POINT_HANDLE_PX, pointHandlesOnly, worldPoints } from './points';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { isRough, type RoughLayer, roughLayers } from './rough';
 import { type FrameScheduler, rafScheduler } from './scheduler';
@@ -1008,6 +1008,7 @@ export class Renderer {
       }
       ctx.globalAlpha = 1;
       worldPoints(line).forEach((p, i) => {
+        if (!editablePoint(line, i)) return;
         ctx.fillStyle = i === state.activePoint ? theme.selection : theme.handleFill;
         ctx.beginPath();
         ctx.arc(p.x, p.y, r, 0, Math.PI * 2);

@@ -98,4 +98,21 @@ describe('style panel', () => {
     expect(pressed('End arrowhead')).toBe('Triangle');
     expect(pressed('Start arrowhead')).toBe('Bar');
   });
+
+  it('offers the arrow type (sharp, curved, elbow) for arrows instead of Edges, and routes an arrow made elbow', () => {
+    const h = setup([box('a', 'arrow', 0, 0, 300, 200, { points: [[0, 0], [300, 200]] })]);
+    h.editor.setSelection(['a']);
+    const p = new StylePanel(h.editor);
+    render(p);
+    expect(headings(p)).toContain('Arrow type');
+    expect(headings(p)).not.toContain('Edges');
+    const section = [...p.root.querySelectorAll('section')].find((s) => s.querySelector('h3')!.textContent === 'Arrow type')!;
+    expect(section.querySelector('[aria-pressed="true"]')!.getAttribute('aria-label')).toBe('Sharp arrow');
+    [...section.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Elbow arrow')!.click();
+    h.sched.tick();
+    const a = h.store.get('a')!;
+    expect(a.elbowed).toBe(true);
+    // Unbound ends: out to the right, down, and in from the left.
+    expect(a.points).toEqual([[0, 0], [150, 0], [150, 200], [300, 200]]);
+  });
 });

@@ -44,6 +44,12 @@ const ARROWHEADS: [string, string][] = [
   ['bar', 'Bar'],
   ['dot', 'Dot'],
 ];
+/** Excalidraw's arrow types: straight segments, a curve through the points, or an elbow route. */
+const ARROW_TYPES: [string, string][] = [
+  ['sharp', 'Sharp arrow'],
+  ['round', 'Curved arrow'],
+  ['elbow', 'Elbow arrow'],
+];
 const EDGES: [string, string][] = [
   ['sharp', 'Sharp'],
   ['round', 'Round'],
@@ -115,6 +121,9 @@ const ICONS: Record<string, string> = {
   dashed: svg('<path d="M3 10h14" stroke-width="2" stroke-dasharray="4 3"/>'),
   dotted: svg('<path d="M3 10h14" stroke-width="2" stroke-dasharray="0.5 3.5"/>'),
   sharp: svg('<path d="M4 16V4h12" stroke-width="2"/>'),
+  arrowsharp: svg('<path d="M3 16L17 4M11 4h6v6" stroke-width="1.8"/>'),
+  arrowround: svg('<path d="M3 16C5 6 11 12 17 4M12 4h5v5" stroke-width="1.8"/>'),
+  arrowelbow: svg('<path d="M3 16h7V4h7M14 1l3 3-3 3" stroke-width="1.8"/>'),
   round: svg('<path d="M4 16V10a6 6 0 0 1 6-6h6" stroke-width="2"/>'),
   fillsolid: svg('<rect x="4" y="4" width="12" height="12" rx="2" fill="currentColor" stroke-width="1.5"/>'),
   fillhachure: svg('<rect x="4" y="4" width="12" height="12" rx="2" stroke-width="1.5"/><path d="M4 12l8-8M8 16l8-8" stroke-width="1.2"/>'),
@@ -193,7 +202,16 @@ export class StylePanel {
     }
     if (any(has.strokeWidth)) parts.push(this.choice('Stroke width', WIDTHS.map(([v, t]) => [String(v), t, ICONS[`w${v}`]!]), String(cur.strokeWidth), (v) => ({ strokeWidth: Number(v) })));
     if (any(has.strokeStyle)) parts.push(this.choice('Stroke style', STROKE_STYLES.map(([v, t]) => [v, t, ICONS[v]!]), cur.strokeStyle, (v) => ({ strokeStyle: v as StrokeStyle })));
-    if (any(has.edges)) {
+    const onlyArrows = sel.length ? sel.every((e) => e.kind === 'arrow') : toolKind === 'arrow';
+    if (any(has.arrowheads)) {
+      const arrow = sel.find((e) => e.kind === 'arrow');
+      const elbowed = arrow ? !!arrow.elbowed : !!ed.style.elbowed;
+      const rounded = arrow ? arrow.rounded : ed.style.rounded;
+      const type = elbowed ? 'elbow' : rounded ? 'round' : 'sharp';
+      parts.push(this.choice('Arrow type', ARROW_TYPES.map(([v, t]) => [v, t, ICONS[`arrow${v}`]!]), type, (v) => ({ elbowed: v === 'elbow', rounded: v === 'round' })));
+    }
+    // An arrow's edges are its Arrow type.
+    if (any(has.edges) && !onlyArrows) {
       // Shown for the first selected element with edges (a text in the selection has none).
       const rounded = (sel.length ? sel.find((e) => hasEdges(e.kind))!.rounded : ed.style.rounded) ? 'round' : 'sharp';
       parts.push(this.choice('Edges', EDGES.map(([v, t]) => [v, t, ICONS[v]!]), rounded, (v) => ({ rounded: v === 'round' })));

@@ -244,3 +244,76 @@ describe("line editor (a selected line's points)", () => {
     expect(h.store.get('A')!.end?.element).toBe('r');
   });
 });
+
+describe('elbow arrows', () => {
+  const orthogonal = (p: number[][]) => p.every((q, i) => i === 0 || q[0] === p[i - 1]![0] || q[1] === p[i - 1]![1]);
+  const shapes = () => [box('a', 'rectangle', 0, 0, 100, 100, { fill: '#ffc9c9' }), box('b', 'rectangle', 300, 200, 100, 100, { fill: '#a5d8ff' })];
+
+  it('an elbow arrow drawn between two shapes binds both and routes between their facing sides', () => {
+    const h = setup(shapes());
+    h.editor.applyStyle({ elbowed: true });
+    h.use('arrow');
+    h.drag([50, 50], [350, 250]);
+    const a = h.store.get('n1')!;
+    expect(a.elbowed).toBe(true);
+    expect(a.start).toMatchObject({ element: 'a', side: 'right' });
+    expect(a.end).toMatchObject({ element: 'b', side: 'left' });
+    expect(pts(h)).toEqual([
+      [104, 50],
+      [200, 50],
+      [200, 250],
+      [296, 250],
+    ]);
+    // The style's elbow does not reach other kinds.
+    h.use('rectangle');
+    h.drag([600, 600], [700, 700]);
+    expect(h.store.get('n2')!.elbowed).toBeUndefined();
+  });
+
+  it('routes again when a bound shape moves', () => {
+    const h = setup(shapes());
+    h.editor.applyStyle({ elbowed: true });
+    h.use('arrow');
+    h.drag([50, 50], [350, 250]);
+    h.use('select');
+    h.editor.setSelection(['b']);
+    // b moved up above a's level: the route now enters b from its left at its new middle.
+    h.drag([350, 250], [350, 0], 10, 5, { mod: true });
+    const p = pts(h);
+    expect(orthogonal(p)).toBe(true);
+    expect(p.at(-1)).toEqual([296, 0]);
+    expect(p[0]).toEqual([104, 50]);
+  });
+
+  it('the Arrow type turns a drawn arrow into an elbow arrow and back into a straight one', () => {
+    const h = setup(shapes());
+    h.use('arrow');
+    h.drag([50, 50], [350, 250]);
+    expect(pts(h)).toHaveLength(2);
+    h.editor.applyStyle({ elbowed: true, rounded: false });
+    expect(h.store.get('n1')!.elbowed).toBe(true);
+    expect(orthogonal(pts(h))).toBe(true);
+    expect(pts(h).length).toBeGreaterThan(2);
+    h.editor.applyStyle({ elbowed: false, rounded: false });
+    expect(h.store.get('n1')!.elbowed).toBe(false);
+    expect(pts(h)).toHaveLength(2);
+  });
+
+  it("shows only an elbow arrow's ends; dragging one off its shape lets go and routes to the pointer", () => {
+    const h = setup(shapes());
+    h.editor.applyStyle({ elbowed: true });
+    h.use('arrow');
+    h.drag([50, 50], [350, 250]);
+    h.use('select');
+    h.editor.setSelection(['n1']);
+    // The corner of the route is no handle: a press there grabs the arrow itself.
+    h.editor.pointerDown(h.ptr(200, 50));
+    expect(h.editor.tool.state).toBe('pointing_element');
+    h.editor.pointerUp(h.ptr(200, 50));
+    h.drag([296, 250], [600, 500], 10, 5, { mod: true });
+    const a = h.store.get('n1')!;
+    expect(a.end).toBeUndefined();
+    expect(pts(h).at(-1)).toEqual([600, 500]);
+    expect(orthogonal(pts(h))).toBe(true);
+  });
+});

@@ -1,6 +1,7 @@
 import { BINDABLE, bindingPoint, center, makeBinding, polylineFields, type Vec } from '../engine/geometry';
+import { elbowFields } from '../engine/elbow';
 import { POINT_HANDLE_PX, snapAngle } from '../engine/points';
-import type { Binding, Element } from '../model/types';
+import { type Binding, type Element, newElement } from '../model/types';
 import { type KeyInput, type PointerInput, Tool, type ToolContext } from './tool';
 
 /**
@@ -10,7 +11,8 @@ import { type KeyInput, type PointerInput, Tool, type ToolContext } from './tool
  *   `idle → pointing → adding_points`; each click adds a point, the next segment follows the
  *   pointer, and Enter, Escape, a double-click or a click on the last point finishes it
  *   (`→ idle`); a line left with fewer than two points is dropped.
- * Shift locks each segment to 15° steps. The arrow binds its start to the shape under (or
+ * Shift locks each segment to 15° steps. An elbow arrow (Arrow type "Elbow") has two ends, its
+ * points routed between them (engine/elbow.ts): a drag, or two clicks. The arrow binds its start to the shape under (or
  * around) the first press and its end to the shape under (or around) its last point; bound ends
  * sit on the shape's outline, `gap` away from it. The whole line is one gesture (one undo step).
  */
@@ -50,6 +52,8 @@ export class LinearTool extends Tool {
         return;
       }
       this.placed.push(this.aim(e));
+      // An elbow arrow has two ends and a route between: the second click ends it.
+      if (this.elbow) return this.finish(true);
       this.update([...this.placed, this.aim(e)]);
       return;
     }
@@ -58,6 +62,11 @@ export class LinearTool extends Tool {
     this.placed = [];
     this.startTarget = this.bindableAt(e.point);
     this.go('pointing');
+  }
+
+  /** An elbow arrow (the style's Arrow type): two ends, routed between (engine/elbow.ts). */
+  private get elbow(): boolean {
+    return this.name === 'arrow' && !!this.ctx.style.elbowed;
   }
 
   /** The line through `pts` (world, as pressed) with its ends bound where they land on shapes. */
@@ -70,6 +79,12 @@ export class LinearTool extends Tool {
     this.endTarget = et;
     const startB = st ? makeBinding(st, pts[1]!, first) : null;
     const endB = et ? makeBinding(et, pts[n - 2]!, last) : null;
+    if (this.elbow) {
+      const probe = newElement(this.id ?? '', 'arrow', 0, 0, { ...polylineFields([first, last]), elbowed: true, start: startB ?? undefined, end: endB ?? undefined });
+      const g = elbowFields(probe, (id) => (id === st?.id ? st : id === et?.id ? et : this.ctx.store.get(id)))!;
+      const { start, end, ...fields } = g;
+      return { fields, start: start ?? null, end: end ?? null };
+    }
     const out = [...pts];
     // A straight arrow between two shapes aims each end at the other shape's centre first.
     if (startB && st) out[0] = bindingPoint(st, startB, n === 2 && et ? center(et) : pts[1]!);
@@ -97,6 +112,7 @@ export class LinearTool extends Tool {
       ...(g.start ? { start: g.start } : {}),
       ...(g.end ? { end: g.end } : {}),
       ...(this.name === 'arrow' ? { startArrowhead: ctx.style.startArrowhead ?? 'none', endArrowhead: ctx.style.endArrowhead ?? 'arrow' } : {}),
+      ...(this.elbow ? { elbowed: true, rounded: false } : {}),
     });
     // An arrowhead 'none' at the start is what an unset start draws: keep the model as it was.
     if (el.startArrowhead === 'none') delete el.startArrowhead;

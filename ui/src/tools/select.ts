@@ -8,12 +8,12 @@ import {
   marqueeHit,
   rectContainsPoint,
   rectFromPoints,
-  reboundArrow,
   rotate,
   type Rect,
   unionRects,
   type Vec,
 } from '../engine/geometry';
+import { rerouteArrow } from '../engine/elbow';
 import { frameBox, membershipUpdates, resizedFrameUpdates, withFrameChildren } from '../engine/frames';
 import { handleAt, type HandleName, selectionFrame } from '../engine/handles';
 import { gridMove, SNAP_PX, snapMove } from '../engine/snap';
@@ -286,9 +286,10 @@ export class SelectTool extends Tool {
         patch = { ...movePoint(el, i, p), [which]: b };
       } else patch[which] = null;
     }
-    // The other ends stay on the shapes they are bound to, aimed from their new neighbours.
+    // The other ends stay on the shapes they are bound to, aimed from their new neighbours; an
+    // elbow arrow is routed again between its ends.
     const moved = { ...el, ...(patch as Partial<Element>) } as Element;
-    const g = reboundArrow(moved, (id) => ctx.store.get(id));
+    const g = rerouteArrow(moved, (id) => ctx.store.get(id));
     if (g) patch = { ...patch, ...g };
     ctx.invalidate('interactive');
     ctx.queueUpdate(el.id, patch);
@@ -300,13 +301,14 @@ export class SelectTool extends Tool {
     if (this.state !== 'idle' || i == null || e.mod || (e.key !== 'Delete' && e.key !== 'Backspace')) return false;
     const sel = this.selected();
     const el = sel.length === 1 && isLinear(sel[0]!) && !sel[0]!.locked ? sel[0]! : null;
-    if (!el) return false;
+    // An elbow arrow's ends are its only points: Delete deletes the arrow.
+    if (!el || el.elbowed) return false;
     ctx.interactive.activePoint = null;
     ctx.invalidate('interactive');
     const patch = removePoint(el, i);
     // A line keeps two points: Delete then deletes nothing (the whole line goes with a second Delete).
     if (!patch) return true;
-    const g = reboundArrow({ ...el, ...patch }, (id) => ctx.store.get(id));
+    const g = rerouteArrow({ ...el, ...patch }, (id) => ctx.store.get(id));
     ctx.commands.beginGesture('delete point');
     ctx.commands.dispatch({ type: 'update', updates: [{ id: el.id, patch: { ...patch, ...g } }] });
     ctx.commands.endGesture();

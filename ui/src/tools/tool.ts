@@ -46,7 +46,7 @@ export interface KeyInput {
 /** Style applied to new elements. */
 export type Style = Pick<
   Element,
-  'stroke' | 'fill' | 'fillStyle' | 'strokeWidth' | 'strokeStyle' | 'roughness' | 'rounded' | 'opacity' | 'fontSize' | 'fontFamily' | 'startArrowhead' | 'endArrowhead'
+  'stroke' | 'fill' | 'fillStyle' | 'strokeWidth' | 'strokeStyle' | 'roughness' | 'rounded' | 'opacity' | 'fontSize' | 'fontFamily' | 'startArrowhead' | 'endArrowhead' | 'elbowed'
 >;
 
 /** What a tool may use. The Editor implements it. */
