@@ -90,9 +90,15 @@ describe('line tool, point by point (Excalidraw multi-point)', () => {
     expect(a.endArrowhead).toBe('arrow');
     // Bound: the end sits on the rectangle's outline, not where it was clicked.
     expect(a.x + a.points!.at(-1)![0]).toBeLessThan(200);
-    // A later double-click is delivered again.
-    h.editor.doubleClick(h.ptr(250, 50));
+    // A later double-click is delivered again: on the arrow, it edits the arrow's label.
+    h.editor.doubleClick(h.ptr(100, 50));
     expect(edited).toBe(1);
+  });
+
+  it("a double-click on an arrow edits its label, as Excalidraw's", () => {
+    const h = setup([box('A', 'arrow', 0, 50, 200, 0, { points: [[0, 0], [200, 0]] })], { editText: (_el, done) => done('yes') });
+    h.editor.doubleClick(h.ptr(100, 50));
+    expect(h.store.get('A')!.text).toBe('yes');
   });
 
   it('a line left with a single point is dropped without an undo step', () => {

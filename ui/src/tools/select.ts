@@ -512,8 +512,8 @@ export class SelectTool extends Tool {
   }
 
   /**
-   * As in Excalidraw: a double-click on or inside a shape (filled or not), a sticky or a text
-   * edits its text; on empty canvas it starts a new text there.
+   * As in Excalidraw: a double-click on or inside a shape (filled or not), a sticky, a text or an
+   * arrow edits its text (an arrow's label); on empty canvas it starts a new text there.
    */
   override onDoubleClick(e: PointerInput): void {
     const { ctx } = this;
@@ -550,8 +550,8 @@ export class SelectTool extends Tool {
   }
 }
 
-/** Kinds whose text a double-click edits. */
-const LABELLED = new Set(['text', 'sticky', 'rectangle', 'ellipse', 'diamond']);
+/** Kinds whose text a double-click edits (an arrow's is its label, drawn in its middle). */
+const LABELLED = new Set(['text', 'sticky', 'rectangle', 'ellipse', 'diamond', 'arrow']);
 
 function normAngle(a: number): number {
   const t = Math.PI * 2;
