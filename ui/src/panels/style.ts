@@ -36,13 +36,16 @@ const SLOPPINESS: [number, string][] = [
   [1, 'Artist'],
   [2, 'Cartoonist'],
 ];
-/** Arrowheads per end, as Excalidraw offers them; 'none' is stored as no head at the start. */
-const ARROWHEADS: [string, string][] = [
-  ['none', 'None'],
-  ['arrow', 'Arrow'],
-  ['triangle', 'Triangle'],
-  ['bar', 'Bar'],
-  ['dot', 'Dot'],
+/**
+ * Arrowheads per end, as Excalidraw offers them, each with a glyph that leads its name (the closed
+ * list, half a column wide, shows the glyph): [value, name, glyph at the start, glyph at the end].
+ */
+const ARROWHEADS: [string, string, string, string][] = [
+  ['none', 'None', '—', '—'],
+  ['arrow', 'Arrow', '←', '→'],
+  ['triangle', 'Triangle', '◀', '▶'],
+  ['bar', 'Bar', '⊢', '⊣'],
+  ['dot', 'Dot', '●', '●'],
 ];
 /** Excalidraw's arrow types: straight segments, a curve through the points, or an elbow route. */
 const ARROW_TYPES: [string, string][] = [
@@ -82,7 +85,7 @@ const TOOL_KIND: Partial<Record<ToolName, ElementKind>> = {
 };
 
 /** Sections short enough to share a row of the panel's two columns. */
-const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Edges', 'Sloppiness', 'Font family', 'Font size', 'Layers', 'Actions']);
+const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Arrow type', 'Edges', 'Sloppiness', 'Arrowheads', 'Font family', 'Font size', 'Layers', 'Actions']);
 
 const SHAPES = new Set<ElementKind>(['rectangle', 'ellipse', 'diamond']);
 const has = {
@@ -98,19 +101,6 @@ const has = {
 
 const svg = (body: string) =>
   `<svg width="20" height="20" viewBox="0 0 20 20" fill="none" stroke="currentColor" stroke-linecap="round" stroke-linejoin="round">${body}</svg>`;
-
-/** An arrowhead icon: a stem from the left and `kind`'s head at the right end, mirrored for the start. */
-function headIcon(kind: string, start: boolean): string {
-  const heads: Record<string, string> = {
-    none: '',
-    arrow: '<path d="M12 6l5 4-5 4" stroke-width="1.8"/>',
-    triangle: '<path d="M12 6l5 4-5 4z" fill="currentColor" stroke-width="1.5"/>',
-    bar: '<path d="M17 5v10" stroke-width="2"/>',
-    dot: '<circle cx="15" cy="10" r="2.8" fill="currentColor" stroke="none"/>',
-  };
-  const body = `<path d="M3 10h14" stroke-width="1.8"/>${heads[kind] ?? ''}`;
-  return svg(start ? `<g transform="matrix(-1 0 0 1 20 0)">${body}</g>` : body);
-}
 
 /** Icons: static markup from this file, never user input. */
 const ICONS: Record<string, string> = {
@@ -221,20 +211,34 @@ export class StylePanel {
       const level = r >= 2 ? 2 : r >= 1 ? 1 : 0;
       parts.push(this.choice('Sloppiness', SLOPPINESS.map(([v, t]) => [String(v), t, ICONS[`rough${v}`]!]), String(level), (v) => ({ roughness: Number(v) })));
     }
+    if (any(has.font)) parts.push(this.fontFamily(cur.fontFamily));
+    if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
     if (any(has.arrowheads)) {
-      // An arrow's unset end draws an arrowhead, its unset start none (paths.ts headsOf).
+      // An arrow's unset end draws an arrowhead, its unset start none (paths.ts headsOf). A list
+      // per end, both in half a row (after Font size, which leaves one): five buttons per end
+      // would take two rows, and the panel must fit 1000×700 with a mixed selection.
       const arrow = sel.find((e) => e.kind === 'arrow');
       const start = (arrow ? arrow.startArrowhead : ed.style.startArrowhead) ?? 'none';
       const end = (arrow ? arrow.endArrowhead : ed.style.endArrowhead) ?? 'arrow';
-      parts.push(this.choice('Start arrowhead', ARROWHEADS.map(([v, t]) => [v, t, headIcon(v, true)]), start, (v) => ({ startArrowhead: v })));
-      parts.push(this.choice('End arrowhead', ARROWHEADS.map(([v, t]) => [v, t, headIcon(v, false)]), end, (v) => ({ endArrowhead: v })));
+      const heads = this.section('Arrowheads');
+      const r = this.row();
+      r.append(
+        this.list('Start arrowhead', ARROWHEADS.map(([v, name, g]) => [v, `${g} ${name}`]), start, (v) => ({ startArrowhead: v })),
+        this.list('End arrowhead', ARROWHEADS.map(([v, name, , g]) => [v, `${g} ${name}`]), end, (v) => ({ endArrowhead: v })),
+      );
+      heads.appendChild(r);
+      parts.push(heads);
     }
-    if (any(has.font)) parts.push(this.fontFamily(cur.fontFamily));
-    if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
     parts.push(this.opacity(cur.opacity));
     if (sel.length) parts.push(...this.arrange(sel));
+    let halves = 0;
     for (const part of parts) {
-      if (!HALF.has(part.querySelector('h3')?.textContent ?? '')) continue;
+      const title = part.querySelector('h3')?.textContent ?? '';
+      // Opacity takes the half row left by an odd number of half sections before it (they come
+      // one after the other), so that a mixed selection with an arrow still fits 1000×700.
+      if (title === 'Opacity' && halves % 2 === 1) part.classList.add('half');
+      if (!HALF.has(title)) continue;
+      halves++;
       part.classList.add('half');
       // Four choices in half the panel: narrower buttons.
       if (part.querySelectorAll('.row > button').length > 3) part.classList.add('compact');
@@ -303,6 +307,22 @@ export class StylePanel {
     for (const [v, label, icon] of options) r.appendChild(this.button(label, icon, v === value, () => this.editor.applyStyle(patch(v)), text));
     s.appendChild(r);
     return s;
+  }
+
+  /** A drop-down list of choices, labelled `title`: one undo step per choice made. */
+  private list(title: string, options: [string, string][], value: string, patch: (v: string) => Partial<Style>): HTMLSelectElement {
+    const select = document.createElement('select');
+    select.title = title;
+    select.setAttribute('aria-label', title);
+    for (const [v, label] of options) {
+      const o = document.createElement('option');
+      o.value = v;
+      o.textContent = label;
+      select.appendChild(o);
+    }
+    select.value = value;
+    select.addEventListener('change', () => this.editor.applyStyle(patch(select.value)));
+    return select;
   }
 
   /** The font family: a sample of each family, drawn in it. */
