@@ -12,7 +12,11 @@
 //      while its edit box keeps its fill and grows; arrows bind from inside unfilled shapes;
 //      double-click edits a shape's text or starts a text; Ctrl+wheel zooms ~10% a notch; Alt-drag
 //      duplicates; the eraser fades what it will delete; `?` opens at its top; at 1000×700 no
-//      control is covered and choosing a background moves nothing.
+//      control is covered and choosing a background moves nothing;
+//   5. drawing tools (issue 16): an arrow drawn point by point, one of its points dragged, its
+//      arrowheads chosen; a rectangle dragged next to another snaps onto its edge with a guide; a
+//      rectangle dragged into a frame joins it and is clipped at its edge; the moved frame takes it;
+//      an elbow arrow between two shapes is an orthogonal route, routed again when a shape moves.
 // Screenshots of each step go to E2E_OUT (default target/e2e); so do the figures (metrics.json):
 // start-up to the first painted board, idle memory of the app and its WebKit processes.
 // Any failed check or timed-out call throws: the process exits non-zero.
@@ -316,9 +320,10 @@ els = await until('redo to reach the store', async () => {
 });
 check(one(els, 'text').text === 'Hello from e2e' && one(els, 'text').id === text.id, 'redo restored the same text');
 
-// Move the rectangle by (-100, +100): press on its left edge with the select tool.
+// Move the rectangle by (-100, +100): press on its left edge with the select tool. Ctrl held:
+// nothing snaps (its bottom edge would snap onto the text's top, 2 px away), the move is exact.
 await d.click('button[aria-label=select]');
-await d.drag([[-150, -30], [-200, 20], [-250, 70]]);
+await d.pointer([['move', -150, -30], ['down'], ['move', -200, 20], ['move', -250, 70], ['up']], '\uE009');
 els = await until('the moved rectangle in the store', async () => {
   const e = await elementsOf(board);
   const r = e.find((x) => x.id === rect.id);
@@ -644,6 +649,162 @@ delete rough.mask;
 metrics.rough = { clean, rough, movedPixels: roughMoved, seed: roughRect.seed };
 check(clean.dark > 200 && clean.off < 15, 'at sloppiness 0 the rectangle is drawn on its outline', clean);
 check(rough.dark > 1.2 * clean.dark && roughMoved > 400, 'at "Cartoonist" the hand-drawn strokes (doubled, wobbling) leave the clean outline', { clean, rough, moved: roughMoved });
+
+// === Drawing tools (issue 16): multi-point arrows and their points, arrowheads, snapping, frames ===
+await d.js('document.getElementById("interactive-layer").focus()');
+await d.keys('\uE009', 'a');
+await d.keys('\uE017'); // Delete
+await until('the plan board emptied again', async () => (await elementsOf(planBoard)).length === 0);
+const clickStyle = (section, label) =>
+  d.js(
+    `const s = [...document.querySelectorAll('#style-panel section')].find((x) => x.querySelector('h3').textContent === arguments[0]);
+     const b = s && [...s.querySelectorAll('button')].find((x) => x.getAttribute('aria-label') === arguments[1]);
+     if (b) b.click(); return !!b;`,
+    [section, label],
+  );
+// Back to clean strokes for new shapes (the last step left the tool style at Cartoonist).
+await d.click('button[aria-label=rectangle]');
+await sleep(200);
+check(await clickStyle('Sloppiness', 'Architect'), 'the rectangle tool offers Sloppiness');
+const planEls = () => elementsOf(planBoard);
+const kindCount = async (kind) => byKind(await planEls(), kind).length;
+
+// An arrow drawn point by point: click, click, click, Enter.
+await d.click('button[aria-label=arrow]');
+for (const [x, y] of [[100, -200], [250, -200], [250, -50]]) await d.pointer([['move', x, y], ['down'], ['up'], ['pause', 150]]);
+await d.pointer([['move', 320, 0]]);
+await d.screenshot('arrow-adding-points');
+await d.keys('\uE007'); // Enter
+let multi = await until('the multi-point arrow in the store', async () => byKind(await planEls(), 'arrow')[0]);
+check(multi.points.length === 3, 'clicks add points and Enter ends the arrow without the segment that followed the pointer', multi.points);
+const k = Math.abs(multi.points[1][0] / 150); // world units per screen pixel at the board's zoom
+check(Math.abs(multi.points[1][1]) < 0.01 && Math.abs(multi.points[2][0] - multi.points[1][0]) < 0.01, 'the arrow runs right, then down', multi.points);
+// The arrow is selected with its points shown: drag its middle point up.
+await d.pointer([['move', 250, -200], ['down'], ['move', 260, -230], ['move', 250, -260], ['up']]);
+multi = await until('the middle point moved', async () => {
+  const a = byKind(await planEls(), 'arrow')[0];
+  return a && Math.abs(a.points[1][1] + 60 * k) < 1 && a;
+});
+check(multi.points.length === 3 && Math.abs(multi.points[0][0]) < 0.01, 'dragging a point moves it alone', multi.points);
+// Arrowheads per end from the style panel.
+const chooseStyle = (section, value) =>
+  d.js(
+    `const l = [...document.querySelectorAll('#style-panel select')].find((x) => x.getAttribute('aria-label') === arguments[0]);
+     if (!l) return false;
+     l.value = arguments[1]; l.dispatchEvent(new Event('change')); return true;`,
+    [section, value],
+  );
+check(await chooseStyle('End arrowhead', 'triangle'), 'the style panel offers an end arrowhead');
+await sleep(200);
+check(await chooseStyle('Start arrowhead', 'dot'), 'the style panel offers a start arrowhead');
+await until('the arrowheads in the store', async () => {
+  const a = byKind(await planEls(), 'arrow')[0];
+  return a?.endArrowhead === 'triangle' && a?.startArrowhead === 'dot';
+});
+await sleep(300);
+await d.screenshot('arrow-edited-heads');
+
+// Snapping: B dragged to 5 px right of A's right edge snaps onto it, with a guide while dragging.
+// (Everything stays right of x = -340 and below y = -110 where it is left: the board list.)
+await d.click('button[aria-label=rectangle]');
+await d.drag([[-330, -200], [-250, -150], [-180, -100]]);
+await until('rectangle A', async () => (await kindCount('rectangle')) === 1);
+await d.click('button[aria-label=rectangle]');
+await d.drag([[-30, -170], [20, -120], [70, -70]]);
+await until('rectangle B', async () => (await kindCount('rectangle')) === 2);
+// B is selected (and filled, as the tool's style still is); press inside it, clear of its
+// handles, and drag it left by 145 px, pausing before the release.
+// WebDriver's actions run as one call, so the page itself samples the interactive layer after
+// each move has been painted and keeps the most snap-guide pixels seen.
+await d.js(
+  `window.__guide = 0;
+   const c = document.getElementById('interactive-layer');
+   const count = () => {
+     const g = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+     let n = 0; for (let i = 0; i < g.length; i += 4) if (g[i] > 230 && g[i + 1] > 80 && g[i + 1] < 140 && g[i + 2] > 80 && g[i + 2] < 140 && g[i + 3] > 100) n++;
+     window.__guide = Math.max(window.__guide, n);
+   };
+   window.__guideListener = () => requestAnimationFrame(() => requestAnimationFrame(count));
+   window.addEventListener('pointermove', window.__guideListener, true);`,
+);
+await d.pointer([['move', 20, -120], ['down'], ['move', -50, -120], ['move', -125, -120], ['pause', 400], ['up']]);
+const guide = await d.js('window.removeEventListener("pointermove", window.__guideListener, true); return window.__guide;');
+await d.screenshot('snapped');
+const [ra, rb] = await until('B moved', async () => {
+  const r = byKind(await planEls(), 'rectangle').sort((p, q) => p.x - q.x);
+  return r.length === 2 && r[1].x < r[0].x + r[0].width + 20 * k && r;
+});
+check(Math.abs(rb.x - (ra.x + ra.width)) < 1e-6, "the moved rectangle's left edge snapped onto the other's right edge", { a: ra, b: rb });
+check(guide > 50, 'a snap guide was drawn while dragging', { guidePixels: guide });
+metrics.snapGuidePixels = guide;
+
+// Frames: a frame, a filled rectangle dragged into it (it joins and is clipped at the frame's
+// edge), then the frame moved (the child comes along).
+await d.click('button[aria-label=frame]');
+await d.drag([[-330, 50], [-200, 150], [-80, 250]]);
+await until('the frame', async () => (await kindCount('frame')) === 1);
+await d.click('button[aria-label=rectangle]');
+await d.drag([[0, 100], [50, 130], [100, 160]]);
+await until('rectangle C', async () => (await kindCount('rectangle')) === 3);
+check(await clickStyle('Background', '#a5d8ff'), 'the style panel offers a background for the new rectangle');
+await until('C filled', async () => byKind(await planEls(), 'rectangle').some((r) => r.fill === '#a5d8ff'));
+// Ctrl held: no snapping, the drop lands where dragged. Its centre ends inside the frame, 10 px
+// from its right edge, and its right part 40 px past it.
+await d.pointer([['move', 50, 130], ['down'], ['move', -20, 130], ['move', -90, 130], ['up']], '\uE009');
+const frameEl = byKind(await planEls(), 'frame')[0];
+const child = await until('C in the frame', async () => byKind(await planEls(), 'rectangle').find((r) => r.frameId === frameEl.id));
+await d.keys('\uE00C');
+await sleep(400);
+const inside = await d.pixel(-110, 130);
+const past = await d.pixel(-60, 130);
+await d.screenshot('frame-clips-child');
+check(inside[2] > 230 && inside[0] < 200, "the child is drawn inside the frame", inside);
+check(past[0] > 240 && past[1] > 240 && past[2] > 240, "the child is clipped at the frame's edge", past);
+// Move the frame by its name label: the child moves with it.
+await d.pointer([['move', -310, 40], ['down'], ['move', -280, 70], ['move', -250, 100], ['up']], '\uE009');
+const [f2, c2] = await until('the frame and its child moved', async () => {
+  const e = await planEls();
+  const f = byKind(e, 'frame')[0];
+  const c = e.find((x) => x.id === child.id);
+  return f && f.x !== frameEl.x && [f, c];
+});
+check(Math.abs(c2.x - child.x - (f2.x - frameEl.x)) < 1e-6 && Math.abs(c2.y - child.y - (f2.y - frameEl.y)) < 1e-6 && c2.frameId === f2.id, 'moving a frame moves its child by as much', { frame: [frameEl, f2], child: [child, c2] });
+await sleep(300);
+await d.screenshot('frame-moved');
+
+// An elbow arrow between two shapes routes round them square to their sides, and routes again
+// when one of them moves.
+await d.click('button[aria-label=rectangle]');
+await d.drag([[100, 100], [150, 140], [200, 180]]);
+await d.click('button[aria-label=rectangle]');
+await d.drag([[350, 250], [400, 290], [450, 330]]);
+await until('rectangles D and E', async () => (await kindCount('rectangle')) === 5);
+await d.keys('\uE00C'); // deselect E: the style panel then shows the arrow tool's style
+await d.click('button[aria-label=arrow]');
+await sleep(200);
+check(await clickStyle('Arrow type', 'Elbow arrow'), 'the arrow tool offers the elbow arrow type');
+await d.drag([[150, 140], [250, 200], [400, 290]]);
+const orthogonal = (a) => a.points.every((p, i) => i === 0 || Math.abs(p[0] - a.points[i - 1][0]) < 1e-6 || Math.abs(p[1] - a.points[i - 1][1]) < 1e-6);
+const elbow = await until('the elbow arrow in the store', async () => byKind(await planEls(), 'arrow').find((a) => a.elbowed));
+// D and E are the last two rectangles drawn: the two highest in z order.
+const [rd, re] = byKind(await planEls(), 'rectangle').sort((p, q) => (p.z < q.z ? -1 : p.z > q.z ? 1 : 0)).slice(-2);
+check(elbow.start?.element === rd.id && elbow.end?.element === re.id, 'the elbow arrow binds both shapes', elbow);
+check(elbow.points.length >= 3 && orthogonal(elbow), 'the elbow arrow is a route of horizontal and vertical segments', elbow.points);
+await sleep(300);
+await d.screenshot('elbow-arrow');
+await d.keys('\uE00C');
+// Move E down by 100 px (Ctrl: no snapping): the route follows.
+await d.pointer([['move', 400, 250], ['down'], ['move', 400, 300], ['move', 400, 350], ['up']], '\uE009');
+const rerouted = await until('the elbow arrow routed again', async () => {
+  const a = byKind(await planEls(), 'arrow').find((x) => x.id === elbow.id);
+  return a && JSON.stringify(a.points) !== JSON.stringify(elbow.points) && a;
+});
+const eMoved = (await planEls()).find((x) => x.id === re.id);
+const endAt = [rerouted.x + rerouted.points.at(-1)[0], rerouted.y + rerouted.points.at(-1)[1]];
+check(orthogonal(rerouted) && rerouted.end?.element === re.id, 'after the move the arrow is still an orthogonal route bound to the moved shape', rerouted);
+check(endAt[1] >= eMoved.y - 1 && endAt[1] <= eMoved.y + eMoved.height + 1, "the route's end is on the moved shape", { endAt, e: eMoved });
+await sleep(300);
+await d.screenshot('elbow-rerouted');
 
 await quit(d);
 

@@ -130,6 +130,7 @@ loop = new RenderLoop(
       hidden,
       faded: editor.interactive.erasing,
       image: (id) => files.image(id),
+      get: (id) => store.get(id),
       board: boardSource,
     }).tiles?.pending,
   () =>

@@ -6,13 +6,16 @@ import {
   hitTest,
   pickInside,
   inflate,
+  absolutePoints,
+  polylineFields,
   type Rect,
-  reboundArrow,
   unionRects,
   type Vec,
 } from './engine/geometry';
 import type { InteractiveState } from './engine/renderer';
 import { type FrameScheduler, FrameCoalescer, rafScheduler } from './engine/scheduler';
+import { rerouteArrow } from './engine/elbow';
+import { GRID_SIZE, SNAP_PX, snapPoint as snapToTargets, toGrid } from './engine/snap';
 import { SpatialIndex, visibleInOrder } from './engine/spatial';
 import type { Store } from './engine/store';
 import { DirtyLog, indexBatch } from './engine/tiles';
@@ -205,6 +208,7 @@ export class Editor implements ToolContext {
 
   setSelection(ids: Iterable<string>): void {
     this.interactive.selection = new Set(ids);
+    this.interactive.activePoint = null;
     this.invalidate('interactive');
     this.opts.onChange?.();
   }
@@ -234,7 +238,9 @@ export class Editor implements ToolContext {
 
   create(kind: ElementKind, x: number, y: number, init: Partial<Element> = {}): Element {
     // Round edges carry only to kinds that have edges (not to text, ellipses or pen strokes).
-    return newElement(this.newId(), kind, x, y, { ...this.style, rounded: this.style.rounded && hasEdges(kind), ...init });
+    // Arrowheads are the arrow tool's to set (LinearTool), not every new element's.
+    const { startArrowhead: _s, endArrowhead: _e, elbowed: _b, ...style } = this.style;
+    return newElement(this.newId(), kind, x, y, { ...style, rounded: this.style.rounded && hasEdges(kind), ...init });
   }
 
   queueUpdate(id: string, patch: ElementPatch): void {
@@ -325,6 +331,49 @@ export class Editor implements ToolContext {
     };
   }
 
+  get gridSize(): number | null {
+    return this.interactive.grid ?? null;
+  }
+
+  /** Shows or hides the grid (Ctrl+'); while it shows, moves, resizes and new shapes snap to it. */
+  toggleGrid(): void {
+    this.interactive.grid = this.interactive.grid ? null : GRID_SIZE;
+    this.invalidate('interactive');
+    this.opts.onChange?.();
+  }
+
+  snapTargets(moving: ReadonlySet<string>): Rect[] {
+    const follow = this.arrowsBoundTo(moving);
+    const out: Rect[] = [];
+    for (const id of this.spatial.query(this.viewport.visibleWorld())) {
+      if (moving.has(id) || follow.has(id)) continue;
+      const el = this.store.get(id);
+      if (el) out.push(elementBounds(el));
+    }
+    return out;
+  }
+
+  snapPoint(p: Vec, axes: { x: boolean; y: boolean }, targets: readonly Rect[], free: boolean): Vec {
+    if (free) {
+      this.interactive.guides = null;
+      return p;
+    }
+    const grid = this.gridSize;
+    if (grid) {
+      this.interactive.guides = null;
+      return { x: axes.x ? toGrid(p.x, grid) : p.x, y: axes.y ? toGrid(p.y, grid) : p.y };
+    }
+    const s = snapToTargets(p, axes, targets, SNAP_PX / this.viewport.zoom);
+    this.interactive.guides = s.guides.length ? s.guides : null;
+    this.invalidate('interactive');
+    return s.point;
+  }
+
+  frameChildren(frameId: string): Element[] {
+    // A scan, once per gesture on a frame (as `groupOf`); the store keeps no membership index.
+    return [...this.store.values()].filter((e) => e.frameId === frameId);
+  }
+
   followBindings(moved: ReadonlyMap<string, Element>): { id: string; patch: ElementPatch }[] {
     if (moved.size === 0) return [];
     const out: { id: string; patch: ElementPatch }[] = [];
@@ -335,7 +384,7 @@ export class Editor implements ToolContext {
       const s = el.start && moved.has(el.start.element);
       const e = el.end && moved.has(el.end.element);
       if (!s && !e) continue;
-      const g = reboundArrow(el, get);
+      const g = rerouteArrow(el, get);
       if (g) out.push({ id: el.id, patch: g });
     }
     return out;
@@ -345,6 +394,7 @@ export class Editor implements ToolContext {
 
   pointerDown(e: PointerInput): void {
     this.lastMove = e.point;
+    this.doubleClickSwallowed = false;
     this.tool.onPointerDown(e);
   }
   private lastMove: Vec | null = null;
@@ -370,7 +420,17 @@ export class Editor implements ToolContext {
     else vp.panBy(-(w.shift ? w.deltaY : w.deltaX), -(w.shift ? 0 : w.deltaY));
   }
 
+  private doubleClickSwallowed = false;
+
+  swallowDoubleClick(): void {
+    this.doubleClickSwallowed = true;
+  }
+
   doubleClick(e: PointerInput): void {
+    if (this.doubleClickSwallowed) {
+      this.doubleClickSwallowed = false;
+      return;
+    }
     this.tool.onDoubleClick(e);
   }
 
@@ -384,6 +444,7 @@ export class Editor implements ToolContext {
       }
       return true;
     }
+    if (this.modeValue === 'edit' && this.tool.onKeyDown(e)) return true;
     const action = resolveKey(e);
     if (!action) return false;
     this.run(action);
@@ -416,6 +477,9 @@ export class Editor implements ToolContext {
         return;
       case 'toggleMinimap':
         this.opts.onToggleMinimap?.();
+        return;
+      case 'toggleGrid':
+        this.toggleGrid();
         return;
       case 'zoomToFit':
         this.zoomToFit();
@@ -649,6 +713,24 @@ export class Editor implements ToolContext {
       .map((el) => {
         const p: ElementPatch = { ...patch };
         if (!hasEdges(el.kind)) delete p.rounded;
+        if (el.kind !== 'arrow') {
+          delete p.startArrowhead;
+          delete p.endArrowhead;
+          delete p.elbowed;
+        } else if (p.elbowed !== undefined && p.elbowed !== !!el.elbowed) {
+          // Becoming an elbow arrow routes it between its ends; leaving one straightens it.
+          const ends = absolutePoints(el);
+          const base = { ...el, ...polylineFields([ends[0]!, ends.at(-1)!]), elbowed: p.elbowed, rounded: p.rounded ?? el.rounded };
+          if (!p.elbowed) {
+            // The sides an elbow route held to: a straight arrow aims at the shapes instead.
+            const free = (b: Element['start']) => (b ? { element: b.element, focus: 0, gap: b.gap } : undefined);
+            base.start = free(el.start);
+            base.end = free(el.end);
+            if (el.start) p.start = base.start;
+            if (el.end) p.end = base.end;
+          }
+          Object.assign(p, polylineFields([ends[0]!, ends.at(-1)!]), rerouteArrow(base, (id) => this.store.get(id)) ?? {});
+        }
         if (el.kind === 'text' && (patch.fontSize !== undefined || patch.fontFamily !== undefined)) {
           const m = this.measureText(el.text ?? '', patch.fontSize ?? el.fontSize, patch.fontFamily ?? el.fontFamily);
           p.width = m.width;

@@ -1593,6 +1593,7 @@ fn read_element<T: ReadTxn>(txn: &T, id: &str, m: &MapRef) -> Option<Element> {
             "end" => e.end = out_binding(&v),
             "startArrowhead" => e.start_arrowhead = out_str(txn, &v),
             "endArrowhead" => e.end_arrowhead = out_str(txn, &v),
+            "elbowed" => set(&mut e.elbowed, out_bool(&v)),
             "groupIds" => set(&mut e.group_ids, out_strings(&v)),
             "frameId" => e.frame_id = out_str(txn, &v),
             "locked" => set(&mut e.locked, out_bool(&v)),
@@ -1734,7 +1735,7 @@ fn write_element(txn: &mut TransactionMut, map: &MapRef, el: &Element, old: Opti
         stroke_width => "strokeWidth", stroke_style => "strokeStyle", roughness => "roughness",
         rounded => "rounded", opacity => "opacity", z => "z", font_size => "fontSize",
         font_family => "fontFamily", text_align => "textAlign",
-        vertical_align => "verticalAlign", locked => "locked",
+        vertical_align => "verticalAlign", locked => "locked", elbowed => "elbowed",
     );
     if el.seed != base.seed {
         map.insert(txn, "seed", f64::from(el.seed));

@@ -220,6 +220,11 @@ pub struct Element {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub end_arrowhead: Option<String>,
+    /// An elbow arrow (Excalidraw's `elbowed`): its points are an orthogonal route that the UI
+    /// computes again when a shape it is bound to moves. Arrows only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
+    pub elbowed: bool,
     /// Groups from the innermost to the outermost.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group_ids: Vec<String>,
@@ -311,6 +316,7 @@ impl Element {
             end: None,
             start_arrowhead: None,
             end_arrowhead: None,
+            elbowed: false,
             group_ids: Vec::new(),
             frame_id: None,
             locked: false,
@@ -454,6 +460,9 @@ impl Element {
                 }
             }
         }
+        if self.elbowed && self.kind != ElementKind::Arrow {
+            return Err(Error::invalid("elbowed", "only arrows are elbow arrows"));
+        }
         for (name, v) in [
             ("startArrowhead", &self.start_arrowhead),
             ("endArrowhead", &self.end_arrowhead),
@@ -531,6 +540,7 @@ pub struct ElementPatch {
     #[serde(default, with = "double_option")]
     #[cfg_attr(test, ts(as = "_"))]
     pub end_arrowhead: Option<Option<String>>,
+    pub elbowed: Option<bool>,
     pub group_ids: Option<Vec<String>>,
     #[serde(default, with = "double_option")]
     #[cfg_attr(test, ts(as = "_"))]
@@ -596,6 +606,7 @@ impl ElementPatch {
             end,
             start_arrowhead,
             end_arrowhead,
+            elbowed,
             group_ids,
             frame_id,
             locked,

@@ -303,6 +303,7 @@ fn required_fields_are_the_ones_serde_always_writes() {
         end: Some(binding.clone()),
         start_arrowhead: Some("arrow".into()),
         end_arrowhead: Some("arrow".into()),
+        elbowed: true,
         group_ids: vec!["g".into()],
         frame_id: Some("f".into()),
         link: Some("https://example.com".into()),

@@ -68,6 +68,7 @@ fn every_kind_round_trips_through_the_document() {
         side: Some("left".into()),
     });
     arrow.end_arrowhead = Some("arrow".into());
+    arrow.elbowed = true;
     added.push(d.add("alice", arrow).unwrap());
 
     // A second replica that only ever sees the encoded state reads the same elements.
@@ -105,6 +106,8 @@ fn bad_input_is_refused_and_changes_nothing() {
     big.text = "x".repeat(limits::MAX_TEXT_BYTES + 1);
     let mut pts = Element::new("p", ElementKind::Freedraw, 0.0, 0.0);
     pts.points = vec![[0.0, 0.0]; limits::MAX_POINTS + 1];
+    let mut elbow_rect = rect("er");
+    elbow_rect.elbowed = true;
     let mut dangling = Element::new("a", ElementKind::Arrow, 0.0, 0.0);
     dangling.start = Some(Binding {
         element: "nope".into(),
@@ -120,6 +123,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         (big, "text"),
         (pts, "points"),
         (dangling, "start"),
+        (elbow_rect, "elbowed"),
         (
             Element::new("bad id!", ElementKind::Rectangle, 0.0, 0.0),
             "id",

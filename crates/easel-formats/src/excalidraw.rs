@@ -326,7 +326,7 @@ fn element_value(e: &Element, index: &str) -> Value {
             v["startArrowhead"] = head_out(e.kind, e.start_arrowhead.as_deref(), false);
             v["endArrowhead"] = head_out(e.kind, e.end_arrowhead.as_deref(), true);
             if e.kind == ElementKind::Arrow {
-                v["elbowed"] = json!(false);
+                v["elbowed"] = json!(e.elbowed);
             } else {
                 v["polygon"] = json!(false);
             }
@@ -715,6 +715,7 @@ fn convert_one(
             e.end = convert_binding(o, "endBinding", ids)?;
             e.start_arrowhead = o.opt_str("startArrowhead")?.map(str::to_string);
             e.end_arrowhead = o.opt_str("endArrowhead")?.map(str::to_string);
+            e.elbowed = e.kind == ElementKind::Arrow && o.bool_or("elbowed", false)?;
             // Excalidraw's null end is "no head"; Easel draws an arrow's unset end as a head.
             // (An absent key is Excalidraw's default, an arrow head, as its restore reads it.)
             if e.kind == ElementKind::Arrow

@@ -702,13 +702,62 @@ pub fn export_with(
         );
     }
     let order = draw_order(scene);
+    let clips = frame_clips(&mut out, scene);
     let total = order.len();
     for (i, e) in order.into_iter().enumerate() {
+        // A frame's child shows only inside the frame, as on the canvas (ui/src/engine/frames.ts).
+        let clip = e.frame_id.as_deref().and_then(|f| clips.get(f));
+        if let Some(id) = clip {
+            let _ = write!(out, r#"<g clip-path="url(#{id})">"#);
+        }
         element(&mut out, e, scene);
+        if clip.is_some() {
+            out.push_str("</g>\n");
+        }
         util::tick(progress, "render", i + 1, total);
     }
     out.push_str("</svg>\n");
     Ok(out)
+}
+
+/// A `<clipPath>` of each frame that has children in `scene` (its box, in board coordinates), and
+/// the id it is written under per frame id: numbered, so that element ids never reach an attribute
+/// that names a reference.
+fn frame_clips<'a>(
+    out: &mut String,
+    scene: &'a Scene,
+) -> std::collections::HashMap<&'a str, String> {
+    let parents: std::collections::HashSet<&str> = scene
+        .elements
+        .iter()
+        .filter(|e| e.kind != ElementKind::Frame)
+        .filter_map(|e| e.frame_id.as_deref())
+        .collect();
+    let mut clips = std::collections::HashMap::new();
+    let frames = scene
+        .elements
+        .iter()
+        .filter(|f| f.kind == ElementKind::Frame && parents.contains(f.id.as_str()));
+    for (i, f) in frames.enumerate() {
+        if clips.is_empty() {
+            out.push_str("<defs>");
+        }
+        let id = format!("easel-frame-clip-{i}");
+        let (x0, y0) = (f.x.min(f.x + f.width), f.y.min(f.y + f.height));
+        let _ = write!(
+            out,
+            r#"<clipPath id="{id}"><rect x="{}" y="{}" width="{}" height="{}"/></clipPath>"#,
+            n(x0),
+            n(y0),
+            n(f.width.abs()),
+            n(f.height.abs())
+        );
+        clips.insert(f.id.as_str(), id);
+    }
+    if !clips.is_empty() {
+        out.push_str("</defs>\n");
+    }
+    clips
 }
 
 /// Imports the scene an SVG carries: Easel's own metadata first, then Excalidraw's payload.
@@ -834,6 +883,31 @@ mod tests {
         straight.rounded = false;
         let head = |s: &str| s[s.rfind("<polyline").unwrap()..].to_string();
         assert_eq!(head(&drawn(&curved)), head(&drawn(&straight)));
+    }
+
+    #[test]
+    fn a_frames_children_are_clipped_to_it_and_nothing_else_is() {
+        let mut scene = Scene::new("t");
+        let frame = Element::new("f", ElementKind::Frame, 10.0, 20.0).with_size(100.0, 50.0);
+        let mut child = Element::new("c", ElementKind::Rectangle, 90.0, 30.0).with_size(60.0, 10.0);
+        child.frame_id = Some("f".into());
+        let free = Element::new("r", ElementKind::Rectangle, 300.0, 0.0).with_size(10.0, 10.0);
+        // A member of a frame missing from the scene is drawn whole.
+        let mut orphan = free.clone();
+        orphan.id = "o".into();
+        orphan.frame_id = Some("gone".into());
+        scene.elements = vec![frame, child, free, orphan];
+        let svg = export(&scene, &mut |_| {}).unwrap();
+        assert!(
+            svg.contains(r#"<defs><clipPath id="easel-frame-clip-0"><rect x="10" y="20" width="100" height="50"/></clipPath></defs>"#),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("clip-path=").count(), 1, "{svg}");
+        let g = svg.find(r#"<g clip-path="url(#easel-frame-clip-0)"><g data-id="c""#);
+        assert!(g.is_some(), "{svg}");
+        // No frame with children: no defs at all.
+        scene.elements[1].frame_id = None;
+        assert!(!export(&scene, &mut |_| {}).unwrap().contains("<defs>"));
     }
 
     #[test]

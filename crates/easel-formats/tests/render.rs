@@ -181,3 +181,111 @@ fn curves_render_where_the_canvas_draws_them() {
         "rounded diamond"
     );
 }
+
+/// A three-point arrow inside a frame-like rectangle that pins the view box (world (x, y) is pixel
+/// (x + 21, y + 21) at scale 1: 20 of padding and half the rectangle's stroke), its heads as given.
+fn headed_arrow(start: Option<&str>, end: Option<&str>) -> Pixmap {
+    let mut scene = Scene::new("Heads");
+    let keys = zorder::keys_after(None, 2);
+    let mut pin = Element::new("pin", ElementKind::Rectangle, 0.0, 0.0).with_size(400.0, 200.0);
+    pin.z = keys[0].clone();
+    let mut a = Element::new("a", ElementKind::Arrow, 100.0, 50.0);
+    a.points = vec![[0.0, 0.0], [150.0, 0.0], [150.0, 100.0]];
+    a.width = 150.0;
+    a.height = 100.0;
+    a.start_arrowhead = start.map(str::to_string);
+    a.end_arrowhead = end.map(str::to_string);
+    a.z = keys[1].clone();
+    scene.elements.extend([pin, a]);
+    let png = export_png(&scene, 1.0, &mut no_progress()).unwrap();
+    assert_eq!(png_dimensions(&png).unwrap(), (442, 242));
+    Pixmap::decode_png(&png).unwrap()
+}
+
+fn dark_at(pix: &Pixmap, x: f64, y: f64) -> bool {
+    let p = pix.pixel((x + 21.0) as u32, (y + 21.0) as u32).unwrap();
+    p.red() < 128 && p.alpha() > 128
+}
+
+fn dark_pixels(pix: &Pixmap) -> usize {
+    pix.pixels()
+        .iter()
+        .filter(|p| p.red() < 128 && p.alpha() > 128)
+        .count()
+}
+
+#[test]
+fn png_draws_each_arrowhead_at_its_end_of_a_multi_point_arrow() {
+    // Sample points sit off the 2-unit shaft (the last segment runs down x = 250 to the tip at
+    // (250, 150); the first starts at (100, 50) going right), inside where a head is drawn.
+    let (inside_tip, behind_start, beside_start) = ((251.2, 143.0), (100.2, 52.0), (102.2, 51.2));
+    let none = headed_arrow(Some("none"), Some("none"));
+    // The corner of the multi-point shaft is drawn; the ends carry no head.
+    assert!(dark_at(&none, 250.0, 50.0));
+    assert!(
+        !dark_at(&none, inside_tip.0, inside_tip.1),
+        "no head at the tip"
+    );
+    assert!(
+        !dark_at(&none, behind_start.0, behind_start.1),
+        "no head at the start"
+    );
+    // The end aims down the last segment: a filled triangle covers the point beside the shaft
+    // near the tip, an open arrowhead leaves it clear between its two strokes.
+    let triangle = headed_arrow(None, Some("triangle"));
+    let arrow = headed_arrow(None, Some("arrow"));
+    assert!(dark_at(&triangle, inside_tip.0, inside_tip.1));
+    assert!(!dark_at(&arrow, inside_tip.0, inside_tip.1));
+    assert!(dark_pixels(&triangle) > dark_pixels(&arrow));
+    assert!(dark_pixels(&arrow) > dark_pixels(&none));
+    // An unset end of an arrow is an arrowhead, as on the canvas.
+    assert_eq!(dark_pixels(&headed_arrow(None, None)), dark_pixels(&arrow));
+    // At the start: a dot is a filled disc round the start point, a bar one stroke across the shaft.
+    let dot = headed_arrow(Some("dot"), Some("none"));
+    assert!(dark_at(&dot, behind_start.0, behind_start.1));
+    assert!(
+        dark_at(&dot, beside_start.0, beside_start.1),
+        "a dot is a disc"
+    );
+    let bar = headed_arrow(Some("bar"), Some("none"));
+    assert!(dark_at(&bar, 100.2, 53.0));
+    assert!(
+        !dark_at(&bar, beside_start.0, beside_start.1),
+        "a bar is one stroke across, not a disc"
+    );
+}
+
+#[test]
+fn png_clips_a_frames_children_to_the_frame() {
+    let mut scene = Scene::new("Frame");
+    let keys = zorder::keys_after(None, 3);
+    let mut frame = Element::new("f", ElementKind::Frame, 0.0, 0.0).with_size(200.0, 200.0);
+    frame.z = keys[0].clone();
+    // A filled child running out of the frame's right side, and a free one beside it.
+    let mut child = Element::new("c", ElementKind::Rectangle, 150.0, 50.0).with_size(150.0, 100.0);
+    child.fill = "#1e1e1e".into();
+    child.frame_id = Some("f".into());
+    child.z = keys[1].clone();
+    let mut pin = Element::new("pin", ElementKind::Rectangle, 350.0, 50.0).with_size(50.0, 100.0);
+    pin.z = keys[2].clone();
+    scene.elements.extend([frame, child, pin]);
+    let png = export_png(&scene, 1.0, &mut no_progress()).unwrap();
+    // The frame's label takes 24 above it: world (x, y) is pixel (x + 21, y + 24 + 21).
+    assert_eq!(png_dimensions(&png).unwrap(), (442, 266));
+    let pix = Pixmap::decode_png(&png).unwrap();
+    let dark = |x: f64, y: f64| {
+        let p = pix.pixel((x + 21.0) as u32, (y + 45.0) as u32).unwrap();
+        p.red() < 128 && p.alpha() > 128
+    };
+    assert!(dark(175.0, 100.0), "the child inside the frame");
+    assert!(
+        !dark(250.0, 100.0),
+        "the child past the frame's edge is cut off"
+    );
+    let mut unclipped = scene.clone();
+    unclipped.elements[1].frame_id = None;
+    let pix =
+        Pixmap::decode_png(&export_png(&unclipped, 1.0, &mut no_progress()).unwrap()).unwrap();
+    let p = pix.pixel(250 + 21, 100 + 45).unwrap();
+    assert!(p.red() < 128, "a free element is drawn whole");
+}

@@ -81,6 +81,8 @@ fn excalidraw_arrowheads_and_stickies_look_as_easel_draws_them() {
     none.id = "a-none".into();
     none.start_arrowhead = Some("dot".into());
     none.end_arrowhead = Some("none".into());
+    // An elbow arrow stays one both ways (Excalidraw's `elbowed`).
+    none.elbowed = true;
     let mut line = unset.clone();
     line.id = "l".into();
     line.kind = ElementKind::Line;
@@ -98,6 +100,8 @@ fn excalidraw_arrowheads_and_stickies_look_as_easel_draws_them() {
     assert_eq!(el("a-none")["startArrowhead"], "dot");
     assert_eq!(el("a-none")["endArrowhead"], serde_json::Value::Null);
     assert_eq!(el("l")["endArrowhead"], serde_json::Value::Null);
+    assert_eq!(el("a-none")["elbowed"], true);
+    assert_eq!(el("a-unset")["elbowed"], false);
     let s = el("s");
     assert_eq!(s["strokeColor"], "transparent");
     assert_eq!(s["backgroundColor"], easel_formats::STICKY_FILL);
@@ -113,6 +117,7 @@ fn excalidraw_arrowheads_and_stickies_look_as_easel_draws_them() {
     assert_eq!(b("a-none").end_arrowhead.as_deref(), Some("none"));
     assert_eq!(b("a-none").start_arrowhead.as_deref(), Some("dot"));
     assert_eq!(b("l").end_arrowhead, None);
+    assert!(b("a-none").elbowed && !b("a-unset").elbowed);
     assert_eq!(b("s").kind, ElementKind::Sticky);
     assert_eq!(b("s").stroke, "#1971c2");
     assert!(!b("s").rounded, "the sticky's own flag survives");

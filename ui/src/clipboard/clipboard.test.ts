@@ -219,6 +219,14 @@ describe('Excalidraw clipboard, as Excalidraw 0.18 draws and writes it', () => {
     expect(c.elements.map((e) => [e.startArrowhead, e.endArrowhead])).toEqual([[null, 'arrow'], ['dot', null], [null, null]]);
   });
 
+  it("keeps an elbow arrow one both ways (Excalidraw's elbowed), as easel-formats does", () => {
+    const pts: [number, number][] = [[0, 0], [10, 0], [10, 10]];
+    const c = toExcalidrawClipboard([newElement('e', 'arrow', 0, 0, { points: pts, elbowed: true }), newElement('a', 'arrow', 0, 0, { points: pts })], files);
+    expect(c.elements.map((e) => e.elbowed)).toEqual([true, false]);
+    const back = fromExcalidraw(JSON.parse(JSON.stringify(c)))!;
+    expect(back.elements.map((e) => !!e.elbowed)).toEqual([true, false]);
+  });
+
   // Captured from Excalidraw 0.18.1 in Chromium by bench/canvas/clipboard.mjs (CLIP_FIXTURES):
   // its Ctrl+C of a scene made with its own convertToExcalidrawElements (ids R, E, ... as given)
   // plus a rectangle, ellipse, arrow, pen stroke and text drawn with the mouse and keyboard.

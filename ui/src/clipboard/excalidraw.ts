@@ -157,7 +157,7 @@ function elementValue(e: Element): Record<string, unknown> {
         startArrowhead: headOut(e.kind, e.startArrowhead, 'start'),
         endArrowhead: headOut(e.kind, e.endArrowhead, 'end'),
       });
-      if (e.kind === 'arrow') v.elbowed = false;
+      if (e.kind === 'arrow') v.elbowed = !!e.elbowed;
       else v.polygon = false;
       break;
     case 'freedraw':
@@ -349,6 +349,7 @@ function convertOne(o: Obj, kind: ElementKind, id: string): Element {
       // Excalidraw's null end is "no head"; Easel would draw an arrow's missing end as 'arrow'.
       // (An absent key is Excalidraw's default, 'arrow', as its restore reads it.)
       else if (kind === 'arrow' && 'endArrowhead' in o && o.endArrowhead === null) e.endArrowhead = 'none';
+      if (kind === 'arrow' && o.elbowed === true) e.elbowed = true;
       break;
     }
     case 'freedraw': {

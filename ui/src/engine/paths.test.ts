@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newElement } from '../model/types';
-import { buildPaths } from './paths';
+import { buildPaths, headShape } from './paths';
 
 describe('buildPaths arrowheads', () => {
   const arrow = (init: Parameters<typeof newElement>[4] = {}) => newElement('a', 'arrow', 0, 0, { points: [[0, 0], [100, 0]], ...init });
@@ -16,5 +16,16 @@ describe('buildPaths arrowheads', () => {
     expect(strokeOps({ endArrowhead: 'none' })).toBe(2);
     expect(strokeOps({ endArrowhead: 'none', startArrowhead: 'none' })).toBe(2);
     expect(buildPaths(arrow({ endArrowhead: 'none', startArrowhead: 'none' })).solid).toBeNull();
+  });
+
+  it("draws Excalidraw's newer head names as the export does (circle as a dot, triangle_outline as a triangle)", () => {
+    for (const [kind, as] of [
+      ['circle', 'dot'],
+      ['circle_outline', 'dot'],
+      ['triangle_outline', 'triangle'],
+    ]) {
+      expect(headShape(kind!, { x: 100, y: 0 }, { x: 0, y: 0 }, 10)).toEqual(headShape(as!, { x: 100, y: 0 }, { x: 0, y: 0 }, 10));
+    }
+    expect(headShape('circle', { x: 100, y: 0 }, { x: 0, y: 0 }, 10).type).toBe('dot');
   });
 });

@@ -144,10 +144,14 @@ export function headShape(kind: string, tip: Vec, from: Vec, size: number): Head
   const at = (a: number, d: number): Vec => ({ x: tip.x - d * Math.cos(a), y: tip.y - d * Math.sin(a) });
   const l = at(ang - 0.45, size);
   const r = at(ang + 0.45, size);
+  // Excalidraw's newer names draw as their nearest kind here (the export's `head_shape` agrees).
   switch (kind) {
     case 'triangle':
+    case 'triangle_outline':
       return { type: 'polygon', points: [tip, l, r] };
     case 'dot':
+    case 'circle':
+    case 'circle_outline':
       return { type: 'dot', center: tip, radius: size / 3 };
     case 'bar': {
       const b1 = { x: tip.x + (size / 2) * Math.sin(ang), y: tip.y - (size / 2) * Math.cos(ang) };

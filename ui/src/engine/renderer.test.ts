@@ -117,6 +117,39 @@ describe('Renderer.renderInteractive', () => {
   });
 });
 
+describe('Renderer.renderInteractive: line points, snap guides, grid', () => {
+  const draw = (state: Parameters<Renderer['renderInteractive']>[1], els: Element[] = []) => {
+    const ctx = new RecordingContext();
+    new Renderer().renderInteractive(ctx, state, (id) => els.find((e) => e.id === id), new Viewport(800, 600));
+    return ctx;
+  };
+
+  it('a selected two-point line shows its points instead of the box handles; a longer one both, with midpoints', () => {
+    const two = newElement('l', 'line', 0, 0, { points: [[0, 0], [200, 0]], width: 200 });
+    let ctx = draw({ selection: new Set(['l']) }, [two]);
+    expect(ctx.count('rect')).toBe(0);
+    // Two points and one midpoint.
+    expect(ctx.of('arc').map((a) => a.slice(0, 2))).toEqual([[100, 0], [0, 0], [200, 0]]);
+    const three = newElement('l', 'line', 0, 0, { points: [[0, 0], [200, 0], [200, 200]], width: 200, height: 200 });
+    ctx = draw({ selection: new Set(['l']), activePoint: 2 }, [three]);
+    expect(ctx.count('rect')).toBe(8);
+    // The rotate handle, two midpoints, three points; the active point filled in the selection colour.
+    expect(ctx.count('arc')).toBe(6);
+    expect(ctx.of('fill').filter((a) => a.at(-1) === '#4f7cff')).toHaveLength(1);
+  });
+
+  it('draws each guide in the snap colour with a cross per mark, and the grid only when on', () => {
+    const ctx = draw({ selection: new Set(), guides: [{ axis: 'x', at: 100, from: 0, to: 300, marks: [0, 300] }] });
+    const guide = ctx.of('stroke').filter((a) => a.at(-1) === '#ff6b6b');
+    expect(guide).toHaveLength(1);
+    expect(ctx.of('moveTo').filter((a) => a[0] === 100 && a[1] === 0)).toHaveLength(1);
+    expect(ctx.of('stroke').filter((a) => String(a.at(-1)).startsWith('rgba(0, 0, 0'))).toHaveLength(0);
+    // 800×600 at zoom 1 with a 20 step: 41 vertical and 31 horizontal lines.
+    const grid = draw({ selection: new Set(), grid: 20 });
+    expect(grid.of('stroke').filter((a) => String(a.at(-1)).startsWith('rgba(0, 0, 0'))).toHaveLength(72);
+  });
+});
+
 describe('RenderLoop', () => {
   it('draws each dirty layer once per frame and nothing when clean', () => {
     const s = new ManualScheduler();

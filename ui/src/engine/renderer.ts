@@ -1,6 +1,9 @@
 import type { Element } from '../model/types';
 import { inflate, localBox, type Rect, rectsIntersect, renderBounds, shapeBox, type Vec } from './geometry';
 import { HANDLE_PX, remoteSelection, selectionFrame } from './handles';
+import { clipFrame, frameBox } from './frames';
+import type { SnapGuide } from './snap';
+import { editablePoint, isLinear, midpoints, POINT_HANDLE_PX, pointHandlesOnly, worldPoints } from './points';
 import { buildPaths, type ElementPaths, freehandOutline, type PathOp, replay } from './paths';
 import { isRough, type RoughLayer, roughLayers } from './rough';
 import { type FrameScheduler, rafScheduler } from './scheduler';
@@ -59,6 +62,11 @@ export interface Theme {
   handleFill: string;
   frameStroke: string;
   frameLabel: string;
+  /** Snap guides. */
+  snap: string;
+  /** Grid lines, and every fifth one. */
+  grid: string;
+  gridMajor: string;
 }
 
 export const LIGHT_THEME: Theme = {
@@ -67,9 +75,18 @@ export const LIGHT_THEME: Theme = {
   handleFill: '#ffffff',
   frameStroke: '#9a9a9a',
   frameLabel: '#6b6b6b',
+  snap: '#ff6b6b',
+  grid: 'rgba(0, 0, 0, 0.05)',
+  gridMajor: 'rgba(0, 0, 0, 0.1)',
 };
 
-export const DARK_THEME: Theme = { ...LIGHT_THEME, background: '#121212', handleFill: '#1e1e1e' };
+export const DARK_THEME: Theme = {
+  ...LIGHT_THEME,
+  background: '#121212',
+  handleFill: '#1e1e1e',
+  grid: 'rgba(255, 255, 255, 0.05)',
+  gridMajor: 'rgba(255, 255, 255, 0.1)',
+};
 
 /** Elements whose larger side is below this many screen pixels are drawn as a filled rect. */
 export const LOD_PX = 2;
@@ -156,6 +173,8 @@ export interface RenderOptions {
   faded?: ReadonlySet<string>;
   /** Resolves an image element's file to something drawImage accepts. */
   image?: (fileId: string) => unknown;
+  /** Looks elements up by id: a frame's children are drawn clipped to it (frames.ts). */
+  get?: (id: string) => Element | undefined;
   /**
    * The whole board. With it, zoomed-out frames (zoom x DPR < 1) are painted from cached tiles
    * of the board (tiles.ts) instead of element by element.
@@ -480,6 +499,20 @@ export class Renderer {
 
   /** Paints one element at its level of detail. */
   private paint(ctx: Ctx2D, el: Element, entry: CacheEntry, detailZoom: number, theme: Theme, opts: RenderOptions, zoom = detailZoom): Detail {
+    const frame = opts.get && el.frameId ? clipFrame(el, opts.get) : undefined;
+    if (!frame) return this.paintUnclipped(ctx, el, entry, detailZoom, theme, opts, zoom);
+    // A frame's child shows only inside the frame (Excalidraw), on every path that paints it.
+    const b = frameBox(frame);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(b.x, b.y, b.width, b.height);
+    ctx.clip();
+    const d = this.paintUnclipped(ctx, el, entry, detailZoom, theme, opts, zoom);
+    ctx.restore();
+    return d;
+  }
+
+  private paintUnclipped(ctx: Ctx2D, el: Element, entry: CacheEntry, detailZoom: number, theme: Theme, opts: RenderOptions, zoom: number): Detail {
     const rb = entry.bounds;
     const d = levelOfDetail(el, rb, detailZoom);
     if (d === 'skip') return d;
@@ -871,6 +904,32 @@ export class Renderer {
     ctx.setTransform(z, 0, 0, z, -vp.x * z, -vp.y * z);
     const px = 1 / vp.zoom;
 
+    // The grid (Ctrl+'): faint lines every step, stronger every fifth, thinned out when they
+    // would crowd closer than 8 pixels.
+    if (state.grid) {
+      const view = vp.visibleWorld();
+      let step = state.grid;
+      while (step * vp.zoom < 8) step *= 5;
+      const major = step * 5;
+      ctx.lineWidth = px;
+      for (const axis of ['x', 'y'] as const) {
+        const lo = axis === 'x' ? view.x : view.y;
+        const hi = lo + (axis === 'x' ? view.width : view.height);
+        for (let v = Math.floor(lo / step) * step; v <= hi; v += step) {
+          ctx.strokeStyle = Math.abs(v / major - Math.round(v / major)) < 1e-6 ? theme.gridMajor : theme.grid;
+          ctx.beginPath();
+          if (axis === 'x') {
+            ctx.moveTo(v, view.y);
+            ctx.lineTo(v, view.y + view.height);
+          } else {
+            ctx.moveTo(view.x, v);
+            ctx.lineTo(view.x + view.width, v);
+          }
+          ctx.stroke();
+        }
+      }
+    }
+
     // Elements about to be erased: outlined faintly.
     const outlineOf = (el: Element, color: string, width: number) => {
       const f = selectionFrame([el], vp.zoom)!;
@@ -910,7 +969,7 @@ export class Renderer {
 
     const selected = [...state.selection].map(get).filter((e): e is Element => !!e);
     if (selected.length > 1) for (const el of selected) outlineOf(el, theme.selection, 1 * px);
-    const frame = selectionFrame(selected, vp.zoom);
+    const frame = pointHandlesOnly(selected) ? null : selectionFrame(selected, vp.zoom);
     if (frame) {
       ctx.strokeStyle = theme.selection;
       ctx.lineWidth = 1 * px;
@@ -929,6 +988,55 @@ export class Renderer {
           ctx.stroke();
         }
       }
+    }
+
+    // A single line's points (the line editor): a disc per point, the active one filled, and a
+    // fainter disc at each segment's midpoint where dragging inserts a point.
+    const line = selected.length === 1 && isLinear(selected[0]!) && !selected[0]!.locked && state.showHandles !== false ? selected[0]! : null;
+    if (line) {
+      const r = POINT_HANDLE_PX * px;
+      ctx.lineWidth = 1 * px;
+      ctx.strokeStyle = theme.selection;
+      ctx.globalAlpha = 0.5;
+      for (const m of midpoints(line, vp.zoom)) {
+        if (!m) continue;
+        ctx.fillStyle = theme.handleFill;
+        ctx.beginPath();
+        ctx.arc(m.x, m.y, r * 0.8, 0, Math.PI * 2);
+        ctx.fill();
+        ctx.stroke();
+      }
+      ctx.globalAlpha = 1;
+      worldPoints(line).forEach((p, i) => {
+        if (!editablePoint(line, i)) return;
+        ctx.fillStyle = i === state.activePoint ? theme.selection : theme.handleFill;
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
+        ctx.fill();
+        ctx.stroke();
+      });
+    }
+
+    // Snap guides: the line each snapped edge or centre shares with other elements, a cross at
+    // each point lined up on it (Excalidraw's red).
+    for (const g of state.guides ?? []) {
+      ctx.strokeStyle = theme.snap;
+      ctx.lineWidth = px;
+      ctx.beginPath();
+      const at = (t: number): Vec => (g.axis === 'x' ? { x: g.at, y: t } : { x: t, y: g.at });
+      const a = at(g.from);
+      const b = at(g.to);
+      ctx.moveTo(a.x, a.y);
+      ctx.lineTo(b.x, b.y);
+      const c = 3 * px;
+      for (const m of g.marks) {
+        const q = at(m);
+        ctx.moveTo(q.x - c, q.y - c);
+        ctx.lineTo(q.x + c, q.y + c);
+        ctx.moveTo(q.x + c, q.y - c);
+        ctx.lineTo(q.x - c, q.y + c);
+      }
+      ctx.stroke();
     }
 
     if (state.marquee) {
@@ -1029,6 +1137,12 @@ export interface InteractiveState {
   erasing?: ReadonlySet<string>;
   /** The shape an arrow end would bind to. */
   bindingTarget?: string | null;
+  /** The active point of the single selected line (the line editor's; Delete removes it). */
+  activePoint?: number | null;
+  /** Snap guides of the gesture in progress (engine/snap.ts). */
+  guides?: readonly SnapGuide[] | null;
+  /** The grid's step while the grid shows (Ctrl+'), else null. */
+  grid?: number | null;
   showHandles?: boolean;
   /** Collaborators' cursors (when their pointer is on their canvas) and selections. */
   collaborators?: { id: string; name: string; color: string; point: Vec | null; selection?: readonly string[] }[];

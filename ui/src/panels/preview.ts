@@ -32,7 +32,8 @@ export function drawPreview(canvas: HTMLCanvasElement, elements: readonly Elemen
   const sorted = [...elements].sort(compareDrawOrder);
   // A fresh renderer: its path cache is per board, and these pictures are drawn once.
   const theme = opts.background === false ? { ...LIGHT_THEME, background: 'rgba(0, 0, 0, 0)' } : LIGHT_THEME;
-  new Renderer().renderStatic(asCtx2D(ctx), sorted, fitView(sorted, width, height), { dpr, theme });
+  const byId = new Map(sorted.map((e) => [e.id, e]));
+  new Renderer().renderStatic(asCtx2D(ctx), sorted, fitView(sorted, width, height), { dpr, theme, get: (id) => byId.get(id) });
 }
 
 interface Entry {

@@ -1,8 +1,8 @@
 //! The style panel (right of the board): the current tool's style, or the selection's, with
 //! Excalidraw's choices: stroke and background colours, fill style, stroke width and style,
 //! edges (sharp or round: corners of rectangles and diamonds, the curve of lines and arrows),
-//! sloppiness (the hand-drawn style's roughness), font family and size, opacity; and, for a
-//! selection, layers, align, distribute, lock, duplicate, delete.
+//! sloppiness (the hand-drawn style's roughness), arrowheads per end, font family and size,
+//! opacity; and, for a selection, layers, align, distribute, lock, duplicate, delete.
 //! Every change is one `Editor.applyStyle` (one undo step); the panel itself holds no state.
 
 import type { Alignment } from '../engine/arrange';
@@ -36,6 +36,23 @@ const SLOPPINESS: [number, string][] = [
   [1, 'Artist'],
   [2, 'Cartoonist'],
 ];
+/**
+ * Arrowheads per end, as Excalidraw offers them, each with a glyph that leads its name (the closed
+ * list, half a column wide, shows the glyph): [value, name, glyph at the start, glyph at the end].
+ */
+const ARROWHEADS: [string, string, string, string][] = [
+  ['none', 'None', '—', '—'],
+  ['arrow', 'Arrow', '←', '→'],
+  ['triangle', 'Triangle', '◀', '▶'],
+  ['bar', 'Bar', '⊢', '⊣'],
+  ['dot', 'Dot', '●', '●'],
+];
+/** Excalidraw's arrow types: straight segments, a curve through the points, or an elbow route. */
+const ARROW_TYPES: [string, string][] = [
+  ['sharp', 'Sharp arrow'],
+  ['round', 'Curved arrow'],
+  ['elbow', 'Elbow arrow'],
+];
 const EDGES: [string, string][] = [
   ['sharp', 'Sharp'],
   ['round', 'Round'],
@@ -68,7 +85,7 @@ const TOOL_KIND: Partial<Record<ToolName, ElementKind>> = {
 };
 
 /** Sections short enough to share a row of the panel's two columns. */
-const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Edges', 'Sloppiness', 'Font family', 'Font size', 'Layers', 'Actions']);
+const HALF = new Set(['Fill', 'Stroke width', 'Stroke style', 'Arrow type', 'Edges', 'Sloppiness', 'Arrowheads', 'Font family', 'Font size', 'Layers', 'Actions']);
 
 const SHAPES = new Set<ElementKind>(['rectangle', 'ellipse', 'diamond']);
 const has = {
@@ -78,6 +95,7 @@ const has = {
   strokeStyle: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow',
   edges: hasEdges,
   roughness: (k: ElementKind) => SHAPES.has(k) || k === 'line' || k === 'arrow',
+  arrowheads: (k: ElementKind) => k === 'arrow',
   font: (k: ElementKind, el?: Element) => k === 'text' || k === 'sticky' || !!el?.text,
 };
 
@@ -93,6 +111,9 @@ const ICONS: Record<string, string> = {
   dashed: svg('<path d="M3 10h14" stroke-width="2" stroke-dasharray="4 3"/>'),
   dotted: svg('<path d="M3 10h14" stroke-width="2" stroke-dasharray="0.5 3.5"/>'),
   sharp: svg('<path d="M4 16V4h12" stroke-width="2"/>'),
+  arrowsharp: svg('<path d="M3 16L17 4M11 4h6v6" stroke-width="1.8"/>'),
+  arrowround: svg('<path d="M3 16C5 6 11 12 17 4M12 4h5v5" stroke-width="1.8"/>'),
+  arrowelbow: svg('<path d="M3 16h7V4h7M14 1l3 3-3 3" stroke-width="1.8"/>'),
   round: svg('<path d="M4 16V10a6 6 0 0 1 6-6h6" stroke-width="2"/>'),
   fillsolid: svg('<rect x="4" y="4" width="12" height="12" rx="2" fill="currentColor" stroke-width="1.5"/>'),
   fillhachure: svg('<rect x="4" y="4" width="12" height="12" rx="2" stroke-width="1.5"/><path d="M4 12l8-8M8 16l8-8" stroke-width="1.2"/>'),
@@ -171,7 +192,16 @@ export class StylePanel {
     }
     if (any(has.strokeWidth)) parts.push(this.choice('Stroke width', WIDTHS.map(([v, t]) => [String(v), t, ICONS[`w${v}`]!]), String(cur.strokeWidth), (v) => ({ strokeWidth: Number(v) })));
     if (any(has.strokeStyle)) parts.push(this.choice('Stroke style', STROKE_STYLES.map(([v, t]) => [v, t, ICONS[v]!]), cur.strokeStyle, (v) => ({ strokeStyle: v as StrokeStyle })));
-    if (any(has.edges)) {
+    const onlyArrows = sel.length ? sel.every((e) => e.kind === 'arrow') : toolKind === 'arrow';
+    if (any(has.arrowheads)) {
+      const arrow = sel.find((e) => e.kind === 'arrow');
+      const elbowed = arrow ? !!arrow.elbowed : !!ed.style.elbowed;
+      const rounded = arrow ? arrow.rounded : ed.style.rounded;
+      const type = elbowed ? 'elbow' : rounded ? 'round' : 'sharp';
+      parts.push(this.choice('Arrow type', ARROW_TYPES.map(([v, t]) => [v, t, ICONS[`arrow${v}`]!]), type, (v) => ({ elbowed: v === 'elbow', rounded: v === 'round' })));
+    }
+    // An arrow's edges are its Arrow type.
+    if (any(has.edges) && !onlyArrows) {
       // Shown for the first selected element with edges (a text in the selection has none).
       const rounded = (sel.length ? sel.find((e) => hasEdges(e.kind))!.rounded : ed.style.rounded) ? 'round' : 'sharp';
       parts.push(this.choice('Edges', EDGES.map(([v, t]) => [v, t, ICONS[v]!]), rounded, (v) => ({ rounded: v === 'round' })));
@@ -183,10 +213,32 @@ export class StylePanel {
     }
     if (any(has.font)) parts.push(this.fontFamily(cur.fontFamily));
     if (any(has.font)) parts.push(this.choice('Font size', FONT_SIZES.map(([v, t]) => [String(v), `${t} (${v})`, t]), String(cur.fontSize), (v) => ({ fontSize: Number(v) }), true));
+    if (any(has.arrowheads)) {
+      // An arrow's unset end draws an arrowhead, its unset start none (paths.ts headsOf). A list
+      // per end, both in half a row (after Font size, which leaves one): five buttons per end
+      // would take two rows, and the panel must fit 1000×700 with a mixed selection.
+      const arrow = sel.find((e) => e.kind === 'arrow');
+      const start = (arrow ? arrow.startArrowhead : ed.style.startArrowhead) ?? 'none';
+      const end = (arrow ? arrow.endArrowhead : ed.style.endArrowhead) ?? 'arrow';
+      const heads = this.section('Arrowheads');
+      const r = this.row();
+      r.append(
+        this.list('Start arrowhead', ARROWHEADS.map(([v, name, g]) => [v, `${g} ${name}`]), start, (v) => ({ startArrowhead: v })),
+        this.list('End arrowhead', ARROWHEADS.map(([v, name, , g]) => [v, `${g} ${name}`]), end, (v) => ({ endArrowhead: v })),
+      );
+      heads.appendChild(r);
+      parts.push(heads);
+    }
     parts.push(this.opacity(cur.opacity));
     if (sel.length) parts.push(...this.arrange(sel));
+    let halves = 0;
     for (const part of parts) {
-      if (!HALF.has(part.querySelector('h3')?.textContent ?? '')) continue;
+      const title = part.querySelector('h3')?.textContent ?? '';
+      // Opacity takes the half row left by an odd number of half sections before it (they come
+      // one after the other), so that a mixed selection with an arrow still fits 1000×700.
+      if (title === 'Opacity' && halves % 2 === 1) part.classList.add('half');
+      if (!HALF.has(title)) continue;
+      halves++;
       part.classList.add('half');
       // Four choices in half the panel: narrower buttons.
       if (part.querySelectorAll('.row > button').length > 3) part.classList.add('compact');
@@ -255,6 +307,22 @@ export class StylePanel {
     for (const [v, label, icon] of options) r.appendChild(this.button(label, icon, v === value, () => this.editor.applyStyle(patch(v)), text));
     s.appendChild(r);
     return s;
+  }
+
+  /** A drop-down list of choices, labelled `title`: one undo step per choice made. */
+  private list(title: string, options: [string, string][], value: string, patch: (v: string) => Partial<Style>): HTMLSelectElement {
+    const select = document.createElement('select');
+    select.title = title;
+    select.setAttribute('aria-label', title);
+    for (const [v, label] of options) {
+      const o = document.createElement('option');
+      o.value = v;
+      o.textContent = label;
+      select.appendChild(o);
+    }
+    select.value = value;
+    select.addEventListener('change', () => this.editor.applyStyle(patch(select.value)));
+    return select;
   }
 
   /** The font family: a sample of each family, drawn in it. */

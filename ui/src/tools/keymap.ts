@@ -18,6 +18,7 @@ export type Action =
   | { type: 'distribute'; axis: Axis }
   | { type: 'toggleLock' }
   | { type: 'toggleMinimap' }
+  | { type: 'toggleGrid' }
   | { type: 'zoomToFit' }
   | { type: 'zoomToSelection' }
   | { type: 'zoomIn' }
@@ -62,6 +63,8 @@ export const SHORTCUTS: [string, string][] = [
   ['O / 4', 'Ellipse'],
   ['A / 5', 'Arrow'],
   ['L / 6', 'Line'],
+  ['Click, click… Enter / Esc / double-click', 'Line or arrow point by point (drag: two points)'],
+  ['Drag a point / a midpoint', 'Move / add a point of the selected line (Delete removes a clicked point)'],
   ['P / 7', 'Pen'],
   ['T / 8', 'Text'],
   ['E / 0', 'Eraser'],
@@ -83,6 +86,8 @@ export const SHORTCUTS: [string, string][] = [
   ['Alt+H / Alt+V', 'Distribute horizontally / vertically'],
   ['Ctrl+Shift+L', 'Lock / unlock (unlock all when nothing is selected)'],
   ['M', 'Show / hide the minimap'],
+  ["Ctrl+'", 'Show / hide the grid (moves and resizes snap to it)'],
+  ['Ctrl+drag', 'Move or resize without snapping'],
   ['Shift+1', 'Zoom to fit'],
   ['Shift+2', 'Zoom to selection'],
   ['Ctrl+= / Ctrl+- / Ctrl+0', 'Zoom in / out / reset'],
@@ -116,6 +121,7 @@ export function resolveKey(e: KeyInput): Action | null {
     if (key === '=' || key === '+') return { type: 'zoomIn' };
     if (key === '-' || key === '_') return { type: 'zoomOut' };
     if (key === '0') return { type: 'resetZoom' };
+    if (key === "'" || e.code === 'Quote') return { type: 'toggleGrid' };
     return null;
   }
   if (key === 'Escape') return { type: 'cancel' };

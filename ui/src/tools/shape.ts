@@ -1,4 +1,4 @@
-import { elementBounds, rectContainsRect, type Vec } from '../engine/geometry';
+import { elementBounds, type Rect, rectContainsRect, type Vec } from '../engine/geometry';
 import type { ElementKind } from '../model/types';
 import { type PointerInput, Tool, type ToolContext, type ToolName } from './tool';
 
@@ -35,6 +35,7 @@ export function dragBox(origin: Vec, p: Vec, square: boolean, fromCentre: boolea
 export class ShapeTool extends Tool {
   private origin: Vec = { x: 0, y: 0 };
   private id: string | null = null;
+  private targets: Rect[] = [];
 
   constructor(
     ctx: ToolContext,
@@ -49,15 +50,21 @@ export class ShapeTool extends Tool {
 
   override onPointerDown(e: PointerInput): void {
     if (this.state !== 'idle') return;
-    this.origin = e.point;
+    // Both corners snap: to the grid, or to other elements' edges and centres (Ctrl: neither).
+    this.targets = this.ctx.snapTargets(new Set());
+    this.origin = this.ctx.snapPoint(e.point, BOTH, this.targets, e.mod);
     this.go('pointing');
+  }
+
+  private corner(e: PointerInput): Vec {
+    return this.ctx.snapPoint(e.point, BOTH, this.targets, e.mod);
   }
 
   override onPointerMove(e: PointerInput): void {
     if (this.state === 'pointing' && this.pastThreshold(this.origin, e.point)) {
       const { ctx } = this;
       ctx.commands.beginGesture(`create ${this.kind}`);
-      const box = dragBox(this.origin, e.point, e.shift, e.alt);
+      const box = dragBox(this.origin, this.corner(e), e.shift, e.alt);
       const el = ctx.create(this.kind, box.x, box.y, {
         width: box.width,
         height: box.height,
@@ -71,7 +78,7 @@ export class ShapeTool extends Tool {
       return;
     }
     if (this.state === 'dragging' && this.id) {
-      const box = dragBox(this.origin, e.point, e.shift, e.alt);
+      const box = dragBox(this.origin, this.corner(e), e.shift, e.alt);
       this.ctx.queueUpdate(this.id, box);
     }
   }
@@ -118,6 +125,8 @@ export class ShapeTool extends Tool {
 
   private finish(id: string): void {
     this.id = null;
+    this.targets = [];
+    this.ctx.interactive.guides = null;
     this.go('idle');
     this.ctx.setSelection([id]);
     this.ctx.setTool('select');
@@ -129,7 +138,12 @@ export class ShapeTool extends Tool {
       this.ctx.commands.cancelGesture();
     }
     this.id = null;
+    this.targets = [];
+    this.ctx.interactive.guides = null;
+    this.ctx.invalidate('interactive');
     this.go('idle');
   }
 }
+
+const BOTH = { x: true, y: true };
 

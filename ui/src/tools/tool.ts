@@ -1,5 +1,5 @@
 import type { Commands } from '../engine/commands';
-import type { Vec } from '../engine/geometry';
+import type { Rect, Vec } from '../engine/geometry';
 import type { InteractiveState } from '../engine/renderer';
 import type { SpatialIndex } from '../engine/spatial';
 import type { Store } from '../engine/store';
@@ -46,7 +46,7 @@ export interface KeyInput {
 /** Style applied to new elements. */
 export type Style = Pick<
   Element,
-  'stroke' | 'fill' | 'fillStyle' | 'strokeWidth' | 'strokeStyle' | 'roughness' | 'rounded' | 'opacity' | 'fontSize' | 'fontFamily'
+  'stroke' | 'fill' | 'fillStyle' | 'strokeWidth' | 'strokeStyle' | 'roughness' | 'rounded' | 'opacity' | 'fontSize' | 'fontFamily' | 'startArrowhead' | 'endArrowhead' | 'elbowed'
 >;
 
 /** What a tool may use. The Editor implements it. */
@@ -79,6 +79,11 @@ export interface ToolContext {
    * and bindings among them remapped), and returns them.
    */
   addCopies(els: readonly Element[]): Element[];
+  /**
+   * The next double-click (before the next press) is not delivered: the click that ended a gesture
+   * was its first half (a line finished by a double-click).
+   */
+  swallowDoubleClick(): void;
   /** Starts a new text at `p` as the text tool's click does (double-click on empty canvas). */
   startText(p: Vec): void;
   /**
@@ -94,6 +99,21 @@ export interface ToolContext {
   measureLine(line: string, fontSize: number, fontFamily: string): number;
   /** Measures text in world units. */
   measureText(text: string, fontSize: number, fontFamily: string): { width: number; height: number };
+  /** The grid's step while the grid is on (Ctrl+'), else null: positions snap to it. */
+  readonly gridSize: number | null;
+  /**
+   * What a gesture on `moving` snaps to: the bounds of the elements in view, except `moving` and
+   * the lines and arrows bound to them (they follow the moved elements).
+   */
+  snapTargets(moving: ReadonlySet<string>): Rect[];
+  /**
+   * Snaps a point being dragged (a resize handle, a new shape's corner) on the axes it moves: to
+   * the grid while it is on, else to `targets`' edges and centres (guides shown). `free`: Ctrl
+   * held, nothing snaps.
+   */
+  snapPoint(p: Vec, axes: { x: boolean; y: boolean }, targets: readonly Rect[], free: boolean): Vec;
+  /** The members of frame `frameId`. */
+  frameChildren(frameId: string): Element[];
   /** Arrow updates needed so arrows bound to any of `moved` follow them. */
   followBindings(moved: ReadonlyMap<string, Element>): { id: string; patch: ElementPatch }[];
   onTransition?: (tool: ToolName, from: string, to: string) => void;
@@ -134,6 +154,10 @@ export abstract class Tool {
   onPointerMove(_e: PointerInput): void {}
   onPointerUp(_e: PointerInput): void {}
   onDoubleClick(_e: PointerInput): void {}
+  /** A key the tool handles itself before the shortcuts (Enter ending a line); returns whether it used it. */
+  onKeyDown(_e: KeyInput): boolean {
+    return false;
+  }
   /** Escape, or the tool being switched away from mid-gesture. */
   cancel(): void {
     this.go('idle');

@@ -79,6 +79,11 @@ verticalAlign: VerticalAlign, start?: Binding, end?: Binding,
  */
 startArrowhead?: string, endArrowhead?: string, 
 /**
+ * An elbow arrow (Excalidraw's `elbowed`): its points are an orthogonal route that the UI
+ * computes again when a shape it is bound to moves. Arrows only.
+ */
+elbowed?: boolean, 
+/**
  * Groups from the innermost to the outermost.
  */
 groupIds?: Array<string>, 
