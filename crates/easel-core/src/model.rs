@@ -763,13 +763,7 @@ impl FileRef {
 
 /// The hex SHA-256 of some bytes, used as a content address for board files.
 pub fn content_id(data: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(data);
-    let mut s = String::with_capacity(64);
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    easel_log::file_hash(data)
 }
 
 mod base64_bytes {

@@ -1034,12 +1034,7 @@ impl ConnIo<'_> {
                 // Say the limit: a stock client whose offline changes went as one step 2 over
                 // it knows why it cannot sync (Easel's own clients never send a frame over
                 // 1 MiB).
-                let limit = ctx.config.max_message_bytes;
-                let limit = if limit >= 1 << 20 && limit % (1 << 20) == 0 {
-                    format!("{} MiB", limit >> 20)
-                } else {
-                    format!("{limit} bytes")
-                };
+                let limit = easel_log::human_bytes(ctx.config.max_message_bytes as u64);
                 shared.close(
                     1009,
                     &format!("message too big: this server takes messages of up to {limit}"),
