@@ -334,7 +334,18 @@ impl Peer {
         policy: WritePolicy,
         bytes: &[u8],
     ) -> Result<Vec<Outgoing>, ProtoError> {
-        match message::decode(bytes, &self.limits)? {
+        let msg = message::decode(bytes, &self.limits)?;
+        self.handle_message(policy, msg)
+    }
+
+    /// Handles one message already decoded (and so validated) by [`message::decode`], for a
+    /// caller that looked inside it first (the relay checks whose awareness ids it names).
+    pub fn handle_message(
+        &mut self,
+        policy: WritePolicy,
+        msg: Message,
+    ) -> Result<Vec<Outgoing>, ProtoError> {
+        match msg {
             Message::SyncStep1(sv) => {
                 let sv = sv.to_yrs()?;
                 let diff = self.doc.transact().encode_diff_v1(&sv);

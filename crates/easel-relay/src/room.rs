@@ -586,18 +586,18 @@ impl Room {
             // Closed earlier this turn (or before): its remaining messages are dropped.
             return;
         }
-        let owned;
-        let bytes = if bytes.first() == Some(&(message::MESSAGE_AWARENESS as u8)) {
-            match self.own_awareness(id, bytes) {
-                Some(b) => {
-                    owned = b;
-                    &owned[..]
-                }
+        // An awareness message is decoded once: its entries are checked against the ids this
+        // connection holds, and what is kept goes to the peer as decoded.
+        let mut decoded = None;
+        if bytes.first() == Some(&(message::MESSAGE_AWARENESS as u8))
+            && let Ok(easel_proto::Message::Awareness(payload)) =
+                easel_proto::decode(bytes, &self.settings.limits)
+        {
+            match self.own_awareness(id, payload) {
+                Some(kept) => decoded = Some(easel_proto::Message::Awareness(kept)),
                 None => return,
             }
-        } else {
-            bytes
-        };
+        }
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
@@ -633,8 +633,9 @@ impl Room {
             return;
         };
         let peer = &mut self.peer;
-        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            peer.handle_with_policy(conn.policy, bytes)
+        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match decoded {
+            Some(msg) => peer.handle_message(conn.policy, msg),
+            None => peer.handle_with_policy(conn.policy, bytes),
         }));
         let handled = match handled {
             Ok(h) => h,
@@ -724,15 +725,10 @@ impl Room {
     /// connection holds, or removing an id nobody holds, is dropped. So nobody can spoof or
     /// remove someone else's presence (nor take over what Follow follows). An id whose holder
     /// has been silent past a ping (a dropped connection the relay has not closed yet) may be
-    /// taken over, so a client that reconnects keeps its presence. Returns the message
-    /// to apply, or `None` when nothing is left; bytes that do not decode are passed on for the
-    /// peer to refuse as before.
-    fn own_awareness(&mut self, id: ConnId, bytes: &[u8]) -> Option<Vec<u8>> {
-        let Ok(easel_proto::Message::Awareness(payload)) =
-            easel_proto::decode(bytes, &self.settings.limits)
-        else {
-            return Some(bytes.to_vec());
-        };
+    /// taken over, so a client that reconnects keeps its presence. Returns the entries to
+    /// apply, or `None` when nothing is left. (Bytes that do not decode never get here: the
+    /// peer refuses them as malformed.)
+    fn own_awareness(&mut self, id: ConnId, payload: AwarenessPayload) -> Option<AwarenessPayload> {
         let mut kept = Vec::with_capacity(payload.entries().len());
         for e in payload.entries() {
             let holder = self.awareness_owner.get(&e.client_id).copied();
@@ -772,8 +768,10 @@ impl Room {
         if kept.is_empty() {
             return None;
         }
-        let kept = AwarenessPayload::from_entries(kept, &self.settings.limits).ok()?;
-        Some(message::encode_awareness(&kept.encode()))
+        if dropped == 0 {
+            return Some(payload);
+        }
+        AwarenessPayload::from_entries(kept, &self.settings.limits).ok()
     }
 
     /// Removes a connection, clears the awareness states it published and releases their ids
