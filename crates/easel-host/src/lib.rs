@@ -493,10 +493,11 @@ fn audit_entry(event: &AuthEvent) -> Option<(Uuid, &'static str, serde_json::Val
             room,
             admission,
             reason,
+            count,
         } => Some((
             admission.board?,
             "peer.write_refused",
-            json!({ "room": room, "link_id": admission.link, "reason": reason }),
+            json!({ "room": room, "link_id": admission.link, "reason": reason, "count": count }),
         )),
         AuthEvent::Revoked {
             board,

@@ -93,11 +93,15 @@ pub enum AuthEvent {
     },
     /// A connection was admitted.
     Admitted { room: String, admission: Admission },
-    /// A write beyond the connection's level was refused; nothing was applied.
+    /// Writes beyond the connection's level were refused; nothing was applied. A connection's
+    /// refusals are coalesced: the first is recorded at once, later ones at most once a minute
+    /// (and when it leaves), `count` saying how many each record stands for, so a peer that
+    /// keeps writing cannot flood the audit log.
     WriteRefused {
         room: String,
         admission: Admission,
         reason: String,
+        count: u64,
     },
     /// An owner registered a board (pinned its key).
     Registered { board: Uuid },

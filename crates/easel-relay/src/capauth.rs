@@ -400,11 +400,13 @@ impl Authorizer for CapabilityAuthorizer {
                 room,
                 admission,
                 reason,
+                count,
             } => tracing::info!(
                 room = %room,
                 link = ?admission.link,
                 grant = ?admission.grant,
                 %reason,
+                count,
                 "auth: write refused"
             ),
             AuthEvent::Registered { board } => {

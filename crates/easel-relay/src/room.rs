@@ -212,7 +212,14 @@ struct Conn {
     /// Awareness client ids this connection introduced: it alone may set or remove them, until
     /// it leaves.
     clients: HashSet<u64>,
+    /// Refused writes not yet recorded, and when refusals were last recorded (they are
+    /// coalesced: see [`AuthEvent::WriteRefused`]).
+    unrecorded_refusals: u64,
+    refusal_recorded_at: Option<std::time::Instant>,
 }
+
+/// How often a connection's refused writes are recorded, at most, after the first.
+const REFUSAL_RECORD_EVERY: Duration = Duration::from_secs(60);
 
 enum Target {
     One(ConnId),
@@ -573,6 +580,8 @@ impl Room {
                 admission,
                 resyncs: 0,
                 clients: HashSet::new(),
+                unrecorded_refusals: 0,
+                refusal_recorded_at: None,
             },
         );
     }
@@ -697,12 +706,20 @@ impl Room {
                 // Nothing was applied, forwarded or persisted: the peer refused before yrs.
                 self.settings.metrics.refuse(Refusal::WriteDenied);
                 let reason = conn.admission.write_refusal(&self.name);
-                tracing::info!(room = %self.name, conn = id, %reason, "write refused");
-                self.settings.authorizer.record(AuthEvent::WriteRefused {
-                    room: self.name.clone(),
-                    admission: (*conn.admission).clone(),
-                    reason: reason.clone(),
-                });
+                tracing::debug!(room = %self.name, conn = id, %reason, "write refused");
+                conn.unrecorded_refusals += 1;
+                if conn
+                    .refusal_recorded_at
+                    .is_none_or(|at| at.elapsed() >= REFUSAL_RECORD_EVERY)
+                {
+                    conn.refusal_recorded_at = Some(std::time::Instant::now());
+                    self.settings.authorizer.record(AuthEvent::WriteRefused {
+                        room: self.name.clone(),
+                        admission: (*conn.admission).clone(),
+                        reason: reason.clone(),
+                        count: std::mem::take(&mut conn.unrecorded_refusals),
+                    });
+                }
                 self.replies
                     .push((id, Bytes::from(message::encode_permission_denied(&reason))));
             }
@@ -815,6 +832,14 @@ impl Room {
         let Some(conn) = self.conns.remove(&id) else {
             return;
         };
+        if conn.unrecorded_refusals > 0 {
+            self.settings.authorizer.record(AuthEvent::WriteRefused {
+                room: self.name.clone(),
+                admission: (*conn.admission).clone(),
+                reason: conn.admission.write_refusal(&self.name),
+                count: conn.unrecorded_refusals,
+            });
+        }
         for c in &conn.clients {
             self.awareness_owner.remove(c);
         }

@@ -763,3 +763,48 @@ async fn registrations_are_limited_per_key_and_per_address() {
         .served("the same board from another address");
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_who_keeps_writing_is_recorded_once_not_once_per_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = events();
+    let srv = TestServer::start_caps(test_config(dir.path()), log.clone()).await;
+    let o = Owner::new();
+    let board = o.board.to_string();
+    let _owner = open(&url(&srv, &board, &o.params())).await.served("owner");
+    let (view, _) = o.cap(Level::View, None, None);
+    let mut viewer = open(&url(&srv, &board, &holder(o.board, &view, None)))
+        .await
+        .served("viewer");
+    // 60 writes, each refused: one record at once, the rest coalesced into the one written
+    // when the viewer leaves.
+    for i in 0..60 {
+        viewer.set(&format!("k{i}"), "v").await;
+    }
+    viewer.pump_for(Duration::from_millis(500)).await;
+    drop(viewer);
+    let refused = || {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter_map(|e| match e {
+                AuthEvent::WriteRefused { count, .. } => Some(*count),
+                _ => None,
+            })
+            .collect::<Vec<u64>>()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while refused().iter().sum::<u64>() < 60 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "refusals recorded: {:?}",
+            refused()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let records = refused();
+    assert_eq!(records.iter().sum::<u64>(), 60, "{records:?}");
+    assert_eq!(records.len(), 2, "coalesced: {records:?}");
+    assert_eq!(records[0], 1, "the first refusal is recorded at once");
+    srv.shutdown().await;
+}
