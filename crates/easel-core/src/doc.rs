@@ -499,6 +499,12 @@ impl BoardDoc {
         ids
     }
 
+    /// One file whose bytes are still inside the document (the layout of older builds).
+    pub fn legacy_file(&self, id: &str) -> Option<BoardFile> {
+        let txn = self.doc.transact();
+        read_legacy(id, self.files.get(&txn, id)?)
+    }
+
     /// Files whose bytes are still inside the document (the layout of older builds).
     pub fn legacy_files(&self) -> Vec<BoardFile> {
         let txn = self.doc.transact();

@@ -1082,7 +1082,7 @@ impl BoardSession {
         if self.doc.file_ref(id).is_none() {
             return Ok(None);
         }
-        if let Some(f) = self.doc.legacy_files().into_iter().find(|f| f.id == id) {
+        if let Some(f) = self.doc.legacy_file(id) {
             return Ok(Some(f));
         }
         match self.store.file(id).await? {
@@ -1112,11 +1112,9 @@ impl BoardSession {
     pub async fn missing_files(&self) -> Result<Vec<String>> {
         let shown: Vec<String> = self.doc.shown_files().into_iter().collect();
         let have = self.store.files_present(&shown).await?;
-        let legacy: std::collections::HashSet<String> =
-            self.doc.legacy_files().into_iter().map(|f| f.id).collect();
         let mut missing: Vec<String> = shown
             .into_iter()
-            .filter(|f| !have.contains(f) && !legacy.contains(f))
+            .filter(|f| !have.contains(f) && self.doc.legacy_file(f).is_none())
             .collect();
         missing.sort();
         Ok(missing)
@@ -1292,12 +1290,11 @@ impl BoardSession {
                 ),
             ));
         }
-        let legacy = self.doc.legacy_files();
         let mut ids: Vec<String> = self.doc.shown_files().into_iter().collect();
         ids.sort();
         for id in ids {
-            let file = match legacy.iter().find(|f| f.id == id) {
-                Some(f) => Some(f.clone()),
+            let file = match self.doc.legacy_file(&id) {
+                Some(f) => Some(f),
                 None => self.store.file(&id).await?,
             };
             scene.files.extend(file);
